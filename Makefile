@@ -1,0 +1,38 @@
+# Orbit — the commands a newcomer needs. `make demo` runs it, `make test` checks it.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1:8000
+
+.PHONY: install demo seed serve test test-fast lint format bench clean
+
+$(VENV)/.installed: pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit("Orbit needs Python 3.11 or newer") if sys.version_info < (3, 11) else None'
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	@touch $@
+
+install: $(VENV)/.installed
+
+# Fresh clone -> running Orbit with demo data on the embedded SQLite database.
+demo: install
+	DEBUG=true $(PY) manage.py migrate --noinput
+	DEBUG=true $(PY) manage.py demo seed --size small --if-empty
+	@echo "Orbit runs at http://$(HOST)/  (Ctrl+C stops it)"
+	DEBUG=true $(PY) manage.py runserver $(HOST)
+
+# The whole suite on PostgreSQL (DATABASE_URL, default the local server), browser tests included.
+test: install
+	@bash scripts/run-tests $(ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .ruff_cache

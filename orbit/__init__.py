@@ -1,0 +1,1 @@
+"""Orbit: account management for a B2B client department."""

@@ -1,0 +1,112 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from orbit.access.policy import visible_accounts
+from orbit.accounts.models import Account, AccountStatus, ChangeReason, Contact
+from orbit.accounts.selectors import manager_choices
+from orbit.accounts.services import ACCOUNT_EDITABLE_FIELDS, CONTACT_EDITABLE_FIELDS
+
+
+class VisibleAccountField(forms.ModelChoiceField):
+    """An account picked by its number; only accounts the user may see are accepted (no id probing)."""
+
+    widget = forms.HiddenInput
+
+    def __init__(self, user, **kwargs):
+        super().__init__(queryset=visible_accounts(user), **kwargs)
+        self.error_messages["invalid_choice"] = _("Pick an account from the list.")
+
+
+class AccountForm(forms.ModelForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Account
+        fields = ACCOUNT_EDITABLE_FIELDS
+        widgets = {
+            name: forms.Textarea(attrs={"rows": 3})
+            for name in (
+                "goals",
+                "strategy",
+                "investment_plans",
+                "financial_indicators",
+                "competitors",
+                "switching_barriers",
+            )
+        }
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["parent"] = VisibleAccountField(user, required=False, label=_("holding (parent account)"))
+        if self.instance.pk:
+            self.fields["version"].initial = self.instance.version
+        self.fields["inn"].widget.attrs.update(inputmode="numeric", autocomplete="off", maxlength=12)
+        self.fields["kpp"].widget.attrs.update(autocomplete="off", maxlength=9)
+
+    def _post_clean(self):
+        # Model validation (INN uniqueness, holding cycles) runs in the service, inside its transaction.
+        pass
+
+    def service_fields(self) -> dict:
+        return {name: self.cleaned_data[name] for name in ACCOUNT_EDITABLE_FIELDS}
+
+
+class AccountCreateForm(AccountForm):
+    status = forms.ChoiceField(
+        label=_("status"),
+        choices=[
+            (AccountStatus.PROSPECT, AccountStatus.PROSPECT.label),
+            (AccountStatus.ACTIVE, AccountStatus.ACTIVE.label),
+        ],
+        initial=AccountStatus.PROSPECT,
+    )
+    responsible_manager = forms.ModelChoiceField(
+        queryset=None, label=_("responsible manager"), required=False
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, user=user, **kwargs)
+        self.fields["responsible_manager"].queryset = manager_choices()
+        if user.has_role("account_manager", "key_account_manager", "sales_manager"):
+            self.fields["responsible_manager"].initial = user.pk
+
+
+class ReassignForm(forms.Form):
+    manager = forms.ModelChoiceField(queryset=None, label=_("new responsible manager"))
+    reason = forms.ChoiceField(
+        label=_("reason"),
+        choices=[
+            (c.value, c.label) for c in ChangeReason if c not in (ChangeReason.INITIAL, ChangeReason.HANDOFF)
+        ],
+    )
+    comment = forms.CharField(label=_("comment"), max_length=500, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["manager"].queryset = manager_choices()
+
+
+class StatusForm(forms.Form):
+    status = forms.ChoiceField(label=_("status"), choices=AccountStatus.choices)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
+class ContactForm(forms.ModelForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Contact
+        fields = CONTACT_EDITABLE_FIELDS
+        widgets = {"consent_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["version"].initial = self.instance.version
+        self.fields["phone"].widget.attrs.update(type="tel", placeholder="+7 495 123-45-67")
+
+    def _post_clean(self):
+        pass
+
+    def service_fields(self) -> dict:
+        return {name: self.cleaned_data[name] for name in CONTACT_EDITABLE_FIELDS}

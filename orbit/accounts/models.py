@@ -1,0 +1,246 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from orbit.common.models import ReferenceItem, TrackedModel
+from orbit.common.validators import validate_inn, validate_kpp
+
+
+class Industry(ReferenceItem):
+    class Meta(ReferenceItem.Meta):
+        verbose_name = _("industry")
+        verbose_name_plural = _("industries")
+
+
+class Region(ReferenceItem):
+    class Meta(ReferenceItem.Meta):
+        verbose_name = _("region")
+        verbose_name_plural = _("regions")
+
+
+class Segment(ReferenceItem):
+    class Meta(ReferenceItem.Meta):
+        verbose_name = _("segment")
+        verbose_name_plural = _("segments")
+
+
+class AccountStatus(models.TextChoices):
+    PROSPECT = "prospect", _("Prospect")
+    HANDOFF = "handoff", _("Handoff")
+    ACTIVE = "active", _("Active")
+    DORMANT = "dormant", _("Dormant")
+    CHURNED = "churned", _("Churned")
+    REACTIVATED = "reactivated", _("Reactivated")
+
+
+# prospect → handoff → active → dormant → churned, and dormant/churned → reactivated → active.
+STATUS_TRANSITIONS: dict[str, frozenset[str]] = {
+    AccountStatus.PROSPECT: frozenset({AccountStatus.HANDOFF, AccountStatus.ACTIVE}),
+    AccountStatus.HANDOFF: frozenset({AccountStatus.ACTIVE, AccountStatus.PROSPECT}),
+    AccountStatus.ACTIVE: frozenset({AccountStatus.DORMANT, AccountStatus.CHURNED}),
+    AccountStatus.DORMANT: frozenset(
+        {AccountStatus.ACTIVE, AccountStatus.CHURNED, AccountStatus.REACTIVATED}
+    ),
+    AccountStatus.CHURNED: frozenset({AccountStatus.REACTIVATED}),
+    AccountStatus.REACTIVATED: frozenset(
+        {AccountStatus.ACTIVE, AccountStatus.DORMANT, AccountStatus.CHURNED}
+    ),
+}
+
+
+class Tier(models.TextChoices):
+    KEY = "key", _("Key account")
+    A = "A", _("Tier A")
+    B = "B", _("Tier B")
+    C = "C", _("Tier C")
+
+
+class Account(TrackedModel):
+    legal_name = models.CharField(_("legal name"), max_length=300)
+    short_name = models.CharField(_("short name"), max_length=150, blank=True)
+    inn = models.CharField(_("INN"), max_length=12, validators=[validate_inn])
+    kpp = models.CharField(_("KPP"), max_length=9, blank=True, validators=[validate_kpp])
+    industry = models.ForeignKey(
+        Industry, verbose_name=_("industry"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    region = models.ForeignKey(
+        Region, verbose_name=_("region"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    segment = models.ForeignKey(
+        Segment, verbose_name=_("segment"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    tier = models.CharField(_("tier"), max_length=8, choices=Tier.choices, default=Tier.C)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("holding (parent account)"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="subsidiaries",
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=AccountStatus.choices, default=AccountStatus.PROSPECT
+    )
+    status_changed_at = models.DateTimeField(_("status changed"), null=True, blank=True)
+    # The current responsible manager: a copy of the open OwnershipPeriod kept by the ownership service,
+    # so lists, filters and visibility need no join on the history table.
+    responsible_manager = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("responsible manager"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="responsible_accounts",
+    )
+
+    # Strategic profile kept by the account manager.
+    goals = models.TextField(_("long-term goals"), blank=True)
+    strategy = models.TextField(_("development strategy"), blank=True)
+    investment_plans = models.TextField(_("investment plans"), blank=True)
+    financial_indicators = models.TextField(_("financial indicators and solvency"), blank=True)
+    agreed_budget = models.DecimalField(
+        _("agreed budget"), max_digits=16, decimal_places=2, null=True, blank=True
+    )
+    budget_currency = models.CharField(_("currency"), max_length=3, default="RUB")
+    competitors = models.TextField(_("competitors present"), blank=True)
+    switching_barriers = models.TextField(_("switching barriers"), blank=True)
+
+    # Lower-cased names and INN in one column, so one trigram index serves search (see migration 0002).
+    search_text = models.TextField(editable=False, default="")
+
+    class Meta:
+        verbose_name = _("account")
+        verbose_name_plural = _("accounts")
+        ordering = ["legal_name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["inn"], condition=Q(archived_at__isnull=True), name="accounts_account_live_inn_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(status="prospect") | Q(responsible_manager__isnull=False),
+                name="accounts_account_owner_unless_prospect",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["responsible_manager", "legal_name"]),
+            models.Index(fields=["status", "legal_name"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        return self.short_name or self.legal_name
+
+    def build_search_text(self) -> str:
+        return " ".join(filter(None, [self.legal_name, self.short_name, self.inn])).lower()
+
+    def save(self, *args, **kwargs):
+        self.search_text = self.build_search_text()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and {"legal_name", "short_name", "inn"} & set(update_fields):
+            kwargs["update_fields"] = {*update_fields, "search_text"}
+        super().save(*args, **kwargs)
+
+
+class BuyingRole(models.TextChoices):
+    DECISION_MAKER = "decision_maker", _("Decision maker")
+    INFLUENCER = "influencer", _("Influencer")
+    BUYER = "buyer", _("Buyer")
+    USER = "user", _("User")
+    GATEKEEPER = "gatekeeper", _("Gatekeeper")
+
+
+class Contact(TrackedModel):
+    account = models.ForeignKey(
+        Account, verbose_name=_("account"), on_delete=models.PROTECT, related_name="contacts"
+    )
+    full_name = models.CharField(_("full name"), max_length=200)
+    position = models.CharField(_("position"), max_length=200, blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    buying_role = models.CharField(
+        _("buying-centre role"), max_length=16, choices=BuyingRole.choices, blank=True
+    )
+    consent_given = models.BooleanField(_("consents to personal-data processing"), default=False)
+    consent_date = models.DateField(_("consent date"), null=True, blank=True)
+    consent_source = models.CharField(_("consent source"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("contact")
+        verbose_name_plural = _("contacts")
+        ordering = ["full_name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(consent_given=False) | Q(consent_date__isnull=False),
+                name="accounts_contact_consent_dated",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+
+class ChangeReason(models.TextChoices):
+    INITIAL = "initial", _("First assignment")
+    HANDOFF = "handoff", _("Handoff from sales")
+    REASSIGNMENT = "reassignment", _("Reassignment")
+    VACATION = "vacation", _("Vacation or leave")
+    OVERLOAD = "overload", _("Workload balancing")
+    DEPARTURE = "departure", _("Manager left")
+    REVERSAL = "reversal", _("Reassignment reversed")
+
+
+class OwnershipPeriod(models.Model):
+    """Who was responsible for an account from `started_at` up to (not including) `ended_at`.
+
+    Invariants (database + ownership service): at most one open period per account; periods of an account
+    never overlap (exclusion constraint on PostgreSQL) and follow each other without gaps; every
+    non-prospect account has exactly one open period.
+    """
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="ownership_periods")
+    manager = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("manager"),
+        on_delete=models.PROTECT,
+        related_name="ownership_periods",
+    )
+    started_at = models.DateTimeField(_("from"))
+    ended_at = models.DateTimeField(_("to"), null=True, blank=True)
+    reason = models.CharField(_("reason"), max_length=16, choices=ChangeReason.choices)
+    comment = models.CharField(_("comment"), max_length=500, blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("changed by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("ownership period")
+        verbose_name_plural = _("ownership periods")
+        ordering = ["account_id", "started_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account"],
+                condition=Q(ended_at__isnull=True),
+                name="accounts_ownership_one_open_period",
+            ),
+            models.CheckConstraint(
+                condition=Q(ended_at__isnull=True) | Q(ended_at__gt=models.F("started_at")),
+                name="accounts_ownership_ends_after_start",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["account", "started_at"]),
+            models.Index(fields=["manager", "started_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account_id}: {self.manager_id} {self.started_at:%Y-%m-%d}…{self.ended_at or ''}"

@@ -1,0 +1,16 @@
+from django.urls import path
+
+from orbit.accounts import views
+
+app_name = "accounts"
+urlpatterns = [
+    path("", views.account_list, name="list"),
+    path("new/", views.account_create, name="create"),
+    path("lookup/", views.account_lookup, name="lookup"),
+    path("<int:pk>/", views.account_detail, name="detail"),
+    path("<int:pk>/edit/", views.account_edit, name="edit"),
+    path("<int:pk>/status/", views.account_status, name="status"),
+    path("<int:pk>/reassign/", views.account_reassign, name="reassign"),
+    path("<int:pk>/contacts/new/", views.contact_create, name="contact_create"),
+    path("<int:pk>/contacts/<int:contact_pk>/", views.contact_edit, name="contact_edit"),
+]

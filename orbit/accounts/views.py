@@ -1,0 +1,250 @@
+"""Account pages: thin views over selectors (reads) and services (changes)."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from orbit.access import policy
+from orbit.accounts import selectors, services
+from orbit.accounts.forms import AccountCreateForm, AccountForm, ContactForm, ReassignForm, StatusForm
+from orbit.accounts.models import AccountStatus, Industry, Region, Segment, Tier
+from orbit.common.errors import ConflictError
+from orbit.common.forms import apply_service_error
+
+
+def _int_list(values: list[str]) -> list[int]:
+    return [int(v) for v in values if v.isdigit()]
+
+
+def filters_from_request(request) -> selectors.AccountFilters:
+    get = request.GET
+    parent = get.get("parent", "")
+    return selectors.AccountFilters(
+        q=get.get("q", "")[:200],
+        status=[s for s in get.getlist("status") if s in AccountStatus.values],
+        tier=[t for t in get.getlist("tier") if t in Tier.values],
+        segment=_int_list(get.getlist("segment")),
+        region=_int_list(get.getlist("region")),
+        industry=_int_list(get.getlist("industry")),
+        manager=_int_list(get.getlist("manager")),
+        parent=int(parent) if parent.isdigit() else None,
+        sort=get.get("sort", "name") if get.get("sort") in selectors.SORTS else "name",
+    )
+
+
+@login_required
+def account_list(request):
+    filters = filters_from_request(request)
+    page = Paginator(selectors.account_list(request.user, filters), 25).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    sort_query = query.copy()
+    sort_query.pop("sort", None)
+    context = {
+        "page": page,
+        "filters": filters,
+        "query": query.urlencode(),
+        "sort_query": sort_query.urlencode(),
+        "statuses": AccountStatus.choices,
+        "tiers": Tier.choices,
+        "segments": Segment.objects.all(),
+        "regions": Region.objects.all(),
+        "industries": Industry.objects.all(),
+        "managers": selectors.manager_choices(),
+        "can_create": policy.can_create_account(request.user),
+    }
+    template = "accounts/_results.html" if request.htmx and not request.htmx.boosted else "accounts/list.html"
+    return TemplateResponse(request, template, context)
+
+
+@login_required
+def account_detail(request, pk: int):
+    account = selectors.account_card(request.user, pk)
+    periods = list(account.ownership_periods.all())
+    return TemplateResponse(
+        request,
+        "accounts/detail.html",
+        {
+            "account": account,
+            "contacts": account.contacts.all(),
+            "periods": periods,
+            "holding": selectors.holding_tree(request.user, account),
+            "can_change": policy.can_change_account(request.user, account),
+            "can_reassign": policy.may_reassign(request.user, account),
+            "status_form": StatusForm(initial={"status": account.status, "version": account.version}),
+            "reassign_form": ReassignForm(),
+        },
+    )
+
+
+@login_required
+def account_create(request):
+    if not policy.can_create_account(request.user):
+        raise PermissionDenied
+    form = AccountCreateForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            account = services.account_create(
+                by=request.user,
+                status=form.cleaned_data["status"],
+                responsible_manager=form.cleaned_data["responsible_manager"],
+                **form.service_fields(),
+            )
+        except (ValidationError, PermissionDenied) as exc:
+            apply_service_error(form, exc)
+        else:
+            messages.success(request, _("Account “%(name)s” created.") % {"name": account.display_name})
+            return redirect("accounts:detail", pk=account.pk)
+    return render(request, "accounts/form.html", {"form": form, "title": _("New account")})
+
+
+@login_required
+def account_edit(request, pk: int):
+    account = selectors.account_get(request.user, pk)
+    if not policy.can_change_account(request.user, account):
+        raise PermissionDenied
+    form = AccountForm(request.POST or None, instance=account, user=request.user)
+    conflict = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            account = services.account_update(
+                by=request.user,
+                account=account,
+                version=form.cleaned_data["version"],
+                **form.service_fields(),
+            )
+        except ConflictError as exc:
+            conflict = exc.current
+            apply_service_error(form, exc)
+        except ValidationError as exc:
+            apply_service_error(form, exc)
+        else:
+            messages.success(request, _("Changes saved."))
+            return redirect("accounts:detail", pk=account.pk)
+    return render(
+        request,
+        "accounts/form.html",
+        {
+            "form": form,
+            "account": account,
+            "conflict": conflict,
+            "title": _("Edit %(name)s") % {"name": account.display_name},
+        },
+    )
+
+
+@login_required
+@require_POST
+def account_status(request, pk: int):
+    account = selectors.account_get(request.user, pk)
+    if not policy.can_change_account(request.user, account):
+        raise PermissionDenied
+    form = StatusForm(request.POST)
+    if form.is_valid():
+        try:
+            services.account_set_status(
+                by=request.user,
+                account=account,
+                status=form.cleaned_data["status"],
+                version=form.cleaned_data["version"],
+            )
+            messages.success(request, _("Status changed."))
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+    return redirect("accounts:detail", pk=pk)
+
+
+@login_required
+@require_POST
+def account_reassign(request, pk: int):
+    account = selectors.account_get(request.user, pk)
+    form = ReassignForm(request.POST)
+    if form.is_valid():
+        try:
+            services.account_reassign(
+                by=request.user,
+                account=account,
+                manager=form.cleaned_data["manager"],
+                reason=form.cleaned_data["reason"],
+                comment=form.cleaned_data["comment"],
+            )
+            messages.success(request, _("Responsible manager changed."))
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+    else:
+        messages.error(request, _("Choose the new manager and the reason."))
+    return redirect("accounts:detail", pk=pk)
+
+
+@login_required
+def account_lookup(request):
+    """Autocomplete for picking an account (e.g. a holding): visible accounts matching the text."""
+    q = request.GET.get("q", "")[:200]
+    results = []
+    if len(q.strip()) >= 2:
+        results = selectors.account_list(request.user, selectors.AccountFilters(q=q))[:10]
+    return render(
+        request, "accounts/_lookup.html", {"results": results, "target": request.GET.get("target", "")}
+    )
+
+
+@login_required
+def contact_create(request, pk: int):
+    account = selectors.account_get(request.user, pk)
+    if not policy.can_change_account(request.user, account):
+        raise PermissionDenied
+    form = ContactForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.contact_create(by=request.user, account=account, **form.service_fields())
+        except ValidationError as exc:
+            apply_service_error(form, exc)
+        else:
+            messages.success(request, _("Contact added."))
+            return redirect("accounts:detail", pk=account.pk)
+    return render(
+        request, "accounts/contact_form.html", {"form": form, "account": account, "title": _("New contact")}
+    )
+
+
+@login_required
+def contact_edit(request, pk: int, contact_pk: int):
+    account = selectors.account_get(request.user, pk)
+    contact = selectors.contact_get(request.user, contact_pk)
+    if contact.account_id != account.pk:
+        raise PermissionDenied
+    if not policy.can_change_account(request.user, account):
+        raise PermissionDenied
+    form = ContactForm(request.POST or None, instance=contact)
+    conflict = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.contact_update(
+                by=request.user,
+                contact=contact,
+                version=form.cleaned_data["version"],
+                **form.service_fields(),
+            )
+        except ConflictError as exc:
+            conflict = exc.current
+            apply_service_error(form, exc)
+        except ValidationError as exc:
+            apply_service_error(form, exc)
+        else:
+            messages.success(request, _("Contact saved."))
+            return redirect("accounts:detail", pk=account.pk)
+    return render(
+        request,
+        "accounts/contact_form.html",
+        {
+            "form": form,
+            "account": account,
+            "conflict": conflict,
+            "title": contact.full_name,
+        },
+    )

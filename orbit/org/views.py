@@ -1,0 +1,53 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from orbit.api.models import ApiToken
+from orbit.org.forms import ProfileForm, TokenForm
+
+
+def _profile_context(request, **extra):
+    return {
+        "tokens": request.user.api_tokens.all(),
+        "token_form": TokenForm(),
+        "roles": [r.get_role_display() for r in request.user.roles.all()],
+        **extra,
+    }
+
+
+@login_required
+def profile(request):
+    form = ProfileForm(request.POST or None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Profile saved."))
+        return redirect("org:profile")
+    return render(request, "org/profile.html", _profile_context(request, form=form))
+
+
+@login_required
+@require_POST
+def token_create(request):
+    token_form = TokenForm(request.POST)
+    new_token = None
+    if token_form.is_valid():
+        _token, new_token = ApiToken.issue(user=request.user, name=token_form.cleaned_data["name"])
+        token_form = TokenForm()
+    return render(
+        request,
+        "org/profile.html",
+        _profile_context(
+            request, form=ProfileForm(instance=request.user), token_form=token_form, new_token=new_token
+        ),
+    )
+
+
+@login_required
+@require_POST
+def token_revoke(request, pk: int):
+    token = get_object_or_404(ApiToken, pk=pk, user=request.user)
+    token.revoke()
+    messages.success(request, _("Token “%(name)s” revoked.") % {"name": token.name})
+    return redirect("org:profile")

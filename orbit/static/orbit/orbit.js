@@ -1,0 +1,10 @@
+// Orbit's few behaviours that htmx does not cover.
+document.addEventListener("click", (event) => {
+  // Account lookup: a picked result fills the hidden id field and the visible text box.
+  const pick = event.target.closest("[data-pick-id]");
+  if (!pick) return;
+  const box = pick.closest("[data-lookup]");
+  box.querySelector("input[type=hidden]").value = pick.dataset.pickId;
+  box.querySelector("input[type=search]").value = pick.dataset.pickLabel;
+  box.querySelector(".lookup-results").innerHTML = "";
+});

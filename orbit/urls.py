@@ -1,0 +1,18 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+from orbit.api.router import api
+from orbit.common import views as common_views
+
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="accounts:list", permanent=False), name="home"),
+    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("language/", common_views.set_language, name="set_language"),
+    path("profile/", include("orbit.org.urls")),
+    path("accounts/", include("orbit.accounts.urls")),
+    path("api/", api.urls),
+    path("admin/", admin.site.urls),
+]
