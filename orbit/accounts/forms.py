@@ -5,6 +5,7 @@ from orbit.access.policy import visible_accounts
 from orbit.accounts.models import Account, AccountStatus, ChangeReason, Contact
 from orbit.accounts.selectors import manager_choices
 from orbit.accounts.services import ACCOUNT_EDITABLE_FIELDS, CONTACT_EDITABLE_FIELDS
+from orbit.common.validators import normalize_phone, validate_inn, validate_kpp
 
 
 class VisibleAccountField(forms.ModelChoiceField):
@@ -42,6 +43,17 @@ class AccountForm(forms.ModelForm):
             self.fields["version"].initial = self.instance.version
         self.fields["inn"].widget.attrs.update(inputmode="numeric", autocomplete="off", maxlength=12)
         self.fields["kpp"].widget.attrs.update(autocomplete="off", maxlength=9)
+
+    def clean_inn(self):
+        inn = self.cleaned_data["inn"].strip()
+        validate_inn(inn)
+        return inn
+
+    def clean_kpp(self):
+        kpp = self.cleaned_data["kpp"].strip().upper()
+        if kpp:
+            validate_kpp(kpp)
+        return kpp
 
     def _post_clean(self):
         # Model validation (INN uniqueness, holding cycles) runs in the service, inside its transaction.
@@ -104,6 +116,10 @@ class ContactForm(forms.ModelForm):
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
         self.fields["phone"].widget.attrs.update(type="tel", placeholder="+7 495 123-45-67")
+
+    def clean_phone(self):
+        phone = self.cleaned_data["phone"].strip()
+        return normalize_phone(phone) if phone else ""
 
     def _post_clean(self):
         pass
