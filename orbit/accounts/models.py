@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from orbit.common.models import ReferenceItem, TrackedModel
 from orbit.common.validators import validate_inn, validate_kpp
@@ -106,8 +107,10 @@ class Account(TrackedModel):
     competitors = models.TextField(_("competitors present"), blank=True)
     switching_barriers = models.TextField(_("switching barriers"), blank=True)
 
-    # Lower-cased names and INN in one column, so one trigram index serves search (see migration 0002).
+    # Lower-cased names and INN in one column, so one trigram index serves search (see migration 0003).
     search_text = models.TextField(editable=False, default="")
+
+    history = HistoricalRecords(excluded_fields=["search_text", "updated_at"])
 
     class Meta:
         verbose_name = _("account")
@@ -167,6 +170,8 @@ class Contact(TrackedModel):
     consent_given = models.BooleanField(_("consents to personal-data processing"), default=False)
     consent_date = models.DateField(_("consent date"), null=True, blank=True)
     consent_source = models.CharField(_("consent source"), max_length=200, blank=True)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
         verbose_name = _("contact")

@@ -71,6 +71,7 @@ def transfer(
     )
     locked.responsible_manager = manager
     locked.version += 1
+    locked._history_user = by
     locked.save(update_fields=["responsible_manager", "version", "updated_at"])
     account.responsible_manager = manager
     account.version = locked.version

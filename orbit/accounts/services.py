@@ -126,6 +126,7 @@ def account_create(
         **fields,
     )
     _validate_account(account)
+    account._history_user = by
     account.save()
     if responsible_manager is not None:
         ownership.transfer(
@@ -146,6 +147,7 @@ def account_update(*, by: User, account: Account, version: int | None, **changes
         setattr(locked, name, value)
     _validate_account(locked)
     locked.version += 1
+    locked._history_user = by
     locked.save()
     return locked
 
@@ -171,6 +173,7 @@ def account_set_status(*, by: User, account: Account, status: str, version: int 
     locked.status = status
     locked.status_changed_at = timezone.now()
     locked.version += 1
+    locked._history_user = by
     locked.save(update_fields=["status", "status_changed_at", "version", "updated_at"])
     return locked
 
@@ -207,6 +210,7 @@ def contact_create(*, by: User, account: Account, **fields: Any) -> Contact:
     _ensure(policy.can_change_account(by, account))
     contact = Contact(account=account, created_by=by, **fields)
     _validate_contact(contact)
+    contact._history_user = by
     contact.save()
     return contact
 
@@ -223,5 +227,6 @@ def contact_update(*, by: User, contact: Contact, version: int | None, **changes
         setattr(locked, name, value)
     _validate_contact(locked)
     locked.version += 1
+    locked._history_user = by
     locked.save()
     return locked

@@ -9,6 +9,7 @@ urlpatterns = [
     path("lookup/", views.account_lookup, name="lookup"),
     path("<int:pk>/", views.account_detail, name="detail"),
     path("<int:pk>/edit/", views.account_edit, name="edit"),
+    path("<int:pk>/history/", views.account_history, name="history"),
     path("<int:pk>/status/", views.account_status, name="status"),
     path("<int:pk>/reassign/", views.account_reassign, name="reassign"),
     path("<int:pk>/contacts/new/", views.contact_create, name="contact_create"),

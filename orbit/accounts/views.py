@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from orbit.access import policy
-from orbit.accounts import selectors, services
+from orbit.accounts import history, selectors, services
 from orbit.accounts.forms import AccountCreateForm, AccountForm, ContactForm, ReassignForm, StatusForm
 from orbit.accounts.models import AccountStatus, Industry, Region, Segment, Tier
 from orbit.common.errors import ConflictError
@@ -80,6 +80,23 @@ def account_detail(request, pk: int):
             "reassign_form": ReassignForm(),
         },
     )
+
+
+@login_required
+def account_history(request, pk: int):
+    """The change timeline, filterable by kind of record and by who made the change."""
+    account = selectors.account_get(request.user, pk)
+    kind = request.GET.get("kind", "")
+    kind = kind if kind in history.KINDS else ""
+    actor = request.GET.get("actor", "")
+    events = history.account_timeline(account, kind=kind)
+    actors = {e.actor.pk: e.actor for e in events if e.actor}
+    if actor.isdigit():
+        events = [e for e in events if e.actor and e.actor.pk == int(actor)]
+    return render(request, "accounts/_history.html", {
+        "account": account, "events": events, "kind": kind, "actor": actor,
+        "actors": sorted(actors.values(), key=str),
+    })
 
 
 @login_required

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 
 class Role(models.TextChoices):
@@ -39,6 +40,7 @@ class Team(models.Model):
         on_delete=models.SET_NULL,
         related_name="led_teams",
     )
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("team")
@@ -60,6 +62,9 @@ class User(AbstractUser):
     )
     # Hours a month the person can give to client work; the workload area compares demand against it.
     monthly_capacity_hours = models.PositiveSmallIntegerField(_("capacity, hours a month"), default=140)
+
+    # Team and roles decide visibility: every change to them is on record.
+    history = HistoricalRecords(excluded_fields=["password", "last_login"])
 
     class Meta:
         verbose_name = _("user")
@@ -92,6 +97,7 @@ class UserRole(models.Model):
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="roles")
     role = models.CharField(_("role"), max_length=32, choices=Role.choices)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("role")

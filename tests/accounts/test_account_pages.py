@@ -60,7 +60,7 @@ def test_htmx_request_gets_only_the_results(client, org, portfolio):
 def test_card_shows_profile_contacts_holding_and_history(
     client, org, portfolio, django_assert_max_num_queries
 ):
-    holding, accounts = portfolio
+    _holding, accounts = portfolio
     client.force_login(org.am_a)
     with django_assert_max_num_queries(14):
         response = client.get(reverse("accounts:detail", args=[accounts[0].pk]))
