@@ -21,7 +21,7 @@ def led_team_ids(user: User) -> set[int]:
         return cached
     children: dict[int | None, list[int]] = {}
     roots = []
-    for team_id, parent_id, lead_id in Team.objects.values_list("id", "parent_id", "lead_id"):
+    for team_id, parent_id, lead_id in Team.objects.order_by().values_list("id", "parent_id", "lead_id"):
         children.setdefault(parent_id, []).append(team_id)
         if lead_id == user.pk:
             roots.append(team_id)
@@ -40,7 +40,9 @@ def _own_scope(user: User) -> Q:
     scope = Q(responsible_manager=user) | Q(status=AccountStatus.PROSPECT, created_by=user)
     team_ids = led_team_ids(user)
     if team_ids:
+        # A lead sees what his people see: their accounts and the prospects they created.
         scope |= Q(responsible_manager__team_id__in=team_ids)
+        scope |= Q(status=AccountStatus.PROSPECT, created_by__team_id__in=team_ids)
     return scope
 
 
@@ -70,8 +72,12 @@ def can_change_account(user: User, account: Account) -> bool:
         return True
     if account.status == AccountStatus.PROSPECT and account.created_by_id == user.pk:
         return True
+    team_ids = led_team_ids(user)
     manager = account.responsible_manager
-    return bool(manager and manager.team_id and manager.team_id in led_team_ids(user))
+    if manager is not None:
+        return manager.team_id in team_ids
+    creator = account.created_by
+    return account.status == AccountStatus.PROSPECT and creator is not None and creator.team_id in team_ids
 
 
 def can_create_account(user: User) -> bool:
