@@ -85,7 +85,9 @@ def _diff_events(records: list, model: type[models.Model], kind: str, title) -> 
                 for c in delta.changes
             ]
             if changes:
-                events.append(Event(new.history_date, kind, new.history_user, title(new, created=False), changes))
+                events.append(
+                    Event(new.history_date, kind, new.history_user, title(new, created=False), changes)
+                )
     return events
 
 
@@ -94,10 +96,15 @@ def account_timeline(account: Account, *, kind: str = "") -> list[Event]:
     events: list[Event] = []
     if kind in ("", "account"):
         records = list(
-            Account.history.filter(id=account.pk).select_related("history_user").order_by("history_date", "history_id")
+            Account.history.filter(id=account.pk)
+            .select_related("history_user")
+            .order_by("history_date", "history_id")
         )
         events += _diff_events(
-            records, Account, "account", lambda r, created: _("Account created") if created else _("Account changed")
+            records,
+            Account,
+            "account",
+            lambda r, created: _("Account created") if created else _("Account changed"),
         )
     if kind in ("", "contact"):
         records = list(
@@ -109,15 +116,23 @@ def account_timeline(account: Account, *, kind: str = "") -> list[Event]:
             records,
             Contact,
             "contact",
-            lambda r, created: (_("Contact added: %(name)s") if created else _("Contact changed: %(name)s"))
-            % {"name": r.full_name},
+            lambda r, created: (
+                (_("Contact added: %(name)s") if created else _("Contact changed: %(name)s"))
+                % {"name": r.full_name}
+            ),
         )
     if kind in ("", "ownership"):
         for period in OwnershipPeriod.objects.filter(account=account).select_related("manager", "changed_by"):
             title = _("Responsible manager: %(name)s") % {"name": period.manager}
             reason = period.get_reason_display() + (f": {period.comment}" if period.comment else "")
             events.append(
-                Event(period.started_at, "ownership", period.changed_by, title, [Change("reason", _("reason"), "", reason)])
+                Event(
+                    period.started_at,
+                    "ownership",
+                    period.changed_by,
+                    title,
+                    [Change("reason", _("reason"), "", reason)],
+                )
             )
     return sorted(events, key=lambda e: e.when, reverse=True)
 

@@ -93,10 +93,17 @@ def account_history(request, pk: int):
     actors = {e.actor.pk: e.actor for e in events if e.actor}
     if actor.isdigit():
         events = [e for e in events if e.actor and e.actor.pk == int(actor)]
-    return render(request, "accounts/_history.html", {
-        "account": account, "events": events, "kind": kind, "actor": actor,
-        "actors": sorted(actors.values(), key=str),
-    })
+    return render(
+        request,
+        "accounts/_history.html",
+        {
+            "account": account,
+            "events": events,
+            "kind": kind,
+            "actor": actor,
+            "actors": sorted(actors.values(), key=str),
+        },
+    )
 
 
 @login_required

@@ -170,9 +170,13 @@ def test_route_answers_each_persona_as_the_rules_say(world, name):
             response = _request(world, name, persona, target)
             if response.status_code != expected:
                 wrong.append(f"{persona} on {target}: {response.status_code}, expected {expected}")
-            elif expected == 302 and persona == "anonymous" and route.scope != "public":
-                if not response.url.startswith(reverse("login")):
-                    wrong.append(f"anonymous sent to {response.url}, not to the login page")
+            elif (
+                expected == 302
+                and persona == "anonymous"
+                and route.scope != "public"
+                and not response.url.startswith(reverse("login"))
+            ):
+                wrong.append(f"anonymous sent to {response.url}, not to the login page")
     assert not wrong, f"{route.method.upper()} {name}: " + "; ".join(wrong)
 
 
@@ -210,7 +214,7 @@ def test_holding_tree_shows_only_visible_members(world, client):
 
 
 def test_admin_site_is_closed_to_non_staff(world):
-    people, accounts, _contacts, _tokens = world
+    people, _accounts, _contacts, _tokens = world
     for persona in ("head", "am_a", "auditor"):
         response = _client(people, persona).get(reverse("admin:accounts_account_changelist"))
         assert response.status_code == 302 and "/admin/login/" in response.url

@@ -11,17 +11,29 @@ from tests.factories import make_account
 def test_timeline_records_who_changed_what_from_what_to_what(org):
     account = make_account(org.head, org.am_a, legal_name="ООО «Альфа»", tier="C")
     services.account_update(by=org.am_a, account=account, version=None, tier="A", goals="Расти")
-    services.account_reassign(by=org.head, account=account, manager=org.am_b, reason=ChangeReason.OVERLOAD,
-                              at=timezone.now() + dt.timedelta(seconds=1))
+    services.account_reassign(
+        by=org.head,
+        account=account,
+        manager=org.am_b,
+        reason=ChangeReason.OVERLOAD,
+        at=timezone.now() + dt.timedelta(seconds=1),
+    )
     contact = services.contact_create(by=org.am_b, account=account, full_name="Олег Ким")
     services.contact_update(by=org.am_b, contact=contact, version=None, position="Финансовый директор")
 
     events = history.account_timeline(account)
     edits = [e for e in events if e.kind == "account" and e.actor == org.am_a]
     assert len(edits) == 1
-    assert {(c.field, c.old, c.new) for c in edits[0].changes} == {("tier", "Tier C", "Tier A"), ("goals", "—", "Расти")}
-    moved = [e for e in events if e.kind == "account" and any(c.field == "responsible_manager" for c in e.changes)]
-    assert [(c.old, c.new) for c in moved[0].changes if c.field == "responsible_manager"] == [("Am_A", "Am_B")]
+    assert {(c.field, c.old, c.new) for c in edits[0].changes} == {
+        ("tier", "Tier C", "Tier A"),
+        ("goals", "—", "Расти"),
+    }
+    moved = [
+        e for e in events if e.kind == "account" and any(c.field == "responsible_manager" for c in e.changes)
+    ]
+    assert [(c.old, c.new) for c in moved[0].changes if c.field == "responsible_manager"] == [
+        ("Am_A", "Am_B")
+    ]
     assert moved[0].actor == org.head
     contact_changes = [e for e in events if e.kind == "contact" and e.changes]
     assert contact_changes[0].changes[0].new == "Финансовый директор"
