@@ -35,6 +35,7 @@ class AccountFilters:
     industry: list[int] = field(default_factory=list)
     manager: list[int] = field(default_factory=list)
     parent: int | None = None
+    archived: bool = False  # True: the archive instead of the live accounts
     sort: str = "name"
 
 
@@ -47,7 +48,9 @@ def search_q(text: str) -> Q:
 
 
 def account_list(user: User, filters: AccountFilters) -> QuerySet[Account]:
-    qs = visible_accounts(user)
+    qs = visible_accounts(user, include_archived=filters.archived)
+    if filters.archived:
+        qs = qs.filter(archived_at__isnull=False)
     if filters.q.strip():
         qs = qs.filter(search_q(filters.q))
     if filters.status:
@@ -69,10 +72,10 @@ def account_list(user: User, filters: AccountFilters) -> QuerySet[Account]:
     )
 
 
-def account_get(user: User, pk: int, *, include_archived: bool = False) -> Account:
-    """The account if the user may see it; 404 otherwise, so existence does not leak."""
+def account_get(user: User, pk: int) -> Account:
+    """The account (archived too) if the user may see it; 404 otherwise, so existence does not leak."""
     account = (
-        visible_accounts(user, include_archived=include_archived)
+        visible_accounts(user, include_archived=True)
         .select_related("responsible_manager", "industry", "region", "segment", "parent", "created_by")
         .filter(pk=pk)
         .first()
@@ -83,12 +86,13 @@ def account_get(user: User, pk: int, *, include_archived: bool = False) -> Accou
 
 
 def account_card(user: User, pk: int) -> Account:
+    """The card opens for archived accounts too, so they can be read and restored."""
     account = (
-        visible_accounts(user)
+        visible_accounts(user, include_archived=True)
         .filter(pk=pk)
         .select_related("responsible_manager", "industry", "region", "segment", "parent", "created_by")
         .prefetch_related(
-            Prefetch("contacts", queryset=Contact.objects.filter(archived_at__isnull=True)),
+            Prefetch("contacts", queryset=Contact.objects.order_by("archived_at", "full_name")),
             Prefetch(
                 "ownership_periods",
                 queryset=OwnershipPeriod.objects.select_related("manager", "changed_by").order_by(
@@ -142,7 +146,13 @@ def visible_contacts(user: User) -> QuerySet[Contact]:
 
 
 def contact_get(user: User, pk: int) -> Contact:
-    contact = visible_contacts(user).select_related("account").filter(pk=pk).first()
+    """A contact of a visible account, archived or not (it can be restored from its page)."""
+    contact = (
+        Contact.objects.filter(account__in=visible_accounts(user, include_archived=True))
+        .select_related("account")
+        .filter(pk=pk)
+        .first()
+    )
     if contact is None:
         raise Http404
     return contact

@@ -86,6 +86,11 @@ def _validate_account(account: Account) -> None:
     _check_parent(account)
 
 
+def _ensure_live(account: Account) -> None:
+    if account.archived_at is not None:
+        raise ValidationError(_("The account is archived: restore it before changing it."), code="archived")
+
+
 def _check_version(obj, expected: int | None, label: str) -> None:
     if expected is not None and obj.version != expected:
         raise ConflictError(
@@ -142,6 +147,7 @@ def account_update(*, by: User, account: Account, version: int | None, **changes
     if unknown:
         raise TypeError(f"unknown account fields: {sorted(unknown)}")
     locked = Account.objects.select_for_update().get(pk=account.pk)
+    _ensure_live(locked)
     _check_version(locked, version, _("The account"))
     for name, value in changes.items():
         setattr(locked, name, value)
@@ -156,6 +162,7 @@ def account_update(*, by: User, account: Account, version: int | None, **changes
 def account_set_status(*, by: User, account: Account, status: str, version: int | None = None) -> Account:
     _ensure(policy.can_change_account(by, account))
     locked = Account.objects.select_for_update().get(pk=account.pk)
+    _ensure_live(locked)
     _check_version(locked, version, _("The account"))
     if status == locked.status:
         return locked
@@ -189,6 +196,7 @@ def account_reassign(
 ):
     """A direct change of the responsible manager by the head or a lead (the handoff flow is the usual way)."""
     _ensure(policy.can_reassign(by, account, manager))
+    _ensure_live(account)
     return ownership.transfer(account=account, manager=manager, by=by, reason=reason, comment=comment, at=at)
 
 
@@ -208,6 +216,7 @@ def _validate_contact(contact: Contact) -> None:
 @transaction.atomic
 def contact_create(*, by: User, account: Account, **fields: Any) -> Contact:
     _ensure(policy.can_change_account(by, account))
+    _ensure_live(account)
     contact = Contact(account=account, created_by=by, **fields)
     _validate_contact(contact)
     contact._history_user = by
@@ -222,6 +231,9 @@ def contact_update(*, by: User, contact: Contact, version: int | None, **changes
     if unknown:
         raise TypeError(f"unknown contact fields: {sorted(unknown)}")
     locked = Contact.objects.select_for_update().get(pk=contact.pk)
+    _ensure_live(contact.account)
+    if locked.archived_at is not None:
+        raise ValidationError(_("The contact is archived: restore it before changing it."), code="archived")
     _check_version(locked, version, _("The contact"))
     for name, value in changes.items():
         setattr(locked, name, value)
@@ -229,4 +241,44 @@ def contact_update(*, by: User, contact: Contact, version: int | None, **changes
     locked.version += 1
     locked._history_user = by
     locked.save()
+    return locked
+
+
+@transaction.atomic
+def account_archive(*, by: User, account: Account, version: int | None = None) -> Account:
+    """Hide the account from lists and free its INN; nothing is deleted and `account_restore` brings it back."""
+    _ensure(policy.can_change_account(by, account))
+    locked = Account.objects.select_for_update().get(pk=account.pk)
+    _check_version(locked, version, _("The account"))
+    if locked.archived_at is None:
+        locked.archived_at = timezone.now()
+        locked.version += 1
+        locked._history_user = by
+        locked.save(update_fields=["archived_at", "version", "updated_at"])
+    return locked
+
+
+@transaction.atomic
+def account_restore(*, by: User, account: Account) -> Account:
+    _ensure(policy.can_change_account(by, account))
+    locked = Account.objects.select_for_update().get(pk=account.pk)
+    if locked.archived_at is not None:
+        _check_inn_free(locked)
+        locked.archived_at = None
+        locked.version += 1
+        locked._history_user = by
+        locked.save(update_fields=["archived_at", "version", "updated_at"])
+    return locked
+
+
+@transaction.atomic
+def contact_set_archived(*, by: User, contact: Contact, archived: bool) -> Contact:
+    _ensure(policy.can_change_account(by, contact.account))
+    _ensure_live(contact.account)
+    locked = Contact.objects.select_for_update().get(pk=contact.pk)
+    if (locked.archived_at is not None) != archived:
+        locked.archived_at = timezone.now() if archived else None
+        locked.version += 1
+        locked._history_user = by
+        locked.save(update_fields=["archived_at", "version", "updated_at"])
     return locked

@@ -12,6 +12,10 @@ urlpatterns = [
     path("<int:pk>/history/", views.account_history, name="history"),
     path("<int:pk>/status/", views.account_status, name="status"),
     path("<int:pk>/reassign/", views.account_reassign, name="reassign"),
+    path("<int:pk>/archive/", views.account_archive, name="archive"),
+    path("<int:pk>/restore/", views.account_restore, name="restore"),
     path("<int:pk>/contacts/new/", views.contact_create, name="contact_create"),
     path("<int:pk>/contacts/<int:contact_pk>/", views.contact_edit, name="contact_edit"),
+    path("<int:pk>/contacts/<int:contact_pk>/archive/", views.contact_archive, name="contact_archive"),
+    path("<int:pk>/contacts/<int:contact_pk>/restore/", views.contact_restore, name="contact_restore"),
 ]

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
@@ -33,6 +34,7 @@ def filters_from_request(request) -> selectors.AccountFilters:
         industry=_int_list(get.getlist("industry")),
         manager=_int_list(get.getlist("manager")),
         parent=int(parent) if parent.isdigit() else None,
+        archived=get.get("archived") == "1",
         sort=get.get("sort", "name") if get.get("sort") in selectors.SORTS else "name",
     )
 
@@ -66,12 +68,14 @@ def account_list(request):
 def account_detail(request, pk: int):
     account = selectors.account_card(request.user, pk)
     periods = list(account.ownership_periods.all())
+    contacts = list(account.contacts.all())
     return TemplateResponse(
         request,
         "accounts/detail.html",
         {
             "account": account,
-            "contacts": account.contacts.all(),
+            "contacts": [c for c in contacts if c.archived_at is None],
+            "archived_contacts": [c for c in contacts if c.archived_at is not None],
             "periods": periods,
             "holding": selectors.holding_tree(request.user, account),
             "can_change": policy.can_change_account(request.user, account),
@@ -132,6 +136,9 @@ def account_edit(request, pk: int):
     account = selectors.account_get(request.user, pk)
     if not policy.can_change_account(request.user, account):
         raise PermissionDenied
+    if account.is_archived:
+        messages.error(request, _("The account is archived: restore it before changing it."))
+        return redirect("accounts:detail", pk=pk)
     form = AccountForm(request.POST or None, instance=account, user=request.user)
     conflict = None
     if request.method == "POST" and form.is_valid():
@@ -206,6 +213,52 @@ def account_reassign(request, pk: int):
 
 
 @login_required
+@require_POST
+def account_archive(request, pk: int):
+    account = selectors.account_get(request.user, pk)
+    services.account_archive(by=request.user, account=account)
+    messages.success(request, _("Account archived. It is hidden from lists and can be restored here."))
+    return redirect("accounts:detail", pk=pk)
+
+
+@login_required
+@require_POST
+def account_restore(request, pk: int):
+    account = selectors.account_get(request.user, pk)
+    try:
+        services.account_restore(by=request.user, account=account)
+        messages.success(request, _("Account restored."))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("accounts:detail", pk=pk)
+
+
+@login_required
+@require_POST
+def contact_archive(request, pk: int, contact_pk: int):
+    return _contact_set_archived(request, pk, contact_pk, archived=True)
+
+
+@login_required
+@require_POST
+def contact_restore(request, pk: int, contact_pk: int):
+    return _contact_set_archived(request, pk, contact_pk, archived=False)
+
+
+def _contact_set_archived(request, pk: int, contact_pk: int, *, archived: bool):
+    account = selectors.account_get(request.user, pk)
+    contact = selectors.contact_get(request.user, contact_pk)
+    if contact.account_id != account.pk:
+        raise Http404
+    try:
+        services.contact_set_archived(by=request.user, contact=contact, archived=archived)
+        messages.success(request, _("Contact archived.") if archived else _("Contact restored."))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("accounts:detail", pk=pk)
+
+
+@login_required
 def account_lookup(request):
     """Autocomplete for picking an account (e.g. a holding): visible accounts matching the text."""
     q = request.GET.get("q", "")[:200]
@@ -241,7 +294,7 @@ def contact_edit(request, pk: int, contact_pk: int):
     account = selectors.account_get(request.user, pk)
     contact = selectors.contact_get(request.user, contact_pk)
     if contact.account_id != account.pk:
-        raise PermissionDenied
+        raise Http404
     if not policy.can_change_account(request.user, account):
         raise PermissionDenied
     form = ContactForm(request.POST or None, instance=contact)

@@ -13,7 +13,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from orbit.accounts import services
-from orbit.accounts.models import Account, AccountStatus
+from orbit.accounts.models import AccountStatus
 from orbit.api.models import ApiToken
 from tests.factories import make_account
 
@@ -79,7 +79,11 @@ ROUTES = {
     "accounts:edit": Route(scope="account", need=CHANGE),
     "accounts:status": Route(method="post", scope="account", need=CHANGE, ok=302, data={"status": "dormant"}),
     "accounts:reassign": Route(method="post", scope="account", need=REASSIGN_TO_A1, ok=302),
+    "accounts:archive": Route(method="post", scope="account", need=CHANGE, ok=302),
+    "accounts:restore": Route(method="post", scope="account", need=CHANGE, ok=302),
     "accounts:contact_create": Route(scope="account", need=CHANGE),
+    "accounts:contact_archive": Route(method="post", scope="contact", need=CHANGE, ok=302),
+    "accounts:contact_restore": Route(method="post", scope="contact", need=CHANGE, ok=302),
     "accounts:contact_edit": Route(scope="contact", need=CHANGE),
 }
 
@@ -220,9 +224,14 @@ def test_admin_site_is_closed_to_non_staff(world):
         assert response.status_code == 302 and "/admin/login/" in response.url
 
 
-def test_archived_accounts_are_not_listed(world, client):
+@pytest.mark.parametrize("persona", ["head", "am_a", "am_b"])
+def test_archive_lists_only_visible_archived_accounts(world, persona):
     people, accounts, _contacts, _tokens = world
-    Account.objects.filter(pk=accounts["acct_a"].pk).update(archived_at=accounts["acct_a"].created_at)
-    client.force_login(people["head"])
-    assert client.get(reverse("accounts:list")).context["page"].paginator.count == 3
-    assert client.get(reverse("accounts:detail", args=[accounts["acct_a"].pk])).status_code == 404
+    services.account_archive(by=people["head"], account=accounts["acct_a"])
+    client = _client(people, persona)
+    live = client.get(reverse("accounts:list")).context["page"]
+    archive = client.get(reverse("accounts:list"), {"archived": "1"}).context["page"]
+    assert accounts["acct_a"].pk not in {a.pk for a in live.object_list}
+    assert [a.pk for a in archive.object_list] == (
+        [accounts["acct_a"].pk] if "acct_a" in VISIBLE[persona] else []
+    )

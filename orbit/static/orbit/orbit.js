@@ -8,3 +8,9 @@ document.addEventListener("click", (event) => {
   box.querySelector("input[type=search]").value = pick.dataset.pickLabel;
   box.querySelector(".lookup-results").innerHTML = "";
 });
+
+// Forms that destroy nothing but hide something ask once before they submit.
+document.addEventListener("submit", (event) => {
+  const message = event.target.dataset.confirm;
+  if (message && !window.confirm(message)) event.preventDefault();
+});
