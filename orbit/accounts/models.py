@@ -1,3 +1,5 @@
+import re
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -24,6 +26,17 @@ class Segment(ReferenceItem):
     class Meta(ReferenceItem.Meta):
         verbose_name = _("segment")
         verbose_name_plural = _("segments")
+
+
+_LEGAL_FORM = re.compile(
+    r"^(ООО|ОАО|ЗАО|ПАО|АО|НАО|ИП|ФГУП|МУП|ГУП|АНО|НКО|LLC|JSC|Ltd)\.?\s+", re.IGNORECASE
+)
+
+
+def sort_name_of(name: str) -> str:
+    """«ООО «Ромашка»» sorts as «ромашка»: the legal form and quotes say nothing about the client."""
+    name = _LEGAL_FORM.sub("", name.strip())
+    return name.strip(" «»\"'„“”").lower()
 
 
 class AccountStatus(models.TextChoices):
@@ -108,14 +121,16 @@ class Account(TrackedModel):
     switching_barriers = models.TextField(_("switching barriers"), blank=True)
 
     # Lower-cased names and INN in one column, so one trigram index serves search (see migration 0003).
-    search_text = models.TextField(editable=False, default="")
+    search_text = models.TextField(editable=False, default="", db_default="")
+    # The name people sort by: short name, or legal name without its legal form («ООО», «АО»…) and quotes.
+    sort_name = models.CharField(max_length=300, editable=False, default="", db_default="")
 
-    history = HistoricalRecords(excluded_fields=["search_text", "updated_at"])
+    history = HistoricalRecords(excluded_fields=["search_text", "sort_name", "updated_at"])
 
     class Meta:
         verbose_name = _("account")
         verbose_name_plural = _("accounts")
-        ordering = ["legal_name"]
+        ordering = ["sort_name", "id"]
         constraints = [
             models.UniqueConstraint(
                 fields=["inn"], condition=Q(archived_at__isnull=True), name="accounts_account_live_inn_unique"
@@ -126,8 +141,9 @@ class Account(TrackedModel):
             ),
         ]
         indexes = [
-            models.Index(fields=["responsible_manager", "legal_name"]),
-            models.Index(fields=["status", "legal_name"]),
+            models.Index(fields=["sort_name", "id"]),
+            models.Index(fields=["responsible_manager", "sort_name", "id"]),
+            models.Index(fields=["status", "sort_name", "id"]),
         ]
 
     def __str__(self) -> str:
@@ -140,11 +156,15 @@ class Account(TrackedModel):
     def build_search_text(self) -> str:
         return " ".join(filter(None, [self.legal_name, self.short_name, self.inn])).lower()
 
+    def build_sort_name(self) -> str:
+        return sort_name_of(self.short_name or self.legal_name)
+
     def save(self, *args, **kwargs):
         self.search_text = self.build_search_text()
+        self.sort_name = self.build_sort_name()
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and {"legal_name", "short_name", "inn"} & set(update_fields):
-            kwargs["update_fields"] = {*update_fields, "search_text"}
+            kwargs["update_fields"] = {*update_fields, "search_text", "sort_name"}
         super().save(*args, **kwargs)
 
 

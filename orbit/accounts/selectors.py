@@ -10,16 +10,16 @@ from orbit.accounts.models import Account, Contact, OwnershipPeriod
 from orbit.org.models import User
 
 SORTS = {
-    "name": ("legal_name", "id"),
-    "-name": ("-legal_name", "-id"),
+    "name": ("sort_name", "id"),
+    "-name": ("-sort_name", "-id"),
     "inn": ("inn", "id"),
     "-inn": ("-inn", "-id"),
-    "status": ("status", "legal_name", "id"),
-    "-status": ("-status", "legal_name", "id"),
-    "tier": ("tier", "legal_name", "id"),
-    "-tier": ("-tier", "legal_name", "id"),
-    "manager": ("responsible_manager__display_name", "legal_name", "id"),
-    "-manager": ("-responsible_manager__display_name", "legal_name", "id"),
+    "status": ("status", "sort_name", "id"),
+    "-status": ("-status", "sort_name", "id"),
+    "tier": ("tier", "sort_name", "id"),
+    "-tier": ("-tier", "sort_name", "id"),
+    "manager": ("responsible_manager__display_name", "sort_name", "id"),
+    "-manager": ("-responsible_manager__display_name", "sort_name", "id"),
     "updated": ("updated_at", "id"),
     "-updated": ("-updated_at", "-id"),
 }
@@ -130,7 +130,7 @@ def holding_tree(user: User, account: Account, *, max_depth: int = 6) -> Holding
     for _ in range(max_depth):
         if not frontier:
             break
-        children = list(visible.filter(parent_id__in=frontier).order_by("legal_name"))
+        children = list(visible.filter(parent_id__in=frontier).order_by("sort_name"))
         frontier = []
         for child in children:
             node = HoldingNode(child, [], child.pk == account.pk)
