@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from orbit.access.policy import visible_accounts
-from orbit.accounts.models import Account, AccountStatus, ChangeReason, Contact
+from orbit.accounts.models import STATUS_TRANSITIONS, Account, AccountStatus, ChangeReason, Contact
 from orbit.accounts.selectors import manager_choices
 from orbit.accounts.services import ACCOUNT_EDITABLE_FIELDS, CONTACT_EDITABLE_FIELDS
 from orbit.common.validators import normalize_phone, validate_inn, validate_kpp
@@ -101,6 +101,14 @@ class ReassignForm(forms.Form):
 class StatusForm(forms.Form):
     status = forms.ChoiceField(label=_("status"), choices=AccountStatus.choices)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    @classmethod
+    def for_account(cls, account) -> "StatusForm":
+        """Offer only the lifecycle steps allowed from the current status."""
+        form = cls(initial={"status": account.status, "version": account.version})
+        allowed = {account.status, *STATUS_TRANSITIONS[account.status]}
+        form.fields["status"].choices = [(v, label) for v, label in AccountStatus.choices if v in allowed]
+        return form
 
 
 class ContactForm(forms.ModelForm):

@@ -15,7 +15,16 @@ from orbit.accounts.models import Account, Contact, OwnershipPeriod
 from orbit.org.models import User
 
 KINDS = ("account", "contact", "ownership")
-_HIDDEN = {"id", "version", "created_at", "created_by", "archived_at", "status_changed_at", "account"}
+# Bookkeeping fields, and the responsible manager, whose changes the ownership events already tell with a reason.
+_HIDDEN = {
+    "id",
+    "version",
+    "created_at",
+    "created_by",
+    "status_changed_at",
+    "account",
+    "responsible_manager",
+}
 
 
 @dataclass

@@ -63,6 +63,15 @@ STATUS_TRANSITIONS: dict[str, frozenset[str]] = {
 }
 
 
+class Currency(models.TextChoices):
+    RUB = "RUB", _("Russian rouble")
+    USD = "USD", _("US dollar")
+    EUR = "EUR", _("Euro")
+    CNY = "CNY", _("Chinese yuan")
+    KZT = "KZT", _("Kazakh tenge")
+    BYN = "BYN", _("Belarusian rouble")
+
+
 class Tier(models.TextChoices):
     KEY = "key", _("Key account")
     A = "A", _("Tier A")
@@ -116,7 +125,9 @@ class Account(TrackedModel):
     agreed_budget = models.DecimalField(
         _("agreed budget"), max_digits=16, decimal_places=2, null=True, blank=True
     )
-    budget_currency = models.CharField(_("currency"), max_length=3, default="RUB")
+    budget_currency = models.CharField(
+        _("currency"), max_length=3, choices=Currency.choices, default=Currency.RUB
+    )
     competitors = models.TextField(_("competitors present"), blank=True)
     switching_barriers = models.TextField(_("switching barriers"), blank=True)
 

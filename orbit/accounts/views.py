@@ -80,7 +80,7 @@ def account_detail(request, pk: int):
             "holding": selectors.holding_tree(request.user, account),
             "can_change": policy.can_change_account(request.user, account),
             "can_reassign": policy.may_reassign(request.user, account),
-            "status_form": StatusForm(initial={"status": account.status, "version": account.version}),
+            "status_form": StatusForm.for_account(account),
             "reassign_form": ReassignForm(),
         },
     )
