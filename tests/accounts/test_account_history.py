@@ -1,7 +1,7 @@
 import datetime as dt
 
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from orbit.accounts import history, services
 from orbit.accounts.models import Account, ChangeReason
@@ -21,20 +21,18 @@ def test_timeline_records_who_changed_what_from_what_to_what(org):
     contact = services.contact_create(by=org.am_b, account=account, full_name="Олег Ким")
     services.contact_update(by=org.am_b, contact=contact, version=None, position="Финансовый директор")
 
-    events = history.account_timeline(account)
+    with translation.override("en"):
+        events = history.account_timeline(account)
     edits = [e for e in events if e.kind == "account" and e.actor == org.am_a]
     assert len(edits) == 1
     assert {(c.field, c.old, c.new) for c in edits[0].changes} == {
         ("tier", "Tier C", "Tier A"),
         ("goals", "—", "Расти"),
     }
-    moved = [
-        e for e in events if e.kind == "account" and any(c.field == "responsible_manager" for c in e.changes)
-    ]
-    assert [(c.old, c.new) for c in moved[0].changes if c.field == "responsible_manager"] == [
-        ("Am_A", "Am_B")
-    ]
-    assert moved[0].actor == org.head
+    # A change of responsible manager is told once, as an ownership event with its reason.
+    assert not [c for e in events if e.kind == "account" for c in e.changes if c.field == "responsible_manager"]
+    moved = [e for e in events if e.kind == "ownership" and e.title.endswith(str(org.am_b))]
+    assert [(e.actor, e.changes[0].new) for e in moved] == [(org.head, "Workload balancing")]
     contact_changes = [e for e in events if e.kind == "contact" and e.changes]
     assert contact_changes[0].changes[0].new == "Финансовый директор"
     assert [e.kind for e in history.account_timeline(account, kind="ownership")] == ["ownership", "ownership"]
