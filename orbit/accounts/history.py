@@ -72,7 +72,7 @@ def _related_names(records: list, model: type[models.Model]) -> dict:
     return names
 
 
-def _diff_events(records: list, model: type[models.Model], kind: str, title) -> list[Event]:
+def _diff_events(records: list, model: type[models.Model], kind: str, title, *, creation=True) -> list[Event]:
     names = _related_names(records, model)
     events = []
     by_object: dict[int, list] = {}
@@ -80,7 +80,7 @@ def _diff_events(records: list, model: type[models.Model], kind: str, title) -> 
         by_object.setdefault(record.id, []).append(record)
     for versions in by_object.values():
         first = versions[0]
-        if first.history_type == "+":
+        if creation and first.history_type == "+":
             events.append(Event(first.history_date, kind, first.history_user, title(first, created=True)))
         for old, new in pairwise(versions):
             delta = new.diff_against(old, excluded_fields=_HIDDEN)
@@ -147,3 +147,15 @@ def account_timeline(account: Account, *, kind: str = "") -> list[Event]:
 
 
 __all__ = ["KINDS", "Event", "account_timeline"]
+
+
+def changes_since(obj: Account | Contact, version: int) -> list[Event]:
+    """What others changed after the writer loaded `version`: shown with a conflict, so nothing is lost."""
+    model = type(obj)
+    records = list(
+        model.history.filter(id=obj.pk, version__gte=version)
+        .select_related("history_user")
+        .order_by("history_date", "history_id")
+    )
+    # The first record is the writer's starting point, not news, even if it is the creation.
+    return _diff_events(records, model, "account", lambda r, created: _("Changed"), creation=False)

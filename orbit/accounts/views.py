@@ -150,8 +150,7 @@ def account_edit(request, pk: int):
                 **form.service_fields(),
             )
         except ConflictError as exc:
-            conflict = exc.current
-            apply_service_error(form, exc)
+            conflict = _show_conflict(form, exc)
         except ValidationError as exc:
             apply_service_error(form, exc)
         else:
@@ -167,6 +166,15 @@ def account_edit(request, pk: int):
             "title": _("Edit %(name)s") % {"name": account.display_name},
         },
     )
+
+
+def _show_conflict(form, exc: ConflictError) -> list:
+    """Keep the writer's input, show what the other person changed, and arm the form with the current
+    version: saving again is then a deliberate decision, not a silent overwrite."""
+    conflict = history.changes_since(exc.current, form.cleaned_data["version"])
+    form.data = form.data.copy()
+    form.data["version"] = exc.current.version
+    return conflict
 
 
 @login_required
@@ -308,8 +316,7 @@ def contact_edit(request, pk: int, contact_pk: int):
                 **form.service_fields(),
             )
         except ConflictError as exc:
-            conflict = exc.current
-            apply_service_error(form, exc)
+            conflict = _show_conflict(form, exc)
         except ValidationError as exc:
             apply_service_error(form, exc)
         else:

@@ -30,7 +30,9 @@ def test_timeline_records_who_changed_what_from_what_to_what(org):
         ("goals", "—", "Расти"),
     }
     # A change of responsible manager is told once, as an ownership event with its reason.
-    assert not [c for e in events if e.kind == "account" for c in e.changes if c.field == "responsible_manager"]
+    assert not [
+        c for e in events if e.kind == "account" for c in e.changes if c.field == "responsible_manager"
+    ]
     moved = [e for e in events if e.kind == "ownership" and e.title.endswith(str(org.am_b))]
     assert [(e.actor, e.changes[0].new) for e in moved] == [(org.head, "Workload balancing")]
     contact_changes = [e for e in events if e.kind == "contact" and e.changes]

@@ -124,7 +124,11 @@ def test_stale_edit_shows_the_conflict_and_overwrites_nothing(client, org, portf
         "version": stale,
     }
     response = client.post(url, data)
-    assert response.status_code == 200 and response.context["conflict"] is not None
+    assert response.status_code == 200
+    [their_change] = response.context["conflict"]
+    assert their_change.actor == org.lead_a
+    assert [(c.field, c.new) for c in their_change.changes] == [("goals", "Версия руководителя")]
+    assert "Моя версия" in response.content.decode()  # the writer's input is kept in the form
     account.refresh_from_db()
     assert account.goals == "Версия руководителя"
 

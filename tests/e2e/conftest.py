@@ -53,16 +53,12 @@ def page(browser, live_server):
     context.close()
 
 
-@pytest.fixture
-def screenshot(page):
+def screenshot(page, name: str) -> Path:
+    """Full-page PNG under test-artifacts/, to be looked at after a run."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-
-    def take(name: str) -> Path:
-        path = ARTIFACTS / f"{name}.png"
-        page.screenshot(path=str(path), full_page=True)
-        return path
-
-    return take
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
 
 
 def login(page, username: str, password: str) -> None:

@@ -7,11 +7,11 @@ from playwright.sync_api import expect
 
 from orbit.accounts import ownership
 from orbit.accounts.models import ChangeReason
-from tests.e2e.conftest import login
+from tests.e2e.conftest import login, screenshot
 from tests.factories import PASSWORD, make_account
 
 
-def test_search_open_edit_and_see_history(org, page, screenshot):
+def test_search_open_edit_and_see_history(org, page):
     start = timezone.now() - dt.timedelta(days=400)
     target = make_account(
         org.head,
@@ -38,7 +38,7 @@ def test_search_open_edit_and_see_history(org, page, screenshot):
     expect(page.locator("h1")).to_have_text("Аккаунты")
     rows = page.locator("#results tbody tr")
     expect(rows).to_have_count(4)  # am_a's own accounts only, not am_b's
-    screenshot("accounts-list")
+    screenshot(page, "accounts-list")
 
     page.locator("#q").fill("северн")
     expect(rows).to_have_count(1)
@@ -48,14 +48,14 @@ def test_search_open_edit_and_see_history(org, page, screenshot):
     history = page.locator("ol.timeline li")
     expect(history).to_have_count(2)
     expect(history.first).to_contain_text("Балансировка портфеля")
-    screenshot("account-card")
+    screenshot(page, "account-card")
 
     page.get_by_role("link", name="Изменить").click()
     page.locator("#id_goals").fill("Выйти на рынок Казахстана к 2027 году")
     page.locator("#id_inn").fill("7707083894")
     page.get_by_role("button", name="Сохранить").click()
     expect(page.locator("#id_inn_error")).to_contain_text("контрольн")
-    screenshot("account-edit-error")
+    screenshot(page, "account-edit-error")
 
     page.locator("#id_inn").fill("7707083893")
     page.get_by_role("button", name="Сохранить").click()
@@ -64,4 +64,4 @@ def test_search_open_edit_and_see_history(org, page, screenshot):
     target.refresh_from_db()
     assert target.goals == "Выйти на рынок Казахстана к 2027 году"
     assert target.version == 3  # created, transferred, edited
-    screenshot("account-card-after-edit")
+    screenshot(page, "account-card-after-edit")
