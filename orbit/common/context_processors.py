@@ -1,18 +1,23 @@
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-# Areas plug into the shell by adding an entry here: (url name, label, section matched against the path).
+from orbit.access.policy import can_set_policy
+
+# Areas plug into the shell by adding an entry: (url name, label, path prefix, who sees the item).
 NAVIGATION = [
-    ("accounts:list", _("Accounts"), "/accounts/"),
+    ("accounts:list", _("Accounts"), "/accounts/", lambda user: True),
+    ("access:visibility", _("Settings"), "/settings/", can_set_policy),
 ]
 
 
 def navigation(request):
-    if not getattr(request, "user", None) or not request.user.is_authenticated:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
         return {}
     path = request.path
     items = [
         {"url": reverse(name), "label": label, "active": path.startswith(prefix)}
-        for name, label, prefix in NAVIGATION
+        for name, label, prefix, allowed in NAVIGATION
+        if allowed(user)
     ]
     return {"nav_items": items}

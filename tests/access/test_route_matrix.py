@@ -57,7 +57,7 @@ CREATE = {"head", "admin", "lead_a", "lead_b", "am_a", "am_a1", "am_b", "sales"}
 @dataclass
 class Route:
     method: str = "get"
-    scope: str = "user"  # "public", "guest", "user", "create", "account", "contact", "token"
+    scope: str = "user"  # "public", "guest", "user", "create", "head", "account", "contact", "token"
     need: dict = field(default_factory=dict)  # for account routes: persona -> set of accounts allowed
     ok: int = 200
     data: dict = field(default_factory=dict)
@@ -71,6 +71,7 @@ ROUTES = {
     "org:profile": Route(),
     "org:token_create": Route(method="post", data={"name": "t"}),
     "org:token_revoke": Route(method="post", scope="token", ok=302),
+    "access:visibility": Route(scope="head"),
     "accounts:list": Route(),
     "accounts:lookup": Route(),
     "accounts:create": Route(scope="create"),
@@ -134,6 +135,8 @@ def _expected(route: Route, persona: str, target: str | None) -> int:
         return 302  # to the login page
     if route.scope == "create":
         return 200 if persona in CREATE else 403
+    if route.scope == "head":
+        return 200 if persona in ("head", "admin") else 403
     if route.scope in ("account", "contact"):
         if target not in VISIBLE[persona]:
             return 404
