@@ -165,3 +165,5 @@ LOGGING = {
 # Page size of lists in the UI and API; the API lets a client ask for up to ORBIT_MAX_PAGE_SIZE.
 ORBIT_PAGE_SIZE = 25
 ORBIT_MAX_PAGE_SIZE = 200
+# Lists count at most this many rows and then show "10,000+" (see orbit/common/pagination.py).
+ORBIT_COUNT_CAP = int(os.environ.get("ORBIT_COUNT_CAP", "10000"))

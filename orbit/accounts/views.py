@@ -1,9 +1,9 @@
 """Account pages: thin views over selectors (reads) and services (changes)."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.template.response import TemplateResponse
@@ -16,6 +16,7 @@ from orbit.accounts.forms import AccountCreateForm, AccountForm, ContactForm, Re
 from orbit.accounts.models import AccountStatus, Industry, Region, Segment, Tier
 from orbit.common.errors import ConflictError
 from orbit.common.forms import apply_service_error
+from orbit.common.pagination import CappedPaginator
 
 
 def _int_list(values: list[str]) -> list[int]:
@@ -42,7 +43,8 @@ def filters_from_request(request) -> selectors.AccountFilters:
 @login_required
 def account_list(request):
     filters = filters_from_request(request)
-    page = Paginator(selectors.account_list(request.user, filters), 25).get_page(request.GET.get("page"))
+    paginator = CappedPaginator(selectors.account_list(request.user, filters), settings.ORBIT_PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     sort_query = query.copy()

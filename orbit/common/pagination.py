@@ -1,0 +1,29 @@
+"""Pagination that stays fast on a million rows: counting stops at a cap.
+
+An exact COUNT(*) over every account the head may see costs more than the page itself; past the cap the
+list says "10,000+" and the person narrows it with a search or a filter, as he would anyway.
+"""
+
+from functools import cached_property
+
+from django.conf import settings
+from django.core.paginator import Paginator
+
+
+class CappedPaginator(Paginator):
+    def __init__(self, object_list, per_page, cap: int | None = None, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self.cap = cap or settings.ORBIT_COUNT_CAP
+
+    @cached_property
+    def count(self) -> int:
+        # COUNT(*) over a LIMITed subquery: the scan stops after cap + 1 rows.
+        return self.object_list[: self.cap + 1].count()
+
+    @property
+    def count_is_capped(self) -> bool:
+        return self.count > self.cap
+
+    @property
+    def shown_count(self) -> int:
+        return min(self.count, self.cap)
