@@ -2,74 +2,137 @@
 
 Every read of accounts (and of what hangs off an account) starts from `visible_accounts(user)`;
 every change asks `can_change_account(user, account)` before anything is written.
+
+What the rules need to know about a user (roles, the policy, the team tree, his account-team seats) is read
+once per request in one query (`access_context`), so scoping costs the same on every page.
 """
 
+from dataclasses import dataclass
+
+from django.db import connection
 from django.db.models import Q, QuerySet
 
 from orbit.access.models import VisibilityPolicy
-from orbit.accounts.models import Account, AccountStatus
-from orbit.org.models import GLOBAL_READ_ROLES, Role, Team, User
+from orbit.accounts.models import Account, AccountStatus, TeamRole
+from orbit.org.models import GLOBAL_READ_ROLES, Role, User
+
+_HOLDING_DEPTH = 5
+
+# One round trip for everything the rules read. Every branch has the same five columns: kind, two numbers,
+# one more number and a text. Works on PostgreSQL and SQLite.
+_CONTEXT_SQL = """
+SELECT 'role', CAST(NULL AS BIGINT), CAST(NULL AS BIGINT), CAST(NULL AS BIGINT), role
+  FROM org_userrole WHERE user_id = %(user)s
+UNION ALL
+SELECT 'policy', CASE WHEN managers_see_team THEN 1 ELSE 0 END, CASE WHEN leads_see_subteams THEN 1 ELSE 0 END,
+       NULL, NULL FROM access_visibilitypolicy WHERE id = 1
+UNION ALL
+SELECT 'team', id, parent_id, lead_id, NULL FROM org_team
+UNION ALL
+SELECT 'member', id, team_id, NULL, NULL FROM org_user WHERE team_id IS NOT NULL
+UNION ALL
+SELECT 'seat', account_id, NULL, NULL, role FROM accounts_accountteammember
+ WHERE user_id = %(user)s AND ended_at IS NULL
+"""
 
 
-def sees_everything(user: User) -> bool:
-    return user.is_superuser or user.has_role(*GLOBAL_READ_ROLES)
+@dataclass
+class AccessContext:
+    roles: frozenset[str]
+    policy: VisibilityPolicy
+    led_team_ids: set[int]
+    led_people: set[int]  # members of the teams he leads
+    teammates: set[int]  # members of his own team
+    seat_account_ids: set[int]  # accounts where he sits on the account team, holdings expanded
 
 
-def _policy(user: User) -> VisibilityPolicy:
-    cached = getattr(user, "_visibility_policy", None)
-    if cached is None:
-        cached = user._visibility_policy = VisibilityPolicy.current()
-    return cached
-
-
-def led_team_ids(user: User) -> set[int]:
-    """Teams the user leads, with their sub-teams unless the policy says otherwise (one small query)."""
-    cached = getattr(user, "_led_team_ids", None)
+def access_context(user: User) -> AccessContext:
+    cached = getattr(user, "_access_context", None)
     if cached is not None:
         return cached
-    children: dict[int | None, list[int]] = {}
-    roots = []
-    for team_id, parent_id, lead_id in Team.objects.order_by().values_list("id", "parent_id", "lead_id"):
-        children.setdefault(parent_id, []).append(team_id)
-        if lead_id == user.pk:
-            roots.append(team_id)
-    if not _policy(user).leads_see_subteams:
-        result = set(roots)
-    else:
-        result = set()
-        stack = roots
-        while stack:
-            team_id = stack.pop()
-            if team_id not in result:
-                result.add(team_id)
-                stack.extend(children.get(team_id, ()))
-    user._led_team_ids = result
+    with connection.cursor() as cursor:
+        cursor.execute(_CONTEXT_SQL, {"user": user.pk})
+        rows = cursor.fetchall()
+    roles, children, roots, team_of, seats, holdings = set(), {}, [], {}, set(), set()
+    policy = VisibilityPolicy()
+    for kind, a, b, c, text in rows:
+        if kind == "role":
+            roles.add(text)
+        elif kind == "policy":
+            policy = VisibilityPolicy(pk=1, managers_see_team=bool(a), leads_see_subteams=bool(b))
+        elif kind == "team":
+            children.setdefault(b, []).append(a)
+            if c == user.pk:
+                roots.append(a)
+        elif kind == "member":
+            team_of[a] = b
+        elif kind == "seat":
+            seats.add(a)
+            if text == TeamRole.GLOBAL_ACCOUNT_MANAGER:
+                holdings.add(a)
+    led = set(roots) if not policy.leads_see_subteams else _subtree(roots, children)
+    context = AccessContext(
+        roles=frozenset(roles),
+        policy=policy,
+        led_team_ids=led,
+        led_people={uid for uid, team in team_of.items() if team in led},
+        teammates={uid for uid, team in team_of.items() if user.team_id and team == user.team_id},
+        seat_account_ids=seats | _holding_members(holdings),
+    )
+    user._role_set = context.roles
+    user._access_context = context
+    return context
+
+
+def _subtree(roots: list[int], children: dict) -> set[int]:
+    result: set[int] = set()
+    stack = list(roots)
+    while stack:
+        team_id = stack.pop()
+        if team_id not in result:
+            result.add(team_id)
+            stack.extend(children.get(team_id, ()))
     return result
 
 
-def _members(team_ids: set[int]) -> set[int]:
-    return set(User.objects.filter(team_id__in=team_ids).values_list("id", flat=True)) if team_ids else set()
+def _holding_members(holdings: set[int]) -> set[int]:
+    """All subsidiaries below the holdings a global AM is responsible for (one query per level)."""
+    found: set[int] = set()
+    frontier = holdings
+    for _level in range(_HOLDING_DEPTH):
+        if not frontier:
+            break
+        frontier = set(Account.objects.filter(parent_id__in=frontier).values_list("id", flat=True)) - found
+        found |= frontier
+    return found
+
+
+def _has(user: User, *roles: str) -> bool:
+    return bool(access_context(user).roles.intersection(roles))
+
+
+def sees_everything(user: User) -> bool:
+    return user.is_superuser or bool(access_context(user).roles & GLOBAL_READ_ROLES)
+
+
+def led_team_ids(user: User) -> set[int]:
+    return access_context(user).led_team_ids
 
 
 def led_people(user: User) -> set[int]:
     """Members of the teams the user leads: their accounts are his to see and to change."""
-    cached = getattr(user, "_led_people", None)
-    if cached is None:
-        cached = user._led_people = _members(led_team_ids(user))
-    return cached
-
-
-def _people_seen_through(user: User) -> set[int]:
-    """Whose accounts the user sees besides his own: the people he leads, and his teammates if the policy says so."""
-    people = led_people(user)
-    if user.team_id and _policy(user).managers_see_team:
-        people = people | _members({user.team_id})
-    return people
+    return access_context(user).led_people
 
 
 def _own_scope(user: User) -> Q:
+    context = access_context(user)
     scope = Q(responsible_manager=user) | Q(status=AccountStatus.PROSPECT, created_by=user)
-    people = _people_seen_through(user)
+    if context.seat_account_ids:
+        scope |= Q(id__in=context.seat_account_ids)
+    people = set(context.led_people)
+    if context.policy.managers_see_team:
+        people |= context.teammates
+    people.discard(user.pk)
     if people:
         # A lead sees what his people see: their accounts and the prospects they created.
         scope |= Q(responsible_manager_id__in=people)
@@ -95,9 +158,9 @@ def can_view_account(user: User, account: Account) -> bool:
 def can_change_account(user: User, account: Account) -> bool:
     if not (user and user.is_authenticated and user.is_active):
         return False
-    if user.is_superuser or user.has_role(Role.HEAD, Role.ADMIN):
+    if user.is_superuser or _has(user, Role.HEAD, Role.ADMIN):
         return True
-    if user.has_role(Role.AUDITOR) and not user.has_role(*_WRITER_ROLES):
+    if _has(user, Role.AUDITOR) and not _has(user, *_WRITER_ROLES):
         return False
     if account.responsible_manager_id == user.pk:
         return True
@@ -111,7 +174,7 @@ def can_change_account(user: User, account: Account) -> bool:
 
 def can_create_account(user: User) -> bool:
     return bool(user and user.is_authenticated and user.is_active) and (
-        user.is_superuser or user.has_role(*_WRITER_ROLES)
+        user.is_superuser or _has(user, *_WRITER_ROLES)
     )
 
 
@@ -119,7 +182,7 @@ def may_reassign(user: User, account: Account) -> bool:
     """Responsibility decides visibility, so only the head, an admin, or the current manager's lead moves it."""
     if not (user and user.is_authenticated and user.is_active):
         return False
-    if user.is_superuser or user.has_role(Role.HEAD, Role.ADMIN):
+    if user.is_superuser or _has(user, Role.HEAD, Role.ADMIN):
         return True
     people = led_people(user)
     return bool(led_team_ids(user)) and (
@@ -131,7 +194,7 @@ def can_reassign(user: User, account: Account, new_manager: User) -> bool:
     """A lead may move accounts only inside his own team tree; the head and admins anywhere."""
     if not may_reassign(user, account):
         return False
-    return user.is_superuser or user.has_role(Role.HEAD, Role.ADMIN) or new_manager.pk in led_people(user)
+    return user.is_superuser or _has(user, Role.HEAD, Role.ADMIN) or new_manager.pk in led_people(user)
 
 
 _WRITER_ROLES = (
@@ -147,5 +210,5 @@ _WRITER_ROLES = (
 
 def can_set_policy(user: User) -> bool:
     return bool(user and user.is_authenticated and user.is_active) and (
-        user.is_superuser or user.has_role(Role.HEAD, Role.ADMIN)
+        user.is_superuser or _has(user, Role.HEAD, Role.ADMIN)
     )

@@ -2,10 +2,11 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from orbit.access.policy import visible_accounts
-from orbit.accounts.models import STATUS_TRANSITIONS, Account, AccountStatus, ChangeReason, Contact
+from orbit.accounts.models import STATUS_TRANSITIONS, Account, AccountStatus, ChangeReason, Contact, TeamRole
 from orbit.accounts.selectors import manager_choices
 from orbit.accounts.services import ACCOUNT_EDITABLE_FIELDS, CONTACT_EDITABLE_FIELDS
 from orbit.common.validators import normalize_phone, validate_inn, validate_kpp
+from orbit.org.models import User
 
 
 class VisibleAccountField(forms.ModelChoiceField):
@@ -134,3 +135,9 @@ class ContactForm(forms.ModelForm):
 
     def service_fields(self) -> dict:
         return {name: self.cleaned_data[name] for name in CONTACT_EDITABLE_FIELDS}
+
+
+class TeamMemberForm(forms.Form):
+    user = forms.ModelChoiceField(queryset=User.objects.filter(is_active=True), label=_("person"))
+    role = forms.ChoiceField(label=_("role on the account"), choices=TeamRole.choices)
+    note = forms.CharField(label=_("note"), max_length=300, required=False)

@@ -280,3 +280,59 @@ class OwnershipPeriod(models.Model):
 
     def __str__(self) -> str:
         return f"{self.account_id}: {self.manager_id} {self.started_at:%Y-%m-%d}…{self.ended_at or ''}"
+
+
+class TeamRole(models.TextChoices):
+    KEY_ACCOUNT_MANAGER = "kam", _("Key account manager")
+    PROJECT_MANAGER = "pm", _("Project manager")
+    SUPPORT_ENGINEER = "support", _("Support engineer")
+    SALES_MANAGER = "hunter", _("Sales manager who won the account")
+    GLOBAL_ACCOUNT_MANAGER = "global_am", _("Global account manager")
+    NATIONAL_ACCOUNT_MANAGER = "national_am", _("National account manager")
+
+
+# Roles that widen visibility beyond one account are set by the head, an admin or the owner's lead.
+HOLDING_ROLES = frozenset({TeamRole.GLOBAL_ACCOUNT_MANAGER, TeamRole.NATIONAL_ACCOUNT_MANAGER})
+
+
+class AccountTeamMember(models.Model):
+    """A person working on the account besides its responsible manager, with his role and dates.
+
+    The responsible manager himself is not here: OwnershipPeriod is the single source for him.
+    A global account manager on a holding sees the holding and all its subsidiaries.
+    """
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="team_members")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("person"),
+        on_delete=models.PROTECT,
+        related_name="account_roles",
+    )
+    role = models.CharField(_("role on the account"), max_length=16, choices=TeamRole.choices)
+    started_at = models.DateTimeField(_("from"))
+    ended_at = models.DateTimeField(_("to"), null=True, blank=True)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("account team member")
+        verbose_name_plural = _("account team")
+        ordering = ["account_id", "role", "started_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "user", "role"],
+                condition=Q(ended_at__isnull=True),
+                name="accounts_team_one_open_role",
+            ),
+            models.CheckConstraint(
+                condition=Q(ended_at__isnull=True) | Q(ended_at__gte=models.F("started_at")),
+                name="accounts_team_ends_after_start",
+            ),
+        ]
+        indexes = [models.Index(fields=["user", "ended_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.get_role_display()}"

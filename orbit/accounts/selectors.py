@@ -2,11 +2,12 @@
 
 from dataclasses import dataclass, field
 
+from django.db import connection
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 
 from orbit.access.policy import visible_accounts
-from orbit.accounts.models import Account, Contact, OwnershipPeriod
+from orbit.accounts.models import Account, AccountTeamMember, Contact, OwnershipPeriod
 from orbit.org.models import User
 
 SORTS = {
@@ -94,6 +95,11 @@ def account_card(user: User, pk: int) -> Account:
         .prefetch_related(
             Prefetch("contacts", queryset=Contact.objects.order_by("archived_at", "full_name")),
             Prefetch(
+                "team_members",
+                queryset=AccountTeamMember.objects.filter(ended_at__isnull=True).select_related("user"),
+                to_attr="current_team",
+            ),
+            Prefetch(
                 "ownership_periods",
                 queryset=OwnershipPeriod.objects.select_related("manager", "changed_by").order_by(
                     "-started_at"
@@ -114,31 +120,48 @@ class HoldingNode:
     is_current: bool = False
 
 
+_HOLDING_SQL = """
+WITH RECURSIVE up(id, parent_id, depth) AS (
+    SELECT id, parent_id, 0 FROM accounts_account WHERE id = %(account)s
+    UNION ALL
+    SELECT a.id, a.parent_id, up.depth + 1 FROM accounts_account a JOIN up ON a.id = up.parent_id
+     WHERE up.depth < %(depth)s
+), down(id, depth) AS (
+    SELECT id, 0 FROM up WHERE depth = (SELECT max(depth) FROM up)
+    UNION ALL
+    SELECT a.id, down.depth + 1 FROM accounts_account a JOIN down ON a.parent_id = down.id
+     WHERE down.depth < %(depth)s
+)
+SELECT id FROM down
+"""
+
+
 def holding_tree(user: User, account: Account, *, max_depth: int = 6) -> HoldingNode | None:
-    """The holding the account belongs to, from its top visible parent down; None for a standalone account."""
-    visible = visible_accounts(user).only("id", "legal_name", "short_name", "parent_id", "status", "inn")
-    root = account
-    for _ in range(max_depth):
-        if root.parent_id is None:
-            break
-        parent = visible.filter(pk=root.parent_id).first()
-        if parent is None:
-            break
-        root = parent
-    levels = {root.pk: HoldingNode(root, [], root.pk == account.pk)}
-    frontier = [root.pk]
-    for _ in range(max_depth):
-        if not frontier:
-            break
-        children = list(visible.filter(parent_id__in=frontier).order_by("sort_name"))
-        frontier = []
-        for child in children:
-            node = HoldingNode(child, [], child.pk == account.pk)
-            levels[child.parent_id].children.append(node)
-            levels[child.pk] = node
-            frontier.append(child.pk)
-    tree = levels[root.pk]
-    return tree if tree.children or root.pk != account.pk else None
+    """The part of the account's holding the user may see, from its top visible parent down.
+
+    Two queries whatever the depth: one recursive walk for the ids, one visibility-scoped read of them.
+    None for a standalone account, or when nothing else of the holding is visible.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(_HOLDING_SQL, {"account": account.pk, "depth": max_depth})
+        ids = [row[0] for row in cursor.fetchall()]
+    if len(ids) < 2:
+        return None
+    nodes = {
+        a.pk: HoldingNode(a, [], a.pk == account.pk)
+        for a in visible_accounts(user)
+        .filter(pk__in=ids)
+        .only("id", "legal_name", "short_name", "parent_id", "status", "inn")
+        .order_by("sort_name", "id")
+    }
+    for node in nodes.values():
+        parent = nodes.get(node.account.parent_id)
+        if parent is not None:
+            parent.children.append(node)
+    root = nodes.get(account.pk)
+    while root is not None and root.account.parent_id in nodes:
+        root = nodes[root.account.parent_id]
+    return root if root is not None and root.children else None
 
 
 def visible_contacts(user: User) -> QuerySet[Contact]:

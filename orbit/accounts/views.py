@@ -11,9 +11,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from orbit.access import policy
-from orbit.accounts import history, selectors, services
-from orbit.accounts.forms import AccountCreateForm, AccountForm, ContactForm, ReassignForm, StatusForm
-from orbit.accounts.models import AccountStatus, Industry, Region, Segment, Tier
+from orbit.accounts import history, selectors, services, team
+from orbit.accounts.forms import (
+    AccountCreateForm,
+    AccountForm,
+    ContactForm,
+    ReassignForm,
+    StatusForm,
+    TeamMemberForm,
+)
+from orbit.accounts.models import AccountStatus, AccountTeamMember, Industry, Region, Segment, Tier
 from orbit.common.errors import ConflictError
 from orbit.common.forms import apply_service_error
 from orbit.common.pagination import CappedPaginator
@@ -84,6 +91,8 @@ def account_detail(request, pk: int):
             "can_reassign": policy.may_reassign(request.user, account),
             "status_form": StatusForm.for_account(account),
             "reassign_form": ReassignForm(),
+            "team": account.current_team,
+            "team_form": TeamMemberForm(),
         },
     )
 
@@ -265,6 +274,34 @@ def _contact_set_archived(request, pk: int, contact_pk: int, *, archived: bool):
         messages.success(request, _("Contact archived.") if archived else _("Contact restored."))
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
+    return redirect("accounts:detail", pk=pk)
+
+
+@login_required
+@require_POST
+def team_add(request, pk: int):
+    account = selectors.account_get(request.user, pk)
+    form = TeamMemberForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose the person and the role."))
+    else:
+        try:
+            team.team_member_add(by=request.user, account=account, **form.cleaned_data)
+            messages.success(request, _("Added to the account team."))
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+    return redirect("accounts:detail", pk=pk)
+
+
+@login_required
+@require_POST
+def team_end(request, pk: int, member_pk: int):
+    account = selectors.account_get(request.user, pk)
+    member = AccountTeamMember.objects.filter(account=account, pk=member_pk).first()
+    if member is None:
+        raise Http404
+    team.team_member_end(by=request.user, member=member)
+    messages.success(request, _("%(name)s left the account team.") % {"name": member.user})
     return redirect("accounts:detail", pk=pk)
 
 

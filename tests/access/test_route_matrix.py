@@ -6,16 +6,17 @@ so a new page is covered by default.
 """
 
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 
 import pytest
 from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from orbit.accounts import services
-from orbit.accounts.models import AccountStatus
+from orbit.accounts import services, team
+from orbit.accounts.models import AccountStatus, TeamRole
 from orbit.api.models import ApiToken
-from tests.factories import make_account
+from tests.factories import make_account, make_user
 
 PERSONAS = [
     "anonymous",
@@ -80,6 +81,8 @@ ROUTES = {
     "accounts:edit": Route(scope="account", need=CHANGE),
     "accounts:status": Route(method="post", scope="account", need=CHANGE, ok=302, data={"status": "dormant"}),
     "accounts:reassign": Route(method="post", scope="account", need=REASSIGN_TO_A1, ok=302),
+    "accounts:team_add": Route(method="post", scope="account", need=CHANGE, ok=302),
+    "accounts:team_end": Route(method="post", scope="team", need=CHANGE, ok=302),
     "accounts:archive": Route(method="post", scope="account", need=CHANGE, ok=302),
     "accounts:restore": Route(method="post", scope="account", need=CHANGE, ok=302),
     "accounts:contact_create": Route(scope="account", need=CHANGE),
@@ -118,7 +121,14 @@ def world(org):
         for k, a in accounts.items()
     }
     tokens = {name: ApiToken.issue(user=user, name="t")[0] for name, user in people.items()}
-    return people, accounts, contacts, tokens
+    engineer = make_user("engineer")  # not a persona: his seats on account teams change no expectation
+    members = {
+        k: team.team_member_add(by=org.head, account=a, user=engineer, role=TeamRole.SUPPORT_ENGINEER)
+        for k, a in accounts.items()
+    }
+    return SimpleNamespace(
+        people=people, accounts=accounts, contacts=contacts, members=members, tokens=tokens, engineer=engineer
+    )
 
 
 def _client(people, persona):
@@ -137,7 +147,7 @@ def _expected(route: Route, persona: str, target: str | None) -> int:
         return 200 if persona in CREATE else 403
     if route.scope == "head":
         return 200 if persona in ("head", "admin") else 403
-    if route.scope in ("account", "contact"):
+    if route.scope in ("account", "contact", "team"):
         if target not in VISIBLE[persona]:
             return 404
         return route.ok if target in route.need.get(persona, set()) else 403
@@ -145,20 +155,22 @@ def _expected(route: Route, persona: str, target: str | None) -> int:
 
 
 def _request(world, name: str, persona: str, target: str | None):
-    people, accounts, contacts, tokens = world
     route = ROUTES[name]
-    if route.scope in ("account", "contact"):
-        account = accounts[target]
-        args = [account.pk] if route.scope == "account" else [account.pk, contacts[target].pk]
+    if route.scope in ("account", "contact", "team"):
+        account = world.accounts[target]
+        extra = {"contact": world.contacts, "team": world.members}.get(route.scope)
+        args = [account.pk] if extra is None else [account.pk, extra[target].pk]
     elif route.scope == "token":
-        args = [tokens["am_b" if persona != "am_b" else "am_a"].pk]  # someone else's token: never found
+        args = [world.tokens["am_b" if persona != "am_b" else "am_a"].pk]  # someone else's token: never found
     else:
         args = []
     data = dict(route.data)
     if name == "accounts:reassign":
-        data = {"manager": people["am_a1"].pk, "reason": "reassignment"}
+        data = {"manager": world.people["am_a1"].pk, "reason": "reassignment"}
+    if name == "accounts:team_add":
+        data = {"user": world.people["outsider"].pk, "role": TeamRole.PROJECT_MANAGER}
     with transaction.atomic():  # each request sees the same world: what a POST changed is rolled back
-        response = getattr(_client(people, persona), route.method)(reverse(name, args=args), data)
+        response = getattr(_client(world.people, persona), route.method)(reverse(name, args=args), data)
         transaction.set_rollback(True)
     return response
 
@@ -166,7 +178,7 @@ def _request(world, name: str, persona: str, target: str | None):
 @pytest.mark.parametrize("name", list(ROUTES))
 def test_route_answers_each_persona_as_the_rules_say(world, name):
     route = ROUTES[name]
-    targets = ACCOUNTS if route.scope in ("account", "contact") else [None]
+    targets = ACCOUNTS if route.scope in ("account", "contact", "team") else [None]
     wrong = []
     for persona in PERSONAS:
         for target in targets:
@@ -189,7 +201,7 @@ def test_route_answers_each_persona_as_the_rules_say(world, name):
 
 @pytest.mark.parametrize("persona", [p for p in PERSONAS if p != "anonymous"])
 def test_lists_counts_search_and_filters_leak_nothing(world, persona):
-    people, accounts, _contacts, _tokens = world
+    people, accounts = world.people, world.accounts
     client = _client(people, persona)
     visible = VISIBLE[persona]
     response = client.get(reverse("accounts:list"))
@@ -208,7 +220,7 @@ def test_lists_counts_search_and_filters_leak_nothing(world, persona):
 
 
 def test_holding_tree_shows_only_visible_members(world, client):
-    people, accounts, _contacts, _tokens = world
+    people, accounts = world.people, world.accounts
     holding = accounts["acct_a"]
     for key in ("acct_a1", "acct_b"):
         services.account_update(by=people["head"], account=accounts[key], version=None, parent=holding)
@@ -221,7 +233,7 @@ def test_holding_tree_shows_only_visible_members(world, client):
 
 
 def test_admin_site_is_closed_to_non_staff(world):
-    people, _accounts, _contacts, _tokens = world
+    people = world.people
     for persona in ("head", "am_a", "auditor"):
         response = _client(people, persona).get(reverse("admin:accounts_account_changelist"))
         assert response.status_code == 302 and "/admin/login/" in response.url
@@ -229,7 +241,7 @@ def test_admin_site_is_closed_to_non_staff(world):
 
 @pytest.mark.parametrize("persona", ["head", "am_a", "am_b"])
 def test_archive_lists_only_visible_archived_accounts(world, persona):
-    people, accounts, _contacts, _tokens = world
+    people, accounts = world.people, world.accounts
     services.account_archive(by=people["head"], account=accounts["acct_a"])
     client = _client(people, persona)
     live = client.get(reverse("accounts:list")).context["page"]
