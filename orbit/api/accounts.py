@@ -1,0 +1,245 @@
+"""Accounts and contacts: reads through the selectors (visibility applied), changes through the services.
+
+The router only translates: query parameters into `AccountFilters`, ids in a payload into the records the
+user may pick (an id he may not see is refused exactly like one that does not exist), and results into JSON.
+"""
+
+import datetime as dt
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.translation import gettext as _
+from ninja import Query, Router, Status
+
+from orbit.access import policy
+from orbit.accounts import selectors, services
+from orbit.accounts.models import Account, AccountStatus, Contact, Industry, Region, Segment
+from orbit.accounts.ownership import responsible_on
+from orbit.api.schemas import (
+    AccountCreateIn,
+    AccountDetail,
+    AccountPage,
+    AccountPatchIn,
+    AccountQuery,
+    ConflictOut,
+    ContactCreateIn,
+    ContactOut,
+    ContactPage,
+    ContactPatchIn,
+    ContactQuery,
+    ErrorOut,
+    OwnershipPeriodOut,
+    ResponsibleOut,
+)
+
+router = Router()
+
+READ_ERRORS = {401: ErrorOut, 404: ErrorOut}
+WRITE_ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ConflictOut, 422: ErrorOut}
+
+# Fields whose null means "none"; for every other field null means blank.
+_NULLABLE = {"industry", "region", "segment", "parent", "agreed_budget", "consent_date"}
+
+
+def _invalid_choice() -> str:
+    return _("Select a valid choice. That choice is not one of the available choices.")
+
+
+def _ensure_may_change(user, account: Account) -> None:
+    """Refuse before looking at the payload, so a reader learns nothing from validation messages."""
+    if not policy.can_change_account(user, account):
+        raise PermissionDenied(_("You may not change this record."))
+
+
+def _clean_values(data: dict) -> dict:
+    """What a form field would do: strip text, null → blank for text fields, KPP in capitals."""
+    for name, value in data.items():
+        if isinstance(value, str):
+            data[name] = value.strip()
+        elif value is None and name not in _NULLABLE:
+            data[name] = False if name == "consent_given" else ""
+    if data.get("kpp"):
+        data["kpp"] = data["kpp"].upper()
+    return data
+
+
+def _resolve_references(user, data: dict) -> dict:
+    """Ids → records. Only accounts the user may see can be a holding; only account owners can be managers."""
+    choices = {
+        "industry": Industry.objects.all(),
+        "region": Region.objects.all(),
+        "segment": Segment.objects.all(),
+        "parent": policy.visible_accounts(user),
+        "responsible_manager": selectors.manager_choices(),
+    }
+    errors = {}
+    for name, queryset in choices.items():
+        if data.get(name) is None:
+            continue
+        record = queryset.filter(pk=data[name]).first()
+        if record is None:
+            errors[name] = [_invalid_choice()]
+        else:
+            data[name] = record
+    if errors:
+        raise ValidationError(errors)
+    return data
+
+
+def _page(qs: QuerySet, limit: int, offset: int) -> dict:
+    return {"count": qs.count(), "limit": limit, "offset": offset, "items": list(qs[offset : offset + limit])}
+
+
+def _fresh_account(user, account: Account) -> Account:
+    """Read the written account back through the selector (related records in one query)."""
+    try:
+        return selectors.account_get(user, account.pk)
+    except Http404:
+        return account
+
+
+def _fresh_contact(user, contact: Contact) -> Contact:
+    try:
+        return selectors.contact_get(user, contact.pk)
+    except Http404:
+        return contact
+
+
+# --- accounts ---------------------------------------------------------------------------------------------
+
+
+@router.get("/accounts", response={200: AccountPage, 401: ErrorOut, 422: ErrorOut}, tags=["accounts"])
+def account_list(request, filters: Query[AccountQuery]):
+    """Accounts you may see, filtered, sorted and paginated. Repeat a list parameter for several values."""
+    qs = selectors.account_list(
+        request.auth,
+        selectors.AccountFilters(
+            q=filters.q,
+            status=list(filters.status),
+            tier=list(filters.tier),
+            segment=filters.segment,
+            region=filters.region,
+            industry=filters.industry,
+            manager=filters.manager,
+            parent=filters.parent,
+            archived=filters.archived,
+            sort=filters.sort,
+        ),
+    )
+    return _page(qs, filters.limit, filters.offset)
+
+
+@router.get("/accounts/{account_id}", response={200: AccountDetail, **READ_ERRORS}, tags=["accounts"])
+def account_detail(request, account_id: int):
+    return selectors.account_get(request.auth, account_id)
+
+
+@router.post("/accounts", response={201: AccountDetail, **WRITE_ERRORS}, tags=["accounts"])
+def account_create(request, payload: AccountCreateIn):
+    """A new prospect or active client; an active one needs a responsible manager."""
+    user = request.auth
+    if not policy.can_create_account(user):
+        raise PermissionDenied(_("You may not change this record."))
+    data = _resolve_references(user, _clean_values(payload.model_dump(exclude_unset=True)))
+    status = data.pop("status", AccountStatus.PROSPECT)
+    manager = data.pop("responsible_manager", None)
+    account = services.account_create(by=user, status=status, responsible_manager=manager, **data)
+    return Status(201, _fresh_account(user, account))
+
+
+@router.patch("/accounts/{account_id}", response={200: AccountDetail, **WRITE_ERRORS}, tags=["accounts"])
+def account_update(request, account_id: int, payload: AccountPatchIn):
+    """Change the fields sent, if nobody changed the account since you read `version`."""
+    user = request.auth
+    account = selectors.account_get(user, account_id)
+    _ensure_may_change(user, account)
+    data = payload.model_dump(exclude_unset=True)
+    version = data.pop("version")
+    changes = _resolve_references(user, _clean_values(data))
+    account = services.account_update(by=user, account=account, version=version, **changes)
+    return _fresh_account(user, account)
+
+
+@router.get(
+    "/accounts/{account_id}/ownership",
+    response={200: list[OwnershipPeriodOut], **READ_ERRORS},
+    tags=["accounts"],
+)
+def account_ownership(request, account_id: int):
+    """Who was responsible for the account and when, newest first."""
+    return list(selectors.account_card(request.auth, account_id).ownership_periods.all())
+
+
+def _moment(value: str | None) -> dt.datetime | dt.date:
+    if not value:
+        return timezone.now()
+    try:
+        moment = parse_datetime(value) if "T" in value or " " in value else parse_date(value)
+    except ValueError:
+        moment = None
+    if moment is None:
+        raise ValidationError({"on": _("Enter a valid date/time.")})
+    if isinstance(moment, dt.datetime) and timezone.is_naive(moment):
+        moment = timezone.make_aware(moment)
+    return moment
+
+
+@router.get(
+    "/accounts/{account_id}/responsible",
+    response={200: ResponsibleOut, **READ_ERRORS, 422: ErrorOut},
+    tags=["accounts"],
+)
+def account_responsible(request, account_id: int, on: str | None = None):
+    """The responsible manager on a date (end of that day) or at a moment (ISO 8601); now if `on` is left out."""
+    account = selectors.account_get(request.auth, account_id)
+    moment = _moment(on)
+    return {"account_id": account.pk, "on": moment, "manager": responsible_on(account, moment)}
+
+
+# --- contacts ---------------------------------------------------------------------------------------------
+
+
+@router.get("/contacts", response={200: ContactPage, 401: ErrorOut, 422: ErrorOut}, tags=["contacts"])
+def contact_list(request, filters: Query[ContactQuery]):
+    """Live contacts of the accounts you may see."""
+    qs = selectors.visible_contacts(request.auth).select_related("account").order_by("full_name", "id")
+    if filters.account is not None:
+        qs = qs.filter(account_id=filters.account)
+    for word in filters.q.split():
+        qs = qs.filter(
+            Q(full_name__icontains=word)
+            | Q(position__icontains=word)
+            | Q(email__icontains=word)
+            | Q(phone__contains=word)
+        )
+    return _page(qs, filters.limit, filters.offset)
+
+
+@router.get("/contacts/{contact_id}", response={200: ContactOut, **READ_ERRORS}, tags=["contacts"])
+def contact_detail(request, contact_id: int):
+    return selectors.contact_get(request.auth, contact_id)
+
+
+@router.post("/accounts/{account_id}/contacts", response={201: ContactOut, **WRITE_ERRORS}, tags=["contacts"])
+def contact_create(request, account_id: int, payload: ContactCreateIn):
+    user = request.auth
+    account = selectors.account_get(user, account_id)
+    _ensure_may_change(user, account)
+    fields = _clean_values(payload.model_dump(exclude_unset=True))
+    contact = services.contact_create(by=user, account=account, **fields)
+    return Status(201, _fresh_contact(user, contact))
+
+
+@router.patch("/contacts/{contact_id}", response={200: ContactOut, **WRITE_ERRORS}, tags=["contacts"])
+def contact_update(request, contact_id: int, payload: ContactPatchIn):
+    """Change the fields sent, if nobody changed the contact since you read `version`."""
+    user = request.auth
+    contact = selectors.contact_get(user, contact_id)
+    _ensure_may_change(user, contact.account)
+    data = payload.model_dump(exclude_unset=True)
+    version = data.pop("version")
+    contact = services.contact_update(by=user, contact=contact, version=version, **_clean_values(data))
+    return _fresh_contact(user, contact)

@@ -1,0 +1,168 @@
+"""One JSON shape for every error: `{"detail": "...", "errors": {"field": ["message", ...]}}`.
+
+422 for invalid input (pydantic or a service's ValidationError), 409 for a version conflict (with `current`,
+the record as it is now), 403, 404, 401. Messages are rendered in the active language: the user's own, set
+by the session middleware or by the token authentication.
+"""
+
+import logging
+
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+
+from orbit.common.errors import ConflictError
+
+logger = logging.getLogger(__name__)
+
+# The sources ninja puts first in an error location, followed by the parameter's name.
+_SOURCES = {"body", "query", "path", "header", "cookie", "form", "file"}
+
+
+def error_body(detail: str, errors: dict[str, list[str]] | None = None, **extra) -> dict:
+    return {"detail": str(detail), "errors": errors or {}, **extra}
+
+
+def invalid_data_detail() -> str:
+    return _("Some fields are filled in incorrectly: see the message at each field.")
+
+
+def _pydantic_message(error: dict) -> str:
+    """A pydantic error in words a user understands (most are Django's own, already translated)."""
+    kind = error.get("type", "")
+    ctx = error.get("ctx") or {}
+    if kind == "missing":
+        return _("This field is required.")
+    if kind == "extra_forbidden":
+        return _("This field is not accepted here.")
+    if kind in ("literal_error", "enum"):
+        return _("Select a valid choice. That choice is not one of the available choices.")
+    if kind.startswith("int_"):
+        return _("Enter a whole number.")
+    if kind.startswith(("decimal_", "float_")):
+        return _("Enter a number.")
+    if kind.startswith("datetime_"):
+        return _("Enter a valid date/time.")
+    if kind.startswith("date_"):
+        return _("Enter a valid date.")
+    if kind == "list_type":
+        return _("Enter a list of values.")
+    if kind in ("greater_than_equal", "greater_than"):
+        return _("Ensure this value is greater than or equal to %(limit_value)s.") % {
+            "limit_value": ctx.get("ge", ctx.get("gt"))
+        }
+    if kind in ("less_than_equal", "less_than"):
+        return _("Ensure this value is less than or equal to %(limit_value)s.") % {
+            "limit_value": ctx.get("le", ctx.get("lt"))
+        }
+    if kind == "string_too_long":
+        return _("Ensure this value has at most %(limit_value)s characters.") % {
+            "limit_value": ctx.get("max_length")
+        }
+    return _("Enter a valid value.")
+
+
+def _field_of(loc: tuple | list) -> str:
+    """("body", "payload", "inn") → "inn"; ("query", "limit") → "limit"; ("body", "payload") → "__all__"."""
+    parts = list(loc)
+    if parts and parts[0] in _SOURCES:
+        parts = parts[1:]
+    names = [str(p) for p in parts if not isinstance(p, int)]
+    # A body parameter nests the fields under its own name; a flattened query schema does not.
+    if len(names) > 1 and names[0] in ("payload", "filters"):
+        names = names[1:]
+    elif names in (["payload"], ["filters"]):
+        names = []
+    return names[0] if names else NON_FIELD_ERRORS
+
+
+def pydantic_errors(errors: list[dict]) -> dict[str, list[str]]:
+    result: dict[str, list[str]] = {}
+    for error in errors:
+        messages = result.setdefault(_field_of(error.get("loc", ())), [])
+        message = _pydantic_message(error)
+        if message not in messages:
+            messages.append(message)
+    return result
+
+
+def django_errors(exc: ValidationError) -> dict[str, list[str]]:
+    if hasattr(exc, "error_dict"):
+        return {field: [str(m) for m in messages] for field, messages in exc.message_dict.items()}
+    return {NON_FIELD_ERRORS: [str(m) for m in exc.messages]}
+
+
+def _serialize_current(request: HttpRequest, current) -> dict | None:
+    """The record as the writer may see it now, read again through the selectors."""
+    from orbit.accounts import selectors
+    from orbit.accounts.models import Account, Contact
+    from orbit.api.schemas import AccountDetail, ContactOut
+
+    try:
+        if isinstance(current, Account):
+            return AccountDetail.from_orm(selectors.account_get(request.auth, current.pk)).model_dump(
+                mode="json"
+            )
+        if isinstance(current, Contact):
+            return ContactOut.from_orm(selectors.contact_get(request.auth, current.pk)).model_dump(
+                mode="json"
+            )
+    except Http404:
+        return None
+    return None
+
+
+def install(api: NinjaAPI) -> None:
+    def respond(request, status: int, body: dict) -> HttpResponse:
+        return api.create_response(request, body, status=status)
+
+    @api.exception_handler(NinjaValidationError)
+    def on_invalid_request(request, exc: NinjaValidationError):
+        return respond(request, 422, error_body(invalid_data_detail(), pydantic_errors(exc.errors)))
+
+    @api.exception_handler(ConflictError)
+    def on_conflict(request, exc: ConflictError):
+        message = " ".join(str(m) for m in exc.messages)
+        return respond(request, 409, error_body(message, current=_serialize_current(request, exc.current)))
+
+    @api.exception_handler(ValidationError)
+    def on_invalid_data(request, exc: ValidationError):
+        errors = django_errors(exc)
+        if set(errors) == {NON_FIELD_ERRORS}:
+            detail = " ".join(errors[NON_FIELD_ERRORS])
+        else:
+            detail = invalid_data_detail()
+        return respond(request, 422, error_body(detail, errors))
+
+    @api.exception_handler(PermissionDenied)
+    def on_forbidden(request, exc: PermissionDenied):
+        return respond(request, 403, error_body(str(exc) or _("You may not do this.")))
+
+    @api.exception_handler(Http404)
+    def on_not_found(request, exc: Http404):
+        return respond(request, 404, error_body(_("Not found, or not visible to you.")))
+
+    @api.exception_handler(AuthenticationError)
+    def on_unauthenticated(request, exc: AuthenticationError):
+        detail = exc.message if exc.message != "Unauthorized" else _("Sign in or send an API token.")
+        response = respond(request, 401, error_body(detail))
+        response["WWW-Authenticate"] = 'Bearer realm="orbit"'
+        return response
+
+    @api.exception_handler(HttpError)
+    def on_http_error(request, exc: HttpError):
+        if exc.status_code == 400:
+            detail = _("The request body is not valid JSON.")
+        elif exc.status_code == 403 and "CSRF" in exc.message:
+            detail = _("The CSRF check failed: reload the page and try again.")
+        else:
+            detail = exc.message
+        return respond(request, exc.status_code, error_body(detail))
+
+    @api.exception_handler(Exception)
+    def on_crash(request, exc: Exception):
+        logger.exception("API error on %s %s", request.method, request.path, exc_info=exc)
+        return respond(request, 500, error_body(_("Something went wrong on our side; it has been logged.")))
