@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "orbit.org",
     "orbit.access",
     "orbit.accounts",
+    "orbit.handoffs",
     "orbit.api",
 ]
 
@@ -165,5 +166,8 @@ LOGGING = {
 # Page size of lists in the UI and API; the API lets a client ask for up to ORBIT_MAX_PAGE_SIZE.
 ORBIT_PAGE_SIZE = 25
 ORBIT_MAX_PAGE_SIZE = 200
+# Handoffs: days given to each step, and the check-up with the client this many weeks after acceptance.
+ORBIT_HANDOFF_STEP_DAYS = {"brief": 2, "join_deal": 7, "meeting": 10, "acceptance": 14}
+ORBIT_HANDOFF_CHECKUP_WEEKS = int(os.environ.get("ORBIT_HANDOFF_CHECKUP_WEEKS", "4"))
 # Lists count at most this many rows and then show "10,000+" (see orbit/common/pagination.py).
 ORBIT_COUNT_CAP = int(os.environ.get("ORBIT_COUNT_CAP", "10000"))

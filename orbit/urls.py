@@ -13,6 +13,7 @@ urlpatterns = [
     path("language/", common_views.set_language, name="set_language"),
     path("profile/", include("orbit.org.urls")),
     path("accounts/", include("orbit.accounts.urls")),
+    path("handoffs/", include("orbit.handoffs.urls")),
     path("settings/", include("orbit.access.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),

@@ -33,6 +33,9 @@ SELECT 'member', id, team_id, NULL, NULL FROM org_user WHERE team_id IS NOT NULL
 UNION ALL
 SELECT 'seat', account_id, NULL, NULL, role FROM accounts_accountteammember
  WHERE user_id = %(user)s AND ended_at IS NULL
+UNION ALL
+SELECT 'seat', account_id, NULL, NULL, 'receiver' FROM handoffs_handoff
+ WHERE to_user_id = %(user)s AND status IN ('draft', 'in_progress')
 """
 
 
@@ -43,7 +46,7 @@ class AccessContext:
     led_team_ids: set[int]
     led_people: set[int]  # members of the teams he leads
     teammates: set[int]  # members of his own team
-    seat_account_ids: set[int]  # accounts where he sits on the account team, holdings expanded
+    seat_account_ids: set[int]  # accounts where he sits on the account team (holdings expanded) or receives
 
 
 def access_context(user: User) -> AccessContext:

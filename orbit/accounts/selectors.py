@@ -3,11 +3,12 @@
 from dataclasses import dataclass, field
 
 from django.db import connection
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404
 
 from orbit.access.policy import visible_accounts
 from orbit.accounts.models import Account, AccountTeamMember, Contact, OwnershipPeriod
+from orbit.handoffs.models import OPEN_STATUSES, Handoff
 from orbit.org.models import User
 
 SORTS = {
@@ -92,6 +93,11 @@ def account_card(user: User, pk: int) -> Account:
         visible_accounts(user, include_archived=True)
         .filter(pk=pk)
         .select_related("responsible_manager", "industry", "region", "segment", "parent", "created_by")
+        .annotate(
+            open_handoff_id=Subquery(
+                Handoff.objects.filter(account=OuterRef("pk"), status__in=OPEN_STATUSES).values("id")[:1]
+            )
+        )
         .prefetch_related(
             Prefetch("contacts", queryset=Contact.objects.order_by("archived_at", "full_name")),
             Prefetch(

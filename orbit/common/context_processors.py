@@ -6,6 +6,7 @@ from orbit.access.policy import can_set_policy
 # Areas plug into the shell by adding an entry: (url name, label, path prefix, who sees the item).
 NAVIGATION = [
     ("accounts:list", _("Accounts"), "/accounts/", lambda user: True),
+    ("handoffs:list", _("Handoffs"), "/handoffs/", lambda user: True),
     ("access:visibility", _("Settings"), "/settings/", can_set_policy),
 ]
 

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class HandoffsConfig(AppConfig):
+    name = "orbit.handoffs"
+    label = "handoffs"
+    verbose_name = _("Handoffs")

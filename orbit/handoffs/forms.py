@@ -1,0 +1,72 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from orbit.accounts.models import ChangeReason
+from orbit.handoffs.models import Handoff, HandoffKind
+from orbit.handoffs.services import BETWEEN_MANAGERS_REASONS, BRIEF_FIELDS, RECEIVER_ROLES
+from orbit.org.models import User
+
+_TEXT = {"rows": 3}
+
+
+class HandoffStartForm(forms.ModelForm):
+    class Meta:
+        model = Handoff
+        fields = ["to_user", "kind", "reason", *BRIEF_FIELDS]
+        widgets = {name: forms.Textarea(attrs=_TEXT) for name in BRIEF_FIELDS}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to_user"].queryset = (
+            User.objects.filter(is_active=True, roles__role__in=RECEIVER_ROLES)
+            .distinct()
+            .order_by("display_name")
+        )
+        self.fields["reason"].choices = [
+            (ChangeReason.HANDOFF.value, ChangeReason.HANDOFF.label),
+            *((r.value, r.label) for r in BETWEEN_MANAGERS_REASONS),
+        ]
+        self.fields["kind"].initial = HandoffKind.FROM_SALES
+
+    def _post_clean(self):
+        pass  # the service validates, inside its transaction
+
+
+class BriefForm(forms.ModelForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Handoff
+        fields = list(BRIEF_FIELDS)
+        widgets = {name: forms.Textarea(attrs=_TEXT) for name in BRIEF_FIELDS}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["version"].initial = self.instance.version
+
+    def _post_clean(self):
+        pass
+
+
+class MeetingForm(forms.Form):
+    meeting_at = forms.DateTimeField(
+        label=_("date and time of the meeting"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    meeting_participants = forms.CharField(
+        label=_("participants"), widget=forms.Textarea(attrs=_TEXT), required=False
+    )
+    meeting_outcome = forms.CharField(label=_("outcome"), widget=forms.Textarea(attrs=_TEXT))
+
+
+class CommentForm(forms.Form):
+    comment = forms.CharField(label=_("comment"), widget=forms.Textarea(attrs=_TEXT), required=False)
+
+
+class CheckupForm(forms.Form):
+    satisfied = forms.TypedChoiceField(
+        label=_("Is the client satisfied?"),
+        choices=[("yes", _("Yes")), ("no", _("No"))],
+        coerce=lambda v: v == "yes",
+        widget=forms.RadioSelect,
+    )
+    issues = forms.CharField(label=_("issues found"), widget=forms.Textarea(attrs=_TEXT), required=False)

@@ -1,0 +1,139 @@
+"""The handoff (передача клиента): from the hunter to the farmer, or between account managers.
+
+Not a one-line reassignment: a brief, the receiver joining the last stages of the deal, a joint meeting with the
+client, the receiver's acceptance or reasoned rejection, and a check-up with the client weeks later. Each step has
+an owner and a due date. Responsibility moves only at acceptance, through the ownership service.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from orbit.accounts.models import Account, ChangeReason
+
+
+class HandoffKind(models.TextChoices):
+    FROM_SALES = "from_sales", _("From sales to an account manager")
+    BETWEEN_MANAGERS = "between_managers", _("Between account managers")
+
+
+class HandoffStatus(models.TextChoices):
+    DRAFT = "draft", _("Brief in progress")
+    IN_PROGRESS = "in_progress", _("Awaiting acceptance")
+    ACCEPTED = "accepted", _("Accepted, check-up pending")
+    COMPLETED = "completed", _("Completed")
+    REJECTED = "rejected", _("Rejected")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+OPEN_STATUSES = (HandoffStatus.DRAFT, HandoffStatus.IN_PROGRESS)
+
+
+class Handoff(models.Model):
+    account = models.ForeignKey(
+        Account, verbose_name=_("account"), on_delete=models.PROTECT, related_name="handoffs"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=HandoffKind.choices)
+    reason = models.CharField(
+        _("reason"), max_length=16, choices=ChangeReason.choices, default=ChangeReason.HANDOFF
+    )
+    from_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("handed over by"),
+        on_delete=models.PROTECT,
+        related_name="handoffs_given",
+    )
+    to_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("receiver"),
+        on_delete=models.PROTECT,
+        related_name="handoffs_received",
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=HandoffStatus.choices, default=HandoffStatus.DRAFT
+    )
+    # The account's status before the handoff, restored if it is rejected or cancelled.
+    previous_account_status = models.CharField(max_length=16, editable=False)
+
+    # The brief: what the receiver must know so that he delivers what was sold.
+    promised = models.TextField(_("what was promised"), blank=True)
+    technical_scope = models.TextField(_("technical scope"), blank=True)
+    stakeholders = models.TextField(_("stakeholders and their roles"), blank=True)
+    risks = models.TextField(_("risks"), blank=True)
+    open_commitments = models.TextField(_("open commitments"), blank=True)
+    documents = models.TextField(_("documents"), blank=True, help_text=_("Contract numbers, links to files."))
+
+    meeting_at = models.DateTimeField(_("joint meeting with the client"), null=True, blank=True)
+    meeting_participants = models.TextField(_("meeting participants"), blank=True)
+    meeting_outcome = models.TextField(_("meeting outcome"), blank=True)
+
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    decision_comment = models.TextField(_("decision comment"), blank=True)
+    checkup_satisfied = models.BooleanField(_("client satisfied"), null=True, blank=True)
+    checkup_issues = models.TextField(_("issues found at the check-up"), blank=True)
+
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("started"), auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        verbose_name = _("handoff")
+        verbose_name_plural = _("handoffs")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account"],
+                condition=Q(status__in=["draft", "in_progress"]),
+                name="handoffs_one_open_per_account",
+            ),
+            models.CheckConstraint(
+                condition=~Q(from_user=models.F("to_user")), name="handoffs_not_to_oneself"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account} → {self.to_user}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+
+class StepKind(models.TextChoices):
+    BRIEF = "brief", _("Write the brief")
+    JOIN_DEAL = "join_deal", _("Receiver joins the last stages of the deal")
+    MEETING = "meeting", _("Joint meeting with the client")
+    ACCEPTANCE = "acceptance", _("Accept or reject the account")
+    CHECKUP = "checkup", _("Check-up with the client")
+
+
+class HandoffStep(models.Model):
+    handoff = models.ForeignKey(Handoff, on_delete=models.CASCADE, related_name="steps")
+    kind = models.CharField(_("step"), max_length=16, choices=StepKind.choices)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        on_delete=models.PROTECT,
+        related_name="handoff_steps",
+    )
+    due_date = models.DateField(_("due"))
+    done_at = models.DateTimeField(_("done"), null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    note = models.TextField(_("note"), blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("handoff step")
+        verbose_name_plural = _("handoff steps")
+        ordering = ["handoff_id", "position"]
+        constraints = [models.UniqueConstraint(fields=["handoff", "kind"], name="handoffs_step_once")]
+        indexes = [models.Index(fields=["owner", "done_at", "due_date"])]
+
+    def __str__(self) -> str:
+        return self.get_kind_display()

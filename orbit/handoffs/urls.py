@@ -1,0 +1,16 @@
+from django.urls import path
+
+from orbit.handoffs import views
+
+app_name = "handoffs"
+urlpatterns = [
+    path("", views.handoff_list, name="list"),
+    path("new/<int:account_pk>/", views.handoff_start, name="start"),
+    path("<int:pk>/", views.handoff_detail, name="detail"),
+    path("<int:pk>/brief/", views.handoff_brief, name="brief"),
+    path("<int:pk>/steps/<str:kind>/", views.handoff_step, name="step"),
+    path("<int:pk>/accept/", views.handoff_accept, name="accept"),
+    path("<int:pk>/reject/", views.handoff_reject, name="reject"),
+    path("<int:pk>/cancel/", views.handoff_cancel, name="cancel"),
+    path("<int:pk>/checkup/", views.handoff_checkup, name="checkup"),
+]

@@ -1,0 +1,172 @@
+"""Handoff pages: thin views over the handoff selectors and services."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from orbit.accounts.selectors import account_get
+from orbit.common.errors import ConflictError
+from orbit.common.forms import apply_service_error
+from orbit.handoffs import selectors, services
+from orbit.handoffs.forms import BriefForm, CheckupForm, CommentForm, HandoffStartForm, MeetingForm
+from orbit.handoffs.models import StepKind
+
+
+@login_required
+def handoff_list(request):
+    view = request.GET.get("view", "mine")
+    view = view if view in selectors.VIEWS else "mine"
+    return render(
+        request,
+        "handoffs/list.html",
+        {
+            "handoffs": selectors.handoff_list(request.user, view)[:200],
+            "view": view,
+            "steps": selectors.my_open_steps(request.user),
+        },
+    )
+
+
+@login_required
+def handoff_start(request, account_pk: int):
+    account = account_get(request.user, account_pk)
+    if not services.can_start(request.user, account):
+        raise PermissionDenied
+    form = HandoffStartForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            handoff = services.handoff_start(
+                by=request.user,
+                account=account,
+                to_user=data["to_user"],
+                kind=data["kind"],
+                reason=data["reason"],
+                **{name: data[name] for name in services.BRIEF_FIELDS},
+            )
+        except ValidationError as exc:
+            apply_service_error(form, exc)
+        else:
+            messages.success(request, _("Handoff started. Finish the brief, then hand it to the receiver."))
+            return redirect("handoffs:detail", pk=handoff.pk)
+    return render(request, "handoffs/start.html", {"form": form, "account": account})
+
+
+def _detail(request, handoff, **forms):
+    context = {
+        "handoff": handoff,
+        "steps": list(handoff.steps.all()),
+        "brief_form": BriefForm(instance=handoff),
+        "meeting_form": MeetingForm(),
+        "comment_form": CommentForm(),
+        "checkup_form": CheckupForm(),
+        "is_giver": request.user.pk == handoff.from_user_id,
+        "is_receiver": request.user.pk == handoff.to_user_id,
+        "may_steer": services.may_steer(request.user, handoff),
+        "step_kinds": StepKind,
+        **forms,
+    }
+    return render(request, "handoffs/detail.html", context)
+
+
+@login_required
+def handoff_detail(request, pk: int):
+    return _detail(request, selectors.handoff_get(request.user, pk))
+
+
+@login_required
+@require_POST
+def handoff_brief(request, pk: int):
+    handoff = selectors.handoff_get(request.user, pk)
+    form = BriefForm(request.POST, instance=handoff)
+    if form.is_valid():
+        try:
+            services.handoff_update_brief(
+                by=request.user,
+                handoff=handoff,
+                version=form.cleaned_data["version"],
+                **{n: form.cleaned_data[n] for n in services.BRIEF_FIELDS},
+            )
+        except (ConflictError, ValidationError) as exc:
+            apply_service_error(form, exc)
+        else:
+            messages.success(request, _("Brief saved."))
+            return redirect("handoffs:detail", pk=pk)
+    return _detail(request, handoff, brief_form=form)
+
+
+@login_required
+@require_POST
+def handoff_step(request, pk: int, kind: str):
+    handoff = selectors.handoff_get(request.user, pk)
+    meeting = {}
+    if kind == StepKind.MEETING:
+        form = MeetingForm(request.POST)
+        if not form.is_valid():
+            return _detail(request, handoff, meeting_form=form)
+        meeting = form.cleaned_data
+    try:
+        services.step_complete(
+            by=request.user, handoff=handoff, kind=kind, note=request.POST.get("note", ""), **meeting
+        )
+        messages.success(request, _("Step done."))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("handoffs:detail", pk=pk)
+
+
+def _decision(request, pk: int, action, done_message: str):
+    handoff = selectors.handoff_get(request.user, pk)
+    form = CommentForm(request.POST)
+    form.is_valid()
+    try:
+        action(by=request.user, handoff=handoff, comment=form.cleaned_data.get("comment", ""))
+        messages.success(request, done_message)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("handoffs:detail", pk=pk)
+
+
+@login_required
+@require_POST
+def handoff_accept(request, pk: int):
+    return _decision(
+        request, pk, services.handoff_accept, _("Accepted: you are now responsible for this account.")
+    )
+
+
+@login_required
+@require_POST
+def handoff_reject(request, pk: int):
+    return _decision(
+        request, pk, services.handoff_reject, _("Handoff rejected; the account stays where it was.")
+    )
+
+
+@login_required
+@require_POST
+def handoff_cancel(request, pk: int):
+    return _decision(request, pk, services.handoff_cancel, _("Handoff cancelled."))
+
+
+@login_required
+@require_POST
+def handoff_checkup(request, pk: int):
+    handoff = selectors.handoff_get(request.user, pk)
+    form = CheckupForm(request.POST)
+    if not form.is_valid():
+        return _detail(request, handoff, checkup_form=form)
+    try:
+        services.checkup_record(
+            by=request.user,
+            handoff=handoff,
+            satisfied=form.cleaned_data["satisfied"],
+            issues=form.cleaned_data["issues"],
+        )
+        messages.success(request, _("Check-up recorded. The handoff is complete."))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("handoffs:detail", pk=pk)
