@@ -163,6 +163,15 @@ def may_steer(user: User, handoff: Handoff) -> bool:
     return user.pk == handoff.from_user_id or policy.may_reassign(user, handoff.account)
 
 
+def can_do_step(user: User, handoff: Handoff, kind: str) -> bool:
+    step = next((s for s in handoff.steps.all() if s.kind == kind), None)
+    return step is not None and (user.pk == step.owner_id or may_steer(user, handoff))
+
+
+def can_record_checkup(user: User, handoff: Handoff) -> bool:
+    return user.pk == handoff.to_user_id or policy.may_reassign(user, handoff.account)
+
+
 def _ensure_open(handoff: Handoff) -> None:
     if not handoff.is_open:
         raise ValidationError(
@@ -199,7 +208,7 @@ def step_complete(*, by: User, handoff: Handoff, kind: str, note: str = "", **me
     step = locked.steps.select_for_update().filter(kind=kind).first()
     if step is None or kind == StepKind.ACCEPTANCE:
         raise ValidationError(_("Acceptance is done with the Accept or Reject buttons."))
-    if by.pk != step.owner_id and not may_steer(by, locked):
+    if not can_do_step(by, locked, kind):
         _deny(_("This step belongs to %(name)s.") % {"name": step.owner})
     if step.done_at is not None:
         raise ValidationError(_("This step is already done."))
@@ -301,7 +310,7 @@ def handoff_cancel(*, by: User, handoff: Handoff, comment: str) -> Handoff:
 @transaction.atomic
 def checkup_record(*, by: User, handoff: Handoff, satisfied: bool, issues: str = "") -> Handoff:
     locked = _lock(handoff)
-    if by.pk != locked.to_user_id and not policy.may_reassign(by, locked.account):
+    if not can_record_checkup(by, locked):
         _deny()
     if locked.status != HandoffStatus.ACCEPTED:
         raise ValidationError(_("The check-up follows an accepted handoff."))

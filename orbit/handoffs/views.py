@@ -102,6 +102,8 @@ def handoff_brief(request, pk: int):
 @require_POST
 def handoff_step(request, pk: int, kind: str):
     handoff = selectors.handoff_get(request.user, pk)
+    if not services.can_do_step(request.user, handoff, kind):
+        raise PermissionDenied
     meeting = {}
     if kind == StepKind.MEETING:
         form = MeetingForm(request.POST)
@@ -156,6 +158,8 @@ def handoff_cancel(request, pk: int):
 @require_POST
 def handoff_checkup(request, pk: int):
     handoff = selectors.handoff_get(request.user, pk)
+    if not services.can_record_checkup(request.user, handoff):
+        raise PermissionDenied
     form = CheckupForm(request.POST)
     if not form.is_valid():
         return _detail(request, handoff, checkup_form=form)

@@ -14,7 +14,10 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from orbit.accounts import services, team
-from orbit.accounts.models import AccountStatus, TeamRole
+from orbit.accounts.models import AccountStatus, ChangeReason, TeamRole
+from orbit.handoffs import services as handoff_services
+from orbit.handoffs.models import HandoffKind
+from orbit.org.models import Role
 from orbit.api.models import ApiToken
 from tests.factories import make_account, make_user
 
@@ -53,12 +56,20 @@ CHANGE = {**VISIBLE, "auditor": set()}
 # Who may move responsibility to am_a1 (the head and admins anywhere; a lead only inside his tree).
 REASSIGN_TO_A1 = {"head": ALL, "admin": ALL, "lead_a": {"acct_a", "acct_a1"}}
 CREATE = {"head", "admin", "lead_a", "lead_b", "am_a", "am_a1", "am_b", "sales"}
+# Who may reassign (the head, admins, the owner's lead) and who steers a handoff (those, and the giver).
+REASSIGN = {"head": ALL, "admin": ALL, "lead_a": {"acct_a", "acct_a1"}, "lead_b": {"acct_b", "prospect_s"}}
+STEER = {**REASSIGN, "am_a": {"acct_a"}, "am_a1": {"acct_a1"}, "am_b": {"acct_b"}, "sales": {"prospect_s"}}
+NOBODY: dict = {}  # only the receiver, who is not a persona here
+
+
+ACCOUNT_SCOPES = ("account", "contact", "team", "handoff")
 
 
 @dataclass
 class Route:
     method: str = "get"
-    scope: str = "user"  # "public", "guest", "user", "create", "head", "account", "contact", "token"
+    # "public", "guest", "user", "create", "head", "token", or per account: "account", "contact", "team", "handoff"
+    scope: str = "user"
     need: dict = field(default_factory=dict)  # for account routes: persona -> set of accounts allowed
     ok: int = 200
     data: dict = field(default_factory=dict)
@@ -86,6 +97,17 @@ ROUTES = {
     "accounts:archive": Route(method="post", scope="account", need=CHANGE, ok=302),
     "accounts:restore": Route(method="post", scope="account", need=CHANGE, ok=302),
     "accounts:contact_create": Route(scope="account", need=CHANGE),
+    "handoffs:list": Route(),
+    "handoffs:start": Route(scope="account", need=STEER),
+    "handoffs:detail": Route(scope="handoff", need=VISIBLE),
+    "handoffs:brief": Route(method="post", scope="handoff", need=STEER, ok=302),
+    "handoffs:step": Route(method="post", scope="handoff", need=STEER, ok=302),
+    "handoffs:accept": Route(method="post", scope="handoff", need=NOBODY, ok=302),
+    "handoffs:reject": Route(method="post", scope="handoff", need=NOBODY, ok=302),
+    "handoffs:cancel": Route(method="post", scope="handoff", need=STEER, ok=302),
+    "handoffs:checkup": Route(
+        method="post", scope="handoff", need=REASSIGN, ok=302, data={"satisfied": "yes"}
+    ),
     "accounts:contact_archive": Route(method="post", scope="contact", need=CHANGE, ok=302),
     "accounts:contact_restore": Route(method="post", scope="contact", need=CHANGE, ok=302),
     "accounts:contact_edit": Route(scope="contact", need=CHANGE),
@@ -126,8 +148,19 @@ def world(org):
         k: team.team_member_add(by=org.head, account=a, user=engineer, role=TeamRole.SUPPORT_ENGINEER)
         for k, a in accounts.items()
     }
+    receiver = make_user("receiver", Role.ACCOUNT_MANAGER)  # not a persona either
+    handoffs = {
+        k: handoff_services.handoff_start(
+            by=org.head,
+            account=a,
+            to_user=receiver,
+            kind=HandoffKind.FROM_SALES if k == "prospect_s" else HandoffKind.BETWEEN_MANAGERS,
+            reason=ChangeReason.HANDOFF if k == "prospect_s" else ChangeReason.VACATION,
+        )
+        for k, a in accounts.items()
+    }
     return SimpleNamespace(
-        people=people, accounts=accounts, contacts=contacts, members=members, tokens=tokens, engineer=engineer
+        people=people, accounts=accounts, contacts=contacts, members=members, tokens=tokens, handoffs=handoffs
     )
 
 
@@ -147,7 +180,7 @@ def _expected(route: Route, persona: str, target: str | None) -> int:
         return 200 if persona in CREATE else 403
     if route.scope == "head":
         return 200 if persona in ("head", "admin") else 403
-    if route.scope in ("account", "contact", "team"):
+    if route.scope in ACCOUNT_SCOPES:
         if target not in VISIBLE[persona]:
             return 404
         return route.ok if target in route.need.get(persona, set()) else 403
@@ -156,7 +189,9 @@ def _expected(route: Route, persona: str, target: str | None) -> int:
 
 def _request(world, name: str, persona: str, target: str | None):
     route = ROUTES[name]
-    if route.scope in ("account", "contact", "team"):
+    if route.scope == "handoff":
+        args = [world.handoffs[target].pk] + (["brief"] if name == "handoffs:step" else [])
+    elif route.scope in ACCOUNT_SCOPES:
         account = world.accounts[target]
         extra = {"contact": world.contacts, "team": world.members}.get(route.scope)
         args = [account.pk] if extra is None else [account.pk, extra[target].pk]
@@ -178,7 +213,7 @@ def _request(world, name: str, persona: str, target: str | None):
 @pytest.mark.parametrize("name", list(ROUTES))
 def test_route_answers_each_persona_as_the_rules_say(world, name):
     route = ROUTES[name]
-    targets = ACCOUNTS if route.scope in ("account", "contact", "team") else [None]
+    targets = ACCOUNTS if route.scope in ACCOUNT_SCOPES else [None]
     wrong = []
     for persona in PERSONAS:
         for target in targets:
