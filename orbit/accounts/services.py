@@ -51,15 +51,22 @@ def _ensure(allowed: bool) -> None:
         raise PermissionDenied(_("You may not change this record."))
 
 
-def _check_inn_free(account: Account) -> None:
+def _check_inn_free(account: Account, by: User) -> None:
+    """The clash is named only to someone who may see it; others learn just that the INN is taken."""
     clash = Account.objects.filter(inn=account.inn, archived_at__isnull=True).exclude(pk=account.pk).first()
-    if clash is not None:
-        raise ValidationError(
-            {
-                "inn": _("INN %(inn)s already belongs to the account “%(name)s” (№%(id)s).")
-                % {"inn": account.inn, "name": clash.display_name, "id": clash.pk}
-            }
-        )
+    if clash is None:
+        return
+    if policy.can_view_account(by, clash):
+        message = _("INN %(inn)s already belongs to the account “%(name)s” (№%(id)s).") % {
+            "inn": account.inn,
+            "name": clash.display_name,
+            "id": clash.pk,
+        }
+    else:
+        message = _(
+            "INN %(inn)s already belongs to another client in the base. Ask your lead who holds it."
+        ) % {"inn": account.inn}
+    raise ValidationError({"inn": message})
 
 
 def _check_parent(account: Account) -> None:
@@ -76,13 +83,13 @@ def _check_parent(account: Account) -> None:
         parent = parent.parent
 
 
-def _validate_account(account: Account) -> None:
+def _validate_account(account: Account, by: User) -> None:
     if len(account.inn) == 12 and account.kpp:
         raise ValidationError({"kpp": _("An individual entrepreneur (12-digit INN) has no KPP.")})
     if len(account.inn) == 10 and not account.kpp:
         raise ValidationError({"kpp": _("An organisation (10-digit INN) needs a KPP.")})
     account.full_clean(exclude=["responsible_manager", "created_by"], validate_constraints=False)
-    _check_inn_free(account)
+    _check_inn_free(account, by)
     _check_parent(account)
 
 
@@ -130,7 +137,7 @@ def account_create(
         responsible_manager=responsible_manager,
         **fields,
     )
-    _validate_account(account)
+    _validate_account(account, by)
     account._history_user = by
     account.save()
     if responsible_manager is not None:
@@ -151,7 +158,7 @@ def account_update(*, by: User, account: Account, version: int | None, **changes
     _check_version(locked, version, _("The account"))
     for name, value in changes.items():
         setattr(locked, name, value)
-    _validate_account(locked)
+    _validate_account(locked, by)
     locked.version += 1
     locked._history_user = by
     locked.save()
@@ -263,7 +270,7 @@ def account_restore(*, by: User, account: Account) -> Account:
     _ensure(policy.can_change_account(by, account))
     locked = Account.objects.select_for_update().get(pk=account.pk)
     if locked.archived_at is not None:
-        _check_inn_free(locked)
+        _check_inn_free(locked, by)
         locked.archived_at = None
         locked.version += 1
         locked._history_user = by

@@ -153,3 +153,11 @@ def test_contact_phone_is_normalised_and_consent_needs_a_date(org):
     with pytest.raises(ValidationError) as error:
         services.contact_create(by=org.am_a, account=account, full_name="Мария", email="not-an-email")
     assert "email" in error.value.message_dict
+
+
+def test_duplicate_inn_of_an_invisible_account_does_not_reveal_it(org):
+    make_account(org.head, org.am_b, legal_name="ООО «Секрет»", inn="7707083893", kpp="773601001")
+    with pytest.raises(ValidationError) as error:
+        make_account(org.am_a, org.am_a, inn="7707083893", kpp="773601001")
+    message = error.value.message_dict["inn"][0]
+    assert "Секрет" not in message and "№" not in message
