@@ -141,3 +141,7 @@ class TeamMemberForm(forms.Form):
     user = forms.ModelChoiceField(queryset=User.objects.filter(is_active=True), label=_("person"))
     role = forms.ChoiceField(label=_("role on the account"), choices=TeamRole.choices)
     note = forms.CharField(label=_("note"), max_length=300, required=False)
+
+
+class ResponsibleOnForm(forms.Form):
+    on = forms.DateField(label=_("date"), widget=forms.DateInput(attrs={"type": "date"}))

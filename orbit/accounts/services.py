@@ -6,11 +6,19 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from orbit.access import policy
 from orbit.accounts import ownership
-from orbit.accounts.models import STATUS_TRANSITIONS, Account, AccountStatus, ChangeReason, Contact
+from orbit.accounts.models import (
+    STATUS_TRANSITIONS,
+    Account,
+    AccountStatus,
+    ChangeReason,
+    Contact,
+    OwnershipPeriod,
+)
 from orbit.common.errors import ConflictError
 from orbit.common.validators import normalize_phone
 from orbit.org.models import User
@@ -289,3 +297,26 @@ def contact_set_archived(*, by: User, contact: Contact, archived: bool) -> Conta
         locked._history_user = by
         locked.save(update_fields=["archived_at", "version", "updated_at"])
     return locked
+
+
+@transaction.atomic
+def account_reassignment_reverse(*, by: User, account: Account, comment: str = ""):
+    """Undo the latest change of responsible manager: the previous manager takes the account back."""
+    _ensure(policy.may_reassign(by, account))
+    _ensure_live(account)
+    periods = list(
+        OwnershipPeriod.objects.filter(account=account).select_related("manager").order_by("-started_at")[:2]
+    )
+    if len(periods) < 2 or periods[0].ended_at is not None:
+        raise ValidationError(_("There is no reassignment to reverse on this account."))
+    latest, previous = periods
+    _ensure(policy.can_reassign(by, account, previous.manager))
+    when = date_format(timezone.localtime(latest.started_at), "SHORT_DATETIME_FORMAT")
+    note = _("Reverses the change of %(date)s") % {"date": when}
+    return ownership.transfer(
+        account=account,
+        manager=previous.manager,
+        by=by,
+        reason=ChangeReason.REVERSAL,
+        comment=f"{note}. {comment}" if comment else note,
+    )

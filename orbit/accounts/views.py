@@ -11,12 +11,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from orbit.access import policy
-from orbit.accounts import history, selectors, services, team
+from orbit.accounts import history, ownership, selectors, services, team
 from orbit.accounts.forms import (
     AccountCreateForm,
     AccountForm,
     ContactForm,
     ReassignForm,
+    ResponsibleOnForm,
     StatusForm,
     TeamMemberForm,
 )
@@ -229,6 +230,29 @@ def account_reassign(request, pk: int):
     else:
         messages.error(request, _("Choose the new manager and the reason."))
     return redirect("accounts:detail", pk=pk)
+
+
+@login_required
+@require_POST
+def account_reassign_reverse(request, pk: int):
+    account = selectors.account_get(request.user, pk)
+    try:
+        services.account_reassignment_reverse(by=request.user, account=account)
+        messages.success(request, _("Reassignment reversed: the previous manager is responsible again."))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("accounts:detail", pk=pk)
+
+
+@login_required
+def account_responsible_on(request, pk: int):
+    """Who was responsible for the account on a date (end of that day)."""
+    account = selectors.account_get(request.user, pk)
+    form = ResponsibleOnForm(request.GET)
+    manager = ownership.responsible_on(account, form.cleaned_data["on"]) if form.is_valid() else None
+    return render(
+        request, "accounts/_responsible_on.html", {"form": form, "manager": manager, "account": account}
+    )
 
 
 @login_required

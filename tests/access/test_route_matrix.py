@@ -15,10 +15,10 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from orbit.accounts import services, team
 from orbit.accounts.models import AccountStatus, ChangeReason, TeamRole
+from orbit.api.models import ApiToken
 from orbit.handoffs import services as handoff_services
 from orbit.handoffs.models import HandoffKind
 from orbit.org.models import Role
-from orbit.api.models import ApiToken
 from tests.factories import make_account, make_user
 
 PERSONAS = [
@@ -94,6 +94,8 @@ ROUTES = {
     "accounts:reassign": Route(method="post", scope="account", need=REASSIGN_TO_A1, ok=302),
     "accounts:team_add": Route(method="post", scope="account", need=CHANGE, ok=302),
     "accounts:team_end": Route(method="post", scope="team", need=CHANGE, ok=302),
+    "accounts:reassign_reverse": Route(method="post", scope="account", need=REASSIGN, ok=302),
+    "accounts:responsible_on": Route(scope="account", need=VISIBLE, data={"on": "2025-01-01"}),
     "accounts:archive": Route(method="post", scope="account", need=CHANGE, ok=302),
     "accounts:restore": Route(method="post", scope="account", need=CHANGE, ok=302),
     "accounts:contact_create": Route(scope="account", need=CHANGE),
