@@ -64,5 +64,6 @@ def test_search_open_edit_and_see_history(org, page):
     expect(page.locator("#strategy-h + dl")).to_contain_text("Выйти на рынок Казахстана")
     target.refresh_from_db()
     assert target.goals == "Выйти на рынок Казахстана к 2027 году"
-    assert target.version == 4  # created, first owner set, reassigned, edited once (the refused edit changed nothing)
+    # Created, first owner set, reassigned, edited once: the refused edit changed nothing.
+    assert target.version == 4
     screenshot(page, "account-card-after-edit")
