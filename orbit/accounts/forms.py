@@ -1,4 +1,7 @@
+from datetime import timedelta
+
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from orbit.access.policy import visible_accounts
@@ -145,3 +148,31 @@ class TeamMemberForm(forms.Form):
 
 class ResponsibleOnForm(forms.Form):
     on = forms.DateField(label=_("date"), widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class ReassignmentReportForm(forms.Form):
+    start = forms.DateField(label=_("from"), widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label=_("to"), widget=forms.DateInput(attrs={"type": "date"}))
+    reason = forms.ChoiceField(
+        label=_("reason"),
+        required=False,
+        choices=[("", _("Any")), *((c.value, c.label) for c in ChangeReason if c != ChangeReason.INITIAL)],
+    )
+    manager = forms.ModelChoiceField(queryset=None, label=_("manager (from or to)"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["manager"].queryset = manager_choices()
+        defaults = self.defaults()
+        self.fields["start"].initial, self.fields["end"].initial = defaults["start"], defaults["end"]
+
+    @staticmethod
+    def defaults() -> dict:
+        today = timezone.localdate()
+        return {"start": today - timedelta(days=90), "end": today, "reason": "", "manager": None}
+
+    def clean(self):
+        data = super().clean()
+        if data.get("start") and data.get("end") and data["start"] > data["end"]:
+            self.add_error("end", _("The end of the period comes before its start."))
+        return data

@@ -194,3 +194,29 @@ def manager_choices() -> QuerySet[User]:
     return (
         User.objects.filter(is_active=True, roles__role__in=OWNER_ROLES).distinct().order_by("display_name")
     )
+
+
+def reassignments(user: User, *, start, end, reason: str = "", manager_id: int | None = None):
+    """Changes of responsible manager in [start, end) on accounts the user may see, with who handed to whom."""
+    previous = OwnershipPeriod.objects.filter(
+        account_id=OuterRef("account_id"), ended_at=OuterRef("started_at")
+    )
+    qs = (
+        OwnershipPeriod.objects.filter(
+            account__in=visible_accounts(user, include_archived=True),
+            started_at__gte=start,
+            started_at__lt=end,
+        )
+        .exclude(reason="initial")
+        .annotate(
+            previous_manager_name=Subquery(previous.values("manager__display_name")[:1]),
+            previous_manager_id=Subquery(previous.values("manager_id")[:1]),
+        )
+        .select_related("account", "manager", "changed_by")
+        .order_by("-started_at", "-id")
+    )
+    if reason:
+        qs = qs.filter(reason=reason)
+    if manager_id:
+        qs = qs.filter(Q(manager_id=manager_id) | Q(previous_manager_id=manager_id))
+    return qs

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.account_list, name="list"),
     path("new/", views.account_create, name="create"),
     path("lookup/", views.account_lookup, name="lookup"),
+    path("reassignments/", views.reassignment_report, name="reassignments"),
     path("<int:pk>/", views.account_detail, name="detail"),
     path("<int:pk>/edit/", views.account_edit, name="edit"),
     path("<int:pk>/history/", views.account_history, name="history"),

@@ -1,5 +1,7 @@
 """Account pages: thin views over selectors (reads) and services (changes)."""
 
+from datetime import datetime, time, timedelta
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -7,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.template.response import TemplateResponse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -17,6 +20,7 @@ from orbit.accounts.forms import (
     AccountForm,
     ContactForm,
     ReassignForm,
+    ReassignmentReportForm,
     ResponsibleOnForm,
     StatusForm,
     TeamMemberForm,
@@ -327,6 +331,28 @@ def team_end(request, pk: int, member_pk: int):
     team.team_member_end(by=request.user, member=member)
     messages.success(request, _("%(name)s left the account team.") % {"name": member.user})
     return redirect("accounts:detail", pk=pk)
+
+
+@login_required
+def reassignment_report(request):
+    """Every change of responsible manager in a period, with its reason and who handed to whom."""
+    form = ReassignmentReportForm(request.GET or None)
+    data = form.cleaned_data if form.is_valid() else ReassignmentReportForm.defaults()
+    start = timezone.make_aware(datetime.combine(data["start"], time.min))
+    end = timezone.make_aware(datetime.combine(data["end"] + timedelta(days=1), time.min))
+    rows = selectors.reassignments(
+        request.user,
+        start=start,
+        end=end,
+        reason=data.get("reason") or "",
+        manager_id=data["manager"].pk if data.get("manager") else None,
+    )
+    page = CappedPaginator(rows, settings.ORBIT_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request, "accounts/reassignments.html", {"form": form, "page": page, "query": query.urlencode()}
+    )
 
 
 @login_required

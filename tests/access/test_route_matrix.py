@@ -86,6 +86,7 @@ ROUTES = {
     "access:visibility": Route(scope="head"),
     "accounts:list": Route(),
     "accounts:lookup": Route(),
+    "accounts:reassignments": Route(),
     "accounts:create": Route(scope="create"),
     "accounts:detail": Route(scope="account", need=VISIBLE),
     "accounts:history": Route(scope="account", need=VISIBLE),
