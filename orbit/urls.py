@@ -11,7 +11,7 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("language/", common_views.set_language, name="set_language"),
-    path("profile/", include("orbit.org.urls")),
+    path("", include("orbit.org.urls")),
     path("accounts/", include("orbit.accounts.urls")),
     path("handoffs/", include("orbit.handoffs.urls")),
     path("settings/", include("orbit.access.urls")),

@@ -7,6 +7,7 @@ from orbit.access.policy import can_set_policy
 NAVIGATION = [
     ("accounts:list", _("Accounts"), "/accounts/", lambda user: True),
     ("handoffs:list", _("Handoffs"), "/handoffs/", lambda user: True),
+    ("org:teams", _("Teams"), "/teams/", lambda user: True),
     ("access:visibility", _("Settings"), "/settings/", can_set_policy),
 ]
 

@@ -4,7 +4,8 @@ from orbit.org import views
 
 app_name = "org"
 urlpatterns = [
-    path("", views.profile, name="profile"),
-    path("tokens/", views.token_create, name="token_create"),
-    path("tokens/<int:pk>/revoke/", views.token_revoke, name="token_revoke"),
+    path("profile/", views.profile, name="profile"),
+    path("profile/tokens/", views.token_create, name="token_create"),
+    path("profile/tokens/<int:pk>/revoke/", views.token_revoke, name="token_revoke"),
+    path("teams/", views.teams, name="teams"),
 ]

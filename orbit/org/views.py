@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
@@ -6,6 +7,7 @@ from django.views.decorators.http import require_POST
 
 from orbit.api.models import ApiToken
 from orbit.org.forms import ProfileForm, TokenForm
+from orbit.org.selectors import team_tree
 
 
 def _profile_context(request, **extra):
@@ -51,3 +53,8 @@ def token_revoke(request, pk: int):
     token.revoke()
     messages.success(request, _("Token “%(name)s” revoked.") % {"name": token.name})
     return redirect("org:profile")
+
+
+@login_required
+def teams(request):
+    return render(request, "org/teams.html", {"roots": team_tree(), "span": settings.ORBIT_SPAN_OF_CONTROL})

@@ -81,6 +81,7 @@ ROUTES = {
     "logout": Route(method="post", ok=302),
     "set_language": Route(method="post", scope="public", ok=302, data={"language": "en"}),
     "org:profile": Route(),
+    "org:teams": Route(),
     "org:token_create": Route(method="post", data={"name": "t"}),
     "org:token_revoke": Route(method="post", scope="token", ok=302),
     "access:visibility": Route(scope="head"),
