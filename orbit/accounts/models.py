@@ -49,9 +49,11 @@ class AccountStatus(models.TextChoices):
 
 
 # prospect → handoff → active → dormant → churned, and dormant/churned → reactivated → active.
+# These are the steps a person takes by hand. Into and out of "handoff" only the handoff workflow moves an
+# account (start, acceptance, rejection, cancellation), so a handoff is never left half-open.
 STATUS_TRANSITIONS: dict[str, frozenset[str]] = {
-    AccountStatus.PROSPECT: frozenset({AccountStatus.HANDOFF, AccountStatus.ACTIVE}),
-    AccountStatus.HANDOFF: frozenset({AccountStatus.ACTIVE, AccountStatus.PROSPECT}),
+    AccountStatus.PROSPECT: frozenset({AccountStatus.ACTIVE}),
+    AccountStatus.HANDOFF: frozenset(),
     AccountStatus.ACTIVE: frozenset({AccountStatus.DORMANT, AccountStatus.CHURNED}),
     AccountStatus.DORMANT: frozenset(
         {AccountStatus.ACTIVE, AccountStatus.CHURNED, AccountStatus.REACTIVATED}
