@@ -193,6 +193,12 @@ def may_reassign(user: User, account: Account) -> bool:
     )
 
 
+def may_reassign_anything(user: User) -> bool:
+    return bool(user and user.is_authenticated and user.is_active) and (
+        user.is_superuser or _has(user, Role.HEAD, Role.ADMIN)
+    )
+
+
 def can_reassign(user: User, account: Account, new_manager: User) -> bool:
     """A lead may move accounts only inside his own team tree; the head and admins anywhere."""
     if not may_reassign(user, account):

@@ -2,9 +2,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from orbit.accounts.models import ChangeReason
+from orbit.handoffs.bulk import BULK_REASONS
 from orbit.handoffs.models import Handoff, HandoffKind
 from orbit.handoffs.services import BETWEEN_MANAGERS_REASONS, BRIEF_FIELDS, RECEIVER_ROLES
-from orbit.org.models import User
+from orbit.org.models import OWNER_ROLES, User
 
 _TEXT = {"rows": 3}
 
@@ -70,3 +71,22 @@ class CheckupForm(forms.Form):
         widget=forms.RadioSelect,
     )
     issues = forms.CharField(label=_("issues found"), widget=forms.Textarea(attrs=_TEXT), required=False)
+
+
+class BulkForm(forms.Form):
+    manager = forms.ModelChoiceField(queryset=None, label=_("whose accounts move"))
+    receivers = forms.ModelMultipleChoiceField(
+        queryset=None, label=_("receivers"), widget=forms.SelectMultiple(attrs={"size": 8})
+    )
+    reason = forms.ChoiceField(label=_("reason"), choices=[(r.value, r.label) for r in BULK_REASONS])
+    comment = forms.CharField(label=_("comment"), max_length=500, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        owners = User.objects.filter(roles__role__in=OWNER_ROLES).distinct().order_by("display_name")
+        self.fields["manager"].queryset = owners  # a departed (inactive) manager's portfolio moves too
+        self.fields["receivers"].queryset = (
+            User.objects.filter(is_active=True, roles__role__in=RECEIVER_ROLES)
+            .distinct()
+            .order_by("display_name")
+        )

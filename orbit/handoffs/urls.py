@@ -6,6 +6,7 @@ app_name = "handoffs"
 urlpatterns = [
     path("", views.handoff_list, name="list"),
     path("new/<int:account_pk>/", views.handoff_start, name="start"),
+    path("bulk/", views.bulk_reassign, name="bulk"),
     path("<int:pk>/", views.handoff_detail, name="detail"),
     path("<int:pk>/brief/", views.handoff_brief, name="brief"),
     path("<int:pk>/steps/<str:kind>/", views.handoff_step, name="step"),

@@ -7,11 +7,12 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from orbit.access import policy
 from orbit.accounts.selectors import account_get
 from orbit.common.errors import ConflictError
 from orbit.common.forms import apply_service_error
-from orbit.handoffs import selectors, services
-from orbit.handoffs.forms import BriefForm, CheckupForm, CommentForm, HandoffStartForm, MeetingForm
+from orbit.handoffs import bulk, selectors, services
+from orbit.handoffs.forms import BriefForm, BulkForm, CheckupForm, CommentForm, HandoffStartForm, MeetingForm
 from orbit.handoffs.models import StepKind
 
 
@@ -26,6 +27,7 @@ def handoff_list(request):
             "handoffs": selectors.handoff_list(request.user, view)[:200],
             "view": view,
             "steps": selectors.my_open_steps(request.user),
+            "can_bulk": _can_bulk(request.user),
         },
     )
 
@@ -174,3 +176,62 @@ def handoff_checkup(request, pk: int):
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     return redirect("handoffs:detail", pk=pk)
+
+
+@login_required
+def bulk_reassign(request):
+    """Move a whole portfolio: propose a distribution, let the lead adjust it per holding, execute at once."""
+    if not _can_bulk(request.user):
+        raise PermissionDenied
+    form = BulkForm(request.POST or request.GET or None)
+    lines, groups = [], []
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        receivers = list(data["receivers"])
+        try:
+            lines = bulk.propose(by=request.user, manager=data["manager"], receivers=receivers)
+        except ValidationError as exc:
+            apply_service_error(form, exc)
+        if request.method == "POST" and lines and "execute" in request.POST:
+            by_id = {r.pk: r for r in receivers}
+            chosen = {}
+            for line in lines:
+                picked = request.POST.get(f"group-{line.group}", "")
+                chosen[line.account.pk] = by_id.get(int(picked)) if picked.isdigit() else None
+            if None in chosen.values():
+                form.add_error(None, _("Choose a receiver for every holding and account."))
+            else:
+                try:
+                    moved = bulk.execute(
+                        by=request.user,
+                        manager=data["manager"],
+                        plan=chosen,
+                        reason=data["reason"],
+                        comment=data["comment"],
+                    )
+                except (ValidationError, PermissionDenied) as exc:
+                    apply_service_error(form, exc)
+                else:
+                    messages.success(
+                        request,
+                        _(
+                            "%(n)s accounts moved. Each move is in the account's ownership "
+                            "history and can be reversed there."
+                        )
+                        % {"n": moved},
+                    )
+                    return redirect("accounts:reassignments")
+        groups = _group_lines(lines)
+    return render(request, "handoffs/bulk.html", {"form": form, "groups": groups, "total": len(lines)})
+
+
+def _can_bulk(user) -> bool:
+    return bool(policy.led_team_ids(user)) or policy.may_reassign_anything(user)
+
+
+def _group_lines(lines):
+    groups: dict[int, dict] = {}
+    for line in lines:
+        group = groups.setdefault(line.group, {"id": line.group, "receiver": line.receiver, "accounts": []})
+        group["accounts"].append(line.account)
+    return list(groups.values())

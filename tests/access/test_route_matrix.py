@@ -102,6 +102,7 @@ ROUTES = {
     "accounts:restore": Route(method="post", scope="account", need=CHANGE, ok=302),
     "accounts:contact_create": Route(scope="account", need=CHANGE),
     "handoffs:list": Route(),
+    "handoffs:bulk": Route(scope="leads"),
     "handoffs:start": Route(scope="account", need=STEER),
     "handoffs:detail": Route(scope="handoff", need=VISIBLE),
     "handoffs:brief": Route(method="post", scope="handoff", need=STEER, ok=302),
@@ -184,6 +185,8 @@ def _expected(route: Route, persona: str, target: str | None) -> int:
         return 200 if persona in CREATE else 403
     if route.scope == "head":
         return 200 if persona in ("head", "admin") else 403
+    if route.scope == "leads":
+        return 200 if persona in ("head", "admin", "lead_a", "lead_b") else 403
     if route.scope in ACCOUNT_SCOPES:
         if target not in VISIBLE[persona]:
             return 404

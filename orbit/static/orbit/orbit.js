@@ -14,3 +14,13 @@ document.addEventListener("submit", (event) => {
   const message = event.target.dataset.confirm;
   if (message && !window.confirm(message)) event.preventDefault();
 });
+
+// A button that starts long work says so and cannot be pressed twice.
+document.addEventListener("submit", (event) => {
+  const button = event.submitter;
+  if (button && button.dataset.busy && !event.defaultPrevented) {
+    button.textContent = button.dataset.busy;
+    button.setAttribute("aria-busy", "true");
+    setTimeout(() => { button.disabled = true; }, 0);
+  }
+});
