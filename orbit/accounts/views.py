@@ -158,18 +158,13 @@ def account_edit(request, pk: int):
     form = AccountForm(request.POST or None, instance=account, user=request.user)
     conflict = None
     if request.method == "POST" and form.is_valid():
-        try:
-            account = services.account_update(
-                by=request.user,
-                account=account,
-                version=form.cleaned_data["version"],
-                **form.service_fields(),
-            )
-        except ConflictError as exc:
-            conflict = _show_conflict(form, exc)
-        except ValidationError as exc:
-            apply_service_error(form, exc)
-        else:
+        saved, conflict = _save_versioned(
+            form,
+            lambda version, fields: services.account_update(
+                by=request.user, account=account, version=version, **fields
+            ),
+        )
+        if saved:
             messages.success(request, _("Changes saved."))
             return redirect("accounts:detail", pk=account.pk)
     return render(
@@ -182,6 +177,18 @@ def account_edit(request, pk: int):
             "title": _("Edit %(name)s") % {"name": account.display_name},
         },
     )
+
+
+def _save_versioned(form, save) -> tuple[bool, list | None]:
+    """Call `save(version, fields)`; on a conflict show the other person's change, on bad input the errors."""
+    try:
+        save(form.cleaned_data["version"], form.service_fields())
+    except ConflictError as exc:
+        return False, _show_conflict(form, exc)
+    except ValidationError as exc:
+        apply_service_error(form, exc)
+        return False, None
+    return True, None
 
 
 def _show_conflict(form, exc: ConflictError) -> list:
@@ -397,18 +404,13 @@ def contact_edit(request, pk: int, contact_pk: int):
     form = ContactForm(request.POST or None, instance=contact)
     conflict = None
     if request.method == "POST" and form.is_valid():
-        try:
-            services.contact_update(
-                by=request.user,
-                contact=contact,
-                version=form.cleaned_data["version"],
-                **form.service_fields(),
-            )
-        except ConflictError as exc:
-            conflict = _show_conflict(form, exc)
-        except ValidationError as exc:
-            apply_service_error(form, exc)
-        else:
+        saved, conflict = _save_versioned(
+            form,
+            lambda version, fields: services.contact_update(
+                by=request.user, contact=contact, version=version, **fields
+            ),
+        )
+        if saved:
             messages.success(request, _("Contact saved."))
             return redirect("accounts:detail", pk=account.pk)
     return render(
