@@ -11,9 +11,11 @@ from dataclasses import dataclass
 
 from django.db import connection
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from orbit.access.models import VisibilityPolicy
 from orbit.accounts.models import Account, AccountStatus, TeamRole
+from orbit.handoffs.models import Cover
 from orbit.org.models import GLOBAL_READ_ROLES, Role, User
 
 _HOLDING_DEPTH = 5
@@ -36,6 +38,9 @@ SELECT 'seat', account_id, NULL, NULL, role FROM accounts_accountteammember
 UNION ALL
 SELECT 'seat', account_id, NULL, NULL, 'receiver' FROM handoffs_handoff
  WHERE to_user_id = %(user)s AND status IN ('draft', 'in_progress')
+UNION ALL
+SELECT 'cover', id, owner_id, CASE WHEN whole_portfolio THEN 1 ELSE 0 END, NULL FROM handoffs_cover
+ WHERE deputy_id = %(user)s AND cancelled_at IS NULL AND starts_on <= %(today)s AND ends_on >= %(today)s
 """
 
 
@@ -47,6 +52,8 @@ class AccessContext:
     led_people: set[int]  # members of the teams he leads
     teammates: set[int]  # members of his own team
     seat_account_ids: set[int]  # accounts where he sits on the account team (holdings expanded) or receives
+    covered_owner_ids: set[int]  # managers away whose whole portfolio he covers today
+    covered_account_ids: set[int]  # single accounts he covers today
 
 
 def access_context(user: User) -> AccessContext:
@@ -54,9 +61,10 @@ def access_context(user: User) -> AccessContext:
     if cached is not None:
         return cached
     with connection.cursor() as cursor:
-        cursor.execute(_CONTEXT_SQL, {"user": user.pk})
+        cursor.execute(_CONTEXT_SQL, {"user": user.pk, "today": timezone.localdate()})
         rows = cursor.fetchall()
     roles, children, roots, team_of, seats, holdings = set(), {}, [], {}, set(), set()
+    covered_owners, partial_covers = set(), set()
     policy = VisibilityPolicy()
     for kind, a, b, c, text in rows:
         if kind == "role":
@@ -69,6 +77,11 @@ def access_context(user: User) -> AccessContext:
                 roots.append(a)
         elif kind == "member":
             team_of[a] = b
+        elif kind == "cover":
+            if c:
+                covered_owners.add(b)
+            else:
+                partial_covers.add(a)
         elif kind == "seat":
             seats.add(a)
             if text == TeamRole.GLOBAL_ACCOUNT_MANAGER:
@@ -81,10 +94,20 @@ def access_context(user: User) -> AccessContext:
         led_people={uid for uid, team in team_of.items() if team in led},
         teammates={uid for uid, team in team_of.items() if user.team_id and team == user.team_id},
         seat_account_ids=seats | _holding_members(holdings),
+        covered_owner_ids=covered_owners,
+        covered_account_ids=_covered_accounts(partial_covers),
     )
     user._role_set = context.roles
     user._access_context = context
     return context
+
+
+def _covered_accounts(cover_ids: set[int]) -> set[int]:
+    if not cover_ids:
+        return set()
+    return set(
+        Cover.accounts.through.objects.filter(cover_id__in=cover_ids).values_list("account_id", flat=True)
+    )
 
 
 def _subtree(roots: list[int], children: dict) -> set[int]:
@@ -130,8 +153,10 @@ def led_people(user: User) -> set[int]:
 def _own_scope(user: User) -> Q:
     context = access_context(user)
     scope = Q(responsible_manager=user) | Q(status=AccountStatus.PROSPECT, created_by=user)
-    if context.seat_account_ids:
-        scope |= Q(id__in=context.seat_account_ids)
+    if context.seat_account_ids or context.covered_account_ids:
+        scope |= Q(id__in=context.seat_account_ids | context.covered_account_ids)
+    if context.covered_owner_ids:
+        scope |= Q(responsible_manager_id__in=context.covered_owner_ids)
     people = set(context.led_people)
     if context.policy.managers_see_team:
         people |= context.teammates
@@ -167,6 +192,12 @@ def can_change_account(user: User, account: Account) -> bool:
         return False
     if account.responsible_manager_id == user.pk:
         return True
+    context = access_context(user)
+    if (
+        account.responsible_manager_id in context.covered_owner_ids
+        or account.pk in context.covered_account_ids
+    ):
+        return True  # a deputy works the accounts he covers
     if account.status == AccountStatus.PROSPECT and account.created_by_id == user.pk:
         return True
     people = led_people(user)

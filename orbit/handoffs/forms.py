@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from orbit.accounts.models import ChangeReason
 from orbit.handoffs.bulk import BULK_REASONS
-from orbit.handoffs.models import Handoff, HandoffKind
+from orbit.handoffs.models import Cover, Handoff, HandoffKind
 from orbit.handoffs.services import BETWEEN_MANAGERS_REASONS, BRIEF_FIELDS, RECEIVER_ROLES
 from orbit.org.models import OWNER_ROLES, User
 
@@ -90,3 +90,28 @@ class BulkForm(forms.Form):
             .distinct()
             .order_by("display_name")
         )
+
+
+class CoverForm(forms.ModelForm):
+    class Meta:
+        model = Cover
+        fields = ["owner", "deputy", "starts_on", "ends_on", "reason", "whole_portfolio", "note"]
+        widgets = {
+            "starts_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "ends_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "note": forms.Textarea(attrs=_TEXT),
+        }
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        managers = (
+            User.objects.filter(is_active=True, roles__role__in=RECEIVER_ROLES)
+            .distinct()
+            .order_by("display_name")
+        )
+        self.fields["owner"].queryset = managers
+        self.fields["deputy"].queryset = managers
+        self.fields["owner"].initial = user.pk
+
+    def _post_clean(self):
+        pass

@@ -137,3 +137,57 @@ class HandoffStep(models.Model):
 
     def __str__(self) -> str:
         return self.get_kind_display()
+
+
+class CoverReason(models.TextChoices):
+    VACATION = "vacation", _("Vacation")
+    SICK_LEAVE = "sick_leave", _("Sick leave")
+    TRAINING = "training", _("Training or business trip")
+
+
+class Cover(models.Model):
+    """A deputy covers a manager's portfolio (or part of it) for dates set in advance.
+
+    During the cover the deputy sees and works the accounts; responsibility and credit stay with the owner, so
+    nothing has to be moved back: on the day after `ends_on` the deputy's access ends by itself.
+    """
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("manager away"),
+        on_delete=models.PROTECT,
+        related_name="covers_given",
+    )
+    deputy = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("deputy"),
+        on_delete=models.PROTECT,
+        related_name="covers_taken",
+    )
+    starts_on = models.DateField(_("from"))
+    ends_on = models.DateField(_("to (inclusive)"))
+    reason = models.CharField(_("reason"), max_length=16, choices=CoverReason.choices)
+    whole_portfolio = models.BooleanField(_("the whole portfolio"), default=True)
+    accounts = models.ManyToManyField(
+        Account, verbose_name=_("accounts covered"), blank=True, related_name="covers"
+    )
+    note = models.TextField(_("note for the deputy"), blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
+    history = HistoricalRecords(m2m_fields=[accounts])
+
+    class Meta:
+        verbose_name = _("cover")
+        verbose_name_plural = _("covers")
+        ordering = ["-starts_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=models.F("starts_on")), name="handoffs_cover_dates"
+            ),
+            models.CheckConstraint(condition=~Q(owner=models.F("deputy")), name="handoffs_cover_not_oneself"),
+        ]
+        indexes = [models.Index(fields=["deputy", "starts_on", "ends_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.deputy} ← {self.owner} ({self.starts_on:%d.%m}–{self.ends_on:%d.%m})"

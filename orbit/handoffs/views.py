@@ -3,7 +3,9 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -11,8 +13,16 @@ from orbit.access import policy
 from orbit.accounts.selectors import account_get
 from orbit.common.errors import ConflictError
 from orbit.common.forms import apply_service_error
-from orbit.handoffs import bulk, selectors, services
-from orbit.handoffs.forms import BriefForm, BulkForm, CheckupForm, CommentForm, HandoffStartForm, MeetingForm
+from orbit.handoffs import bulk, covers, selectors, services
+from orbit.handoffs.forms import (
+    BriefForm,
+    BulkForm,
+    CheckupForm,
+    CommentForm,
+    CoverForm,
+    HandoffStartForm,
+    MeetingForm,
+)
 from orbit.handoffs.models import StepKind
 
 
@@ -235,3 +245,59 @@ def _group_lines(lines):
         group = groups.setdefault(line.group, {"id": line.group, "receiver": line.receiver, "accounts": []})
         group["accounts"].append(line.account)
     return list(groups.values())
+
+
+@login_required
+def cover_list(request):
+    form = CoverForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            covers.cover_create(
+                by=request.user,
+                **{
+                    k: data[k]
+                    for k in ("owner", "deputy", "starts_on", "ends_on", "reason", "whole_portfolio", "note")
+                },
+            )
+        except (ValidationError, PermissionDenied) as exc:
+            apply_service_error(form, exc)
+        else:
+            messages.success(
+                request,
+                _(
+                    "Cover arranged. The deputy works the accounts on those dates; "
+                    "responsibility stays with the owner."
+                ),
+            )
+            return redirect("handoffs:covers")
+    today = timezone.localdate()
+    items = list(covers.visible_covers(request.user).order_by("-starts_on")[:100])
+    for cover in items:
+        cover.is_current = cover.cancelled_at is None and cover.starts_on <= today <= cover.ends_on
+        cover.is_over = cover.ends_on < today
+        cover.may_change = covers.can_arrange(request.user, cover.owner) and cover.cancelled_at is None
+    return render(request, "handoffs/covers.html", {"form": form, "covers": items})
+
+
+def _cover_get(user, pk: int):
+    cover = covers.visible_covers(user).filter(pk=pk).first()
+    if cover is None:
+        raise Http404
+    return cover
+
+
+@login_required
+@require_POST
+def cover_cancel(request, pk: int):
+    covers.cover_cancel(by=request.user, cover=_cover_get(request.user, pk))
+    messages.success(request, _("Cover cancelled."))
+    return redirect("handoffs:covers")
+
+
+@login_required
+def cover_summary(request, pk: int):
+    cover = _cover_get(request.user, pk)
+    return render(
+        request, "handoffs/cover_summary.html", {"cover": cover, "lines": covers.cover_summary(cover)}
+    )

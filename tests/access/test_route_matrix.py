@@ -5,6 +5,7 @@ are enumerated from the resolver: a route without an entry in ROUTES fails `test
 so a new page is covered by default.
 """
 
+import datetime as dt
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 
@@ -12,10 +13,12 @@ import pytest
 from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from orbit.accounts import services, team
 from orbit.accounts.models import AccountStatus, ChangeReason, TeamRole
 from orbit.api.models import ApiToken
+from orbit.handoffs import covers
 from orbit.handoffs import services as handoff_services
 from orbit.handoffs.models import HandoffKind
 from orbit.org.models import Role
@@ -60,6 +63,8 @@ CREATE = {"head", "admin", "lead_a", "lead_b", "am_a", "am_a1", "am_b", "sales"}
 REASSIGN = {"head": ALL, "admin": ALL, "lead_a": {"acct_a", "acct_a1"}, "lead_b": {"acct_b", "prospect_s"}}
 STEER = {**REASSIGN, "am_a": {"acct_a"}, "am_a1": {"acct_a1"}, "am_b": {"acct_b"}, "sales": {"prospect_s"}}
 NOBODY: dict = {}  # only the receiver, who is not a persona here
+COVER_SEES = {"am_a", "lead_a", "head", "admin", "auditor"}
+COVER_ARRANGES = {"am_a", "lead_a", "head", "admin"}
 
 
 ACCOUNT_SCOPES = ("account", "contact", "team", "handoff")
@@ -103,6 +108,9 @@ ROUTES = {
     "accounts:contact_create": Route(scope="account", need=CHANGE),
     "handoffs:list": Route(),
     "handoffs:bulk": Route(scope="leads"),
+    "handoffs:covers": Route(),
+    "handoffs:cover_summary": Route(scope="cover"),
+    "handoffs:cover_cancel": Route(method="post", scope="cover", ok=302),
     "handoffs:start": Route(scope="account", need=STEER),
     "handoffs:detail": Route(scope="handoff", need=VISIBLE),
     "handoffs:brief": Route(method="post", scope="handoff", need=STEER, ok=302),
@@ -164,8 +172,23 @@ def world(org):
         )
         for k, a in accounts.items()
     }
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+    cover = covers.cover_create(
+        by=org.am_a,
+        owner=org.am_a,
+        deputy=receiver,
+        starts_on=tomorrow,
+        ends_on=tomorrow + dt.timedelta(days=7),
+        reason="vacation",
+    )
     return SimpleNamespace(
-        people=people, accounts=accounts, contacts=contacts, members=members, tokens=tokens, handoffs=handoffs
+        people=people,
+        accounts=accounts,
+        contacts=contacts,
+        members=members,
+        tokens=tokens,
+        handoffs=handoffs,
+        cover=cover,
     )
 
 
@@ -185,6 +208,10 @@ def _expected(route: Route, persona: str, target: str | None) -> int:
         return 200 if persona in CREATE else 403
     if route.scope == "head":
         return 200 if persona in ("head", "admin") else 403
+    if route.scope == "cover":  # am_a's planned vacation: he, his lead and the global readers see it
+        if persona not in COVER_SEES:
+            return 404
+        return route.ok if route.method == "get" or persona in COVER_ARRANGES else 403
     if route.scope == "leads":
         return 200 if persona in ("head", "admin", "lead_a", "lead_b") else 403
     if route.scope in ACCOUNT_SCOPES:
@@ -202,6 +229,8 @@ def _request(world, name: str, persona: str, target: str | None):
         account = world.accounts[target]
         extra = {"contact": world.contacts, "team": world.members}.get(route.scope)
         args = [account.pk] if extra is None else [account.pk, extra[target].pk]
+    elif route.scope == "cover":
+        args = [world.cover.pk]
     elif route.scope == "token":
         args = [world.tokens["am_b" if persona != "am_b" else "am_a"].pk]  # someone else's token: never found
     else:
