@@ -173,5 +173,5 @@ ORBIT_SPAN_OF_CONTROL = int(os.environ.get("ORBIT_SPAN_OF_CONTROL", "7"))
 # Handoffs: days given to each step, and the check-up with the client this many weeks after acceptance.
 ORBIT_HANDOFF_STEP_DAYS = {"brief": 2, "join_deal": 7, "meeting": 10, "acceptance": 14}
 ORBIT_HANDOFF_CHECKUP_WEEKS = int(os.environ.get("ORBIT_HANDOFF_CHECKUP_WEEKS", "4"))
-# Lists count at most this many rows and then show "10,000+" (see orbit/common/pagination.py).
-ORBIT_COUNT_CAP = int(os.environ.get("ORBIT_COUNT_CAP", "10000"))
+# Lists count at most this many rows and then show "more than 1,000" (see orbit/common/pagination.py).
+ORBIT_COUNT_CAP = int(os.environ.get("ORBIT_COUNT_CAP", "1000"))

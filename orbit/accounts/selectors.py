@@ -20,8 +20,8 @@ SORTS = {
     "-status": ("-status", "sort_name", "id"),
     "tier": ("tier", "sort_name", "id"),
     "-tier": ("-tier", "sort_name", "id"),
-    "manager": ("responsible_manager__display_name", "sort_name", "id"),
-    "-manager": ("-responsible_manager__display_name", "sort_name", "id"),
+    "manager": ("manager_sort", "sort_name", "id"),
+    "-manager": ("-manager_sort", "-sort_name", "-id"),
     "updated": ("updated_at", "id"),
     "-updated": ("-updated_at", "-id"),
 }

@@ -1,7 +1,7 @@
 """Pagination that stays fast on a million rows: counting stops at a cap.
 
 An exact COUNT(*) over every account the head may see costs more than the page itself; past the cap the
-list says "10,000+" and the person narrows it with a search or a filter, as he would anyway.
+list says "more than 1,000" and the person narrows it with a search or a filter, as he would anyway.
 """
 
 from functools import cached_property
@@ -18,7 +18,7 @@ class CappedPaginator(Paginator):
     @cached_property
     def count(self) -> int:
         # COUNT(*) over a LIMITed subquery: the scan stops after cap + 1 rows.
-        return self.object_list[: self.cap + 1].count()
+        return self.object_list.order_by()[: self.cap + 1].count()
 
     @property
     def count_is_capped(self) -> bool:

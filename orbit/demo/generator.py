@@ -173,6 +173,7 @@ def _account(plan: AccountPlan, written: dict[int, Account], refs: dict, users: 
     # bulk_create skips save(), which fills the search and sort columns.
     account.search_text = account.build_search_text()
     account.sort_name = account.build_sort_name()
+    account.manager_sort = account.build_manager_sort()
     return account
 
 

@@ -77,7 +77,16 @@ class User(AbstractUser):
     def save(self, *args, **kwargs):
         if not self.display_name:
             self.display_name = self.get_full_name() or self.username
+        fields = kwargs.get("update_fields")
+        renamed = (
+            self.pk is not None
+            and (fields is None or "display_name" in fields)
+            and type(self).objects.filter(pk=self.pk).exclude(display_name=self.display_name).exists()
+        )
         super().save(*args, **kwargs)
+        if renamed:
+            # Accounts keep a sortable copy of their manager's name (Account.manager_sort).
+            self.responsible_accounts.update(manager_sort=self.display_name.lower())
 
     @property
     def role_set(self) -> frozenset[str]:

@@ -223,3 +223,14 @@ def test_pages_need_login(client, org, portfolio):
     ):
         response = client.get(url)
         assert response.status_code == 302 and response.url.startswith(reverse("login"))
+
+
+def test_sort_by_manager_follows_renames(client, org):
+    first = make_account(org.head, org.am_a, legal_name="ООО «Один»")
+    second = make_account(org.head, org.am_b, legal_name="ООО «Два»")
+    client.force_login(org.head)
+    names = lambda: [a.pk for a in client.get(reverse("accounts:list"), {"sort": "manager"}).context["page"]]  # noqa: E731
+    assert names() == [first.pk, second.pk]  # Am_A before Am_B
+    org.am_a.display_name = "Яков Яковлев"
+    org.am_a.save()
+    assert names() == [second.pk, first.pk]
