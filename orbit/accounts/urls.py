@@ -15,6 +15,7 @@ urlpatterns = [
     path("<int:pk>/reassign/", views.account_reassign, name="reassign"),
     path("<int:pk>/reassign/reverse/", views.account_reassign_reverse, name="reassign_reverse"),
     path("<int:pk>/responsible/", views.account_responsible_on, name="responsible_on"),
+    path("<int:pk>/forms/<str:name>/", views.card_form, name="card_form"),
     path("<int:pk>/team/", views.team_add, name="team_add"),
     path("<int:pk>/team/<int:member_pk>/end/", views.team_end, name="team_end"),
     path("<int:pk>/archive/", views.account_archive, name="archive"),

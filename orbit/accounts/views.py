@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -96,9 +97,7 @@ def account_detail(request, pk: int):
             "can_change": policy.can_change_account(request.user, account),
             "can_reassign": policy.may_reassign(request.user, account),
             "status_form": StatusForm.for_account(account),
-            "reassign_form": ReassignForm(),
             "team": account.current_team,
-            "team_form": TeamMemberForm(),
         },
     )
 
@@ -311,6 +310,19 @@ def _contact_set_archived(request, pk: int, contact_pk: int, *, archived: bool):
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     return redirect("accounts:detail", pk=pk)
+
+
+@login_required
+def card_form(request, pk: int, name: str):
+    """A card's long form (every manager in a list), fetched when the person opens it."""
+    account = selectors.account_get(request.user, pk)
+    if name == "reassign" and policy.may_reassign(request.user, account):
+        form, action, submit = ReassignForm(), reverse("accounts:reassign", args=[pk]), _("Reassign")
+    elif name == "team" and policy.can_change_account(request.user, account):
+        form, action, submit = TeamMemberForm(), reverse("accounts:team_add", args=[pk]), _("Add")
+    else:
+        raise PermissionDenied
+    return render(request, "accounts/_card_form.html", {"form": form, "action": action, "submit": submit})
 
 
 @login_required

@@ -99,6 +99,7 @@ ROUTES = {
     "accounts:edit": Route(scope="account", need=CHANGE),
     "accounts:status": Route(method="post", scope="account", need=CHANGE, ok=302, data={"status": "dormant"}),
     "accounts:reassign": Route(method="post", scope="account", need=REASSIGN_TO_A1, ok=302),
+    "accounts:card_form": Route(scope="account", need=CHANGE),  # the team form; the reassign one is below
     "accounts:team_add": Route(method="post", scope="account", need=CHANGE, ok=302),
     "accounts:team_end": Route(method="post", scope="team", need=CHANGE, ok=302),
     "accounts:reassign_reverse": Route(method="post", scope="account", need=REASSIGN, ok=302),
@@ -229,6 +230,8 @@ def _request(world, name: str, persona: str, target: str | None):
         account = world.accounts[target]
         extra = {"contact": world.contacts, "team": world.members}.get(route.scope)
         args = [account.pk] if extra is None else [account.pk, extra[target].pk]
+        if name == "accounts:card_form":
+            args.append("team")
     elif route.scope == "cover":
         args = [world.cover.pk]
     elif route.scope == "token":

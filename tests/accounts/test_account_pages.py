@@ -234,3 +234,14 @@ def test_sort_by_manager_follows_renames(client, org):
     org.am_a.display_name = "Яков Яковлев"
     org.am_a.save()
     assert names() == [second.pk, first.pk]
+
+
+def test_long_card_forms_load_on_demand_for_the_entitled(client, org):
+    account = make_account(org.head, org.am_a)
+    client.force_login(org.lead_a)
+    form = client.get(reverse("accounts:card_form", args=[account.pk, "reassign"]))
+    assert form.status_code == 200 and 'name="manager"' in form.content.decode()
+    client.force_login(org.am_a)  # he owns it, but responsibility is moved by his lead or the head
+    assert client.get(reverse("accounts:card_form", args=[account.pk, "reassign"])).status_code == 403
+    assert client.get(reverse("accounts:card_form", args=[account.pk, "team"])).status_code == 200
+    assert client.get(reverse("accounts:card_form", args=[account.pk, "other"])).status_code == 403
