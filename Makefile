@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1:8000
 
-.PHONY: install demo seed serve test test-fast lint format bench clean
+.PHONY: install demo test lint format messages compilemessages clean
 
 $(VENV)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit("Orbit needs Python 3.11 or newer") if sys.version_info < (3, 11) else None'
@@ -33,6 +33,12 @@ lint: install
 format: install
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
+
+messages: install
+	$(PY) manage.py makemessages -l ru -l en --ignore=.venv --ignore=bench --ignore=tests --ignore=var --no-obsolete
+
+compilemessages: install
+	$(PY) manage.py compilemessages --ignore=.venv
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache
