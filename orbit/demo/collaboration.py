@@ -176,3 +176,14 @@ def project_manager(ch: Chronicle, *, manager: str, owner: str, since: dt.date) 
         added_by=owner,
         note="Внедрение",
     )
+
+
+def global_account_manager(ch: Chronicle, *, manager: str, since: dt.date) -> TeamMemberPlan:
+    """A key account manager holds the whole holding: he sees every subsidiary and coordinates their owners."""
+    return TeamMemberPlan(
+        user=manager,
+        role=TeamRole.GLOBAL_ACCOUNT_MANAGER,
+        started_at=ch.moment(since),
+        added_by="head",
+        note="Глобальный клиент-менеджер холдинга",
+    )

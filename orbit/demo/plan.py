@@ -16,6 +16,7 @@ from orbit.demo import data
 from orbit.demo.collaboration import (
     HandoffPlan,
     TeamMemberPlan,
+    global_account_manager,
     hunter_attribution,
     open_handoff,
     project_manager,
@@ -423,6 +424,16 @@ class Planner:
                 project_manager(self.chronicle, manager=manager, owner=account.owner, since=since)
             )
 
+    def _global_account_managers(self, accounts: list[AccountPlan]) -> None:
+        """Every holding served by the company gets a global account manager from the key-accounts team."""
+        parents = {id(a.parent) for a in accounts if a.parent is not None}
+        tops = [a for a in accounts if id(a) in parents and a.parent is None and a.status in SERVED]
+        for n, top in enumerate(tops):
+            since = max(top.created_at.date(), self.today - dt.timedelta(days=900))
+            top.team.append(
+                global_account_manager(self.chronicle, manager=("kam1", "kam2")[n % 2], since=since)
+            )
+
     def build(self) -> Plan:
         accounts = self._skeleton()
         holdings = self._form_holdings(accounts)
@@ -430,6 +441,7 @@ class Planner:
         accounts.sort(key=lambda a: a.depth)
         for account in accounts:
             self._fill(account)
+        self._global_account_managers(accounts)
         return Plan(accounts=accounts, departure_day=self.departure_day, holdings=holdings)
 
 
