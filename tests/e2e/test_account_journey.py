@@ -46,7 +46,7 @@ def test_search_open_edit_and_see_history(org, page):
     expect(page).to_have_url(re.compile(r"[?&]q="))
     page.locator("#results tbody a", has_text="Северный ветер").click()
     expect(page.locator("h1")).to_have_text("Северный ветер")
-    history = page.locator("ol.timeline li")
+    history = page.locator("#history-h + ol.timeline > li")
     expect(history).to_have_count(2)
     expect(history.first).to_contain_text("Балансировка портфеля")
     screenshot(page, "account-card")
