@@ -1,0 +1,130 @@
+"""Role × API route matrix: every operation in the OpenAPI schema, every persona, every kind of account.
+
+Operations are read from the schema, so a new endpoint without an entry in OPERATIONS fails
+`test_every_api_operation_is_in_the_matrix`. Callers use their own API tokens, as a script would.
+"""
+
+import json
+
+import pytest
+from django.db import transaction
+from django.test import Client
+
+from orbit.api.models import ApiToken
+from orbit.api.router import api
+from tests.access.test_route_matrix import ACCOUNTS, CHANGE, CREATE, PERSONAS, VISIBLE, world  # noqa: F401
+
+# (method, path) -> (scope, body). Scopes: "any" — every caller 200; "account"/"contact" — 404 when the
+# account is not visible, else the read answers 200 and a write answers per CHANGE.
+OPERATIONS = {
+    ("get", "/api/accounts"): ("list", None),
+    ("post", "/api/accounts"): (
+        "create",
+        {"legal_name": "ООО «Новый»", "inn": "7736207543", "kpp": "770401001"},
+    ),
+    ("get", "/api/accounts/{account_id}"): ("account", None),
+    ("patch", "/api/accounts/{account_id}"): ("account-write", {"goals": "Расти"}),
+    ("get", "/api/accounts/{account_id}/ownership"): ("account", None),
+    ("get", "/api/accounts/{account_id}/responsible"): ("account", None),
+    ("post", "/api/accounts/{account_id}/contacts"): ("account-create", {"full_name": "Новый контакт"}),
+    ("get", "/api/contacts"): ("contacts", None),
+    ("get", "/api/contacts/{contact_id}"): ("contact", None),
+    ("patch", "/api/contacts/{contact_id}"): ("contact-write", {"position": "Директор"}),
+    ("get", "/api/auth/me"): ("any", None),
+    ("get", "/api/auth/tokens"): ("any", None),
+    ("post", "/api/auth/tokens"): ("session-only", {"name": "скрипт"}),
+    ("delete", "/api/auth/tokens/{token_id}"): ("foreign-token", None),
+}
+
+
+def test_every_api_operation_is_in_the_matrix():
+    schema = api.get_openapi_schema()
+    found = {(method, path) for path, ops in schema["paths"].items() for method in ops}
+    assert found == set(OPERATIONS)
+
+
+@pytest.fixture
+def callers(world):
+    """A fresh token per persona (the world's tokens are hashed; we need the raw secrets)."""
+    return {name: ApiToken.issue(user=user, name="matrix")[1] for name, user in world.people.items()}
+
+
+def _expected(scope: str, persona: str, target: str | None) -> int:
+    if persona == "anonymous":
+        return 401
+    if scope == "create":
+        return 201 if persona in CREATE else 403
+    if scope == "session-only":
+        return 403  # a token cannot mint tokens that outlive its own revocation
+    if scope == "foreign-token":
+        return 404
+    if scope in ("any", "list", "contacts"):
+        return 200
+    if target not in VISIBLE[persona]:
+        return 404
+    if scope in ("account", "contact"):
+        return 200
+    if target not in CHANGE[persona]:
+        return 403
+    return 201 if scope == "account-create" else 200
+
+
+def _call(world, callers, method, path, scope, body, persona, target):
+    account = world.accounts.get(target)
+    url = path.format(
+        account_id=account.pk if account else 0,
+        contact_id=world.contacts[target].pk if target else 0,
+        token_id=world.tokens["am_b" if persona != "am_b" else "am_a"].pk,
+    )
+    payload = dict(body or {})
+    if scope == "account-write":
+        account.refresh_from_db()
+        payload["version"] = account.version
+    if scope == "contact-write":
+        contact = world.contacts[target]
+        contact.refresh_from_db()
+        payload["version"] = contact.version
+    headers = {} if persona == "anonymous" else {"HTTP_AUTHORIZATION": f"Bearer {callers[persona]}"}
+    client = Client()
+    with transaction.atomic():  # every call sees the same world
+        response = getattr(client, method)(
+            url,
+            data=json.dumps(payload) if body is not None else None,
+            content_type="application/json",
+            **headers,
+        )
+        transaction.set_rollback(True)
+    return response
+
+
+@pytest.mark.parametrize(("method", "path"), list(OPERATIONS))
+def test_api_answers_each_persona_as_the_rules_say(world, callers, method, path):
+    scope, body = OPERATIONS[(method, path)]
+    per_account = scope.startswith(("account", "contact-", "contact")) and scope != "contacts"
+    targets = ACCOUNTS if per_account else [None]
+    wrong = []
+    for persona in PERSONAS:
+        for target in targets:
+            expected = _expected(scope, persona, target)
+            response = _call(world, callers, method, path, scope, body, persona, target)
+            if response.status_code != expected:
+                wrong.append(f"{persona} on {target}: {response.status_code}, expected {expected}")
+            elif expected == 200 and scope == "list":
+                count = response.json()["count"]
+                if count != len(VISIBLE[persona]):
+                    wrong.append(f"{persona} counts {count} accounts, sees {len(VISIBLE[persona])}")
+            elif expected == 200 and scope == "contacts":
+                count = response.json()["count"]
+                if count != len(VISIBLE[persona]):  # one contact per account in the world
+                    wrong.append(f"{persona} counts {count} contacts, sees {len(VISIBLE[persona])}")
+    assert not wrong, f"{method.upper()} {path}: " + "; ".join(wrong)
+
+
+@pytest.mark.parametrize("persona", [p for p in PERSONAS if p != "anonymous"])
+def test_api_search_and_filters_leak_nothing(world, callers, persona):
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {callers[persona]}")
+    for key, account in world.accounts.items():
+        found = client.get("/api/accounts", {"q": account.inn}).json()["count"]
+        assert found == int(key in VISIBLE[persona]), (persona, key)
+        by_manager = client.get("/api/accounts", {"manager": account.responsible_manager_id or 0}).json()
+        assert account.pk not in {item["id"] for item in by_manager["items"]} or key in VISIBLE[persona]
