@@ -12,7 +12,7 @@ from django.test import Client
 
 from orbit.api.models import ApiToken
 from orbit.api.router import api
-from tests.access.test_route_matrix import ACCOUNTS, CHANGE, CREATE, PERSONAS, VISIBLE, world  # noqa: F401
+from tests.access.personas import ACCOUNTS, CHANGE, CREATE, PERSONAS, VISIBLE
 
 # (method, path) -> (scope, body). Scopes: "any" — every caller 200; "account"/"contact" — 404 when the
 # account is not visible, else the read answers 200 and a write answers per CHANGE.

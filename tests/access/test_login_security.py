@@ -62,7 +62,9 @@ def test_session_cookie_is_http_only(client, org):
 
 def test_deploy_check_is_clean_for_production_settings():
     env = {
-        **{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"},  # set by the browser tests
+        **{
+            k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"
+        },  # set by the browser tests
         "DEBUG": "false",
         "SECRET_KEY": secrets.token_urlsafe(50),
         "ORBIT_HTTPS": "true",

@@ -1,71 +1,32 @@
 """Role × route matrix: every URL pattern of the site, every persona, every kind of account.
 
-The expected visibility is written out by hand below (not computed by the policy under test). The URL patterns
+The expected visibility is written out by hand in personas.py (not computed by the policy under test). The URL patterns
 are enumerated from the resolver: a route without an entry in ROUTES fails `test_every_route_is_in_the_matrix`,
 so a new page is covered by default.
 """
 
-import datetime as dt
 from dataclasses import dataclass, field
-from types import SimpleNamespace
 
 import pytest
 from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
-from django.utils import timezone
 
-from orbit.accounts import services, team
-from orbit.accounts.models import AccountStatus, ChangeReason, TeamRole
-from orbit.api.models import ApiToken
-from orbit.handoffs import covers
-from orbit.handoffs import services as handoff_services
-from orbit.handoffs.models import HandoffKind
-from orbit.org.models import Role
-from tests.factories import make_account, make_user
-
-PERSONAS = [
-    "anonymous",
-    "head",
-    "admin",
-    "auditor",
-    "lead_a",
-    "lead_b",
-    "am_a",
-    "am_a1",
-    "am_b",
-    "sales",
-    "outsider",
-]
-ACCOUNTS = ["acct_a", "acct_a1", "acct_b", "prospect_s"]
-ALL = set(ACCOUNTS)
-
-# Who sees which account: the product's visibility rules, written out.
-VISIBLE = {
-    "anonymous": set(),
-    "outsider": set(),
-    "head": ALL,
-    "admin": ALL,
-    "auditor": ALL,
-    "lead_a": {"acct_a", "acct_a1"},  # his team and its sub-team
-    "lead_b": {"acct_b", "prospect_s"},  # his team's account and the prospect his salesman created
-    "am_a": {"acct_a"},
-    "am_a1": {"acct_a1"},
-    "am_b": {"acct_b"},
-    "sales": {"prospect_s"},  # a prospect he created
-}
-# Who may change it: the auditor reads only.
-CHANGE = {**VISIBLE, "auditor": set()}
-# Who may move responsibility to am_a1 (the head and admins anywhere; a lead only inside his tree).
-REASSIGN_TO_A1 = {"head": ALL, "admin": ALL, "lead_a": {"acct_a", "acct_a1"}}
-CREATE = {"head", "admin", "lead_a", "lead_b", "am_a", "am_a1", "am_b", "sales"}
-# Who may reassign (the head, admins, the owner's lead) and who steers a handoff (those, and the giver).
-REASSIGN = {"head": ALL, "admin": ALL, "lead_a": {"acct_a", "acct_a1"}, "lead_b": {"acct_b", "prospect_s"}}
-STEER = {**REASSIGN, "am_a": {"acct_a"}, "am_a1": {"acct_a1"}, "am_b": {"acct_b"}, "sales": {"prospect_s"}}
-NOBODY: dict = {}  # only the receiver, who is not a persona here
-COVER_SEES = {"am_a", "lead_a", "head", "admin", "auditor"}
-COVER_ARRANGES = {"am_a", "lead_a", "head", "admin"}
-
+from orbit.accounts import services
+from orbit.accounts.models import TeamRole
+from tests.access.personas import (
+    ACCOUNTS,
+    CHANGE,
+    COVER_ARRANGES,
+    COVER_SEES,
+    CREATE,
+    NOBODY,
+    PERSONAS,
+    REASSIGN,
+    REASSIGN_TO_A1,
+    STEER,
+    VISIBLE,
+)
 
 ACCOUNT_SCOPES = ("account", "contact", "team", "handoff")
 
@@ -141,56 +102,6 @@ def _route_names(patterns, namespace=""):
 
 def test_every_route_is_in_the_matrix():
     assert set(_route_names(get_resolver().url_patterns)) == set(ROUTES)
-
-
-@pytest.fixture
-def world(org):
-    people = {name: getattr(org, name) for name in PERSONAS if name != "anonymous"}
-    accounts = {
-        "acct_a": make_account(org.head, org.am_a, legal_name="ООО «Альфа»"),
-        "acct_a1": make_account(org.head, org.am_a1, legal_name="ООО «Альфа-1»"),
-        "acct_b": make_account(org.head, org.am_b, legal_name="ООО «Бета»"),
-        "prospect_s": make_account(org.sales, None, status=AccountStatus.PROSPECT, legal_name="ООО «Лид»"),
-    }
-    contacts = {
-        k: services.contact_create(by=org.head, account=a, full_name=f"Контакт {k}")
-        for k, a in accounts.items()
-    }
-    tokens = {name: ApiToken.issue(user=user, name="t")[0] for name, user in people.items()}
-    engineer = make_user("engineer")  # not a persona: his seats on account teams change no expectation
-    members = {
-        k: team.team_member_add(by=org.head, account=a, user=engineer, role=TeamRole.SUPPORT_ENGINEER)
-        for k, a in accounts.items()
-    }
-    receiver = make_user("receiver", Role.ACCOUNT_MANAGER)  # not a persona either
-    handoffs = {
-        k: handoff_services.handoff_start(
-            by=org.head,
-            account=a,
-            to_user=receiver,
-            kind=HandoffKind.FROM_SALES if k == "prospect_s" else HandoffKind.BETWEEN_MANAGERS,
-            reason=ChangeReason.HANDOFF if k == "prospect_s" else ChangeReason.VACATION,
-        )
-        for k, a in accounts.items()
-    }
-    tomorrow = timezone.localdate() + dt.timedelta(days=1)
-    cover = covers.cover_create(
-        by=org.am_a,
-        owner=org.am_a,
-        deputy=receiver,
-        starts_on=tomorrow,
-        ends_on=tomorrow + dt.timedelta(days=7),
-        reason="vacation",
-    )
-    return SimpleNamespace(
-        people=people,
-        accounts=accounts,
-        contacts=contacts,
-        members=members,
-        tokens=tokens,
-        handoffs=handoffs,
-        cover=cover,
-    )
 
 
 def _client(people, persona):

@@ -1,0 +1,68 @@
+"""The world of the access matrices: four accounts (two teams, a sub-team, a salesman's prospect), each with
+a contact, an engineer on its account team and an open handoff to a receiver; a planned cover; a token each."""
+
+import datetime as dt
+from types import SimpleNamespace
+
+import pytest
+from django.utils import timezone
+
+from orbit.accounts import services, team
+from orbit.accounts.models import AccountStatus, ChangeReason, TeamRole
+from orbit.api.models import ApiToken
+from orbit.handoffs import covers
+from orbit.handoffs import services as handoff_services
+from orbit.handoffs.models import HandoffKind
+from orbit.org.models import Role
+from tests.access.personas import PERSONAS
+from tests.factories import make_account, make_user
+
+
+@pytest.fixture
+def world(org):
+    people = {name: getattr(org, name) for name in PERSONAS if name != "anonymous"}
+    accounts = {
+        "acct_a": make_account(org.head, org.am_a, legal_name="ООО «Альфа»"),
+        "acct_a1": make_account(org.head, org.am_a1, legal_name="ООО «Альфа-1»"),
+        "acct_b": make_account(org.head, org.am_b, legal_name="ООО «Бета»"),
+        "prospect_s": make_account(org.sales, None, status=AccountStatus.PROSPECT, legal_name="ООО «Лид»"),
+    }
+    contacts = {
+        k: services.contact_create(by=org.head, account=a, full_name=f"Контакт {k}")
+        for k, a in accounts.items()
+    }
+    tokens = {name: ApiToken.issue(user=user, name="t")[0] for name, user in people.items()}
+    engineer = make_user("engineer")  # not a persona: his seats on account teams change no expectation
+    members = {
+        k: team.team_member_add(by=org.head, account=a, user=engineer, role=TeamRole.SUPPORT_ENGINEER)
+        for k, a in accounts.items()
+    }
+    receiver = make_user("receiver", Role.ACCOUNT_MANAGER)  # not a persona either
+    handoffs = {
+        k: handoff_services.handoff_start(
+            by=org.head,
+            account=a,
+            to_user=receiver,
+            kind=HandoffKind.FROM_SALES if k == "prospect_s" else HandoffKind.BETWEEN_MANAGERS,
+            reason=ChangeReason.HANDOFF if k == "prospect_s" else ChangeReason.VACATION,
+        )
+        for k, a in accounts.items()
+    }
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+    cover = covers.cover_create(
+        by=org.am_a,
+        owner=org.am_a,
+        deputy=receiver,
+        starts_on=tomorrow,
+        ends_on=tomorrow + dt.timedelta(days=7),
+        reason="vacation",
+    )
+    return SimpleNamespace(
+        people=people,
+        accounts=accounts,
+        contacts=contacts,
+        members=members,
+        tokens=tokens,
+        handoffs=handoffs,
+        cover=cover,
+    )
