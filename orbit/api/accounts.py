@@ -6,6 +6,7 @@ user may pick (an id he may not see is refused exactly like one that does not ex
 
 import datetime as dt
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q, QuerySet
 from django.http import Http404
@@ -90,7 +91,16 @@ def _resolve_references(user, data: dict) -> dict:
 
 
 def _page(qs: QuerySet, limit: int, offset: int) -> dict:
-    return {"count": qs.count(), "limit": limit, "offset": offset, "items": list(qs[offset : offset + limit])}
+    """Counting stops at ORBIT_COUNT_CAP, as in the UI: an exact count of a million rows costs more than the page."""
+    cap = settings.ORBIT_COUNT_CAP
+    counted = qs.order_by()[: cap + 1].count()
+    return {
+        "count": min(counted, cap),
+        "count_exact": counted <= cap,
+        "limit": limit,
+        "offset": offset,
+        "items": list(qs[offset : offset + limit]),
+    }
 
 
 def _fresh_account(user, account: Account) -> Account:

@@ -115,7 +115,10 @@ class AccountDetail(AccountListItem):
 
 
 class AccountPage(Schema):
-    count: int = Field(description="All accounts matching the filters that the user may see.")
+    count: int = Field(
+        description="Accounts matching the filters that the user may see, counted up to a cap."
+    )
+    count_exact: bool = Field(description="False when more accounts match than `count`: narrow the filters.")
     limit: int
     offset: int
     items: list[AccountListItem]
@@ -219,7 +222,8 @@ class ContactOut(Schema):
 
 
 class ContactPage(Schema):
-    count: int
+    count: int = Field(description="Contacts matching, counted up to a cap.")
+    count_exact: bool = Field(description="False when more contacts match than `count`.")
     limit: int
     offset: int
     items: list[ContactOut]

@@ -46,6 +46,7 @@ def test_search_cannot_find_an_invisible_account(call, org, book):
     api = call(org.am_a)
     assert api.get("/accounts", params={"q": book["b"].inn}).json() == {
         "count": 0,
+        "count_exact": True,
         "limit": 25,
         "offset": 0,
         "items": [],
@@ -119,3 +120,17 @@ def test_list_items_carry_manager_and_references(call, org, book, refs):
     assert item["region"] == {"id": refs["region"].pk, "code": "msk", "name": "Moscow"}
     assert item["industry"] is None and item["parent_id"] is None
     assert item["status"] == "active" and item["version"] >= 1
+
+
+def test_count_stops_at_the_cap(live_server, org, settings):
+    import httpx
+
+    from orbit.api.models import ApiToken
+    from tests.factories import make_account
+
+    settings.ORBIT_COUNT_CAP = 3
+    for _ in range(5):
+        make_account(org.head, org.am_a)
+    _token, raw = ApiToken.issue(user=org.am_a, name="cap")
+    body = httpx.get(f"{live_server.url}/api/accounts", headers={"Authorization": f"Bearer {raw}"}).json()
+    assert (body["count"], body["count_exact"], len(body["items"])) == (3, False, 5)
