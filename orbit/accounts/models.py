@@ -28,9 +28,24 @@ class Segment(ReferenceItem):
         verbose_name_plural = _("segments")
 
 
-_LEGAL_FORM = re.compile(
-    r"^(ООО|ОАО|ЗАО|ПАО|АО|НАО|ИП|ФГУП|МУП|ГУП|АНО|НКО|LLC|JSC|Ltd)\.?\s+", re.IGNORECASE
+LEGAL_FORMS = (
+    "ООО",
+    "ОАО",
+    "ЗАО",
+    "ПАО",
+    "АО",
+    "НАО",
+    "ИП",
+    "ФГУП",
+    "МУП",
+    "ГУП",
+    "АНО",
+    "НКО",
+    "LLC",
+    "JSC",
+    "Ltd",
 )
+_LEGAL_FORM = re.compile(rf"^({'|'.join(LEGAL_FORMS)})\.?\s+", re.IGNORECASE)
 
 
 def sort_name_of(name: str) -> str:

@@ -16,14 +16,15 @@ class CappedPaginator(Paginator):
         self.cap = cap or settings.ORBIT_COUNT_CAP
 
     @cached_property
-    def count(self) -> int:
-        # COUNT(*) over a LIMITed subquery: the scan stops after cap + 1 rows.
+    def matched(self) -> int:
+        """Rows found, up to cap + 1: COUNT(*) over a LIMITed subquery stops the scan there."""
         return self.object_list.order_by()[: self.cap + 1].count()
+
+    @cached_property
+    def count(self) -> int:
+        # Pages cover the first `cap` rows, so a capped list ends on a full page.
+        return min(self.matched, self.cap)
 
     @property
     def count_is_capped(self) -> bool:
-        return self.count > self.cap
-
-    @property
-    def shown_count(self) -> int:
-        return min(self.count, self.cap)
+        return self.matched > self.cap

@@ -245,3 +245,16 @@ def test_long_card_forms_load_on_demand_for_the_entitled(client, org):
     assert client.get(reverse("accounts:card_form", args=[account.pk, "reassign"])).status_code == 403
     assert client.get(reverse("accounts:card_form", args=[account.pk, "team"])).status_code == 200
     assert client.get(reverse("accounts:card_form", args=[account.pk, "other"])).status_code == 403
+
+
+def test_search_ignores_a_legal_form_next_to_a_name_but_not_alone(org, portfolio):
+    from orbit.accounts.selectors import AccountFilters, account_list
+
+    def found(q):
+        return sorted(a.legal_name for a in account_list(org.am_a, AccountFilters(q=q)))
+
+    assert found("АО «Холдинг Север»") == ["АО «Холдинг Север»"]
+    assert found("ао «холдинг") == ["АО «Холдинг Север»"]
+    assert len(found("ООО Клиент")) == 30
+    assert len(found("ооо")) == 30  # a legal form alone still searches
+    assert found("«»") == []
