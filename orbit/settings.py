@@ -48,11 +48,17 @@ INSTALLED_APPS = [
     "ninja",  # serves the API docs' Swagger UI from its own static files, not a CDN
     "simple_history",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "orbit.common",
     "orbit.org",
     "orbit.access",
     "orbit.accounts",
     "orbit.handoffs",
+    "orbit.worktime",
+    "orbit.notifications",
+    "orbit.requests",
+    "orbit.activities",
     "orbit.api",
 ]
 
@@ -155,6 +161,9 @@ if not DEBUG and env_bool("ORBIT_HTTPS", False):
     SECURE_HSTS_PRELOAD = True
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+
+# Background work (notifications, escalations): rows in the database, run by `manage.py db_worker`.
+TASKS = {"default": {"BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
 
 LOGGING = {
     "version": 1,

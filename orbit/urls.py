@@ -15,6 +15,10 @@ urlpatterns = [
     path("accounts/", include("orbit.accounts.urls")),
     path("handoffs/", include("orbit.handoffs.urls")),
     path("settings/", include("orbit.access.urls")),
+    path("agenda/", include("orbit.activities.urls")),
+    path("requests/", include("orbit.requests.urls")),
+    path("notifications/", include("orbit.notifications.urls")),
+    path("calendars/", include("orbit.worktime.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -19,3 +19,9 @@ def postgres_only(db):
 def _fast_password_hashing(settings):
     # The default PBKDF2 takes ~0.3 s a user; tests create hundreds of users.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _tasks_run_immediately(settings):
+    # Unit tests run background tasks in-line; tests/notifications runs the real database worker once.
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

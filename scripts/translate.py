@@ -1,0 +1,53 @@
+"""Refresh the catalogs and fill the Russian one from a JSON file of translations, then compile.
+
+    .venv/bin/python scripts/translate.py var/ru/requests.json
+
+The JSON maps an English msgid to its Russian text; a plural msgid maps to a list of the three Russian
+forms (one, few, many). Several people may run this at once: a lock file serialises them. Prints the
+msgids still untranslated, so the next step is obvious.
+"""
+
+import fcntl
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import polib
+
+ROOT = Path(__file__).resolve().parent.parent
+PO = ROOT / "orbit" / "locale" / "ru" / "LC_MESSAGES" / "django.po"
+
+
+def apply(translations: dict) -> list[str]:
+    catalog = polib.pofile(str(PO))
+    for entry in catalog:
+        text = translations.get(entry.msgid)
+        if text is None:
+            continue
+        if entry.msgid_plural:
+            forms = text if isinstance(text, list) else [text] * 3
+            entry.msgstr_plural = dict(enumerate(forms))
+        else:
+            entry.msgstr = text
+        if "fuzzy" in entry.flags:
+            entry.flags.remove("fuzzy")
+        entry.previous_msgid = entry.previous_msgid_plural = entry.previous_msgctxt = None
+    catalog.save()
+    return [e.msgid for e in catalog if not e.obsolete and (e.fuzzy or not e.translated())]
+
+
+def main() -> None:
+    translations: dict = {}
+    for path in sys.argv[1:]:
+        translations |= json.loads(Path(path).read_text(encoding="utf-8"))
+    with open("/tmp/orbit-translate.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        subprocess.run(["make", "--no-print-directory", "messages"], cwd=ROOT, check=True)
+        missing = apply(translations)
+        subprocess.run(["make", "--no-print-directory", "compilemessages"], cwd=ROOT, check=True)
+    print(f"untranslated ({len(missing)}):", *missing[:40], sep="\n  ")
+
+
+if __name__ == "__main__":
+    main()
