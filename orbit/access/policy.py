@@ -206,6 +206,15 @@ def can_change_account(user: User, account: Account) -> bool:
     return account.status == AccountStatus.PROSPECT and account.created_by_id in people
 
 
+def can_work_account(user: User, account: Account) -> bool:
+    """Log touches, requests and tasks on the account: whoever may change it, and its account team."""
+    if can_change_account(user, account):
+        return True
+    if _has(user, Role.AUDITOR) and not _has(user, *_WRITER_ROLES):
+        return False
+    return account.pk in access_context(user).seat_account_ids and account.archived_at is None
+
+
 def can_create_account(user: User) -> bool:
     return bool(user and user.is_authenticated and user.is_active) and (
         user.is_superuser or _has(user, *_WRITER_ROLES)
