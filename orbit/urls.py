@@ -7,7 +7,7 @@ from orbit.api.router import api
 from orbit.common import views as common_views
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="accounts:list", permanent=False), name="home"),
+    path("", RedirectView.as_view(pattern_name="activities:agenda", permanent=False), name="home"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("language/", common_views.set_language, name="set_language"),

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from orbit.accounts import open_work
 from orbit.accounts.models import Account, AccountStatus, ChangeReason, OwnershipPeriod
 from orbit.org.models import OWNER_ROLES, User
 
@@ -64,6 +65,7 @@ def transfer(
             )
         current.ended_at = at
         current.save(update_fields=["ended_at"])
+        open_work.move(account=locked, frm=current.manager, to=manager)
     elif OwnershipPeriod.objects.filter(account=locked, ended_at__gt=at).exists():
         raise ValidationError({"at": _("The account had a responsible manager after this moment.")})
     period = OwnershipPeriod.objects.create(

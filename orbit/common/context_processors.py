@@ -5,6 +5,7 @@ from orbit.access.policy import can_set_policy
 
 # Areas plug into the shell by adding an entry: (url name, label, path prefix, who sees the item).
 NAVIGATION = [
+    ("activities:agenda", _("My day"), "/agenda/", lambda user: True),
     ("accounts:list", _("Accounts"), "/accounts/", lambda user: True),
     ("handoffs:list", _("Handoffs"), "/handoffs/", lambda user: True),
     ("org:teams", _("Teams"), "/teams/", lambda user: True),

@@ -1,5 +1,6 @@
 """The world of the access matrices: four accounts (two teams, a sub-team, a salesman's prospect), each with
-a contact, an engineer on its account team and an open handoff to a receiver; a planned cover; a token each."""
+a contact, an engineer on its account team, an open handoff to a receiver, a planned touch and a task; a planned
+cover; a token each."""
 
 import datetime as dt
 from types import SimpleNamespace
@@ -9,6 +10,7 @@ from django.utils import timezone
 
 from orbit.accounts import services, team
 from orbit.accounts.models import AccountStatus, ChangeReason, TeamRole
+from orbit.activities.services import task_create, touch_plan
 from orbit.api.models import ApiToken
 from orbit.handoffs import covers
 from orbit.handoffs import services as handoff_services
@@ -57,7 +59,15 @@ def world(org):
         ends_on=tomorrow + dt.timedelta(days=7),
         reason="vacation",
     )
+    today = timezone.localdate()
+    touches = {k: touch_plan(by=org.head, account=a, planned_for=today) for k, a in accounts.items()}
+    tasks = {
+        k: task_create(by=org.head, title="Позвонить", assignee=org.head, due_on=today, account=a)
+        for k, a in accounts.items()
+    }
     return SimpleNamespace(
+        touches=touches,
+        tasks=tasks,
         people=people,
         accounts=accounts,
         contacts=contacts,

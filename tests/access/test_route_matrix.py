@@ -14,6 +14,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from orbit.accounts import services
 from orbit.accounts.models import TeamRole
+from orbit.activities.models import CadencePolicy
 from tests.access.personas import (
     ACCOUNTS,
     CHANGE,
@@ -28,7 +29,7 @@ from tests.access.personas import (
     VISIBLE,
 )
 
-ACCOUNT_SCOPES = ("account", "contact", "team", "handoff")
+ACCOUNT_SCOPES = ("account", "contact", "team", "handoff", "touch", "task")
 
 
 @dataclass
@@ -86,6 +87,20 @@ ROUTES = {
     "accounts:contact_archive": Route(method="post", scope="contact", need=CHANGE, ok=302),
     "accounts:contact_restore": Route(method="post", scope="contact", need=CHANGE, ok=302),
     "accounts:contact_edit": Route(scope="contact", need=CHANGE),
+    "activities:agenda": Route(),
+    "activities:touch_log": Route(scope="account", need=CHANGE),
+    "activities:touch_plan": Route(scope="account", need=CHANGE),
+    "activities:touch_complete": Route(
+        method="post", scope="touch", need=CHANGE, ok=302, data={"version": 1, "duration_minutes": 10}
+    ),
+    "activities:touch_cancel": Route(method="post", scope="touch", need=CHANGE, ok=302),
+    "activities:task_create": Route(),
+    "activities:task_complete": Route(method="post", scope="task", need=CHANGE, ok=302),
+    "activities:cadence": Route(),
+    "activities:cadence_toggle": Route(method="post", scope="head", ok=302),
+    "activities:feed_create": Route(method="post", ok=302),
+    "activities:feed_revoke": Route(method="post", ok=302),
+    "activities:ical": Route(scope="public", ok=404),  # a wrong secret finds nothing, whoever asks
 }
 
 
@@ -119,7 +134,7 @@ def _expected(route: Route, persona: str, target: str | None) -> int:
     if route.scope == "create":
         return 200 if persona in CREATE else 403
     if route.scope == "head":
-        return 200 if persona in ("head", "admin") else 403
+        return route.ok if persona in ("head", "admin") else 403
     if route.scope == "cover":  # am_a's planned vacation: he, his lead and the global readers see it
         if persona not in COVER_SEES:
             return 404
@@ -137,6 +152,8 @@ def _request(world, name: str, persona: str, target: str | None):
     route = ROUTES[name]
     if route.scope == "handoff":
         args = [world.handoffs[target].pk] + (["brief"] if name == "handoffs:step" else [])
+    elif route.scope in ("touch", "task"):
+        args = [{"touch": world.touches, "task": world.tasks}[route.scope][target].pk]
     elif route.scope in ACCOUNT_SCOPES:
         account = world.accounts[target]
         extra = {"contact": world.contacts, "team": world.members}.get(route.scope)
@@ -145,6 +162,10 @@ def _request(world, name: str, persona: str, target: str | None):
             args.append("team")
     elif route.scope == "cover":
         args = [world.cover.pk]
+    elif name == "activities:cadence_toggle":
+        args = [CadencePolicy.objects.order_by("pk").first().pk]
+    elif name == "activities:ical":
+        args = ["not-a-secret"]
     elif route.scope == "token":
         args = [world.tokens["am_b" if persona != "am_b" else "am_a"].pk]  # someone else's token: never found
     else:

@@ -66,4 +66,4 @@ def login(page, username: str, password: str) -> None:
     page.locator("#id_username").fill(username)
     page.locator("#id_password").fill(password)
     page.locator("button[type=submit].primary").click()
-    page.wait_for_url("**/accounts/**")
+    page.wait_for_url("**/agenda/**")

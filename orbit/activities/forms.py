@@ -1,0 +1,72 @@
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from orbit.activities.models import MAX_TOUCH_MINUTES, CadencePolicy, Task, TouchKind
+
+
+class TouchLogForm(forms.Form):
+    """Logging a touch in a few keystrokes: kind, minutes, what came of it; the rest has defaults."""
+
+    kind = forms.ChoiceField(label=_("Kind"), choices=TouchKind.choices, initial=TouchKind.CALL)
+    duration_minutes = forms.IntegerField(
+        label=_("Minutes"),
+        min_value=1,
+        max_value=MAX_TOUCH_MINUTES,
+        initial=15,
+        widget=forms.NumberInput(attrs={"size": 4}),
+    )
+    outcome = forms.CharField(label=_("Outcome"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    happened_at = forms.DateTimeField(
+        label=_("When"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    next_step = forms.CharField(label=_("Next step"), required=False, max_length=300)
+    next_on = forms.DateField(
+        label=_("Next touch on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    contacts = forms.ModelMultipleChoiceField(label=_("Contacts"), queryset=None, required=False)
+
+    def __init__(self, *args, account=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["contacts"].queryset = (
+            account.contacts.filter(archived_at__isnull=True).order_by("full_name") if account else None
+        )
+        if not self.is_bound:
+            self.initial.setdefault("happened_at", timezone.localtime().replace(second=0, microsecond=0))
+
+
+class TouchCompleteForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    duration_minutes = forms.IntegerField(
+        label=_("Minutes"), min_value=1, max_value=MAX_TOUCH_MINUTES, initial=15
+    )
+    outcome = forms.CharField(label=_("Outcome"), required=False)
+
+
+class TouchPlanForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=TouchKind.choices)
+    planned_for = forms.DateField(label=_("Day"), widget=forms.DateInput(attrs={"type": "date"}))
+    subject = forms.CharField(label=_("Subject"), required=False, max_length=200)
+
+
+class TaskForm(forms.ModelForm):
+    class Meta:
+        model = Task
+        fields = ["title", "assignee", "due_on", "remind_at", "description"]
+        widgets = {
+            "due_on": forms.DateInput(attrs={"type": "date"}),
+            "remind_at": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+            "description": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, people=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = people
+
+
+class CadencePolicyForm(forms.ModelForm):
+    class Meta:
+        model = CadencePolicy
+        fields = ["tier", "segment", "status", "interval_days", "is_active"]

@@ -1,0 +1,232 @@
+"""Reads for touches, tasks and the agenda, scoped to what the reader may see."""
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Max, Q, QuerySet, Sum
+from django.http import Http404
+from django.utils import timezone
+
+from orbit.access.policy import access_context, led_people, sees_everything, visible_accounts
+from orbit.activities.cadence import cadence_for, policies
+from orbit.activities.models import Task, TaskStatus, Touch, TouchStatus
+from orbit.handoffs.models import OPEN_STATUSES, HandoffStep
+from orbit.org.models import User
+
+AGENDA_LIMIT = 50  # rows per section; the rest is counted, so a neglected backlog does not hide today
+
+
+def visible_touches(user: User) -> QuerySet[Touch]:
+    return Touch.objects.filter(account__in=visible_accounts(user, include_archived=True))
+
+
+def visible_tasks(user: User) -> QuerySet[Task]:
+    """Tasks on accounts he sees, and his own or those he gave (tasks without an account)."""
+    return Task.objects.filter(
+        Q(account__in=visible_accounts(user, include_archived=True)) | Q(assignee=user) | Q(created_by=user)
+    )
+
+
+def agenda_people(viewer: User) -> list[User]:
+    """Whose day the viewer may open: his own, and the people of the teams he leads (everyone for the head)."""
+    people = User.objects.filter(is_active=True).order_by("display_name")
+    if sees_everything(viewer):
+        return list(people)
+    return list(people.filter(Q(pk=viewer.pk) | Q(pk__in=led_people(viewer))))
+
+
+def agenda_person(viewer: User, person_id: int | None) -> User:
+    if not person_id or person_id == viewer.pk:
+        return viewer
+    if not sees_everything(viewer) and person_id not in led_people(viewer):
+        raise Http404
+    return User.objects.filter(pk=person_id, is_active=True).first() or _raise_404()
+
+
+def _raise_404():
+    raise Http404
+
+
+@dataclass
+class Section:
+    items: list
+    total: int
+
+    @property
+    def more(self) -> int:
+        return max(0, self.total - len(self.items))
+
+
+@dataclass
+class Agenda:
+    person: User
+    today: dt.date
+    covering: list[User] = field(default_factory=list)  # managers away whose day he works as deputy
+    overdue_touches: Section | None = None
+    today_touches: Section | None = None
+    tasks: Section | None = None
+    handoff_steps: list = field(default_factory=list)
+    done_today: int = 0
+    minutes_today: int = 0
+
+
+def task_assignees(user: User, account=None) -> QuerySet[User]:
+    """Whom a task may go to: himself and his people; on an account, also its manager and account team."""
+    people = Q(pk=user.pk) | Q(pk__in=led_people(user))
+    if sees_everything(user):
+        people = Q()
+    if account is not None:
+        people |= Q(pk=account.responsible_manager_id) | Q(
+            account_roles__account=account, account_roles__ended_at__isnull=True
+        )
+    return User.objects.filter(people, is_active=True).distinct().order_by("display_name")
+
+
+def _section(qs: QuerySet) -> Section:
+    items = list(qs[:AGENDA_LIMIT])
+    total = len(items) if len(items) < AGENDA_LIMIT else qs.count()
+    return Section(items, total)
+
+
+def agenda(person: User, *, today: dt.date | None = None) -> Agenda:
+    """A person's day: what is overdue, what is due today, tasks, handoff steps — his own and, while he
+    covers for someone, the absent manager's."""
+    today = today or timezone.localdate()
+    covered_ids = access_context(person).covered_owner_ids if person.is_active else set()
+    owners = {person.pk, *covered_ids}
+    touches = (
+        Touch.objects.filter(
+            owner_id__in=owners, status=TouchStatus.PLANNED, account__archived_at__isnull=True
+        )
+        .select_related("account", "owner")
+        .order_by("planned_for", "account__sort_name", "id")
+    )
+    tasks = (
+        Task.objects.filter(
+            assignee_id__in=owners, status=TaskStatus.OPEN, due_on__lte=today + dt.timedelta(days=7)
+        )
+        .select_related("account", "assignee")
+        .order_by("due_on", "id")
+    )
+    steps = (
+        HandoffStep.objects.filter(
+            owner_id__in=owners,
+            done_at__isnull=True,
+            handoff__status__in=OPEN_STATUSES,
+            due_date__lte=today + dt.timedelta(days=7),
+        )
+        .select_related("handoff__account")
+        .order_by("due_date")
+    )
+    done = Touch.objects.filter(
+        owner=person, status=TouchStatus.DONE, happened_at__date=today, account__archived_at__isnull=True
+    ).aggregate(n=Count("id"), minutes=Sum("duration_minutes"))
+    return Agenda(
+        person=person,
+        today=today,
+        covering=list(User.objects.filter(pk__in=covered_ids)) if covered_ids else [],
+        overdue_touches=_section(touches.filter(planned_for__lt=today)),
+        today_touches=_section(touches.filter(planned_for=today)),
+        tasks=_section(tasks),
+        handoff_steps=list(steps[:AGENDA_LIMIT]),
+        done_today=done["n"],
+        minutes_today=done["minutes"] or 0,
+    )
+
+
+@dataclass
+class TeamRow:
+    person: User
+    overdue_touches: int
+    today_touches: int
+    open_tasks_due: int
+
+
+def team_agenda(viewer: User, *, today: dt.date | None = None) -> list[TeamRow]:
+    """One line per person of the viewer's teams: two grouped queries, whatever the team's size."""
+    today = today or timezone.localdate()
+    people = [p for p in agenda_people(viewer) if p.pk != viewer.pk]
+    ids = [p.pk for p in people]
+    touch_counts = {
+        row["owner_id"]: row
+        for row in Touch.objects.filter(
+            owner_id__in=ids,
+            status=TouchStatus.PLANNED,
+            planned_for__lte=today,
+            account__archived_at__isnull=True,
+        )
+        .values("owner_id")
+        .annotate(
+            overdue=Count("id", filter=Q(planned_for__lt=today)),
+            today=Count("id", filter=Q(planned_for=today)),
+        )
+    }
+    task_counts = dict(
+        Task.objects.filter(assignee_id__in=ids, status=TaskStatus.OPEN, due_on__lte=today)
+        .values("assignee_id")
+        .annotate(n=Count("id"))
+        .values_list("assignee_id", "n")
+    )
+    rows = []
+    for person in people:
+        counts = touch_counts.get(person.pk, {})
+        rows.append(
+            TeamRow(person, counts.get("overdue", 0), counts.get("today", 0), task_counts.get(person.pk, 0))
+        )
+    return rows
+
+
+def account_touches(account, *, limit: int = 10) -> tuple[list[Touch], list[Touch]]:
+    """The account card's touches: the planned ones and the latest done."""
+    base = Touch.objects.filter(account=account).select_related("owner").prefetch_related("contacts")
+    planned = list(base.filter(status=TouchStatus.PLANNED).order_by("planned_for")[:limit])
+    done = list(base.filter(status=TouchStatus.DONE).order_by("-happened_at")[:limit])
+    return planned, done
+
+
+@dataclass
+class Compliance:
+    person: User
+    accounts: int  # worked accounts that have a cadence
+    on_time: int  # touched within their cadence
+
+    @property
+    def percent(self) -> int | None:
+        return round(100 * self.on_time / self.accounts) if self.accounts else None
+
+
+def cadence_compliance(viewer: User, *, today: dt.date | None = None) -> list[Compliance]:
+    """For each manager whose accounts the viewer sees: the share of his worked accounts touched within
+    their cadence. One grouped query over the accounts with their last done touch."""
+    from orbit.activities.services import WORKED_STATUSES
+
+    today = today or timezone.localdate()
+    rules = policies()
+    accounts = (
+        visible_accounts(viewer)
+        .filter(status__in=WORKED_STATUSES, responsible_manager__isnull=False)
+        .annotate(last_done=Max("touches__happened_at", filter=Q(touches__status=TouchStatus.DONE)))
+        .values("responsible_manager_id", "tier", "segment_id", "status", "last_done")
+    )
+    totals: dict[int, list[int]] = {}
+    for row in accounts.iterator(chunk_size=5000):
+        interval = cadence_for(_Row(row), rules)
+        if interval is None:
+            continue
+        counts = totals.setdefault(row["responsible_manager_id"], [0, 0])
+        counts[0] += 1
+        last = row["last_done"]
+        if last is not None and timezone.localtime(last).date() >= today - dt.timedelta(days=interval):
+            counts[1] += 1
+    people = User.objects.in_bulk(list(totals))
+    return sorted(
+        (Compliance(people[pk], n, ok) for pk, (n, ok) in totals.items()),
+        key=lambda c: (c.percent if c.percent is not None else 101, c.person.display_name),
+    )
+
+
+class _Row:
+    """A values() row seen as an account by cadence_for."""
+
+    def __init__(self, row: dict):
+        self.tier, self.segment_id, self.status = row["tier"], row["segment_id"], row["status"]

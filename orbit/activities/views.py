@@ -1,0 +1,235 @@
+import secrets
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from orbit.access.policy import can_set_policy, can_work_account
+from orbit.accounts.selectors import account_get
+from orbit.activities import ical, selectors, services
+from orbit.activities.forms import CadencePolicyForm, TaskForm, TouchCompleteForm, TouchLogForm, TouchPlanForm
+from orbit.activities.models import CadencePolicy, CalendarFeed, Touch
+from orbit.common.forms import apply_service_error
+
+
+def _back(request, fallback: str):
+    target = request.POST.get("next", "")
+    return redirect(target if target.startswith("/") and not target.startswith("//") else fallback)
+
+
+@login_required
+def agenda(request):
+    person_id = request.GET.get("person", "")
+    person = selectors.agenda_person(request.user, int(person_id) if person_id.isdigit() else None)
+    day = selectors.agenda(person)
+    people = selectors.agenda_people(request.user)
+    return render(
+        request,
+        "activities/agenda.html",
+        {
+            "day": day,
+            "people": people if len(people) > 1 else [],
+            "team": selectors.team_agenda(request.user) if person == request.user and len(people) > 1 else [],
+            "own": person == request.user,
+            "complete_form": TouchCompleteForm(),
+            "feed": CalendarFeed.objects.filter(user=request.user).first(),
+        },
+    )
+
+
+def _workable_account(request, pk: int):
+    account = account_get(request.user, pk)
+    if not can_work_account(request.user, account):
+        raise PermissionDenied
+    return account
+
+
+@login_required
+def touch_log(request, pk: int):
+    account = _workable_account(request, pk)
+    form = TouchLogForm(request.POST or None, account=account)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.touch_log(by=request.user, account=account, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_service_error(form, exc)
+        else:
+            messages.success(request, _("Touch logged."))
+            return _back(request, reverse("accounts:detail", args=[account.pk]))
+    return render(
+        request,
+        "activities/touch_log.html",
+        {"account": account, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def touch_plan(request, pk: int):
+    account = _workable_account(request, pk)
+    form = TouchPlanForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.touch_plan(by=request.user, account=account, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_service_error(form, exc)
+        else:
+            messages.success(request, _("Touch planned."))
+            return _back(request, reverse("accounts:detail", args=[account.pk]))
+    return render(
+        request,
+        "activities/touch_plan.html",
+        {"account": account, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+def _visible_touch(request, pk: int) -> Touch:
+    return get_object_or_404(selectors.visible_touches(request.user).select_related("account"), pk=pk)
+
+
+@login_required
+@require_POST
+def touch_complete(request, pk: int):
+    touch = _visible_touch(request, pk)
+    form = TouchCompleteForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "; ".join(str(e) for errors in form.errors.values() for e in errors))
+    else:
+        try:
+            services.touch_complete(by=request.user, touch=touch, **form.cleaned_data)
+            messages.success(request, _("Touch logged."))
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+    return _back(request, reverse("activities:agenda"))
+
+
+@login_required
+@require_POST
+def touch_cancel(request, pk: int):
+    touch = _visible_touch(request, pk)
+    try:
+        services.touch_cancel(by=request.user, touch=touch)
+        messages.success(request, _("Touch cancelled."))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return _back(request, reverse("activities:agenda"))
+
+
+@login_required
+def task_create(request):
+    account = None
+    account_id = request.GET.get("account") or request.POST.get("account")
+    if account_id:
+        if not str(account_id).isdigit():
+            raise Http404
+        account = _workable_account(request, int(account_id))
+    people = selectors.task_assignees(request.user, account)
+    form = TaskForm(
+        request.POST or None,
+        people=people,
+        initial={"assignee": request.user, "due_on": timezone.localdate()},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.task_create(by=request.user, account=account, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_service_error(form, exc)
+        else:
+            messages.success(request, _("Task created."))
+            return _back(
+                request,
+                reverse("accounts:detail", args=[account.pk]) if account else reverse("activities:agenda"),
+            )
+    return render(
+        request,
+        "activities/task_form.html",
+        {"account": account, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def task_complete(request, pk: int):
+    task = get_object_or_404(selectors.visible_tasks(request.user).select_related("account"), pk=pk)
+    try:
+        services.task_complete(by=request.user, task=task)
+        messages.success(request, _("Task done."))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return _back(request, reverse("activities:agenda"))
+
+
+@login_required
+def cadence(request):
+    """The cadence rules (the head edits them) and how well each manager keeps to them."""
+    editable = can_set_policy(request.user)
+    form = CadencePolicyForm(request.POST or None) if editable else None
+    if request.method == "POST":
+        if not editable:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                services.cadence_policy_save(by=request.user, policy=form.save(commit=False))
+            except ValidationError as exc:
+                apply_service_error(form, exc)
+            else:
+                messages.success(request, _("Cadence rule saved."))
+                return redirect("activities:cadence")
+    rules = CadencePolicy.objects.select_related("segment").order_by(
+        "-is_active", "tier", "segment__name_ru", "status"
+    )
+    return render(
+        request,
+        "activities/cadence.html",
+        {"rules": rules, "form": form, "compliance": selectors.cadence_compliance(request.user)},
+        status=400 if form is not None and form.errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def cadence_toggle(request, pk: int):
+    if not can_set_policy(request.user):
+        raise PermissionDenied
+    rule = get_object_or_404(CadencePolicy, pk=pk)
+    rule.is_active = not rule.is_active
+    try:
+        services.cadence_policy_save(by=request.user, policy=rule)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("activities:cadence")
+
+
+@login_required
+@require_POST
+def feed_create(request):
+    """A new secret address for the user's iCal feed; the old one stops working at once."""
+    raw = secrets.token_urlsafe(32)
+    CalendarFeed.objects.update_or_create(user=request.user, defaults={"token_hash": CalendarFeed.hash(raw)})
+    url = request.build_absolute_uri(reverse("activities:ical", args=[raw]))
+    messages.success(request, _("Your calendar address (shown once, keep it secret): %(url)s") % {"url": url})
+    return redirect("activities:agenda")
+
+
+@login_required
+@require_POST
+def feed_revoke(request):
+    CalendarFeed.objects.filter(user=request.user).delete()
+    messages.success(request, _("The calendar address no longer works."))
+    return redirect("activities:agenda")
+
+
+def ical_feed(request, token: str):
+    feed = CalendarFeed.objects.select_related("user").filter(token_hash=CalendarFeed.hash(token)).first()
+    if feed is None or not feed.user.is_active:
+        raise Http404
+    CalendarFeed.objects.filter(pk=feed.pk).update(last_used_at=timezone.now())
+    return HttpResponse(ical.feed(feed.user, request), content_type="text/calendar; charset=utf-8")

@@ -1,0 +1,138 @@
+import datetime as dt
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
+
+from orbit.accounts import ownership
+from orbit.accounts import services as account_services
+from orbit.activities import services
+from orbit.activities.models import Task, Touch, TouchSource, TouchStatus
+from tests.factories import make_account
+
+
+@pytest.fixture
+def account(org):
+    return make_account(org.head, org.am_a, tier="A")
+
+
+def test_logging_a_touch_plans_the_next_by_the_cadence(org, account):
+    when = timezone.now() - dt.timedelta(hours=2)
+    touch = services.touch_log(
+        by=org.am_a, account=account, happened_at=when, duration_minutes=30, outcome="ok"
+    )
+    assert (touch.status, touch.duration_minutes, touch.owner) == (TouchStatus.DONE, 30, org.am_a)
+    planned = Touch.objects.get(account=account, status=TouchStatus.PLANNED)
+    # tier A: every 30 days (the default rules of the migration)
+    assert planned.planned_for == timezone.localtime(when).date() + dt.timedelta(days=30)
+    assert (planned.source, planned.owner) == (TouchSource.CADENCE, org.am_a)
+
+
+def test_a_chosen_next_day_beats_the_cadence_and_the_due_planned_touch_is_closed(org, account):
+    services.touch_plan(by=org.am_a, account=account, planned_for=timezone.localdate())
+    next_on = timezone.localdate() + dt.timedelta(days=3)
+    done = services.touch_log(
+        by=org.am_a, account=account, duration_minutes=10, next_on=next_on, next_step="КП"
+    )
+    assert Touch.objects.filter(account=account).count() == 2  # the planned one became the done one
+    planned = Touch.objects.get(account=account, status=TouchStatus.PLANNED)
+    assert (planned.planned_for, planned.subject, planned.source) == (next_on, "КП", TouchSource.MANUAL)
+    assert done.status == TouchStatus.DONE
+
+
+@pytest.mark.parametrize(
+    ("fields", "field"),
+    [
+        ({"duration_minutes": 0}, "duration_minutes"),
+        ({"duration_minutes": 24 * 60 + 1}, "duration_minutes"),
+        ({"duration_minutes": None}, "duration_minutes"),
+        ({"duration_minutes": 10, "happened_at": timezone.now() + dt.timedelta(days=1)}, "happened_at"),
+        ({"duration_minutes": 10, "next_on": dt.date(2020, 1, 1)}, "next_on"),
+    ],
+)
+def test_bad_touches_are_refused_whole(org, account, fields, field):
+    with pytest.raises(ValidationError) as error:
+        services.touch_log(by=org.am_a, account=account, **fields)
+    assert field in error.value.message_dict
+    assert not Touch.objects.filter(account=account).exists()
+
+
+def test_contacts_must_belong_to_the_account(org, account):
+    other = make_account(org.head, org.am_a)
+    stranger = account_services.contact_create(by=org.am_a, account=other, full_name="Чужой Контакт")
+    with pytest.raises(ValidationError) as error:
+        services.touch_log(by=org.am_a, account=account, duration_minutes=5, contacts=[stranger])
+    assert "contacts" in error.value.message_dict
+    assert not Touch.objects.exists()
+
+
+def test_who_may_log(org, account):
+    for person in (org.am_b, org.auditor, org.outsider):
+        with pytest.raises(PermissionDenied):
+            services.touch_log(by=person, account=account, duration_minutes=5)
+    services.touch_log(by=org.lead_a, account=account, duration_minutes=5)  # his team's account
+    assert Touch.objects.filter(account=account, status=TouchStatus.DONE).count() == 1
+
+
+def test_completing_a_stale_planned_touch_is_a_conflict(org, account):
+    planned = services.touch_plan(by=org.am_a, account=account, planned_for=timezone.localdate())
+    services.touch_complete(by=org.am_a, touch=planned, version=planned.version, duration_minutes=5)
+    with pytest.raises(ValidationError, match="changed"):
+        services.touch_complete(by=org.lead_a, touch=planned, version=planned.version, duration_minutes=5)
+    assert Touch.objects.filter(account=account, status=TouchStatus.DONE).count() == 1
+
+
+def test_reassignment_moves_planned_touches_and_open_tasks(org, account):
+    services.touch_plan(by=org.am_a, account=account, planned_for=timezone.localdate() + dt.timedelta(days=2))
+    task = services.task_create(
+        by=org.am_a,
+        title="Выслать акт сверки",
+        assignee=org.am_a,
+        due_on=timezone.localdate(),
+        account=account,
+    )
+    ownership.transfer(account=account, manager=org.am_a1, by=org.head, reason="reassignment")
+    assert Touch.objects.get(account=account, status=TouchStatus.PLANNED).owner == org.am_a1
+    task.refresh_from_db()
+    assert task.assignee == org.am_a1
+
+
+def test_cadence_planning_is_set_based_and_idempotent(org):
+    today = dt.date(2026, 11, 23)
+    key = make_account(org.head, org.am_a, tier="key")
+    never = make_account(org.head, org.am_a, tier="C")
+    prospect = make_account(org.head, None, tier="A", status="prospect")
+    Touch.objects.create(
+        account=key,
+        owner=org.am_a,
+        status=TouchStatus.DONE,
+        happened_at=timezone.make_aware(dt.datetime(2026, 11, 1, 12)),
+        duration_minutes=20,
+    )
+    assert services.plan_cadence_touches(today=today) == 2
+    planned = dict(Touch.objects.filter(status=TouchStatus.PLANNED).values_list("account_id", "planned_for"))
+    assert planned == {key.pk: dt.date(2026, 11, 15), never.pk: today}  # key: 1 Nov + 14 days, overdue
+    assert prospect.pk not in planned
+    assert services.plan_cadence_touches(today=today) == 0
+
+
+def test_task_rules(org, account):
+    with pytest.raises(ValidationError) as error:
+        services.task_create(
+            by=org.am_a, title="x", assignee=org.am_b, due_on=timezone.localdate(), account=account
+        )
+    assert "assignee" in error.value.message_dict
+    with pytest.raises(ValidationError) as error:
+        services.task_create(
+            by=org.am_a,
+            title="x",
+            assignee=org.am_a,
+            due_on=timezone.localdate(),
+            remind_at=timezone.now() - dt.timedelta(hours=1),
+        )
+    assert "remind_at" in error.value.message_dict
+    assert not Task.objects.exists()
+    with pytest.raises(PermissionDenied):
+        services.task_create(
+            by=org.am_b, title="x", assignee=org.am_b, due_on=timezone.localdate(), account=account
+        )
