@@ -15,6 +15,8 @@ from orbit.api.models import ApiToken
 from orbit.handoffs import covers
 from orbit.handoffs import services as handoff_services
 from orbit.handoffs.models import HandoffKind
+from orbit.notifications.kinds import Kind
+from orbit.notifications.models import Notification
 from orbit.org.models import Role
 from tests.access.personas import PERSONAS
 from tests.factories import make_account, make_user
@@ -34,6 +36,10 @@ def world(org):
         for k, a in accounts.items()
     }
     tokens = {name: ApiToken.issue(user=user, name="t")[0] for name, user in people.items()}
+    notifications = {
+        name: Notification.objects.create(recipient=user, kind=Kind.TASK_DUE, title="t", url="/accounts/")
+        for name, user in people.items()
+    }
     engineer = make_user("engineer")  # not a persona: his seats on account teams change no expectation
     members = {
         k: team.team_member_add(by=org.head, account=a, user=engineer, role=TeamRole.SUPPORT_ENGINEER)
@@ -73,6 +79,7 @@ def world(org):
         contacts=contacts,
         members=members,
         tokens=tokens,
+        notifications=notifications,
         handoffs=handoffs,
         cover=cover,
     )

@@ -101,6 +101,12 @@ ROUTES = {
     "activities:feed_create": Route(method="post", ok=302),
     "activities:feed_revoke": Route(method="post", ok=302),
     "activities:ical": Route(scope="public", ok=404),  # a wrong secret finds nothing, whoever asks
+    "notifications:list": Route(),
+    "notifications:bell": Route(),
+    "notifications:read_all": Route(method="post", ok=302),
+    "notifications:preferences": Route(),
+    "notifications:open": Route(scope="notification", ok=302),  # someone else's: 404 for everyone
+    "notifications:read": Route(method="post", scope="notification", ok=302),
 }
 
 
@@ -168,6 +174,8 @@ def _request(world, name: str, persona: str, target: str | None):
         args = ["not-a-secret"]
     elif route.scope == "token":
         args = [world.tokens["am_b" if persona != "am_b" else "am_a"].pk]  # someone else's token: never found
+    elif route.scope == "notification":  # someone else's notification: never found
+        args = [world.notifications["am_b" if persona != "am_b" else "am_a"].pk]
     else:
         args = []
     data = dict(route.data)
@@ -188,7 +196,7 @@ def test_route_answers_each_persona_as_the_rules_say(world, name):
     wrong = []
     for persona in PERSONAS:
         for target in targets:
-            if route.scope == "token" and persona != "anonymous":
+            if route.scope in ("token", "notification") and persona != "anonymous":
                 expected = 404
             else:
                 expected = _expected(route, persona, target)

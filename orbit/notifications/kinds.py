@@ -1,0 +1,41 @@
+"""What Orbit tells people about, and on which channels by default.
+
+A person changes the defaults on his preferences page (NotificationPreference); a kind he never touched
+follows DEFAULT_CHANNELS. Noisy, frequent kinds stay in-app only by default; what needs action today also
+goes by e-mail.
+"""
+
+from typing import NamedTuple
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Kind(models.TextChoices):
+    REQUEST_ASSIGNED = "request_assigned", _("A request or complaint assigned to me or on my account")
+    REQUEST_COMMENT = "request_comment", _("A new comment on a request I follow")
+    SLA_WARNING = "sla_warning", _("A request's SLA is close to breach")
+    SLA_BREACHED = "sla_breached", _("A request's SLA is breached and escalated to me")
+    TASK_ASSIGNED = "task_assigned", _("A task assigned to me")
+    TASK_DUE = "task_due", _("A task of mine is due")
+    TOUCH_OVERDUE = "touch_overdue", _("A planned touch is overdue")
+    HANDOFF_STEP_DUE = "handoff_step_due", _("A handoff step is due")
+    COVER_STARTED = "cover_started", _("A cover for an absent manager has started")
+
+
+class Channels(NamedTuple):
+    in_app: bool
+    email: bool
+
+
+DEFAULT_CHANNELS: dict[str, Channels] = {
+    Kind.REQUEST_ASSIGNED: Channels(in_app=True, email=True),
+    Kind.REQUEST_COMMENT: Channels(in_app=True, email=False),
+    Kind.SLA_WARNING: Channels(in_app=True, email=True),
+    Kind.SLA_BREACHED: Channels(in_app=True, email=True),
+    Kind.TASK_ASSIGNED: Channels(in_app=True, email=True),
+    Kind.TASK_DUE: Channels(in_app=True, email=False),
+    Kind.TOUCH_OVERDUE: Channels(in_app=True, email=False),
+    Kind.HANDOFF_STEP_DUE: Channels(in_app=True, email=True),
+    Kind.COVER_STARTED: Channels(in_app=True, email=True),
+}

@@ -1,0 +1,36 @@
+"""Reading notifications: a person only ever sees his own, and only about accounts he may still see."""
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from orbit.access.policy import sees_everything, visible_accounts
+from orbit.notifications.models import Notification
+from orbit.org.models import User
+
+
+def my_notifications(user: User) -> QuerySet[Notification]:
+    """The person's in-app notifications, newest first.
+
+    A notification about an account he no longer sees (it was handed to another team) is hidden with the
+    account: its title may name the client.
+    """
+    qs = Notification.objects.filter(recipient=user, in_app=True)
+    if not sees_everything(user):
+        qs = qs.filter(Q(account__isnull=True) | Q(account__in=visible_accounts(user, include_archived=True)))
+    return qs.order_by("-created_at", "-id")
+
+
+def my_unread(user: User) -> QuerySet[Notification]:
+    return my_notifications(user).filter(read_at__isnull=True)
+
+
+def unread_count(user: User) -> int:
+    return my_unread(user).count()
+
+
+def notification_get(user: User, pk: int) -> Notification:
+    """One of the person's own notifications; anyone else's is not found (404), never forbidden."""
+    try:
+        return my_notifications(user).get(pk=pk)
+    except Notification.DoesNotExist:
+        raise Http404 from None
