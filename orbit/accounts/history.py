@@ -14,7 +14,9 @@ from django.utils.translation import gettext as _
 from orbit.accounts.models import Account, Contact, OwnershipPeriod
 from orbit.org.models import User
 
-KINDS = ("account", "contact", "ownership")
+KINDS = ["account", "contact", "ownership"]  # other areas add theirs with register_source()
+# kind -> (label, events(account) -> list[Event]): touches, requests, handoffs plug their events in here.
+_SOURCES: dict = {}
 # Bookkeeping fields, and the responsible manager, whose changes the ownership events already tell with a reason.
 _HIDDEN = {
     "id",
@@ -143,10 +145,29 @@ def account_timeline(account: Account, *, kind: str = "") -> list[Event]:
                     [Change("reason", _("reason"), "", reason)],
                 )
             )
+    for source_kind, (_label, source) in _SOURCES.items():
+        if kind in ("", source_kind):
+            events += source(account)
     return sorted(events, key=lambda e: e.when, reverse=True)
 
 
-__all__ = ["KINDS", "Event", "account_timeline"]
+def register_source(kind: str, label, events) -> None:
+    """Add a kind of event to every account's timeline; `events(account)` must run a fixed number of queries."""
+    _SOURCES[kind] = (label, events)
+    if kind not in KINDS:
+        KINDS.append(kind)
+
+
+def kind_choices() -> list[tuple[str, str]]:
+    return [
+        ("account", _("Account fields")),
+        ("contact", _("Contacts")),
+        ("ownership", _("Responsibility")),
+        *((kind, str(label)) for kind, (label, _events) in _SOURCES.items()),
+    ]
+
+
+__all__ = ["KINDS", "Event", "account_timeline", "kind_choices", "register_source"]
 
 
 def changes_since(obj: Account | Contact, version: int) -> list[Event]:

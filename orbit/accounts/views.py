@@ -120,6 +120,7 @@ def account_history(request, pk: int):
             "account": account,
             "events": events,
             "kind": kind,
+            "kinds": history.kind_choices(),
             "actor": actor,
             "actors": sorted(actors.values(), key=str),
         },

@@ -8,4 +8,5 @@ class ActivitiesConfig(AppConfig):
     verbose_name = _("Touches and tasks")
 
     def ready(self):
-        from orbit.activities import services  # noqa: F401  (registers how open touches and tasks move)
+        # Plug into the accounts area: open touches and tasks move with responsibility; touches on the timeline.
+        from orbit.activities import services, timeline  # noqa: F401

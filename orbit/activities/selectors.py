@@ -184,6 +184,14 @@ def account_touches(account, *, limit: int = 10) -> tuple[list[Touch], list[Touc
     return planned, done
 
 
+def account_open_tasks(account) -> list[Task]:
+    return list(
+        Task.objects.filter(account=account, status=TaskStatus.OPEN)
+        .select_related("assignee")
+        .order_by("due_on")
+    )
+
+
 @dataclass
 class Compliance:
     person: User

@@ -5,6 +5,7 @@ from orbit.activities import views
 app_name = "activities"
 urlpatterns = [
     path("", views.agenda, name="agenda"),
+    path("accounts/<int:pk>/", views.account_panel, name="account_panel"),
     path("accounts/<int:pk>/touch/", views.touch_log, name="touch_log"),
     path("accounts/<int:pk>/plan/", views.touch_plan, name="touch_plan"),
     path("touches/<int:pk>/complete/", views.touch_complete, name="touch_complete"),

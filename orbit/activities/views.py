@@ -43,6 +43,26 @@ def agenda(request):
     )
 
 
+@login_required
+def account_panel(request, pk: int):
+    """The card's touches and tasks, loaded after the card so the card itself stays a fixed set of queries."""
+    account = account_get(request.user, pk)
+    planned, done = selectors.account_touches(account)
+    workable = can_work_account(request.user, account)
+    return render(
+        request,
+        "activities/_account_panel.html",
+        {
+            "account": account,
+            "planned": planned,
+            "done": done,
+            "tasks": selectors.account_open_tasks(account),
+            "can_work": workable,
+            "form": TouchLogForm(account=account) if workable else None,
+        },
+    )
+
+
 def _workable_account(request, pk: int):
     account = account_get(request.user, pk)
     if not can_work_account(request.user, account):

@@ -88,6 +88,7 @@ ROUTES = {
     "accounts:contact_restore": Route(method="post", scope="contact", need=CHANGE, ok=302),
     "accounts:contact_edit": Route(scope="contact", need=CHANGE),
     "activities:agenda": Route(),
+    "activities:account_panel": Route(scope="account", need=VISIBLE),
     "activities:touch_log": Route(scope="account", need=CHANGE),
     "activities:touch_plan": Route(scope="account", need=CHANGE),
     "activities:touch_complete": Route(
