@@ -8,6 +8,7 @@ NAVIGATION = [
     ("activities:agenda", _("My day"), "/agenda/", lambda user: True),
     ("accounts:list", _("Accounts"), "/accounts/", lambda user: True),
     ("handoffs:list", _("Handoffs"), "/handoffs/", lambda user: True),
+    ("requests:list", _("Requests"), "/requests/", lambda user: True),
     ("org:teams", _("Teams"), "/teams/", lambda user: True),
     ("access:visibility", _("Settings"), "/settings/", can_set_policy),
 ]

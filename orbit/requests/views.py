@@ -1,0 +1,297 @@
+"""Request pages: thin views over the request selectors and services."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from orbit.access import policy
+from orbit.accounts.selectors import account_get
+from orbit.common.errors import ConflictError
+from orbit.common.forms import apply_service_error
+from orbit.common.pagination import CappedPaginator
+from orbit.requests import selectors, services, sla
+from orbit.requests.forms import (
+    AssignForm,
+    AttachmentForm,
+    CommentForm,
+    RequestForm,
+    SlaPolicyForm,
+    StatusForm,
+)
+from orbit.requests.models import Department, Priority, RequestStatus, RequestType, SlaPolicy
+from orbit.worktime.services import CalendarYearMissing
+
+
+def _ints(values) -> list[int]:
+    return [int(v) for v in values if v.isdigit()]
+
+
+def _filters(params) -> selectors.RequestFilters:
+    account = params.get("account", "")
+    return selectors.RequestFilters(
+        status=[s for s in params.getlist("status") if s in RequestStatus.values],
+        request_type=[t for t in params.getlist("type") if t in RequestType.values],
+        priority=[p for p in params.getlist("priority") if p in Priority.values],
+        department=_ints(params.getlist("department")),
+        account=int(account) if account.isdigit() else None,
+        sla=params.get("sla", "") if params.get("sla", "") in selectors.SLA_FILTERS else "",
+        mine=params.get("mine") == "1",
+        sort=params.get("sort", "-received") if params.get("sort") in selectors.SORTS else "-received",
+    )
+
+
+@login_required
+def request_list(request):
+    filters = _filters(request.GET)
+    paginator = CappedPaginator(selectors.request_list(request.user, filters), 50)
+    page = paginator.get_page(request.GET.get("page"))
+    selectors.mark_sla_state(page.object_list)
+    query = request.GET.copy()
+    query.pop("page", None)
+    sort_query = query.copy()
+    sort_query.pop("sort", None)
+    context = {
+        "page": page,
+        "filters": filters,
+        "query": query.urlencode(),
+        "sort_query": sort_query.urlencode(),
+        "can_set_policy": policy.can_set_policy(request.user),
+        "statuses": RequestStatus.choices,
+        "types": RequestType.choices,
+        "priorities": Priority.choices,
+        "departments": list(Department.objects.order_by("name_ru")),
+        "sorts": selectors.SORTS,
+        "can_open": services.may_open_requests(request.user),
+    }
+    template = "requests/_results.html" if request.htmx and not request.htmx.boosted else "requests/list.html"
+    return render(request, template, context)
+
+
+@login_required
+def request_create(request):
+    if not services.may_open_requests(request.user):
+        raise PermissionDenied
+    account = None
+    if request.GET.get("account", "").isdigit():
+        account = account_get(request.user, int(request.GET["account"]))
+    form = RequestForm(request.POST or None, user=request.user, account=account)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            created = services.request_create(
+                by=request.user,
+                account=data["account"],
+                contact=data["contact"],
+                request_type=data["request_type"],
+                priority=data["priority"],
+                department=data["department"],
+                subject=data["subject"],
+                description=data["description"],
+                assignee=data["assignee"],
+                received_at=data["received_at"],
+            )
+        except (ValidationError, PermissionDenied) as exc:
+            apply_service_error(form, exc)
+        else:
+            messages.success(request, _("Request №%(number)s registered.") % {"number": created.pk})
+            return redirect("requests:detail", pk=created.pk)
+    return render(request, "requests/form.html", {"form": form, "account": account})
+
+
+def _detail(request, item, status=200, **forms):
+    try:
+        hours_left = (
+            sla.business_hours_left(item) if item.is_open and item.status in sla.RUNNING_STATUSES else None
+        )
+    except CalendarYearMissing:
+        hours_left = None
+    selectors.mark_sla_state([item])
+    may_work = services.may_work(request.user, item)
+    context = {
+        "item": item,
+        "hours_left": hours_left,
+        "may_work": may_work,
+        "comments": list(item.comments.all()),
+        "attachments": list(item.attachments.all()),
+        "transitions": [(s, RequestStatus(s).label) for s in item.allowed_transitions],
+        "comment_form": CommentForm(),
+        "status_form": StatusForm(initial={"version": item.version}),
+        "assign_form": AssignForm(initial={"assignee": item.assignee_id, "version": item.version}),
+        "attachment_form": AttachmentForm(),
+        "escalation": item.get_escalation_level_display(),
+        **forms,
+    }
+    return render(request, "requests/detail.html", context, status=status)
+
+
+@login_required
+def request_detail(request, pk: int):
+    return _detail(request, selectors.request_get(request.user, pk))
+
+
+def _get_for_work(request, pk: int):
+    item = selectors.request_get(request.user, pk)
+    if not services.may_work(request.user, item):
+        raise PermissionDenied
+    return item
+
+
+@login_required
+@require_POST
+def request_comment(request, pk: int):
+    item = _get_for_work(request, pk)
+    form = CommentForm(request.POST)
+    if form.is_valid():
+        try:
+            comment = services.request_comment(by=request.user, request=item, text=form.cleaned_data["text"])
+        except ValidationError as exc:
+            apply_service_error(form, exc)
+        else:
+            return redirect(f"{item.get_absolute_url()}#comment-{comment.pk}")
+    return _detail(request, selectors.request_get(request.user, pk), status=400, comment_form=form)
+
+
+@login_required
+@require_POST
+def request_status(request, pk: int):
+    item = _get_for_work(request, pk)
+    form = StatusForm(request.POST)
+    if form.is_valid():
+        try:
+            services.request_change_status(
+                by=request.user,
+                request=item,
+                status=form.cleaned_data["status"],
+                version=form.cleaned_data["version"],
+                comment=form.cleaned_data["comment"],
+            )
+        except ConflictError as exc:
+            form.add_error(None, exc)
+            status = 409
+        except ValidationError as exc:
+            apply_service_error(form, exc)
+            status = 400
+        else:
+            messages.success(request, _("Status changed."))
+            return redirect("requests:detail", pk=pk)
+    else:
+        status = 400
+    return _detail(request, selectors.request_get(request.user, pk), status=status, status_form=form)
+
+
+@login_required
+@require_POST
+def request_assign(request, pk: int):
+    item = _get_for_work(request, pk)
+    form = AssignForm(request.POST)
+    if form.is_valid():
+        try:
+            services.request_assign(
+                by=request.user,
+                request=item,
+                assignee=form.cleaned_data["assignee"],
+                version=form.cleaned_data["version"],
+            )
+        except ConflictError as exc:
+            form.add_error(None, exc)
+        except ValidationError as exc:
+            apply_service_error(form, exc)
+        else:
+            messages.success(request, _("Executor saved."))
+            return redirect("requests:detail", pk=pk)
+    return _detail(request, selectors.request_get(request.user, pk), status=400, assign_form=form)
+
+
+@login_required
+@require_POST
+def attachment_add(request, pk: int):
+    item = _get_for_work(request, pk)
+    form = AttachmentForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.attachment_add(by=request.user, request=item, upload=form.cleaned_data["file"])
+        except ValidationError as exc:
+            apply_service_error(form, exc)
+        else:
+            messages.success(request, _("File attached."))
+            return redirect("requests:detail", pk=pk)
+    return _detail(request, selectors.request_get(request.user, pk), status=400, attachment_form=form)
+
+
+@login_required
+def attachment_download(request, pk: int, file_pk: int):
+    attachment = selectors.attachment_get(request.user, pk, file_pk)
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    response = FileResponse(
+        handle, as_attachment=True, filename=attachment.original_name, content_type=attachment.content_type
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+def account_panel(request, account_pk: int):
+    """The requests section of an account's card (loaded by htmx)."""
+    account = account_get(request.user, account_pk)
+    items = list(
+        selectors.request_list(request.user, selectors.RequestFilters(account=account.pk)).filter(
+            status__in=sla.OPEN_STATUSES
+        )[:10]
+    )
+    selectors.mark_sla_state(items)
+    return render(
+        request,
+        "requests/_account_panel.html",
+        {
+            "account": account,
+            "items": items,
+            "counts": selectors.account_request_counts(request.user, account.pk),
+            "can_open": policy.can_work_account(request.user, account) and account.archived_at is None,
+        },
+    )
+
+
+def _require_policy_setter(user):
+    if not policy.can_set_policy(user):
+        raise PermissionDenied
+
+
+@login_required
+def policy_list(request):
+    _require_policy_setter(request.user)
+    form = SlaPolicyForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.sla_policy_save(by=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_service_error(form, exc)
+        else:
+            messages.success(request, _("SLA rule saved."))
+            return redirect("requests:policies")
+    policies = list(
+        SlaPolicy.objects.select_related("calendar").order_by("-active", "request_type", "priority")
+    )
+    return render(request, "requests/policies.html", {"form": form, "policies": policies})
+
+
+@login_required
+def policy_edit(request, pk: int):
+    _require_policy_setter(request.user)
+    instance = get_object_or_404(SlaPolicy, pk=pk)
+    form = SlaPolicyForm(request.POST or None, instance=instance)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.sla_policy_save(by=request.user, policy=instance, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_service_error(form, exc)
+        else:
+            messages.success(request, _("SLA rule saved."))
+            return redirect("requests:policies")
+    return render(request, "requests/policy_form.html", {"form": form, "policy": instance})

@@ -1,0 +1,41 @@
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from orbit.requests import sla
+from orbit.requests.models import Department
+from tests.factories import make_account
+
+MSK = ZoneInfo("Europe/Moscow")
+
+
+def msk(*args) -> dt.datetime:
+    return dt.datetime(*args, tzinfo=MSK)
+
+
+class Clock:
+    """Stands the SLA clock at a chosen moment (services and checks read `sla.now`)."""
+
+    def __init__(self, monkeypatch):
+        self.at = None
+        monkeypatch.setattr(sla, "now", lambda: self.at or dt.datetime.now(dt.UTC))
+
+    def set(self, moment: dt.datetime) -> dt.datetime:
+        self.at = moment
+        return moment
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    return Clock(monkeypatch)
+
+
+@pytest.fixture
+def support(db):
+    return Department.objects.get(code="support")
+
+
+@pytest.fixture
+def account(org):
+    return make_account(org.head, org.am_a, legal_name="ООО «Ромашка»")
