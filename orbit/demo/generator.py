@@ -29,6 +29,7 @@ from orbit.accounts.models import (
 from orbit.demo import data
 from orbit.demo.people import transliterate
 from orbit.demo.plan import AccountPlan, Plan, build_plan
+from orbit.demo.touches import write_touches
 from orbit.handoffs.models import Handoff, HandoffKind, HandoffStep
 from orbit.org.models import Team, User, UserRole
 
@@ -49,6 +50,8 @@ class SeedReport:
     people: int
     teams: int
     seconds: float
+    touches: int = 0
+    tasks: int = 0
 
 
 def database_has_users() -> bool:
@@ -75,6 +78,7 @@ def seed(
         periods = _write_periods(plan, written, users, progress or _quiet)
         _write_account_teams(plan, written, users)
         handoffs = _write_handoffs(plan, written, users)
+        touches, tasks = write_touches(seed=seed, today=today)
         # Fire PostgreSQL's deferred invariant checks here, so a broken plan fails with a clear message.
         connection.check_constraints()
     return SeedReport(
@@ -87,6 +91,8 @@ def seed(
         people=len(users),
         teams=len(data.TEAMS),
         seconds=time.monotonic() - started,
+        touches=touches,
+        tasks=tasks,
     )
 
 
