@@ -21,7 +21,7 @@ from collections.abc import Iterable, Mapping
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone, translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
@@ -120,16 +120,28 @@ def notify(
                 emailed_at=None,
             )
         )
-    if window and rows:
-        rows = _drop_repeats(rows, kind=kind, url=url, since=now - window)
     if not rows:
         return []
     with transaction.atomic():
+        if window:
+            # Two escalation runs at once must not both find "not told yet": the second waits here until the
+            # first one's transaction ends, then sees its rows.
+            _lock_event(kind, url or rows[0].title)
+            rows = _drop_repeats(rows, kind=kind, url=url, since=now - window)
+            if not rows:
+                return []
         created = Notification.objects.bulk_create(rows)
         to_email = [n.pk for n in created if n.recipient_id in emailed]
         if to_email:
             transaction.on_commit(lambda: _enqueue_email(to_email), robust=True)
     return created
+
+
+def _lock_event(kind: str, key: str) -> None:
+    """A transaction-scoped lock on one event (PostgreSQL; SQLite serialises writers anyway)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"orbit.notify:{kind}:{key}"])
 
 
 def _drop_repeats(rows: list[Notification], *, kind: str, url: str, since: dt.datetime) -> list[Notification]:
