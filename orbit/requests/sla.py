@@ -202,6 +202,8 @@ def _warn(request: Request, clock: str, due: dt.datetime) -> str:
     field = f"{clock}_warned_for"
     if getattr(request, field) == due:
         return "done before"
+    if now() >= due:
+        return "breached already"  # the breach check speaks now, not the warning
     setattr(request, field, due)
     request.save(update_fields=[field])
     notify(
