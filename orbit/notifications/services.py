@@ -34,8 +34,8 @@ from orbit.org.models import User
 
 logger = logging.getLogger(__name__)
 
-# The same kind and link to the same person within this window is not repeated (an escalation that runs
-# every few minutes tells the lead once). Override with the ORBIT_NOTIFICATION_DEDUP_WINDOW setting.
+# The same event (kind, link and title) to the same person within this window is not repeated: an escalation
+# that runs every few minutes tells the lead once. Override with the ORBIT_NOTIFICATION_DEDUP_WINDOW setting.
 DEFAULT_DEDUP_WINDOW = dt.timedelta(hours=12)
 
 _TITLE_MAX = Notification._meta.get_field("title").max_length
@@ -78,10 +78,11 @@ def notify(
     """Tell each recipient, in his own language, on the channels he chose for this kind.
 
     - Inactive people, and people who may not see `account`, get nothing.
-    - The same kind and `url` (or the same title when there is no link) to the same person within the
-      dedup window (default: the ORBIT_NOTIFICATION_DEDUP_WINDOW setting, 12 hours) is not repeated;
-      give each comment its own anchor (`...#comment-12`) or pass `dedup_window=timedelta(0)` when every
-      event counts.
+    - The same event — same kind, `url` and title (in the recipient's language) — to the same person within
+      the dedup window (default: the ORBIT_NOTIFICATION_DEDUP_WINDOW setting, 12 hours) is not repeated.
+      The title is part of the key because several events may share one page (two tasks both link to the
+      agenda); give each comment its own anchor (`...#comment-12`), or pass `dedup_window=timedelta(0)`
+      when every call counts.
     - In-app rows are bulk-created now; e-mail goes out from a background task enqueued after the commit.
       A failure to enqueue is logged and never breaks the caller.
 
@@ -126,7 +127,7 @@ def notify(
         if window:
             # Two escalation runs at once must not both find "not told yet": the second waits here until the
             # first one's transaction ends, then sees its rows.
-            _lock_event(kind, url or rows[0].title)
+            _lock_event(kind, url)
             rows = _drop_repeats(rows, kind=kind, url=url, since=now - window)
             if not rows:
                 return []
@@ -148,12 +149,8 @@ def _drop_repeats(rows: list[Notification], *, kind: str, url: str, since: dt.da
     recent = Notification.objects.filter(
         recipient_id__in=[n.recipient_id for n in rows], kind=kind, created_at__gte=since
     )
-    if url:
-        recent = recent.filter(url=url)
-        told = set(recent.values_list("recipient_id", flat=True))
-        return [n for n in rows if n.recipient_id not in told]
-    told_titles = set(recent.filter(url="").values_list("recipient_id", "title"))
-    return [n for n in rows if (n.recipient_id, n.title) not in told_titles]
+    told = set(recent.filter(url=url).values_list("recipient_id", "title"))
+    return [n for n in rows if (n.recipient_id, n.title) not in told]
 
 
 def _enqueue_email(notification_ids: list[int]) -> None:
