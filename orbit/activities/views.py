@@ -16,6 +16,7 @@ from orbit.activities import ical, selectors, services
 from orbit.activities.forms import CadencePolicyForm, TaskForm, TouchCompleteForm, TouchLogForm, TouchPlanForm
 from orbit.activities.models import CadencePolicy, CalendarFeed, Touch
 from orbit.common.forms import apply_service_error
+from orbit.requests.selectors import open_requests_near_breach
 
 
 def _back(request, fallback: str):
@@ -28,12 +29,14 @@ def agenda(request):
     person_id = request.GET.get("person", "")
     person = selectors.agenda_person(request.user, int(person_id) if person_id.isdigit() else None)
     day = selectors.agenda(person)
+    requests = open_requests_near_breach(person)
     people = selectors.agenda_people(request.user)
     return render(
         request,
         "activities/agenda.html",
         {
             "day": day,
+            "requests": requests,
             "people": people if len(people) > 1 else [],
             "team": selectors.team_agenda(request.user) if person == request.user and len(people) > 1 else [],
             "own": person == request.user,

@@ -77,7 +77,7 @@ def test_who_may_log(org, account):
 def test_completing_a_stale_planned_touch_is_a_conflict(org, account):
     planned = services.touch_plan(by=org.am_a, account=account, planned_for=timezone.localdate())
     services.touch_complete(by=org.am_a, touch=planned, version=planned.version, duration_minutes=5)
-    with pytest.raises(ValidationError, match="changed"):
+    with pytest.raises(ValidationError, match="изменил кто-то другой"):
         services.touch_complete(by=org.lead_a, touch=planned, version=planned.version, duration_minutes=5)
     assert Touch.objects.filter(account=account, status=TouchStatus.DONE).count() == 1
 
