@@ -36,6 +36,8 @@ def test_search_open_edit_and_see_history(org, page):
     make_account(org.head, org.am_b, legal_name="ООО «Чужой клиент»")
 
     login(page, "am_a", PASSWORD)
+    expect(page.locator("h1")).to_have_text("Мой день")  # a manager starts on his day
+    page.get_by_role("link", name="Аккаунты").click()
     expect(page.locator("h1")).to_have_text("Аккаунты")
     rows = page.locator("#results tbody tr")
     expect(rows).to_have_count(4)  # am_a's own accounts only, not am_b's
