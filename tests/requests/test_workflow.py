@@ -1,0 +1,186 @@
+"""Status flow, concurrent edits, comments and the first response, assignment."""
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
+from django.utils import translation
+
+from orbit.accounts import team
+from orbit.accounts.models import TeamRole
+from orbit.common.errors import ConflictError
+from orbit.notifications.kinds import Kind
+from orbit.notifications.models import Notification
+from orbit.org.models import User
+from orbit.requests import services
+from orbit.requests.models import Priority, Request, RequestStatus, RequestType
+from tests.factories import make_user
+from tests.requests.conftest import msk
+
+
+@pytest.fixture
+def request_(org, account, support, clock):
+    clock.set(msk(2026, 11, 23, 10, 0))
+    return services.request_create(
+        by=org.am_a,
+        account=account,
+        request_type=RequestType.COMPLAINT,
+        priority=Priority.HIGH,
+        department=support,
+        subject="Пришла не та партия",
+        description="Вместо 200 коробок пришло 180.",
+    )
+
+
+def _move(org, request, status, **kwargs):
+    return services.request_change_status(
+        by=org.am_a, request=request, status=status, version=kwargs.pop("version", None), **kwargs
+    )
+
+
+def test_the_full_flow_with_a_reopening(org, request_, clock):
+    assert request_.status == RequestStatus.NEW and request_.manager == org.am_a
+    clock.set(msk(2026, 11, 23, 11, 0))
+    r = _move(org, request_, "in_progress")
+    clock.set(msk(2026, 11, 23, 15, 0))
+    r = _move(org, r, "resolved")
+    assert r.resolved_at == msk(2026, 11, 23, 15, 0)
+    assert r.first_responded_at == msk(2026, 11, 23, 15, 0)  # resolving answers the client too
+    with pytest.raises(ValidationError) as error:
+        _move(org, r, "in_progress")
+    assert list(error.value.message_dict) == ["comment"]  # a reopening says why
+    r = _move(org, r, "in_progress", comment="Клиент пересчитал: не хватает ещё 5 коробок.")
+    assert r.resolved_at is None and r.comments.count() == 1
+    r = _move(org, r, "resolved")
+    r = _move(org, r, "closed")
+    assert r.closed_at is not None
+    assert r.history.count() == 6  # created + five changes, each attributed
+    assert {h.history_user_id for h in r.history.all()} == {org.am_a.pk}
+
+
+@pytest.mark.parametrize(
+    ("path", "target"),
+    [
+        ((), "resolved"),
+        ((), "closed"),
+        (("in_progress",), "new"),
+        (("in_progress", "resolved", "closed"), "in_progress"),
+    ],
+)
+def test_impossible_transitions_are_refused(org, request_, path, target):
+    r = request_
+    for step in path:
+        r = _move(org, r, step)
+    with translation.override("en"), pytest.raises(ValidationError) as error:
+        _move(org, r, target)
+    assert list(error.value.message_dict) == ["status"]
+    assert Request.objects.get(pk=r.pk).status == r.status
+
+
+def test_a_concurrent_change_is_a_conflict_not_an_overwrite(org, request_):
+    seen = request_.version
+    _move(org, request_, "in_progress", version=seen)  # someone else moved it first
+    with translation.override("en"), pytest.raises(ConflictError) as error:
+        services.request_change_status(by=org.lead_a, request=request_, status="in_progress", version=seen)
+    assert "Someone else changed this request" in error.value.messages[0]
+    assert "In progress" in error.value.messages[0]
+    with pytest.raises(ConflictError):
+        services.request_assign(by=org.lead_a, request=request_, assignee=org.lead_a, version=seen)
+    fresh = Request.objects.get(pk=request_.pk)
+    assert fresh.status == RequestStatus.IN_PROGRESS and fresh.assignee is None and fresh.version == seen + 1
+
+
+def test_the_status_page_answers_a_conflict_with_409(org, request_, client):
+    client.force_login(org.lead_a)
+    url = reverse("requests:status", args=[request_.pk])
+    assert client.post(url, {"status": "in_progress", "version": request_.version}).status_code == 302
+    response = client.post(url, {"status": "waiting_client", "version": request_.version})
+    assert response.status_code == 409
+    assert Request.objects.get(pk=request_.pk).status == RequestStatus.IN_PROGRESS
+
+
+def test_the_first_comment_of_someone_else_is_the_first_response(org, request_, clock):
+    clock.set(msk(2026, 11, 23, 10, 20))
+    services.request_comment(by=org.am_a, request=request_, text="Уточняю у склада.")
+    request_.refresh_from_db()
+    assert request_.first_responded_at is None  # the manager who registered it talks to himself
+    clock.set(msk(2026, 11, 23, 12, 40))
+    services.request_comment(by=org.lead_a, request=request_, text="Склад подтвердил недовоз.")
+    clock.set(msk(2026, 11, 23, 13, 0))
+    services.request_comment(by=org.lead_a, request=request_, text="Отправляем 20 коробок.")
+    request_.refresh_from_db()
+    assert request_.first_responded_at == msk(2026, 11, 23, 12, 40)
+    # The manager is told of the lead's comments; nobody of his own.
+    assert Notification.objects.filter(kind=Kind.REQUEST_COMMENT, recipient=org.am_a).count() == 2
+    assert not Notification.objects.filter(kind=Kind.REQUEST_COMMENT, recipient=org.lead_a).exists()
+
+
+def test_assignment_needs_someone_who_sees_the_account(org, request_):
+    engineer = make_user("engineer")
+    with translation.override("en"), pytest.raises(ValidationError) as error:
+        services.request_assign(by=org.am_a, request=request_, assignee=engineer, version=None)
+    assert error.value.message_dict["assignee"][0].startswith("Engineer cannot see this account.")
+    team.team_member_add(by=org.head, account=request_.account, user=engineer, role=TeamRole.SUPPORT_ENGINEER)
+    engineer = User.objects.get(pk=engineer.pk)  # a fresh instance: what he may see is read once per instance
+    r = services.request_assign(by=org.am_a, request=request_, assignee=engineer, version=None)
+    assert r.assignee == engineer
+    assert Notification.objects.filter(kind=Kind.REQUEST_ASSIGNED, recipient=engineer).count() == 1
+    # The executor works the request: comments and moves it.
+    services.request_comment(by=engineer, request=r, text="Принял.")
+    services.request_change_status(by=engineer, request=r, status="in_progress", version=None)
+
+
+def test_creation_tells_the_manager_and_the_executor(org, account, support, clock):
+    clock.set(msk(2026, 11, 23, 10, 0))
+    r = services.request_create(
+        by=org.lead_a,
+        account=account,
+        request_type=RequestType.DOCUMENTS,
+        priority=Priority.LOW,
+        department=support,
+        subject="Акт сверки за III квартал",
+        assignee=org.am_a,
+    )
+    assert r.manager == org.am_a and r.created_by == org.lead_a
+    told = Notification.objects.filter(kind=Kind.REQUEST_ASSIGNED)
+    assert list(told.values_list("recipient__username", flat=True)) == ["am_a"]  # manager and executor: once
+
+
+def test_bad_input_is_refused_field_by_field(org, account, support, clock):
+    clock.set(msk(2026, 11, 23, 10, 0))
+    other = services_contact(org)
+    with translation.override("en"), pytest.raises(ValidationError) as error:
+        services.request_create(
+            by=org.am_a,
+            account=account,
+            request_type="gossip",
+            priority=Priority.LOW,
+            department=support,
+            subject="  ",
+            contact=other,
+            received_at=msk(2026, 11, 24, 10, 0),
+        )
+    assert set(error.value.message_dict) == {"request_type", "subject", "contact", "received_at"}
+    assert not Request.objects.exists()
+
+
+def services_contact(org):
+    from orbit.accounts import services as account_services
+    from tests.factories import make_account
+
+    elsewhere = make_account(org.head, org.am_b)
+    return account_services.contact_create(by=org.head, account=elsewhere, full_name="Чужой Контакт")
+
+
+@pytest.mark.parametrize("persona", ["auditor", "am_b", "lead_b", "outsider"])
+def test_those_who_may_not_work_the_account_change_nothing(org, request_, persona):
+    user = getattr(org, persona)
+    for action in (
+        lambda: services.request_comment(by=user, request=request_, text="x"),
+        lambda: services.request_change_status(by=user, request=request_, status="in_progress", version=None),
+        lambda: services.request_assign(by=user, request=request_, assignee=None, version=None),
+    ):
+        with pytest.raises(PermissionDenied):
+            action()
+    fresh = Request.objects.get(pk=request_.pk)
+    assert fresh.status == RequestStatus.NEW and fresh.version == request_.version
+    assert not fresh.comments.exists()
