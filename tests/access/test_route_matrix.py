@@ -15,6 +15,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from orbit.accounts import services
 from orbit.accounts.models import TeamRole
 from orbit.activities.models import CadencePolicy
+from orbit.worktime.services import default_calendar
 from tests.access.personas import (
     ACCOUNTS,
     CHANGE,
@@ -108,6 +109,13 @@ ROUTES = {
     "notifications:preferences": Route(),
     "notifications:open": Route(scope="notification", ok=302),  # someone else's: 404 for everyone
     "notifications:read": Route(method="post", scope="notification", ok=302),
+    "worktime:list": Route(scope="head"),
+    "worktime:create": Route(scope="head"),
+    "worktime:detail": Route(scope="head"),
+    "worktime:edit": Route(scope="head"),
+    "worktime:year_add": Route(method="post", scope="head", ok=302, data={"year": 2031}),
+    "worktime:day": Route(method="post", scope="head", ok=302, data={"kind": "holiday", "note": "t"}),
+    "worktime:day_remove": Route(method="post", scope="head", ok=302),
 }
 
 
@@ -155,6 +163,15 @@ def _expected(route: Route, persona: str, target: str | None) -> int:
     return route.ok
 
 
+WORKTIME_CALENDAR_ROUTES = (
+    "worktime:detail",
+    "worktime:edit",
+    "worktime:year_add",
+    "worktime:day",
+    "worktime:day_remove",
+)
+
+
 def _request(world, name: str, persona: str, target: str | None):
     route = ROUTES[name]
     if route.scope == "handoff":
@@ -171,6 +188,8 @@ def _request(world, name: str, persona: str, target: str | None):
         args = [world.cover.pk]
     elif name == "activities:cadence_toggle":
         args = [CadencePolicy.objects.order_by("pk").first().pk]
+    elif name in WORKTIME_CALENDAR_ROUTES:  # the default calendar; a day of an entered year
+        args = [default_calendar().pk] + (["2026-11-24"] if name.startswith("worktime:day") else [])
     elif name == "activities:ical":
         args = ["not-a-secret"]
     elif route.scope == "token":
