@@ -22,7 +22,15 @@ from orbit.requests.forms import (
     SlaPolicyForm,
     StatusForm,
 )
-from orbit.requests.models import Department, Priority, RequestStatus, RequestType, SlaPolicy
+from orbit.requests.models import (
+    OPEN_STATUSES,
+    RUNNING_STATUSES,
+    Department,
+    Priority,
+    RequestStatus,
+    RequestType,
+    SlaPolicy,
+)
 from orbit.worktime.services import CalendarYearMissing
 
 
@@ -105,7 +113,7 @@ def request_create(request):
 def _detail(request, item, status=200, **forms):
     try:
         hours_left = (
-            sla.business_hours_left(item) if item.is_open and item.status in sla.RUNNING_STATUSES else None
+            sla.business_hours_left(item) if item.is_open and item.status in RUNNING_STATUSES else None
         )
     except CalendarYearMissing:
         hours_left = None
@@ -242,7 +250,7 @@ def account_panel(request, account_pk: int):
     account = account_get(request.user, account_pk)
     items = list(
         selectors.request_list(request.user, selectors.RequestFilters(account=account.pk)).filter(
-            status__in=sla.OPEN_STATUSES
+            status__in=OPEN_STATUSES
         )[:10]
     )
     selectors.mark_sla_state(items)

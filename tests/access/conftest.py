@@ -6,6 +6,7 @@ import datetime as dt
 from types import SimpleNamespace
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from orbit.accounts import services, team
@@ -18,12 +19,14 @@ from orbit.handoffs.models import HandoffKind
 from orbit.notifications.kinds import Kind
 from orbit.notifications.models import Notification
 from orbit.org.models import Role
+from orbit.requests.models import Department
+from orbit.requests.services import attachment_add, request_create
 from tests.access.personas import PERSONAS
 from tests.factories import make_account, make_user
 
 
 @pytest.fixture
-def world(org):
+def world(org, settings, tmp_path):
     people = {name: getattr(org, name) for name in PERSONAS if name != "anonymous"}
     accounts = {
         "acct_a": make_account(org.head, org.am_a, legal_name="ООО «Альфа»"),
@@ -71,7 +74,26 @@ def world(org):
         k: task_create(by=org.head, title="Позвонить", assignee=org.head, due_on=today, account=a)
         for k, a in accounts.items()
     }
+    settings.MEDIA_ROOT = tmp_path / "media"
+    support = Department.objects.get(code="support")
+    requests = {
+        k: request_create(
+            by=org.head,
+            account=a,
+            request_type="question",
+            priority="normal",
+            department=support,
+            subject="t",
+        )
+        for k, a in accounts.items()
+    }
+    attachments = {
+        k: attachment_add(by=org.head, request=r, upload=SimpleUploadedFile("a.pdf", b"%PDF-1.4 t"))
+        for k, r in requests.items()
+    }
     return SimpleNamespace(
+        requests=requests,
+        attachments=attachments,
         touches=touches,
         tasks=tasks,
         people=people,

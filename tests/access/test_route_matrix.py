@@ -8,6 +8,7 @@ so a new page is covered by default.
 from dataclasses import dataclass, field
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -15,6 +16,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from orbit.accounts import services
 from orbit.accounts.models import TeamRole
 from orbit.activities.models import CadencePolicy
+from orbit.requests.models import SlaPolicy
 from orbit.worktime.services import default_calendar
 from tests.access.personas import (
     ACCOUNTS,
@@ -30,7 +32,7 @@ from tests.access.personas import (
     VISIBLE,
 )
 
-ACCOUNT_SCOPES = ("account", "contact", "team", "handoff", "touch", "task")
+ACCOUNT_SCOPES = ("account", "contact", "team", "handoff", "touch", "task", "request", "attachment")
 
 
 @dataclass
@@ -103,6 +105,19 @@ ROUTES = {
     "activities:feed_create": Route(method="post", ok=302),
     "activities:feed_revoke": Route(method="post", ok=302),
     "activities:ical": Route(scope="public", ok=404),  # a wrong secret finds nothing, whoever asks
+    "requests:list": Route(),
+    "requests:create": Route(scope="create"),
+    "requests:policies": Route(scope="head"),
+    "requests:policy_edit": Route(scope="head"),
+    "requests:account_panel": Route(scope="account", need=VISIBLE),
+    "requests:detail": Route(scope="request", need=VISIBLE),
+    "requests:comment": Route(method="post", scope="request", need=CHANGE, ok=302, data={"text": "t"}),
+    "requests:status": Route(
+        method="post", scope="request", need=CHANGE, ok=302, data={"status": "in_progress"}
+    ),
+    "requests:assign": Route(method="post", scope="request", need=CHANGE, ok=302),
+    "requests:attach": Route(method="post", scope="request", need=CHANGE, ok=302),
+    "requests:download": Route(scope="attachment", need=VISIBLE),
     "notifications:list": Route(),
     "notifications:bell": Route(),
     "notifications:read_all": Route(method="post", ok=302),
@@ -178,6 +193,12 @@ def _request(world, name: str, persona: str, target: str | None):
         args = [world.handoffs[target].pk] + (["brief"] if name == "handoffs:step" else [])
     elif route.scope in ("touch", "task"):
         args = [{"touch": world.touches, "task": world.tasks}[route.scope][target].pk]
+    elif route.scope in ("request", "attachment"):
+        args = [world.requests[target].pk] + (
+            [world.attachments[target].pk] if route.scope == "attachment" else []
+        )
+    elif name == "requests:policy_edit":
+        args = [SlaPolicy.objects.order_by("pk").first().pk]
     elif route.scope in ACCOUNT_SCOPES:
         account = world.accounts[target]
         extra = {"contact": world.contacts, "team": world.members}.get(route.scope)
@@ -203,6 +224,8 @@ def _request(world, name: str, persona: str, target: str | None):
         data = {"manager": world.people["am_a1"].pk, "reason": "reassignment"}
     if name == "accounts:team_add":
         data = {"user": world.people["outsider"].pk, "role": TeamRole.PROJECT_MANAGER}
+    if name == "requests:attach":
+        data = {"file": SimpleUploadedFile("a.pdf", b"%PDF-1.4 test")}
     with transaction.atomic():  # each request sees the same world: what a POST changed is rolled back
         response = getattr(_client(world.people, persona), route.method)(reverse(name, args=args), data)
         transaction.set_rollback(True)
