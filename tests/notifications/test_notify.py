@@ -226,3 +226,16 @@ def test_preferences_are_the_persons_own(people):
     assert prefs[Kind.TASK_DUE] == Channels(True, True)
     assert prefs[Kind.TOUCH_OVERDUE] == DEFAULT_CHANNELS[Kind.TOUCH_OVERDUE]
     assert NotificationPreference.objects.filter(user=people.am_a).count() == 1
+
+
+def test_only_the_recipient_marks_his_notification_read(people):
+    from django.core.exceptions import PermissionDenied
+
+    [mine] = notify(recipients=[people.am_a], kind=Kind.TASK_DUE, title="Due", url="/tasks/1/")
+    with pytest.raises(PermissionDenied):
+        services.notification_mark_read(by=people.am_b, notification=mine)
+    mine.refresh_from_db()
+    assert mine.read_at is None
+    services.notification_mark_read(by=people.am_a, notification=mine)
+    mine.refresh_from_db()
+    assert mine.read_at is not None
