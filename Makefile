@@ -19,7 +19,9 @@ install: $(VENV)/.installed
 demo: install
 	DEBUG=true $(PY) manage.py migrate --noinput
 	DEBUG=true $(PY) manage.py demo seed --size small --if-empty
-	@echo "Orbit runs at http://$(HOST)/  (Ctrl+C stops it)"
+	@echo "Orbit runs at http://$(HOST)/  (Ctrl+C stops it; the background worker sends notifications and escalations)"
+	DEBUG=true $(PY) manage.py db_worker --no-reload --interval 2 -v0 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	DEBUG=true $(PY) manage.py runserver $(HOST)
 
 # The whole suite on PostgreSQL (DATABASE_URL, default the local server), browser tests included.
