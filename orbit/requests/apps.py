@@ -6,3 +6,7 @@ class RequestsConfig(AppConfig):
     name = "orbit.requests"
     label = "requests"
     verbose_name = _("Requests and complaints")
+
+    def ready(self):
+        # Plug into the accounts area: open requests move with responsibility; requests on the timeline.
+        from orbit.requests import services, timeline  # noqa: F401

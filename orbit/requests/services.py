@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from orbit.access import policy as access
+from orbit.accounts import open_work
 from orbit.accounts.models import Account, AccountStatus, Contact
 from orbit.common.errors import ConflictError
 from orbit.notifications.kinds import Kind
@@ -26,6 +27,7 @@ from orbit.notifications.services import notify
 from orbit.org.models import Role, User
 from orbit.requests import conf, files, sla
 from orbit.requests.models import (
+    OPEN_STATUSES,
     RUNNING_STATUSES,
     TRANSITIONS,
     Attachment,
@@ -433,3 +435,11 @@ def _overlap_error(twin: SlaPolicy | None) -> ValidationError:
         "resolution": twin.resolution_hours.normalize(),
     }
     return ValidationError({"request_type": message, "priority": message})
+
+
+# Responsibility moves: the open requests follow the account to its new manager ---------------------------------
+
+
+@open_work.register
+def move_open_requests(*, account: Account, frm: User, to: User) -> int:
+    return Request.objects.filter(account=account, manager=frm, status__in=OPEN_STATUSES).update(manager=to)
