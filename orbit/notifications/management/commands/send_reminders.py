@@ -1,0 +1,20 @@
+from django.core.management.base import BaseCommand
+
+from orbit.notifications.reminders import send_reminders, send_reminders_task
+
+
+class Command(BaseCommand):
+    help = "Daily reminders: handoff steps due or overdue, covers that have begun. Run once a day."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--enqueue", action="store_true", help="Hand the work to the task worker instead."
+        )
+
+    def handle(self, *args, enqueue: bool = False, **options):
+        if enqueue:
+            result = send_reminders_task.enqueue()
+            self.stdout.write(f"Enqueued {result.id}")
+            return
+        count = send_reminders()
+        self.stdout.write(f"Handoff steps: {count.handoff_steps}; covers: {count.covers}")
