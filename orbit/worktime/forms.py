@@ -31,11 +31,11 @@ class CalendarForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["time_zone"].widget = forms.Select(choices=_zone_choices())
+        # The model keeps "12345"; the checkboxes want one value per weekday.
+        weekdays = self.instance.weekday_set if self.instance.pk else {1, 2, 3, 4, 5}
+        self.initial["working_weekdays"] = [str(n) for n in sorted(weekdays)]
         if self.instance.pk:
-            self.fields["working_weekdays"].initial = sorted(self.instance.weekday_set)
-            self.fields["version"].initial = self.instance.version
-        else:
-            self.fields["working_weekdays"].initial = [1, 2, 3, 4, 5]
+            self.initial["version"] = self.instance.version
 
     def clean_working_weekdays(self):
         return "".join(str(n) for n in sorted(self.cleaned_data["working_weekdays"]))

@@ -1,6 +1,7 @@
 """The calendar pages: only the head of department and administrators; field errors; nothing half-saved."""
 
 import datetime as dt
+import re
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -238,3 +239,11 @@ def test_admin_lists_calendar_days(client, db, cal):
     response = client.get(reverse("admin:worktime_calendarday_changelist"))
     assert response.status_code == 200
     assert client.get(reverse("admin:worktime_workcalendar_change", args=[cal.pk])).status_code == 200
+
+
+def test_edit_form_shows_the_current_weekdays(head, cal):
+    form = head.get(reverse("worktime:edit", args=[cal.pk])).context["form"]
+    boxes = re.findall(r"<input[^>]*>", str(form["working_weekdays"]))
+    checked = sorted(re.search(r'value="(\d)"', box).group(1) for box in boxes if "checked" in box)
+    assert (len(boxes), checked) == (7, ["1", "2", "3", "4", "5"])
+    assert form["version"].value() == 1
