@@ -163,13 +163,18 @@ class CalendarDay(models.Model):
             raise ValidationError({"date": ValidationError(message, params={"year": self.date.year})})
 
 
+def renew_revision(calendar_id: int, holder: "WorkCalendar | None" = None) -> None:
+    """The calendar's content changed: a new revision, so cached computations are rebuilt (and the instance
+    the caller holds, if given, carries it too)."""
+    revision = uuid.uuid4()
+    WorkCalendar.objects.filter(pk=calendar_id).update(revision=revision)
+    if holder is not None:
+        holder.revision = revision
+
+
 @receiver([post_save, post_delete], sender=CalendarYear)
 @receiver([post_save, post_delete], sender=CalendarDay)
 def _calendar_content_changed(sender, instance, **kwargs):
     """Not business logic: the computation cache's key. Signals, so that queryset deletes (the admin's bulk
-    action, a cascade) renew it too. The instance the caller holds gets the new revision as well."""
-    revision = uuid.uuid4()
-    WorkCalendar.objects.filter(pk=instance.calendar_id).update(revision=revision)
-    cached = instance._state.fields_cache.get("calendar")
-    if cached is not None:
-        cached.revision = revision
+    action, a cascade) renew it too."""
+    renew_revision(instance.calendar_id, instance._state.fields_cache.get("calendar"))

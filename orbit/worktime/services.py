@@ -33,6 +33,7 @@ from orbit.worktime.models import (
     CalendarYear,
     DayKind,
     WorkCalendar,
+    renew_revision,
 )
 
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
@@ -308,9 +309,8 @@ def year_add(
             for month, day, note in russia.STATUTORY_HOLIDAYS
             if dt.date(year, month, day).isoweekday() in weekdays
         ]
-        CalendarDay.objects.bulk_create(days)
-        if days:
-            entry.save(update_fields=["source"])  # a new revision after the bulk insert
+        CalendarDay.objects.bulk_create(days)  # sends no signals: renew the revision here
+        renew_revision(calendar.pk, calendar)
     return entry
 
 

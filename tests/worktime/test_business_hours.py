@@ -249,3 +249,21 @@ def test_computation_reads_the_database_once_per_calendar_revision(cal, django_a
         for n in range(200):
             add_business_hours(cal, msk(2026, 11, 23, 10) + n * H, 37)
             business_hours_between(cal, msk(2025, 1, 1), msk(2026, 11, 23, 10) + n * H)
+
+
+def test_a_calendar_in_a_zone_with_daylight_saving(org):
+    berlin = ZoneInfo("Europe/Berlin")
+    office = services.calendar_create(by=org.head, name="Berlin office", time_zone="Europe/Berlin")
+    with pytest.raises(CalendarYearMissing):  # no year entered yet: nothing is counted
+        add_business_hours(office, dt.datetime(2026, 3, 27, 17, tzinfo=berlin), 2)
+    services.year_add(by=org.head, calendar=office, year=2026, statutory=False)
+    # Clocks go forward on Sunday 29 March: Fri 17:00 CET (16:00 UTC) + 2 h = 1 h Friday + 1 h Monday from
+    # 09:00 CEST -> 10:00 CEST, which is 08:00 UTC; wall-clock working hours stay 09:00-18:00.
+    due = add_business_hours(office, dt.datetime(2026, 3, 27, 17, tzinfo=berlin), 2)
+    assert due == dt.datetime(2026, 3, 30, 10, tzinfo=berlin)
+    assert due.astimezone(UTC) == dt.datetime(2026, 3, 30, 8, tzinfo=UTC)
+    assert business_hours_between(office, dt.datetime(2026, 3, 27, 17, tzinfo=berlin), due) == 2 * H
+    # The weekend itself had 47 hours of wall time, none of it working.
+    assert business_hours_between(
+        office, dt.datetime(2026, 3, 28, tzinfo=berlin), dt.datetime(2026, 3, 30, tzinfo=berlin)
+    ) == dt.timedelta(0)
