@@ -1,10 +1,12 @@
-"""The daily reminders no single request causes: handoff steps that are due, covers that have begun.
+"""The daily reminders no single request causes: handoff steps that are due, covers that have begun, and the
+touches the cadence plans and those overdue (orbit.activities.daily).
 
 Run once a day, early (cron or a systemd timer): `manage.py send_reminders` runs them at once,
 `manage.py send_reminders --enqueue` hands them to the task worker. Running twice a day tells nobody twice
 (deduplication); a step still open tomorrow is reminded again tomorrow.
 """
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 
@@ -28,6 +30,8 @@ _short_date = lazy(lambda value: date_format(value, "SHORT_DATE_FORMAT"), str)
 class ReminderCount:
     handoff_steps: int = 0
     covers: int = 0
+    touches_planned: int = 0
+    overdue_touches: int = 0
 
 
 def remind_handoff_steps(today: dt.date) -> int:
@@ -97,11 +101,19 @@ def remind_covers(today: dt.date) -> int:
 
 
 def send_reminders(today: dt.date | None = None) -> ReminderCount:
+    from orbit.activities.daily import morning
+
     today = today or timezone.localdate()
-    return ReminderCount(handoff_steps=remind_handoff_steps(today), covers=remind_covers(today))
+    planned, overdue = morning(today)
+    return ReminderCount(
+        handoff_steps=remind_handoff_steps(today),
+        covers=remind_covers(today),
+        touches_planned=planned,
+        overdue_touches=overdue,
+    )
 
 
 @task()
 def send_reminders_task() -> dict:
     count = send_reminders()
-    return {"handoff_steps": count.handoff_steps, "covers": count.covers}
+    return dataclasses.asdict(count)

@@ -70,3 +70,21 @@ def test_compliance_hand_computed(org):
     assert rows == {"am_a": (4, 2, 50), "am_b": (1, 1, 100)}
     lead_rows = {row.person.username for row in cadence_compliance(org.lead_a)}
     assert lead_rows == {"am_a"}  # only what the lead sees
+
+
+def test_the_morning_run_plans_and_tells_each_manager_once(org, mailoutbox):
+    from orbit.notifications.models import Notification
+    from orbit.notifications.reminders import send_reminders
+
+    today = timezone.localdate()
+    for _ in range(3):
+        account = make_account(org.head, org.am_a, tier="key")
+        _done(account, org.am_a, 20, today)  # key: every 14 days, so 6 days overdue
+    make_account(org.head, org.am_b, tier="C")  # never touched: planned for today, not overdue
+    org.am_a.language = "en"
+    org.am_a.save()
+    count = send_reminders(today)
+    assert (count.touches_planned, count.overdue_touches) == (4, 1)
+    note = Notification.objects.get(recipient=org.am_a, kind="touch_overdue")
+    assert note.title == "You have 3 overdue touches"
+    assert send_reminders(today).overdue_touches == 0  # a second run the same morning tells nobody again

@@ -4,7 +4,7 @@ from orbit.notifications.reminders import send_reminders, send_reminders_task
 
 
 class Command(BaseCommand):
-    help = "Daily reminders: handoff steps due or overdue, covers that have begun. Run once a day."
+    help = "The morning run: handoff steps due, covers begun, touches planned by cadence and overdue. Once a day."
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -17,4 +17,7 @@ class Command(BaseCommand):
             self.stdout.write(f"Enqueued {result.id}")
             return
         count = send_reminders()
-        self.stdout.write(f"Handoff steps: {count.handoff_steps}; covers: {count.covers}")
+        self.stdout.write(
+            f"Handoff steps: {count.handoff_steps}; covers: {count.covers}; "
+            f"touches planned: {count.touches_planned}; managers told of overdue touches: {count.overdue_touches}"
+        )
