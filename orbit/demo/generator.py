@@ -29,6 +29,7 @@ from orbit.accounts.models import (
 from orbit.demo import data
 from orbit.demo.people import transliterate
 from orbit.demo.plan import AccountPlan, Plan, build_plan
+from orbit.demo.requests import write_requests
 from orbit.demo.touches import write_touches
 from orbit.handoffs.models import Handoff, HandoffKind, HandoffStep
 from orbit.org.models import Team, User, UserRole
@@ -52,6 +53,7 @@ class SeedReport:
     seconds: float
     touches: int = 0
     tasks: int = 0
+    requests: int = 0
 
 
 def database_has_users() -> bool:
@@ -79,6 +81,7 @@ def seed(
         _write_account_teams(plan, written, users)
         handoffs = _write_handoffs(plan, written, users)
         touches, tasks = write_touches(seed=seed, today=today)
+        requests = write_requests(seed=seed, today=today)
         # Fire PostgreSQL's deferred invariant checks here, so a broken plan fails with a clear message.
         connection.check_constraints()
     return SeedReport(
@@ -93,6 +96,7 @@ def seed(
         seconds=time.monotonic() - started,
         touches=touches,
         tasks=tasks,
+        requests=requests,
     )
 
 
