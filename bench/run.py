@@ -293,6 +293,137 @@ def bare_card(persona: Persona) -> Callable:
     return run
 
 
+AGENDA_TOUCHES = """SELECT t.*, a.*, u.* FROM activities_touch t
+                      JOIN accounts_account a ON a.id = t.account_id JOIN org_user u ON u.id = t.owner_id
+                     WHERE t.owner_id = ANY(%(owners)s) AND t.status = 'planned' AND a.archived_at IS NULL
+                       AND t.planned_for {op} %(today)s"""
+
+
+def bare_agenda(person_id: int, team: list[int] | None, limit: int) -> Callable:
+    """The agenda's rows as hand-written SQL: whose portfolio the person covers today, overdue touches and
+    today's (the first `limit` in the selector's order, counted when the section is full), tasks due within
+    a week, handoff steps due, what he did today, his and his people's requests near their SLA (4 business
+    hours approximated as 4 hours), and with `team` (the people of his teams) the people list and the team
+    table's two grouped counts. Returns the touch ids shown, overdue then today."""
+    cover_sql = """SELECT owner_id FROM handoffs_cover WHERE deputy_id = %(p)s AND whole_portfolio
+                     AND cancelled_at IS NULL AND starts_on <= %(today)s AND ends_on >= %(today)s"""
+    section_sql = {
+        op: (
+            f"{AGENDA_TOUCHES.format(op=op)} ORDER BY t.planned_for, a.sort_name, t.id LIMIT %(limit)s",
+            f"SELECT count(*) FROM ({AGENDA_TOUCHES.format(op=op)}) x",
+        )
+        for op in ("<", "=")
+    }
+    task_where = """FROM activities_task k JOIN org_user u ON u.id = k.assignee_id
+                    LEFT JOIN accounts_account a ON a.id = k.account_id
+                   WHERE k.assignee_id = ANY(%(owners)s) AND k.status = 'open' AND k.due_on <= %(week)s"""
+    tasks_sql = f"SELECT k.*, u.*, a.* {task_where} ORDER BY k.due_on, k.id LIMIT %(limit)s"
+    tasks_count_sql = f"SELECT count(*) {task_where}"
+    steps_sql = """SELECT s.*, h.*, a.* FROM handoffs_handoffstep s
+                     JOIN handoffs_handoff h ON h.id = s.handoff_id JOIN accounts_account a ON a.id = h.account_id
+                    WHERE s.owner_id = ANY(%(owners)s) AND s.done_at IS NULL
+                      AND h.status IN ('draft', 'in_progress') AND s.due_date <= %(week)s
+                    ORDER BY s.due_date LIMIT %(limit)s"""
+    done_sql = """SELECT count(*), sum(t.duration_minutes) FROM activities_touch t
+                    JOIN accounts_account a ON a.id = t.account_id
+                   WHERE t.owner_id = %(p)s AND t.status = 'done' AND a.archived_at IS NULL
+                     AND t.happened_at >= %(start)s AND t.happened_at < %(end)s"""
+    requests_sql = """SELECT r.*, a.*, m.*, x.* FROM requests_request r
+                        JOIN accounts_account a ON a.id = r.account_id JOIN org_user m ON m.id = r.manager_id
+                        LEFT JOIN org_user x ON x.id = r.assignee_id
+                       WHERE r.status IN ('new', 'in_progress')
+                         AND (r.manager_id = ANY(%(people)s) OR r.assignee_id = ANY(%(people)s))
+                         AND r.resolution_due <= now() + interval '4 hours'
+                       ORDER BY r.resolution_due, r.id LIMIT 200"""
+    people_sql = "SELECT * FROM org_user WHERE is_active AND id = ANY(%(people)s) ORDER BY display_name"
+    team_touches_sql = """SELECT t.owner_id, count(*) FILTER (WHERE t.planned_for < %(today)s),
+                                 count(*) FILTER (WHERE t.planned_for = %(today)s)
+                            FROM activities_touch t JOIN accounts_account a ON a.id = t.account_id
+                           WHERE t.owner_id = ANY(%(team)s) AND t.status = 'planned'
+                             AND t.planned_for <= %(today)s AND a.archived_at IS NULL GROUP BY 1"""
+    team_tasks_sql = """SELECT assignee_id, count(*) FROM activities_task
+                         WHERE assignee_id = ANY(%(team)s) AND status = 'open' AND due_on <= %(today)s
+                         GROUP BY 1"""
+
+    def run(cur) -> list[int]:
+        from datetime import timedelta
+
+        from django.utils import timezone
+
+        now = timezone.localtime()
+        today = now.date()
+        start = now.replace(hour=0, minute=0, second=0, microsecond=0)
+        values = {
+            "p": person_id,
+            "today": today,
+            "week": today + timedelta(days=7),
+            "limit": limit,
+            "start": start,
+            "end": start + timedelta(days=1),
+            "team": [u for u in team or [] if u != person_id],
+            "people": team or [person_id],
+        }
+        cur.execute(cover_sql, values)
+        values["owners"] = [person_id, *(row[0] for row in cur.fetchall())]
+        shown = []
+        for op in ("<", "="):
+            page, count = section_sql[op]
+            cur.execute(page, values)
+            ids = [row[0] for row in cur.fetchall()]
+            if len(ids) == limit:
+                cur.execute(count, values)
+                cur.fetchone()
+            shown += ids
+        cur.execute(tasks_sql, values)
+        if len(cur.fetchall()) == limit:
+            cur.execute(tasks_count_sql, values)
+            cur.fetchone()
+        for sql in (steps_sql, done_sql, requests_sql) + (
+            (people_sql, team_touches_sql, team_tasks_sql) if team else ()
+        ):
+            cur.execute(sql, values)
+            cur.fetchall()
+        return shown
+
+    return run
+
+
+def agenda_personas(conn, personas: list[Persona]) -> list[tuple[Persona, str, int, list[int] | None]]:
+    """The agenda cases: (viewer, name, whose day, the viewer's people when the page has the team table).
+
+    The AM's own day; the lead's own day with the team table; the day of the lead's team member whose
+    portfolio is nearest 300 accounts, opened by the lead; and the persona AM's day opened by his own team
+    lead (the persona lead does not lead him), a viewer of these cases only."""
+    am = next(p for p in personas if p.key == "am")
+    lead = next(p for p in personas if p.key == "lead")
+    names = dict(conn.execute("SELECT id, display_name FROM org_user"))
+    member = conn.execute(
+        """SELECT u.id FROM org_user u LEFT JOIN accounts_account a
+                ON a.responsible_manager_id = u.id AND a.archived_at IS NULL
+            WHERE u.id = ANY(%s) AND u.id <> %s AND u.is_active
+            GROUP BY u.id ORDER BY abs(count(a.id) - 300), u.id LIMIT 1""",
+        [lead.people, lead.user_id],
+    ).fetchone()[0]
+    am_lead = conn.execute(
+        "SELECT t.lead_id FROM org_user u JOIN org_team t ON t.id = u.team_id WHERE u.id = %s", [am.user_id]
+    ).fetchone()[0]
+    am_lead_people = people_of(conn, am_lead)
+    viewer = Persona(
+        "amlead", f"the AM's team lead: {names[am_lead]} (#{am_lead})", am_lead, am_lead_people, 0
+    )
+    return [
+        (am, "my day", am.user_id, None),
+        (lead, "my day + team table", lead.user_id, lead.people),
+        (lead, f"day of his AM #{member} (?person)", member, None),
+        (viewer, f"the AM's day (#{am.user_id}) opened by his lead (?person)", am.user_id, None),
+    ]
+
+
+def agenda_ids(response) -> list[int]:
+    """Touch ids of the agenda's touch sections, in order (overdue, then today)."""
+    return [int(m[1]) for m in re.finditer(r'<tr data-touch="(\d+)"', response.content.decode())]
+
+
 # --------------------------------------------------------------------------------------------------------
 # Running the cases.
 
@@ -368,6 +499,11 @@ def prepare(case: Case, cur) -> None:
         case.note = f"count capped at {cap:,}"
         if number != case.params.get("page", number):
             case.note = f"page {number} shown"
+    elif case.area == "agenda":
+        shown = agenda_ids(p.client.get(case.urls[0]))
+        bare_ids = case.bare(cur)
+        case.rows_match = "yes" if shown == bare_ids else f"NO ({len(shown)} vs {len(bare_ids)})"
+        case.note = f"{len(shown)} touches shown"
     elif case.area == "api":
         data = p.client.get(case.urls[0], headers=case.headers).json()
         case.bare = bare_list(p, case.params, data["limit"], data["offset"], settings.ORBIT_COUNT_CAP, False)
@@ -471,6 +607,51 @@ def page_size_checks(personas: list[Persona], with_api: bool) -> list[tuple[str,
     rows.append(
         (p.key, "card: fewest vs most contacts", count(f"/accounts/{poor}/"), count(f"/accounts/{rich}/"))
     )
+    return rows
+
+
+def agenda_query_checks(agenda: list[tuple[Persona, str, int, list[int] | None]]) -> list[tuple]:
+    """Queries of the agenda today and a year later, when every planned touch is overdue: the count must
+    not grow with the backlog (a full section adds one COUNT, whatever the backlog)."""
+    from datetime import timedelta
+    from unittest import mock
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from orbit.activities.models import Touch
+
+    today = timezone.localdate()
+    later = today + timedelta(days=366)
+    rows = []
+    for viewer, name, person_id, _team in agenda[:2]:
+
+        def count(day, _viewer=viewer):
+            with (
+                mock.patch("django.utils.timezone.localdate", return_value=day),
+                CaptureQueriesContext(connection) as captured,
+            ):
+                response = _viewer.client.get("/agenda/")
+            assert response.status_code == 200
+            return len(captured.captured_queries)
+
+        owners = [person_id, *(u for u in (_team or []) if u != person_id)]
+        backlog = {
+            day: Touch.objects.filter(
+                owner_id__in=owners, status="planned", planned_for__lt=day, account__archived_at__isnull=True
+            ).count()
+            for day in (today, later)
+        }
+        rows.append(
+            (
+                viewer.key,
+                f"agenda, {name}: overdue touches (his{' and his team' if _team else ''}) "
+                f"{backlog[today]:,} today vs {backlog[later]:,} a year later",
+                count(today),
+                count(later),
+            )
+        )
     return rows
 
 
@@ -608,7 +789,7 @@ def main(argv: list[str] | None = None) -> None:
         ).fetchone()[0]
         sizes = {
             t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
-            for t in ("accounts_account", "accounts_contact", "accounts_ownershipperiod")
+            for t in ("accounts_account", "accounts_contact", "accounts_ownershipperiod", "activities_touch")
         }
         personas = pick_personas(conn)
         for p in personas:
@@ -623,6 +804,16 @@ def main(argv: list[str] | None = None) -> None:
         print(f"{p.key:9s} {p.label}: sees {p.visible:,} live accounts", flush=True)
 
     cases = build_cases(personas, with_api)
+    from orbit.activities.selectors import AGENDA_LIMIT
+
+    with psycopg.connect(dsn) as conn:
+        agenda = agenda_personas(conn, personas)
+    for viewer, name, person_id, team in agenda:
+        if viewer.client is None:
+            viewer.client = Client(SERVER_NAME="localhost")
+            viewer.client.force_login(User.objects.get(pk=viewer.user_id))
+        url = "/agenda/" + ("" if person_id == viewer.user_id else f"?person={person_id}")
+        cases.append(Case(viewer, "agenda", name, [url], bare=bare_agenda(person_id, team, AGENDA_LIMIT)))
     if args.only:
         cases = [c for c in cases if args.only in f"{c.persona.key} {c.area} {c.name}"]
     load_before = os.getloadavg()
@@ -633,6 +824,8 @@ def main(argv: list[str] | None = None) -> None:
         print(table([case])[-1], flush=True)
     elapsed = time.perf_counter() - t0
     sizes_rows = page_size_checks(personas, with_api) if not args.only else []
+    if any(c.area == "agenda" for c in cases):
+        sizes_rows += agenda_query_checks(agenda)
     load_after = os.getloadavg()
 
     now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
@@ -647,17 +840,21 @@ def main(argv: list[str] | None = None) -> None:
         "(the machine is shared)",
         f"- PostgreSQL {server}: {settings_row}",
         f"- data: {sizes.get('accounts_account', 0):,} accounts, {sizes.get('accounts_contact', 0):,} contacts, "
-        f"{sizes.get('accounts_ownershipperiod', 0):,} ownership periods",
+        f"{sizes.get('accounts_ownershipperiod', 0):,} ownership periods, "
+        f"{sizes.get('activities_touch', 0):,} touches (bench.touches)",
         f"- API list: {'measured' if with_api else 'not available (no /api/accounts route)'}",
         "",
         "Personas:",
         "",
         *[f"- **{p.key}** — {p.label}, sees {p.visible:,} live accounts" for p in personas],
+        *[f"- **{v.key}** — {v.label} (agenda only)" for v, *_ in agenda if v not in personas],
         "",
         "*ours* = wall time of `Client.get` through the whole stack (session, middleware, view, template or "
         "JSON); *bare* = the hand-written SQL returning the same rows with psycopg on one connection "
         "(list/API: the COUNT the page shows plus the page SELECT with the same joined columns; card: account, "
-        "contacts, ownership periods, holding tree, and the manager list of the reassign form where shown). "
+        "contacts, ownership periods, holding tree, and the manager list of the reassign form where shown; "
+        "agenda: covers, overdue and today's touches, tasks, handoff steps, done today, requests near breach, "
+        "the counts of full sections and for the lead's own day the people and the team table). "
         "*SQL queries* counts every query of the request, session and user included. Targets: p95 ≤ "
         f"{PAGE_TARGET_MS:.0f} ms and ≤ {RATIO_TARGET:.0f}× bare for list and card, ≤ {QUERY_TARGET} queries, "
         f"search p95 ≤ {SEARCH_TARGET_MS:.0f} ms.",
@@ -667,7 +864,7 @@ def main(argv: list[str] | None = None) -> None:
     ]
     if sizes_rows:
         lines += [
-            "Queries per request at two page sizes (must not grow with the page):",
+            "Queries per request at two page sizes or backlogs (must not grow with the page or the backlog):",
             "",
             "| persona | request | queries (small) | queries (large) |",
             "|---|---|--:|--:|",

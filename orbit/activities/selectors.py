@@ -28,11 +28,16 @@ def visible_tasks(user: User) -> QuerySet[Task]:
 
 
 def agenda_people(viewer: User) -> list[User]:
-    """Whose day the viewer may open: his own, and the people of the teams he leads (everyone for the head)."""
+    """Whose day the viewer may open: his own, and the people of the teams he leads (everyone for the head).
+    Kept on the viewer for the request, like his access context: the page and the team table both ask."""
+    cached = getattr(viewer, "_agenda_people", None)
+    if cached is not None:
+        return list(cached)
     people = User.objects.filter(is_active=True).order_by("display_name")
-    if sees_everything(viewer):
-        return list(people)
-    return list(people.filter(Q(pk=viewer.pk) | Q(pk__in=led_people(viewer))))
+    if not sees_everything(viewer):
+        people = people.filter(Q(pk=viewer.pk) | Q(pk__in=led_people(viewer)))
+    viewer._agenda_people = list(people)
+    return list(viewer._agenda_people)
 
 
 def agenda_person(viewer: User, person_id: int | None) -> User:
@@ -118,8 +123,16 @@ def agenda(person: User, *, today: dt.date | None = None) -> Agenda:
         .select_related("handoff__account")
         .order_by("due_date")
     )
+    # A range on happened_at, not happened_at__date: the index (owner, status, happened_at) then finds today's
+    # few rows instead of reading every touch he ever logged (bench/README.md, "Agenda").
+    day_starts = timezone.make_aware(dt.datetime.combine(today, dt.time.min))
+    day_ends = timezone.make_aware(dt.datetime.combine(today + dt.timedelta(days=1), dt.time.min))
     done = Touch.objects.filter(
-        owner=person, status=TouchStatus.DONE, happened_at__date=today, account__archived_at__isnull=True
+        owner=person,
+        status=TouchStatus.DONE,
+        happened_at__gte=day_starts,
+        happened_at__lt=day_ends,
+        account__archived_at__isnull=True,
     ).aggregate(n=Count("id"), minutes=Sum("duration_minutes"))
     return Agenda(
         person=person,
