@@ -131,6 +131,7 @@ def _detail(request, item, status=200, **forms):
         "assign_form": AssignForm(initial={"assignee": item.assignee_id, "version": item.version}),
         "attachment_form": AttachmentForm(),
         "escalation": item.get_escalation_level_display(),
+        "running_clock": sla.current_clock(item) if hours_left is not None else None,
         **forms,
     }
     return render(request, "requests/detail.html", context, status=status)
