@@ -290,6 +290,20 @@ def request_change_status(
         RequestComment.objects.create(request=locked, author=by, text=comment.strip())
     if status in RUNNING_STATUSES and previous not in RUNNING_STATUSES:
         sla.schedule(locked)
+    # The manager is the client's one window: he hears of every move others make on his client's request.
+    notify(
+        recipients=[p for p in (locked.manager, locked.assignee) if p is not None and p.pk != by.pk],
+        kind=Kind.REQUEST_COMMENT,
+        title=format_lazy(
+            gettext_lazy("Request №{number} is now “{status}” ({by})"),
+            number=locked.pk,
+            status=locked.get_status_display(),
+            by=by,
+        ),
+        body=comment.strip()[:500],
+        url=_url(locked) + f"#status-{locked.version}",
+        account=locked.account,
+    )
     return locked
 
 

@@ -184,3 +184,11 @@ def test_those_who_may_not_work_the_account_change_nothing(org, request_, person
     fresh = Request.objects.get(pk=request_.pk)
     assert fresh.status == RequestStatus.NEW and fresh.version == request_.version
     assert not fresh.comments.exists()
+
+
+def test_the_manager_hears_of_moves_others_make(org, request_):
+    r = services.request_change_status(by=org.lead_a, request=request_, status="in_progress", version=None)
+    services.request_change_status(by=org.am_a, request=r, status="waiting_client", version=None)
+    told = Notification.objects.filter(kind=Kind.REQUEST_COMMENT)
+    assert list(told.values_list("recipient__username", flat=True)) == ["am_a"]  # not of his own move
+    assert told.get().title == f"Обращение №{r.pk} теперь «В работе» (Lead_A)"
