@@ -16,8 +16,9 @@ def attachment_max_bytes() -> int:
     return int(Decimal(str(mb)) * 1024 * 1024)
 
 
-def attachment_max_mb() -> Decimal:
-    return (Decimal(attachment_max_bytes()) / (1024 * 1024)).normalize()
+def attachment_max_mb() -> str:
+    """The limit for people to read: 10, 2.5 (never 1E+1)."""
+    return format((Decimal(attachment_max_bytes()) / (1024 * 1024)).normalize(), "f")
 
 
 def warning_share() -> Decimal:

@@ -55,6 +55,14 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
     RequestStatus.RESOLVED: (RequestStatus.CLOSED, RequestStatus.IN_PROGRESS),
     RequestStatus.CLOSED: (),
 }
+# What the buttons that make each move say.
+ACTIONS = {
+    RequestStatus.IN_PROGRESS: _("Take into work"),
+    RequestStatus.WAITING_CLIENT: _("Wait for the client"),
+    RequestStatus.RESOLVED: _("Mark resolved"),
+    RequestStatus.CLOSED: _("Close"),
+}
+REOPEN = _("Reopen")
 # The SLA clock runs in these; it is paused while the company waits for the client.
 RUNNING_STATUSES = (RequestStatus.NEW, RequestStatus.IN_PROGRESS)
 OPEN_STATUSES = (RequestStatus.NEW, RequestStatus.IN_PROGRESS, RequestStatus.WAITING_CLIENT)
@@ -64,6 +72,10 @@ class Escalation(models.IntegerChoices):
     NONE = 0, _("Not escalated")
     TEAM_LEAD = 1, _("Escalated to the team lead")
     HEAD = 2, _("Escalated to the head of department")
+
+
+def _hours(value) -> str:
+    return format(value.normalize(), "f") if value is not None else "—"
 
 
 class SlaPolicy(models.Model):
@@ -125,7 +137,7 @@ class SlaPolicy(models.Model):
     def __str__(self) -> str:
         kind = self.get_request_type_display() if self.request_type else _("any type")
         priority = self.get_priority_display() if self.priority else _("any priority")
-        return f"{kind} / {priority}: {self.first_response_hours} / {self.resolution_hours}"
+        return f"{kind} / {priority}: {_hours(self.first_response_hours)} / {_hours(self.resolution_hours)}"
 
     @property
     def specificity(self) -> int:

@@ -445,8 +445,8 @@ def _overlap_error(twin: SlaPolicy | None) -> ValidationError:
     ) % {
         "type": twin.get_request_type_display() if twin.request_type else _("any type"),
         "priority": twin.get_priority_display() if twin.priority else _("any priority"),
-        "first": twin.first_response_hours.normalize(),
-        "resolution": twin.resolution_hours.normalize(),
+        "first": format(twin.first_response_hours.normalize(), "f"),
+        "resolution": format(twin.resolution_hours.normalize(), "f"),
     }
     return ValidationError({"request_type": message, "priority": message})
 

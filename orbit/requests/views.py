@@ -23,7 +23,9 @@ from orbit.requests.forms import (
     StatusForm,
 )
 from orbit.requests.models import (
+    ACTIONS,
     OPEN_STATUSES,
+    REOPEN,
     RUNNING_STATUSES,
     Department,
     Priority,
@@ -125,7 +127,15 @@ def _detail(request, item, status=200, **forms):
         "may_work": may_work,
         "comments": list(item.comments.all()),
         "attachments": list(item.attachments.all()),
-        "transitions": [(s, RequestStatus(s).label) for s in item.allowed_transitions],
+        "transitions": [
+            (
+                s,
+                REOPEN
+                if item.status == RequestStatus.RESOLVED and s == RequestStatus.IN_PROGRESS
+                else ACTIONS[s],
+            )
+            for s in item.allowed_transitions
+        ],
         "comment_form": CommentForm(),
         "status_form": StatusForm(initial={"version": item.version}),
         "assign_form": AssignForm(initial={"assignee": item.assignee_id, "version": item.version}),

@@ -19,6 +19,7 @@ from orbit.handoffs.models import HandoffKind
 from orbit.notifications.kinds import Kind
 from orbit.notifications.models import Notification
 from orbit.org.models import Role
+from orbit.requests.defaults import ensure_defaults
 from orbit.requests.models import Department
 from orbit.requests.services import attachment_add, request_create
 from tests.access.personas import PERSONAS
@@ -75,6 +76,7 @@ def world(org, settings, tmp_path):
         for k, a in accounts.items()
     }
     settings.MEDIA_ROOT = tmp_path / "media"
+    ensure_defaults()  # the rows of a data migration are gone after a test with transaction=True
     support = Department.objects.get(code="support")
     requests = {
         k: request_create(

@@ -4,6 +4,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from orbit.requests import sla
+from orbit.requests.defaults import ensure_defaults
 from orbit.requests.models import Department
 from tests.factories import make_account
 
@@ -29,6 +30,12 @@ class Clock:
 @pytest.fixture
 def clock(monkeypatch):
     return Clock(monkeypatch)
+
+
+@pytest.fixture(autouse=True)
+def _reference_data(db):
+    # A test with transaction=True elsewhere flushes the tables, and the rows migration 0002 wrote with them.
+    ensure_defaults()
 
 
 @pytest.fixture
