@@ -59,3 +59,4 @@ def test_a_complaint_is_registered_answered_and_resolved(org, browser, live_serv
 
     manager.goto("/requests/?type=complaint")
     expect(manager.locator("#results")).to_contain_text("Недовоз 20 коробок")
+    screenshot(manager, "requests-list")
