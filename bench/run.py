@@ -832,7 +832,9 @@ def main(argv: list[str] | None = None) -> None:
     lines = [
         "# Benchmark results",
         "",
-        f"Run {now}: `.venv/bin/python -m bench.run --database {args.database}` "
+        f"Run {now}: `.venv/bin/python -m bench.run --database {args.database}"
+        + (f" --only '{args.only}'" if args.only else "")
+        + "` "
         f"({args.iterations} iterations after {args.warmup} warm-up, at most ~{args.budget:.0f} s a case), "
         f"{elapsed:.0f} s in all.",
         "",
