@@ -133,7 +133,7 @@ def _tell_assigned(request: Request, by: User, people) -> None:
         title=format_lazy(
             gettext_lazy("Request №{number} ({type}): {subject}"),
             number=request.pk,
-            type=request.get_request_type_display(),
+            type=RequestType(request.request_type).label,
             subject=request.subject,
         ),
         body=format_lazy(
@@ -297,7 +297,7 @@ def request_change_status(
         title=format_lazy(
             gettext_lazy("Request №{number} is now “{status}” ({by})"),
             number=locked.pk,
-            status=locked.get_status_display(),
+            status=RequestStatus(locked.status).label,
             by=by,
         ),
         body=comment.strip()[:500],

@@ -192,3 +192,27 @@ def test_the_manager_hears_of_moves_others_make(org, request_):
     told = Notification.objects.filter(kind=Kind.REQUEST_COMMENT)
     assert list(told.values_list("recipient__username", flat=True)) == ["am_a"]  # not of his own move
     assert told.get().title == f"Обращение №{r.pk} теперь «В работе» (Lead_A)"
+
+
+def test_each_recipient_reads_the_notification_in_his_own_language(org, account, support, clock):
+    org.am_a.language = "en"
+    org.am_a.save()
+    org.lead_a.language = "ru"
+    org.lead_a.save()
+    with translation.override("ru"):
+        r = services.request_create(
+            by=org.head,
+            account=account,
+            request_type=RequestType.COMPLAINT,
+            priority=Priority.HIGH,
+            department=support,
+            subject="Брак",
+            assignee=org.lead_a,
+        )
+    titles = dict(
+        Notification.objects.filter(kind=Kind.REQUEST_ASSIGNED).values_list("recipient__username", "title")
+    )
+    assert titles == {
+        "am_a": f"Request №{r.pk} (Complaint): Брак",
+        "lead_a": f"Обращение №{r.pk} (Претензия): Брак",
+    }
