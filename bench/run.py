@@ -303,8 +303,8 @@ def bare_agenda(person_id: int, team: list[int] | None, limit: int) -> Callable:
     """The agenda's rows as hand-written SQL: whose portfolio the person covers today, overdue touches and
     today's (the first `limit` in the selector's order, counted when the section is full), tasks due within
     a week, handoff steps due, what he did today, his and his people's requests near their SLA (4 business
-    hours approximated as 4 hours), and with `team` (the people of his teams) the people list and the team
-    table's two grouped counts. Returns the touch ids shown, overdue then today."""
+    hours approximated as 4 hours), and with `team` (the people of his teams) the people list with the team
+    table's counts. Returns the touch ids shown, overdue then today."""
     cover_sql = """SELECT owner_id FROM handoffs_cover WHERE deputy_id = %(p)s AND whole_portfolio
                      AND cancelled_at IS NULL AND starts_on <= %(today)s AND ends_on >= %(today)s"""
     section_sql = {
@@ -335,15 +335,14 @@ def bare_agenda(person_id: int, team: list[int] | None, limit: int) -> Callable:
                          AND (r.manager_id = ANY(%(people)s) OR r.assignee_id = ANY(%(people)s))
                          AND r.resolution_due <= now() + interval '4 hours'
                        ORDER BY r.resolution_due, r.id LIMIT 200"""
-    people_sql = "SELECT * FROM org_user WHERE is_active AND id = ANY(%(people)s) ORDER BY display_name"
-    team_touches_sql = """SELECT t.owner_id, count(*) FILTER (WHERE t.planned_for < %(today)s),
-                                 count(*) FILTER (WHERE t.planned_for = %(today)s)
-                            FROM activities_touch t JOIN accounts_account a ON a.id = t.account_id
-                           WHERE t.owner_id = ANY(%(team)s) AND t.status = 'planned'
-                             AND t.planned_for <= %(today)s AND a.archived_at IS NULL GROUP BY 1"""
-    team_tasks_sql = """SELECT assignee_id, count(*) FROM activities_task
-                         WHERE assignee_id = ANY(%(team)s) AND status = 'open' AND due_on <= %(today)s
-                         GROUP BY 1"""
+    # The people list and the team table in one query, a count subquery per person (as the selector does for
+    # a small team: a grouped count over the team makes PostgreSQL start parallel workers).
+    planned = """SELECT count(*) FROM activities_touch t JOIN accounts_account a ON a.id = t.account_id
+                  WHERE t.owner_id = u.id AND t.status = 'planned' AND a.archived_at IS NULL"""
+    team_sql = f"""SELECT u.*, ({planned} AND t.planned_for < %(today)s), ({planned} AND t.planned_for = %(today)s),
+                          (SELECT count(*) FROM activities_task k WHERE k.assignee_id = u.id AND k.status = 'open'
+                              AND k.due_on <= %(today)s)
+                     FROM org_user u WHERE u.is_active AND u.id = ANY(%(people)s) ORDER BY u.display_name"""
 
     def run(cur) -> list[int]:
         from datetime import timedelta
@@ -360,7 +359,6 @@ def bare_agenda(person_id: int, team: list[int] | None, limit: int) -> Callable:
             "limit": limit,
             "start": start,
             "end": start + timedelta(days=1),
-            "team": [u for u in team or [] if u != person_id],
             "people": team or [person_id],
         }
         cur.execute(cover_sql, values)
@@ -378,11 +376,12 @@ def bare_agenda(person_id: int, team: list[int] | None, limit: int) -> Callable:
         if len(cur.fetchall()) == limit:
             cur.execute(tasks_count_sql, values)
             cur.fetchone()
-        for sql in (steps_sql, done_sql, requests_sql) + (
-            (people_sql, team_touches_sql, team_tasks_sql) if team else ()
-        ):
+        for sql in (steps_sql, done_sql, requests_sql):
             cur.execute(sql, values)
             cur.fetchall()
+        if team:
+            cur.execute(team_sql, values)
+            run.team_rows = [(row[0], *row[-3:]) for row in cur.fetchall() if row[0] != person_id]
         return shown
 
     return run
@@ -422,6 +421,13 @@ def agenda_personas(conn, personas: list[Persona]) -> list[tuple[Persona, str, i
 def agenda_ids(response) -> list[int]:
     """Touch ids of the agenda's touch sections, in order (overdue, then today)."""
     return [int(m[1]) for m in re.finditer(r'<tr data-touch="(\d+)"', response.content.decode())]
+
+
+def agenda_team_rows(response) -> list[tuple[int, ...]]:
+    """The team table's lines: (person id, overdue touches, touches today, tasks due)."""
+    cell = r'<td class="num">(\d+)</td>'
+    pattern = r'<td><a href="\?person=(\d+)">[^<]*</a></td>' + cell * 3
+    return [tuple(map(int, m.groups())) for m in re.finditer(pattern, response.content.decode())]
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -500,10 +506,14 @@ def prepare(case: Case, cur) -> None:
         if number != case.params.get("page", number):
             case.note = f"page {number} shown"
     elif case.area == "agenda":
-        shown = agenda_ids(p.client.get(case.urls[0]))
+        page = p.client.get(case.urls[0])
+        shown, team = agenda_ids(page), agenda_team_rows(page)
         bare_ids = case.bare(cur)
+        bare_team = getattr(case.bare, "team_rows", [])
         case.rows_match = "yes" if shown == bare_ids else f"NO ({len(shown)} vs {len(bare_ids)})"
-        case.note = f"{len(shown)} touches shown"
+        if team != bare_team:
+            case.rows_match += f", team table NO ({len(team)} vs {len(bare_team)} lines)"
+        case.note = f"{len(shown)} touches shown" + (f", team table of {len(team)}" if team else "")
     elif case.area == "api":
         data = p.client.get(case.urls[0], headers=case.headers).json()
         case.bare = bare_list(p, case.params, data["limit"], data["offset"], settings.ORBIT_COUNT_CAP, False)
