@@ -107,3 +107,23 @@ class SlaPolicyForm(forms.ModelForm):
 
     def _post_clean(self):
         pass
+
+
+class RequestEditForm(forms.ModelForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Request
+        fields = ["request_type", "priority", "department", "contact", "subject", "description"]
+        widgets = {"description": forms.Textarea(attrs=_TEXT)}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["version"].initial = self.instance.version
+        self.fields["department"].queryset = Department.objects.order_by("name_ru")
+        self.fields["contact"].queryset = Contact.objects.filter(
+            account_id=self.instance.account_id, archived_at__isnull=True
+        )
+
+    def _post_clean(self):
+        pass

@@ -322,6 +322,51 @@ def _resume_clock(locked: Request, current: dt.datetime) -> None:
     locked.paused_at = None
 
 
+EDITABLE = ("request_type", "priority", "department", "subject", "description", "contact")
+
+
+@transaction.atomic
+def request_update(*, by: User, request: Request, version: int | None, **fields) -> Request:
+    """Correct what was registered. A new type or priority brings the rule that fits it: the due times are
+    counted again from the moment the request was received, and the SLA checks are scheduled for them."""
+    unknown = set(fields) - set(EDITABLE)
+    if unknown:
+        raise TypeError(f"unknown request fields: {sorted(unknown)}")
+    locked = _lock(request)
+    if not may_work(by, locked):
+        _deny()
+    _check_version(locked, version)
+    if not locked.is_open:
+        raise ValidationError(_("The request is finished: reopen it to change it."))
+    errors = {}
+    if "request_type" in fields and fields["request_type"] not in RequestType.values:
+        errors["request_type"] = _("Choose the type of the request.")
+    if "priority" in fields and fields["priority"] not in Priority.values:
+        errors["priority"] = _("Choose the priority.")
+    if "subject" in fields and not (fields["subject"] or "").strip():
+        errors["subject"] = _("Say in a few words what the client asks.")
+    contact = fields.get("contact")
+    if contact is not None and (contact.account_id != locked.account_id or contact.archived_at is not None):
+        errors["contact"] = _("This person is not a current contact of %(account)s.") % {
+            "account": locked.account
+        }
+    if errors:
+        raise ValidationError(errors)
+    for name, value in fields.items():
+        setattr(locked, name, value.strip() if isinstance(value, str) else value)
+    policy = sla.policy_for(locked.request_type, locked.priority)
+    if policy != locked.sla_policy:
+        first_response_due, resolution_due = sla.due_times(policy, locked.received_at, locked.paused_hours)
+        locked.sla_policy = policy
+        locked.first_response_due, locked.resolution_due = first_response_due, resolution_due
+        locked.first_response_warned_for = locked.resolution_warned_for = None
+        _save(locked, by)
+        sla.schedule(locked)  # the checks of the old due times find them moved and do nothing
+    else:
+        _save(locked, by)
+    return locked
+
+
 @transaction.atomic
 def request_assign(*, by: User, request: Request, assignee: User | None, version: int | None) -> Request:
     locked = _lock(request)

@@ -12,6 +12,7 @@ urlpatterns = [
     path("sla/<int:pk>/", views.policy_edit, name="policy_edit"),
     path("account/<int:account_pk>/", views.account_panel, name="account_panel"),
     path("<int:pk>/", views.request_detail, name="detail"),
+    path("<int:pk>/edit/", views.request_edit, name="edit"),
     path("<int:pk>/comment/", views.request_comment, name="comment"),
     path("<int:pk>/status/", views.request_status, name="status"),
     path("<int:pk>/assign/", views.request_assign, name="assign"),

@@ -18,6 +18,7 @@ from orbit.requests.forms import (
     AssignForm,
     AttachmentForm,
     CommentForm,
+    RequestEditForm,
     RequestForm,
     SlaPolicyForm,
     StatusForm,
@@ -200,6 +201,33 @@ def request_status(request, pk: int):
     else:
         status = 400
     return _detail(request, selectors.request_get(request.user, pk), status=status, status_form=form)
+
+
+@login_required
+def request_edit(request, pk: int):
+    item = _get_for_work(request, pk)
+    form = RequestEditForm(request.POST or None, instance=item)
+    conflict = False
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.request_update(
+                by=request.user,
+                request=item,
+                version=data["version"],
+                **{name: data[name] for name in services.EDITABLE},
+            )
+        except ConflictError as exc:
+            form.add_error(None, exc)
+            conflict = True
+        except ValidationError as exc:
+            apply_service_error(form, exc)
+        else:
+            messages.success(request, _("Request saved."))
+            return redirect("requests:detail", pk=pk)
+    return render(
+        request, "requests/edit.html", {"form": form, "item": item}, status=409 if conflict else 200
+    )
 
 
 @login_required

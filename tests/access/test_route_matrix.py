@@ -111,6 +111,7 @@ ROUTES = {
     "requests:policy_edit": Route(scope="head"),
     "requests:account_panel": Route(scope="account", need=VISIBLE),
     "requests:detail": Route(scope="request", need=VISIBLE),
+    "requests:edit": Route(scope="request", need=CHANGE),
     "requests:comment": Route(method="post", scope="request", need=CHANGE, ok=302, data={"text": "t"}),
     "requests:status": Route(
         method="post", scope="request", need=CHANGE, ok=302, data={"status": "in_progress"}

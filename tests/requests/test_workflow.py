@@ -216,3 +216,47 @@ def test_each_recipient_reads_the_notification_in_his_own_language(org, account,
         "am_a": f"Request №{r.pk} (Complaint): Брак",
         "lead_a": f"Обращение №{r.pk} (Претензия): Брак",
     }
+
+
+def test_a_new_priority_brings_its_rule_and_new_due_times(org, request_, clock):
+    # High (4 h / 16 h) received Mon 23 Nov 2026 10:00 -> answer 14:00, resolution Tue 17:00.
+    assert request_.first_response_due == msk(2026, 11, 23, 14, 0)
+    old_due = request_.first_response_due.isoformat()
+    clock.set(msk(2026, 11, 23, 10, 30))
+    r = services.request_update(
+        by=org.am_a, request=request_, version=request_.version, priority=Priority.CRITICAL
+    )
+    assert r.sla_policy.priority == Priority.CRITICAL
+    assert (r.first_response_due, r.resolution_due) == (msk(2026, 11, 23, 11, 0), msk(2026, 11, 23, 18, 0))
+    clock.set(msk(2026, 11, 23, 11, 5))
+    from orbit.requests import sla
+    from orbit.requests.tasks import check_sla
+
+    assert check_sla.enqueue(r.pk, sla.FIRST_RESPONSE, sla.BREACH, old_due).return_value == "stale"
+    new_due = r.first_response_due.isoformat()
+    assert (
+        check_sla.enqueue(r.pk, sla.FIRST_RESPONSE, sla.BREACH, new_due).return_value
+        == "escalated to the lead"
+    )
+    # A second editor holding the old version gets a conflict and changes nothing.
+    with pytest.raises(ConflictError):
+        services.request_update(by=org.lead_a, request=r, version=request_.version, subject="Другое")
+    assert Request.objects.get(pk=r.pk).subject == "Пришла не та партия"
+
+
+def test_the_edit_page_saves_and_refuses_a_stale_version(org, request_, client):
+    client.force_login(org.am_a)
+    url = reverse("requests:edit", args=[request_.pk])
+    form = {
+        "request_type": "complaint",
+        "priority": "low",
+        "department": request_.department_id,
+        "subject": "Недовоз 20 коробок",
+        "description": "",
+        "version": request_.version,
+    }
+    assert client.post(url, form).status_code == 302
+    assert Request.objects.get(pk=request_.pk).priority == "low"
+    response = client.post(url, {**form, "priority": "critical"})
+    assert response.status_code == 409
+    assert Request.objects.get(pk=request_.pk).priority == "low"
