@@ -72,6 +72,7 @@ class Touch(TrackedModel):
             # The agenda: a person's planned touches by day; the card: an account's touches by time.
             models.Index(fields=["owner", "status", "planned_for"], name="touch_agenda"),
             models.Index(fields=["account", "status", "happened_at"], name="touch_account_done"),
+            models.Index(fields=["owner", "status", "happened_at"], name="touch_owner_done"),  # done today
         ]
         constraints = [
             models.CheckConstraint(

@@ -4,20 +4,17 @@ The agenda counted today's done touches with `happened_at__date = today`, which 
 PostgreSQL read every done touch of the person (6,411 heap pages for a team lead with five years of
 touches: 6-11 ms on each page view, growing with the years). With a range on `happened_at` and this index it
 reads today's rows only (0.03-0.07 ms). Measured in bench/README.md, "Agenda (issue 6)".
-
-Created with SQL and kept out of the model state, so that this change needs no edit of models.py made in
-parallel elsewhere; move it to `Touch.Meta.indexes` (with a state-only migration) when that file next changes.
 """
 
-from django.db import migrations
+from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
     dependencies = [("activities", "0002_default_cadence")]
 
     operations = [
-        migrations.RunSQL(
-            "CREATE INDEX touch_owner_done ON activities_touch (owner_id, status, happened_at)",
-            reverse_sql="DROP INDEX touch_owner_done",
+        migrations.AddIndex(
+            model_name="touch",
+            index=models.Index(fields=["owner", "status", "happened_at"], name="touch_owner_done"),
         )
     ]
