@@ -215,6 +215,8 @@ def write_requests(*, seed: int, today: dt.date) -> int:
 def _give_outcome(row: Request, rng: random.Random, now, today, calendar, policy) -> None:
     """Set status, response, resolution and escalation: finished in the past, open in the last days."""
     recent = row.received_at.date() > today - dt.timedelta(days=OPEN_DAYS)
+    # Most recent requests already past their resolution due time were finished; a fifth are still open, late.
+    recent = recent and (row.resolution_due > now or rng.random() < 0.2)
     if not recent:
         late = rng.random() < LATE_SHARE
         first_hours = float(policy.first_response_hours) * _share(rng, late and rng.random() < 0.5)
@@ -242,7 +244,7 @@ def _give_outcome(row: Request, rng: random.Random, now, today, calendar, policy
         return
     # Open: some are answered and in progress, some wait for the client, the rest are new.
     roll = rng.random()
-    if roll < 0.45 and row.first_response_due < now:
+    if roll < 0.7 and row.first_response_due < now:
         row.first_responded_at = min(
             add_business_hours(
                 calendar, row.received_at, float(policy.first_response_hours) * rng.uniform(0.2, 0.9)
@@ -250,7 +252,7 @@ def _give_outcome(row: Request, rng: random.Random, now, today, calendar, policy
             now,
         )
         row.status = RequestStatus.IN_PROGRESS
-    elif roll < 0.6 and row.first_response_due < now:
+    elif roll < 0.85 and row.first_response_due < now:
         row.first_responded_at = min(row.first_response_due, now)
         row.status = RequestStatus.WAITING_CLIENT
         row.paused_at = now - dt.timedelta(hours=rng.randint(1, 30))
