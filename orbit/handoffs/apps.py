@@ -6,3 +6,6 @@ class HandoffsConfig(AppConfig):
     name = "orbit.handoffs"
     label = "handoffs"
     verbose_name = _("Handoffs")
+
+    def ready(self):
+        from orbit.handoffs import timeline  # noqa: F401  (handoffs on the account's timeline)
