@@ -77,3 +77,38 @@ def test_business_hours_left_is_negative_once_breached(org, account, support, cl
     assert float(sla.business_hours_left(request, msk(2026, 11, 23, 10, 15))) == 0.8
     # At Tue 09:30 it is overdue by 7 h on Monday (11:00-18:00) plus 0.5 h.
     assert float(sla.business_hours_left(request, msk(2026, 11, 24, 9, 30))) == -7.5
+
+
+def test_a_calendar_without_the_year_is_a_clear_error_and_nothing_is_saved(org, account, support, clock):
+    from decimal import Decimal
+
+    from django.core.exceptions import ValidationError
+    from django.utils import translation
+
+    from orbit.requests.models import Request
+    from orbit.worktime.services import calendar_create, year_add
+
+    calendar = calendar_create(by=org.head, name="Склад (только 2026)", time_zone="Europe/Moscow")
+    year_add(by=org.head, calendar=calendar, year=2026)
+    services.sla_policy_save(
+        by=org.head,
+        request_type=RequestType.INCIDENT,
+        priority="",
+        first_response_hours=Decimal(4),
+        resolution_hours=Decimal(40),
+        calendar=calendar,
+        active=True,
+    )
+    # Received on 29 Dec 2026: 40 business hours run into 2027, which this calendar does not have.
+    clock.set(msk(2026, 12, 29, 10, 0))
+    with translation.override("en"), pytest.raises(ValidationError) as error:
+        services.request_create(
+            by=org.am_a,
+            account=account,
+            request_type=RequestType.INCIDENT,
+            priority=Priority.HIGH,
+            department=support,
+            subject="Сбой",
+        )
+    assert "нет производственного календаря на 2027 год" in error.value.messages[0]
+    assert not Request.objects.exists()
