@@ -2,6 +2,17 @@
 
 from orbit.activities.models import CadencePolicy
 
+# The seeds' rhythm: key accounts every two weeks, tier A monthly, B every two months, C quarterly.
+DEFAULT_DAYS = {"key": 14, "A": 30, "B": 60, "C": 90}
+
+
+def ensure_defaults() -> None:
+    """The default rules when there are none at all (a fresh or flushed database); never overrides the head's."""
+    if not CadencePolicy.objects.exists():
+        CadencePolicy.objects.bulk_create(
+            CadencePolicy(tier=t, interval_days=d) for t, d in DEFAULT_DAYS.items()
+        )
+
 
 def policies() -> list[CadencePolicy]:
     """The active rules, most specific first (a handful of rows: read once per request or batch)."""

@@ -12,11 +12,11 @@ from django.db.models import Q
 from django.utils import timezone
 
 from orbit.accounts.models import Account, Contact, OwnershipPeriod
+from orbit.activities.cadence import DEFAULT_DAYS, ensure_defaults
 from orbit.activities.models import Task, Touch, TouchKind, TouchSource, TouchStatus
 from orbit.activities.services import WORKED_STATUSES, plan_cadence_touches
 
 YEARS = 2
-DAYS_BY_TIER = {"key": 14, "A": 30, "B": 60, "C": 90}
 # How well each manager keeps the cadence (share of due touches made); everyone else: 0.75.
 DILIGENCE = {"am1": 0.97, "kam1": 0.95, "am2": 0.9, "am7": 0.85, "am4": 0.55, "am9": 0.45, "am11": 0.35}
 NEGLECTED_SHARE = 0.08  # accounts whose last touch is six months old or more
@@ -69,6 +69,7 @@ def _at(day: dt.date, rng: random.Random) -> dt.datetime:
 def write_touches(*, seed: int, today: dt.date) -> tuple[int, int]:
     """Done touches over two years by the manager responsible at the time, then the cadence's planned ones
     and some open tasks. Returns (touches, tasks)."""
+    ensure_defaults()
     rng = random.Random(f"{seed}-touches")
     start = today - dt.timedelta(days=365 * YEARS)
     accounts = list(
@@ -96,7 +97,7 @@ def write_touches(*, seed: int, today: dt.date) -> tuple[int, int]:
         if not spans:
             continue
         starts = [p.started_at for p in spans]
-        interval = DAYS_BY_TIER.get(account.tier, 60)
+        interval = DEFAULT_DAYS.get(account.tier, 60)
         stop = today - dt.timedelta(days=rng.randint(180, 300)) if rng.random() < NEGLECTED_SHARE else today
         day = max(start, timezone.localtime(starts[0]).date()) + dt.timedelta(days=rng.randrange(interval))
         while day < stop:
