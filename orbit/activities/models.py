@@ -162,6 +162,14 @@ class Task(TrackedModel):
         on_delete=models.PROTECT,
         related_name="tasks",
     )
+    request = models.ForeignKey(
+        "requests.Request",
+        verbose_name=_("request"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="tasks",
+    )
     due_on = models.DateField(_("due"))
     remind_at = models.DateTimeField(_("remind at"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=16, choices=TaskStatus.choices, default=TaskStatus.OPEN)

@@ -216,9 +216,14 @@ def task_create(
     due_on: dt.date,
     account: Account | None = None,
     contact: Contact | None = None,
+    request=None,
     description: str = "",
     remind_at: dt.datetime | None = None,
 ) -> Task:
+    if request is not None:
+        if account is not None and request.account_id != account.pk:
+            raise ValidationError({"request": _("Choose a request of this account.")})
+        account = request.account
     if account is not None:
         _require_work(by, account)
         if not can_work_account(assignee, account):
@@ -236,6 +241,7 @@ def task_create(
         due_on=due_on,
         account=account,
         contact=contact,
+        request=request,
         remind_at=remind_at,
         created_by=by,
     )

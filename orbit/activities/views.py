@@ -16,7 +16,7 @@ from orbit.activities import ical, selectors, services
 from orbit.activities.forms import CadencePolicyForm, TaskForm, TouchCompleteForm, TouchLogForm, TouchPlanForm
 from orbit.activities.models import CadencePolicy, CalendarFeed, Touch
 from orbit.common.forms import apply_service_error
-from orbit.requests.selectors import open_requests_near_breach
+from orbit.requests.selectors import open_requests_near_breach, request_get
 
 
 def _back(request, fallback: str):
@@ -145,14 +145,24 @@ def touch_cancel(request, pk: int):
     return _back(request, reverse("activities:agenda"))
 
 
+def _id_param(request, name: str) -> int | None:
+    value = request.GET.get(name) or request.POST.get(name)
+    if not value:
+        return None
+    if not str(value).isdigit():
+        raise Http404
+    return int(value)
+
+
 @login_required
 def task_create(request):
-    account = None
-    account_id = request.GET.get("account") or request.POST.get("account")
-    if account_id:
-        if not str(account_id).isdigit():
-            raise Http404
-        account = _workable_account(request, int(account_id))
+    """A task on its own, on an account, or on a client's request (then on the request's account)."""
+    account = client_request = None
+    if (request_id := _id_param(request, "request")) is not None:
+        client_request = request_get(request.user, request_id)
+        account = _workable_account(request, client_request.account_id)
+    elif (account_id := _id_param(request, "account")) is not None:
+        account = _workable_account(request, account_id)
     people = selectors.task_assignees(request.user, account)
     form = TaskForm(
         request.POST or None,
@@ -161,11 +171,15 @@ def task_create(request):
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.task_create(by=request.user, account=account, **form.cleaned_data)
+            services.task_create(
+                by=request.user, account=account, request=client_request, **form.cleaned_data
+            )
         except ValidationError as exc:
             apply_service_error(form, exc)
         else:
             messages.success(request, _("Task created."))
+            if client_request is not None:
+                return redirect("requests:detail", client_request.pk)
             return _back(
                 request,
                 reverse("accounts:detail", args=[account.pk]) if account else reverse("activities:agenda"),
@@ -173,7 +187,7 @@ def task_create(request):
     return render(
         request,
         "activities/task_form.html",
-        {"account": account, "form": form},
+        {"account": account, "client_request": client_request, "form": form},
         status=400 if form.errors else 200,
     )
 

@@ -136,3 +136,39 @@ def test_task_rules(org, account):
         services.task_create(
             by=org.am_b, title="x", assignee=org.am_b, due_on=timezone.localdate(), account=account
         )
+
+
+def test_a_task_on_a_request_lands_on_the_request_and_its_account(client, org, account):
+    from django.urls import reverse
+
+    from orbit.requests import services as request_services
+    from orbit.requests.defaults import ensure_defaults
+    from orbit.requests.models import Department
+
+    ensure_defaults()
+    complaint = request_services.request_create(
+        by=org.am_a,
+        account=account,
+        request_type="complaint",
+        priority="normal",
+        department=Department.objects.get(code="accounting"),
+        subject="Ошибка в счёте",
+    )
+    client.force_login(org.am_a)
+    url = reverse("activities:task_create")
+    assert "Ошибка в счёте" in client.get(url, {"request": complaint.pk}).content.decode()
+    response = client.post(
+        url,
+        {
+            "request": complaint.pk,
+            "title": "Выставить корректировку",
+            "assignee": org.am_a.pk,
+            "due_on": "2030-01-10",
+        },
+    )
+    assert response.status_code == 302 and response.url == reverse("requests:detail", args=[complaint.pk])
+    task = Task.objects.get()
+    assert (task.request, task.account) == (complaint, account)
+    assert "Выставить корректировку" in client.get(response.url).content.decode()
+    client.force_login(org.am_b)  # cannot see the account: the request is not found
+    assert client.get(url, {"request": complaint.pk}).status_code == 404
