@@ -296,25 +296,9 @@ def task_rows(plan: dict, manager: int, accounts: list[int], out: list) -> None:
 
 
 def inventory_of(conn) -> dict:
-    tables = list(TOUCH_TABLES)
-    return {
-        "indexes": sorted(
-            conn.execute(
-                """SELECT ic.relname, pg_get_indexdef(i.indexrelid), i.indisvalid FROM pg_index i
-                     JOIN pg_class ic ON ic.oid = i.indexrelid JOIN pg_class t ON t.oid = i.indrelid
-                    WHERE t.relname = ANY(%s)""",
-                [tables],
-            ).fetchall()
-        ),
-        "constraints": sorted(
-            conn.execute(
-                """SELECT k.conname, pg_get_constraintdef(k.oid), k.convalidated FROM pg_constraint k
-                     JOIN pg_class t ON t.oid = k.conrelid LEFT JOIN pg_class f ON f.oid = k.confrelid
-                    WHERE t.relname = ANY(%s) OR f.relname = ANY(%s)""",
-                [tables, tables],
-            ).fetchall()
-        ),
-    }
+    from bench import generate  # imported late: it sets Django up, which must see this run's DATABASE_URL
+
+    return generate.inventory_of(conn, TOUCH_TABLES)
 
 
 def drop_secondary(conn) -> tuple[list[str], list[tuple[str, str, str]]]:
