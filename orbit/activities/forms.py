@@ -46,6 +46,9 @@ class TouchCompleteForm(forms.Form):
 
 
 class TouchPlanForm(forms.Form):
+    def __init__(self, *args, account=None, **kwargs):  # the same signature as TouchLogForm
+        super().__init__(*args, **kwargs)
+
     kind = forms.ChoiceField(label=_("Kind"), choices=TouchKind.choices)
     planned_for = forms.DateField(label=_("Day"), widget=forms.DateInput(attrs={"type": "date"}))
     subject = forms.CharField(label=_("Subject"), required=False, max_length=200)

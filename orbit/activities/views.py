@@ -73,43 +73,33 @@ def _workable_account(request, pk: int):
     return account
 
 
-@login_required
-def touch_log(request, pk: int):
+def _account_touch_form(request, pk: int, form_class, service, done_message: str, template: str):
+    """Log or plan a touch on an account: the form, field errors from the service, back to where it came from."""
     account = _workable_account(request, pk)
-    form = TouchLogForm(request.POST or None, account=account)
+    form = form_class(request.POST or None, account=account)
     if request.method == "POST" and form.is_valid():
         try:
-            services.touch_log(by=request.user, account=account, **form.cleaned_data)
+            service(by=request.user, account=account, **form.cleaned_data)
         except ValidationError as exc:
             apply_service_error(form, exc)
         else:
-            messages.success(request, _("Touch logged."))
+            messages.success(request, done_message)
             return _back(request, reverse("accounts:detail", args=[account.pk]))
-    return render(
-        request,
-        "activities/touch_log.html",
-        {"account": account, "form": form},
-        status=400 if form.errors else 200,
+    status = 400 if form.errors else 200
+    return render(request, template, {"account": account, "form": form}, status=status)
+
+
+@login_required
+def touch_log(request, pk: int):
+    return _account_touch_form(
+        request, pk, TouchLogForm, services.touch_log, _("Touch logged."), "activities/touch_log.html"
     )
 
 
 @login_required
 def touch_plan(request, pk: int):
-    account = _workable_account(request, pk)
-    form = TouchPlanForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.touch_plan(by=request.user, account=account, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_service_error(form, exc)
-        else:
-            messages.success(request, _("Touch planned."))
-            return _back(request, reverse("accounts:detail", args=[account.pk]))
-    return render(
-        request,
-        "activities/touch_plan.html",
-        {"account": account, "form": form},
-        status=400 if form.errors else 200,
+    return _account_touch_form(
+        request, pk, TouchPlanForm, services.touch_plan, _("Touch planned."), "activities/touch_plan.html"
     )
 
 

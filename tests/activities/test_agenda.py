@@ -132,3 +132,18 @@ def test_ical_feed_is_secret_revocable_and_shows_the_day(client, org, day):
     client.force_login(org.am_a)
     client.post(reverse("activities:feed_revoke"))
     assert client.get(path).status_code == 404
+
+
+def test_planning_from_the_card(client, org, day):
+    client.force_login(org.am_a)
+    url = reverse("activities:touch_plan", args=[day[3].pk])
+    past = client.post(url, {"kind": "visit", "planned_for": "2020-01-01"})
+    assert past.status_code == 400 and "нельзя запланировать на прошедший день" in past.content.decode()
+    future = timezone.localdate() + dt.timedelta(days=3)
+    assert (
+        client.post(
+            url, {"kind": "visit", "planned_for": future.isoformat(), "subject": "Аудит склада"}
+        ).status_code
+        == 302
+    )
+    assert Touch.objects.filter(account=day[3], planned_for=future, kind="visit").exists()
