@@ -6,6 +6,7 @@ import datetime as dt
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from orbit.activities.cadence import ensure_defaults as ensure_default_cadence
 from orbit.activities.models import Touch, TouchStatus
 from orbit.requests import services as request_services
 from orbit.requests.defaults import ensure_defaults
@@ -16,6 +17,7 @@ from tests.factories import PASSWORD, make_account
 
 def test_log_a_touch_from_the_day_and_resolve_a_complaint(org, page):
     ensure_defaults()
+    ensure_default_cadence()  # a flushed database (live server tests) has lost the migration's rules
     today = timezone.localdate()
     late = make_account(
         org.head, org.am_a, tier="A", legal_name="ООО «Забытый клиент»", short_name="Забытый клиент"
