@@ -187,3 +187,14 @@ def global_account_manager(ch: Chronicle, *, manager: str, since: dt.date) -> Te
         added_by="head",
         note="Глобальный клиент-менеджер холдинга",
     )
+
+
+def national_account_manager(ch: Chronicle, period: PeriodPlan) -> TeamMemberPlan:
+    """The subsidiary's own manager serves it as the holding's national account manager, under the global AM."""
+    return TeamMemberPlan(
+        user=period.manager,
+        role=TeamRole.NATIONAL_ACCOUNT_MANAGER,
+        started_at=period.started_at,
+        added_by=period.changed_by or "head",
+        note="Национальный клиент-менеджер дочерней компании",
+    )

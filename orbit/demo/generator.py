@@ -27,6 +27,7 @@ from orbit.accounts.models import (
     Segment,
 )
 from orbit.demo import data
+from orbit.demo.past_handoffs import write_past_handoffs
 from orbit.demo.people import transliterate
 from orbit.demo.plan import AccountPlan, Plan, build_plan
 from orbit.demo.requests import write_requests
@@ -52,6 +53,7 @@ class SeedReport:
     teams: int
     seconds: float
     touches: int = 0
+    past_handoffs: int = 0
     tasks: int = 0
     requests: int = 0
 
@@ -80,6 +82,8 @@ def seed(
         periods = _write_periods(plan, written, users, progress or _quiet)
         _write_account_teams(plan, written, users)
         handoffs = _write_handoffs(plan, written, users)
+        noon = timezone.make_aware(dt.datetime.combine(today, dt.time(12)))
+        past_handoffs = sum(write_past_handoffs(seed=seed, now=noon).values())
         touches, tasks = write_touches(seed=seed, today=today)
         requests = write_requests(seed=seed, today=today)
         # Fire PostgreSQL's deferred invariant checks here, so a broken plan fails with a clear message.
@@ -95,6 +99,7 @@ def seed(
         teams=len(data.TEAMS),
         seconds=time.monotonic() - started,
         touches=touches,
+        past_handoffs=past_handoffs,
         tasks=tasks,
         requests=requests,
     )

@@ -18,6 +18,7 @@ from orbit.demo.collaboration import (
     TeamMemberPlan,
     global_account_manager,
     hunter_attribution,
+    national_account_manager,
     open_handoff,
     project_manager,
 )
@@ -425,7 +426,8 @@ class Planner:
             )
 
     def _global_account_managers(self, accounts: list[AccountPlan]) -> None:
-        """Every holding served by the company gets a global account manager from the key-accounts team."""
+        """Every holding served by the company gets a global account manager from the key-accounts team, and
+        each served subsidiary's manager is its national account manager in that holding."""
         parents = {id(a.parent) for a in accounts if a.parent is not None}
         tops = [a for a in accounts if id(a) in parents and a.parent is None and a.status in SERVED]
         for n, top in enumerate(tops):
@@ -433,6 +435,9 @@ class Planner:
             top.team.append(
                 global_account_manager(self.chronicle, manager=("kam1", "kam2")[n % 2], since=since)
             )
+        for account in accounts:
+            if account.parent is not None and account.status in SERVED and account.periods:
+                account.team.append(national_account_manager(self.chronicle, account.periods[-1]))
 
     def build(self) -> Plan:
         accounts = self._skeleton()

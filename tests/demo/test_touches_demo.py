@@ -37,3 +37,21 @@ def test_demo_touches_show_diligent_and_sloppy_managers_and_neglected_accounts(d
         .count()
         == 0
     )
+
+
+def test_demo_handoffs_in_every_state_and_holdings_with_national_managers(db):
+    from orbit.accounts.models import AccountTeamMember, OwnershipPeriod, TeamRole
+    from orbit.handoffs.models import Handoff, HandoffStatus
+
+    generator.seed(accounts=400, seed=1, today=dt.date(2026, 11, 23))
+    states = set(Handoff.objects.values_list("status", flat=True))
+    assert states == set(HandoffStatus.values)
+    # every accepted handoff is the ownership change it caused: same account, people and moment
+    for handoff in Handoff.objects.filter(status__in=["accepted", "completed"])[:40]:
+        period = OwnershipPeriod.objects.get(account=handoff.account, started_at=handoff.decided_at)
+        assert (period.manager_id, period.reason) == (handoff.to_user_id, handoff.reason)
+    nationals = AccountTeamMember.objects.filter(
+        role=TeamRole.NATIONAL_ACCOUNT_MANAGER, ended_at__isnull=True
+    )
+    assert nationals.exists()
+    assert all(seat.account.parent_id for seat in nationals.select_related("account"))

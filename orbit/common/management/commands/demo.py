@@ -100,7 +100,7 @@ def _summary(report: SeedReport) -> str:
     return (
         f"Demo data seeded in {report.seconds:.1f} s: {report.accounts:,} accounts "
         f"({report.subsidiaries} of them in {report.holdings} holdings), {report.contacts:,} contacts, "
-        f"{report.periods:,} ownership periods, {report.handoffs} open handoffs, "
+        f"{report.periods:,} ownership periods, {report.handoffs} open and {report.past_handoffs} past handoffs, "
         f"{report.touches:,} touches, {report.tasks} open tasks, {report.requests:,} requests, "
         f"{report.people} people in {report.teams} teams."
     )
