@@ -3,12 +3,19 @@
 from dataclasses import dataclass, field
 
 from django.db import connection
-from django.db.models import F, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Concat
+from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce, Concat
 from django.http import Http404
 
 from orbit.access.policy import visible_accounts
-from orbit.accounts.models import LEGAL_FORMS, Account, AccountTeamMember, Contact, OwnershipPeriod
+from orbit.accounts.models import (
+    LEGAL_FORMS,
+    Account,
+    AccountTeamMember,
+    Contact,
+    OwnershipPeriod,
+    TeamRole,
+)
 from orbit.handoffs.models import OPEN_STATUSES, Handoff
 from orbit.org.models import User
 
@@ -247,3 +254,88 @@ def reassignments(user: User, *, start, end, reason: str = "", manager_id: int |
     if manager_id:
         qs = qs.filter(Q(manager_id=manager_id) | Q(previous_manager_id=manager_id))
     return qs
+
+
+@dataclass
+class HoldingRow:
+    account: Account
+    depth: int
+    national: list = field(default_factory=list)  # national account managers on this subsidiary
+    last_touch: object = None
+    open_requests: int = 0
+    marks: list[bool] = field(default_factory=list)  # one per column of the matrix: is he national AM here?
+
+
+@dataclass
+class HoldingMatrix:
+    root: Account
+    rows: list[HoldingRow]
+    global_managers: list
+    national_managers: list  # the matrix's columns: everyone who is a national AM somewhere in it
+
+
+def holding_matrix(user: User, account: Account) -> HoldingMatrix | None:
+    """The holding the account belongs to, as far as the user sees it: each subsidiary with its manager, its
+    national account managers, its last touch and its open requests; the global AMs of the top. A fixed number
+    of queries whatever the size of the holding."""
+    from orbit.activities.models import Touch, TouchStatus
+    from orbit.requests.models import OPEN_STATUSES as OPEN_REQUESTS
+    from orbit.requests.models import Request
+
+    tree = holding_tree(user, account)
+    if tree is None:
+        return None
+    order: list[tuple[int, int]] = []
+
+    def walk(node, depth):
+        order.append((node.account.pk, depth))
+        for child in node.children:
+            walk(child, depth + 1)
+
+    walk(tree, 0)
+    ids = [pk for pk, _depth in order]
+    accounts = (
+        Account.objects.filter(pk__in=ids)
+        .select_related("responsible_manager", "region")
+        .annotate(
+            # Subqueries, not joins: touches × requests would multiply rows on a busy subsidiary.
+            last_touch=Subquery(
+                Touch.objects.filter(account=OuterRef("pk"), status=TouchStatus.DONE)
+                .order_by("-happened_at")
+                .values("happened_at")[:1]
+            ),
+            open_requests=Coalesce(
+                Subquery(
+                    Request.objects.filter(account=OuterRef("pk"), status__in=OPEN_REQUESTS)
+                    .order_by()
+                    .values("account")
+                    .annotate(n=Count("id"))
+                    .values("n")
+                ),
+                0,
+            ),
+        )
+        .in_bulk()
+    )
+    seats = AccountTeamMember.objects.filter(
+        account_id__in=ids,
+        ended_at__isnull=True,
+        role__in=[TeamRole.NATIONAL_ACCOUNT_MANAGER, TeamRole.GLOBAL_ACCOUNT_MANAGER],
+    ).select_related("user")
+    national: dict[int, list] = {}
+    global_managers = []
+    for seat in seats.order_by("user__display_name"):
+        if seat.role == TeamRole.GLOBAL_ACCOUNT_MANAGER and seat.account_id == tree.account.pk:
+            global_managers.append(seat.user)
+        elif seat.role == TeamRole.NATIONAL_ACCOUNT_MANAGER:
+            national.setdefault(seat.account_id, []).append(seat.user)
+    rows = [
+        HoldingRow(
+            accounts[pk], depth, national.get(pk, []), accounts[pk].last_touch, accounts[pk].open_requests
+        )
+        for pk, depth in order
+    ]
+    columns = sorted({m for people in national.values() for m in people}, key=lambda m: m.display_name)
+    for row in rows:
+        row.marks = [manager in row.national for manager in columns]
+    return HoldingMatrix(accounts[tree.account.pk], rows, global_managers, columns)

@@ -103,6 +103,16 @@ def account_detail(request, pk: int):
 
 
 @login_required
+def holding_matrix(request, pk: int):
+    """The holding as a table: subsidiaries × their national account managers, under the global AMs."""
+    account = selectors.account_get(request.user, pk)
+    matrix = selectors.holding_matrix(request.user, account)
+    if matrix is None:
+        return redirect("accounts:detail", pk)
+    return render(request, "accounts/holding.html", {"account": account, "matrix": matrix})
+
+
+@login_required
 def account_history(request, pk: int):
     """The change timeline, filterable by kind of record and by who made the change."""
     account = selectors.account_get(request.user, pk)

@@ -61,6 +61,7 @@ ROUTES = {
     "accounts:create": Route(scope="create"),
     "accounts:detail": Route(scope="account", need=VISIBLE),
     "accounts:history": Route(scope="account", need=VISIBLE),
+    "accounts:holding": Route(scope="account", need=VISIBLE, ok=302),  # standalone accounts: back to the card
     "accounts:edit": Route(scope="account", need=CHANGE),
     "accounts:status": Route(method="post", scope="account", need=CHANGE, ok=302, data={"status": "dormant"}),
     "accounts:reassign": Route(method="post", scope="account", need=REASSIGN_TO_A1, ok=302),
