@@ -13,6 +13,7 @@ from orbit.access import policy
 from orbit.accounts.selectors import account_get
 from orbit.common.errors import ConflictError
 from orbit.common.forms import apply_service_error
+from orbit.common.pagination import CappedPaginator
 from orbit.handoffs import bulk, covers, selectors, services
 from orbit.handoffs.forms import (
     BriefForm,
@@ -30,11 +31,14 @@ from orbit.handoffs.models import StepKind
 def handoff_list(request):
     view = request.GET.get("view", "mine")
     view = view if view in selectors.VIEWS else "mine"
+    page = CappedPaginator(selectors.handoff_list(request.user, view), 50).get_page(request.GET.get("page"))
     return render(
         request,
         "handoffs/list.html",
         {
-            "handoffs": selectors.handoff_list(request.user, view)[:200],
+            "handoffs": page.object_list,
+            "page": page,
+            "query": f"view={view}",
             "view": view,
             "steps": selectors.my_open_steps(request.user),
             "can_bulk": _can_bulk(request.user),
