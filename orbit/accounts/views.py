@@ -29,7 +29,7 @@ from orbit.accounts.forms import (
 from orbit.accounts.models import AccountStatus, AccountTeamMember, Industry, Region, Segment, Tier
 from orbit.common.errors import ConflictError
 from orbit.common.forms import apply_service_error
-from orbit.common.pagination import CappedPaginator
+from orbit.common.pagination import CappedPaginator, list_queries
 
 
 def _int_list(values: list[str]) -> list[int]:
@@ -58,15 +58,12 @@ def account_list(request):
     filters = filters_from_request(request)
     paginator = CappedPaginator(selectors.account_list(request.user, filters), settings.ORBIT_PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    sort_query = query.copy()
-    sort_query.pop("sort", None)
+    query, sort_query = list_queries(request.GET)
     context = {
         "page": page,
         "filters": filters,
-        "query": query.urlencode(),
-        "sort_query": sort_query.urlencode(),
+        "query": query,
+        "sort_query": sort_query,
         "statuses": AccountStatus.choices,
         "tiers": Tier.choices,
         "segments": Segment.objects.all(),
@@ -379,11 +376,8 @@ def reassignment_report(request):
         manager_id=data["manager"].pk if data.get("manager") else None,
     )
     page = CappedPaginator(rows, settings.ORBIT_PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    return render(
-        request, "accounts/reassignments.html", {"form": form, "page": page, "query": query.urlencode()}
-    )
+    query, _sort_query = list_queries(request.GET)
+    return render(request, "accounts/reassignments.html", {"form": form, "page": page, "query": query})
 
 
 @login_required

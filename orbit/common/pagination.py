@@ -28,3 +28,13 @@ class CappedPaginator(Paginator):
     @property
     def count_is_capped(self) -> bool:
         return self.matched > self.cap
+
+
+def list_queries(params) -> tuple[str, str]:
+    """A list page's query string without the page (for the pagination links), and without the page and the
+    sort (for the column headers' sort links)."""
+    query = params.copy()
+    query.pop("page", None)
+    sort_query = query.copy()
+    sort_query.pop("sort", None)
+    return query.urlencode(), sort_query.urlencode()

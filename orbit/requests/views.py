@@ -12,7 +12,7 @@ from orbit.access import policy
 from orbit.accounts.selectors import account_get
 from orbit.common.errors import ConflictError
 from orbit.common.forms import apply_service_error
-from orbit.common.pagination import CappedPaginator
+from orbit.common.pagination import CappedPaginator, list_queries
 from orbit.requests import selectors, services, sla
 from orbit.requests.forms import (
     AssignForm,
@@ -61,15 +61,12 @@ def request_list(request):
     paginator = CappedPaginator(selectors.request_list(request.user, filters), 50)
     page = paginator.get_page(request.GET.get("page"))
     selectors.mark_sla_state(page.object_list)
-    query = request.GET.copy()
-    query.pop("page", None)
-    sort_query = query.copy()
-    sort_query.pop("sort", None)
+    query, sort_query = list_queries(request.GET)
     context = {
         "page": page,
         "filters": filters,
-        "query": query.urlencode(),
-        "sort_query": sort_query.urlencode(),
+        "query": query,
+        "sort_query": sort_query,
         "can_set_policy": policy.can_set_policy(request.user),
         "statuses": RequestStatus.choices,
         "types": RequestType.choices,
