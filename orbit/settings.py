@@ -165,6 +165,16 @@ EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.conso
 # Background work (notifications, escalations): rows in the database, run by `manage.py db_worker`.
 TASKS = {"default": {"BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
 
+# "progress": what long background work has done so far, readable by the web process while the work's own
+# transaction is still open (a row in the database would not be). Files: nothing more to install.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "progress": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": os.environ.get("ORBIT_PROGRESS_CACHE", str(DATA_DIR / "progress")),
+    },
+}
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -2,25 +2,31 @@
 
 The proposal keeps holdings together, gives key accounts only to key account managers, and fills the receivers
 with the least load first, load being a weight per tier (a key account needs far more hours than a C client).
-Execution is all-or-nothing: one transaction, every account through the ownership service.
+Execution is all-or-nothing: one transaction, every account through the ownership service. It runs in the
+background worker (`start` checks and queues it, `run_move` does it), reporting its progress through the
+"progress" cache, which another process can read while the transaction is still open.
 """
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.cache import caches
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from orbit.access import policy
 from orbit.access.policy import visible_accounts
 from orbit.accounts import ownership
 from orbit.accounts.models import Account, ChangeReason, Tier
-from orbit.handoffs.models import OPEN_STATUSES, Handoff
+from orbit.handoffs.models import OPEN_STATUSES, BulkMove, BulkMoveStatus, Handoff
 from orbit.org.models import Role, User
 
+PROGRESS_EVERY = 10  # accounts between two progress reports
 BULK_REASONS = (
     ChangeReason.DEPARTURE,
     ChangeReason.OVERLOAD,
@@ -100,9 +106,8 @@ def propose(*, by: User, manager: User, receivers: list[User]) -> list[Line]:
     return lines
 
 
-@transaction.atomic
-def execute(*, by: User, manager: User, plan: dict[int, User], reason: str, comment: str = "") -> int:
-    """Move every account of the plan {account id: receiver}; refuse everything if any one move is refused."""
+def _validate(*, by: User, manager: User, plan: dict[int, User], reason: str) -> dict[int, Account]:
+    """Everything that can refuse the move, before anything moves; returns the accounts by id."""
     if reason not in BULK_REASONS:
         raise ValidationError({"reason": _("Choose why the portfolio moves.")})
     accounts = {a.pk: a for a in portfolio(by, manager).filter(pk__in=plan)}
@@ -129,9 +134,83 @@ def execute(*, by: User, manager: User, plan: dict[int, User], reason: str, comm
                 _("You may not give %(account)s to %(name)s.")
                 % {"account": accounts[pk].display_name, "name": receiver}
             )
-    for pk in sorted(plan):
+    return accounts
+
+
+@transaction.atomic
+def execute(
+    *,
+    by: User,
+    manager: User,
+    plan: dict[int, User],
+    reason: str,
+    comment: str = "",
+    progress: Callable[[int], None] | None = None,
+) -> int:
+    """Move every account of the plan {account id: receiver}; refuse everything if any one move is refused."""
+    accounts = _validate(by=by, manager=manager, plan=plan, reason=reason)
+    for done, pk in enumerate(sorted(plan), start=1):
         ownership.transfer(account=accounts[pk], manager=plan[pk], by=by, reason=reason, comment=comment)
+        if progress is not None and (done % PROGRESS_EVERY == 0 or done == len(plan)):
+            progress(done)
     return len(plan)
+
+
+def start(*, by: User, manager: User, plan: dict[int, User], reason: str, comment: str = "") -> BulkMove:
+    """Check the move now (errors go back to the form at once) and hand it to the background worker."""
+    _validate(by=by, manager=manager, plan=plan, reason=reason)
+    move = BulkMove.objects.create(
+        created_by=by,
+        manager=manager,
+        reason=reason,
+        comment=comment,
+        plan={str(pk): receiver.pk for pk, receiver in plan.items()},
+        total=len(plan),
+    )
+    from orbit.handoffs.tasks import run_bulk_move
+
+    transaction.on_commit(lambda: run_bulk_move.enqueue(move.pk))
+    return move
+
+
+def progress_key(move: BulkMove) -> str:
+    return f"bulk-move:{move.pk}"
+
+
+def moved_so_far(move: BulkMove) -> int:
+    """How many accounts the running move has handed over (its transaction has not committed them yet)."""
+    if move.status == BulkMoveStatus.DONE:
+        return move.moved
+    return caches["progress"].get(progress_key(move), 0)
+
+
+def run_move(move: BulkMove) -> BulkMove:
+    """Do a queued move, in its author's language; record the outcome either way."""
+    if move.status != BulkMoveStatus.QUEUED:
+        return move  # a second delivery of the same task
+    BulkMove.objects.filter(pk=move.pk).update(status=BulkMoveStatus.RUNNING)
+    users = User.objects.in_bulk(set(move.plan.values()))
+    plan = {int(pk): users[receiver] for pk, receiver in move.plan.items()}
+    cache, key = caches["progress"], progress_key(move)
+    with translation.override(move.created_by.language or settings.LANGUAGE_CODE):
+        try:
+            moved = execute(
+                by=move.created_by,
+                manager=move.manager,
+                plan=plan,
+                reason=move.reason,
+                comment=move.comment,
+                progress=lambda done: cache.set(key, done, timeout=3600),
+            )
+        except (ValidationError, PermissionDenied) as exc:
+            messages = exc.messages if isinstance(exc, ValidationError) else [str(exc)]
+            move.status, move.error = BulkMoveStatus.FAILED, " ".join(messages)
+        else:
+            move.status, move.moved = BulkMoveStatus.DONE, moved
+    move.finished_at = timezone.now()
+    move.save(update_fields=["status", "error", "moved", "finished_at"])
+    cache.delete(key)
+    return move
 
 
 def _check_holdings_together(accounts: dict[int, Account], plan: dict[int, User]) -> None:

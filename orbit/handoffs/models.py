@@ -191,3 +191,39 @@ class Cover(models.Model):
 
     def __str__(self) -> str:
         return f"{self.deputy} ← {self.owner} ({self.starts_on:%d.%m}–{self.ends_on:%d.%m})"
+
+
+class BulkMoveStatus(models.TextChoices):
+    QUEUED = "queued", _("Waiting for the background worker")
+    RUNNING = "running", _("Moving")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Refused: nothing was moved")
+
+
+class BulkMove(models.Model):
+    """A portfolio move run by the background worker, all or nothing; its page shows the progress."""
+
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    manager = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("manager"), on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.CharField(_("reason"), max_length=16, choices=ChangeReason.choices)
+    comment = models.TextField(_("comment"), blank=True)
+    plan = models.JSONField(default=dict)  # {"account id": receiver id}
+    total = models.PositiveIntegerField(default=0)
+    moved = models.PositiveIntegerField(default=0)
+    status = models.CharField(max_length=16, choices=BulkMoveStatus.choices, default=BulkMoveStatus.QUEUED)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("portfolio move")
+        verbose_name_plural = _("portfolio moves")
+
+    def __str__(self) -> str:
+        return f"{self.manager}: {self.total}"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (BulkMoveStatus.DONE, BulkMoveStatus.FAILED)

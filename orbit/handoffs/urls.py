@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.handoff_list, name="list"),
     path("new/<int:account_pk>/", views.handoff_start, name="start"),
     path("bulk/", views.bulk_reassign, name="bulk"),
+    path("bulk/<int:pk>/", views.bulk_move, name="bulk_move"),
     path("covers/", views.cover_list, name="covers"),
     path("covers/<int:pk>/cancel/", views.cover_cancel, name="cover_cancel"),
     path("covers/<int:pk>/summary/", views.cover_summary, name="cover_summary"),

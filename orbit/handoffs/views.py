@@ -1,10 +1,12 @@
 """Handoff pages: thin views over the handoff selectors and services."""
 
+import datetime as dt
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -24,7 +26,7 @@ from orbit.handoffs.forms import (
     HandoffStartForm,
     MeetingForm,
 )
-from orbit.handoffs.models import StepKind
+from orbit.handoffs.models import BulkMove, BulkMoveStatus, StepKind
 
 
 @login_required
@@ -216,7 +218,7 @@ def bulk_reassign(request):
                 form.add_error(None, _("Choose a receiver for every holding and account."))
             else:
                 try:
-                    moved = bulk.execute(
+                    move = bulk.start(
                         by=request.user,
                         manager=data["manager"],
                         plan=chosen,
@@ -226,17 +228,22 @@ def bulk_reassign(request):
                 except (ValidationError, PermissionDenied) as exc:
                     apply_service_error(form, exc)
                 else:
-                    messages.success(
-                        request,
-                        _(
-                            "%(n)s accounts moved. Each move is in the account's ownership "
-                            "history and can be reversed there."
-                        )
-                        % {"n": moved},
-                    )
-                    return redirect("accounts:reassignments")
+                    return redirect("handoffs:bulk_move", move.pk)
         groups = _group_lines(lines)
     return render(request, "handoffs/bulk.html", {"form": form, "groups": groups, "total": len(lines)})
+
+
+@login_required
+def bulk_move(request, pk: int):
+    """A portfolio move's progress; polled by htmx until it is finished. Its author's (and the head's) only."""
+    move = get_object_or_404(BulkMove.objects.select_related("manager"), pk=pk)
+    if move.created_by_id != request.user.pk and not policy.may_reassign_anything(request.user):
+        raise Http404
+    context = {"move": move, "moved": bulk.moved_so_far(move)}
+    if move.status == BulkMoveStatus.QUEUED:
+        context["worker_late"] = timezone.now() - move.created_at > dt.timedelta(seconds=15)
+    template = "handoffs/_bulk_progress.html" if request.htmx else "handoffs/bulk_move.html"
+    return render(request, template, context)
 
 
 def _can_bulk(user) -> bool:

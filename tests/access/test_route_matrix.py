@@ -16,6 +16,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from orbit.accounts import services
 from orbit.accounts.models import TeamRole
 from orbit.activities.models import CadencePolicy
+from orbit.handoffs.models import BulkMove
 from orbit.requests.models import SlaPolicy
 from orbit.worktime.services import default_calendar
 from tests.access.personas import (
@@ -75,6 +76,7 @@ ROUTES = {
     "accounts:contact_create": Route(scope="account", need=CHANGE),
     "handoffs:list": Route(),
     "handoffs:bulk": Route(scope="leads"),
+    "handoffs:bulk_move": Route(scope="bulk_move"),  # lead_a's move: his, and the head's and admins'
     "handoffs:covers": Route(),
     "handoffs:cover_summary": Route(scope="cover"),
     "handoffs:cover_cancel": Route(method="post", scope="cover", ok=302),
@@ -171,6 +173,8 @@ def _expected(route: Route, persona: str, target: str | None) -> int:
         if persona not in COVER_SEES:
             return 404
         return route.ok if route.method == "get" or persona in COVER_ARRANGES else 403
+    if route.scope == "bulk_move":
+        return 200 if persona in ("lead_a", "head", "admin") else 404
     if route.scope == "leads":
         return 200 if persona in ("head", "admin", "lead_a", "lead_b") else 403
     if route.scope in ACCOUNT_SCOPES:
@@ -209,6 +213,13 @@ def _request(world, name: str, persona: str, target: str | None):
             args.append("team")
     elif route.scope == "cover":
         args = [world.cover.pk]
+    elif route.scope == "bulk_move":
+        people = world.people
+        args = [
+            BulkMove.objects.create(
+                created_by=people["lead_a"], manager=people["am_a"], reason="departure"
+            ).pk
+        ]
     elif name == "activities:cadence_toggle":
         args = [CadencePolicy.objects.order_by("pk").first().pk]
     elif name in WORKTIME_CALENDAR_ROUTES:  # the default calendar; a day of an entered year
