@@ -57,16 +57,22 @@ class TouchPlanForm(forms.Form):
 class TaskForm(forms.ModelForm):
     class Meta:
         model = Task
-        fields = ["title", "assignee", "due_on", "remind_at", "description"]
+        fields = ["title", "assignee", "due_on", "remind_at", "contact", "description"]
         widgets = {
             "due_on": forms.DateInput(attrs={"type": "date"}),
             "remind_at": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
             "description": forms.Textarea(attrs={"rows": 3}),
         }
 
-    def __init__(self, *args, people=None, **kwargs):
+    def __init__(self, *args, people=None, account=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["assignee"].queryset = people
+        if account is None:
+            del self.fields["contact"]  # a task without an account has no client contact to name
+        else:
+            self.fields["contact"].queryset = account.contacts.filter(archived_at__isnull=True).order_by(
+                "full_name"
+            )
 
 
 class CadencePolicyForm(forms.ModelForm):

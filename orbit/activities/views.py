@@ -157,6 +157,7 @@ def task_create(request):
     form = TaskForm(
         request.POST or None,
         people=people,
+        account=account,
         initial={"assignee": request.user, "due_on": timezone.localdate()},
     )
     if request.method == "POST" and form.is_valid():

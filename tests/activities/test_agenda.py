@@ -147,3 +147,19 @@ def test_planning_from_the_card(client, org, day):
         == 302
     )
     assert Touch.objects.filter(account=day[3], planned_for=future, kind="visit").exists()
+
+
+def test_a_task_names_a_contact_of_its_account_only(client, org, day):
+    from orbit.accounts import services as account_services
+    from orbit.activities.models import Task
+
+    own = account_services.contact_create(by=org.am_a, account=day[0], full_name="Ирина Закупкина")
+    other = account_services.contact_create(by=org.am_a, account=day[1], full_name="Пётр Чужой")
+    client.force_login(org.am_a)
+    url = reverse("activities:task_create")
+    form = {"account": day[0].pk, "title": "Отправить КП", "assignee": org.am_a.pk, "due_on": "2030-01-10"}
+    refused = client.post(url, {**form, "contact": other.pk})
+    assert refused.status_code == 400 and "contact" in refused.context["form"].errors
+    assert client.post(url, {**form, "contact": own.pk}).status_code == 302
+    assert Task.objects.get(title="Отправить КП").contact == own
+    assert "contact" not in client.get(url).context["form"].fields  # no account: no contact to pick
