@@ -172,3 +172,41 @@ def test_a_task_on_a_request_lands_on_the_request_and_its_account(client, org, a
     assert "Выставить корректировку" in client.get(response.url).content.decode()
     client.force_login(org.am_b)  # cannot see the account: the request is not found
     assert client.get(url, {"request": complaint.pk}).status_code == 404
+
+
+def test_task_reminder_tells_the_assignee_once_unless_closed_or_moved(org, account):
+    from orbit.activities.reminders import remind_task
+    from orbit.notifications.models import Notification
+
+    remind_at = timezone.now() + dt.timedelta(hours=2)
+    task = services.task_create(
+        by=org.lead_a,
+        title="Позвонить ЛПР",
+        assignee=org.am_a,
+        due_on=timezone.localdate(),
+        account=account,
+        remind_at=remind_at,
+    )
+    assert Notification.objects.filter(recipient=org.am_a, kind="task_assigned").count() == 1
+    assert remind_task.call(task.pk, remind_at.isoformat()) is True
+    assert Notification.objects.filter(recipient=org.am_a, kind="task_due").count() == 1
+    moved = remind_at + dt.timedelta(days=1)
+    Task.objects.filter(pk=task.pk).update(remind_at=moved)
+    assert remind_task.call(task.pk, remind_at.isoformat()) is False  # the old reminder is stale
+    services.task_complete(by=org.am_a, task=Task.objects.get(pk=task.pk))
+    assert remind_task.call(task.pk, moved.isoformat()) is False  # done: nothing to remind
+
+
+def test_the_reminder_is_queued_for_its_moment(org, account, settings, django_capture_on_commit_callbacks):
+    from django_tasks_db.models import DBTaskResult
+
+    from tests.worker import use_database_tasks
+
+    use_database_tasks(settings)
+    remind_at = timezone.now() + dt.timedelta(hours=3)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.task_create(
+            by=org.am_a, title="Сверка", assignee=org.am_a, due_on=timezone.localdate(), remind_at=remind_at
+        )
+    queued = DBTaskResult.objects.get(task_path="orbit.activities.reminders.remind_task")
+    assert queued.run_after == remind_at
