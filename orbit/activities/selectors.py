@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, F, Func, Max, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.http import Http404
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from orbit.access.policy import access_context, led_people, sees_everything, visible_accounts
@@ -46,11 +47,7 @@ def agenda_person(viewer: User, person_id: int | None) -> User:
         return viewer
     if not sees_everything(viewer) and person_id not in led_people(viewer):
         raise Http404
-    return User.objects.filter(pk=person_id, is_active=True).first() or _raise_404()
-
-
-def _raise_404():
-    raise Http404
+    return get_object_or_404(User, pk=person_id, is_active=True)
 
 
 @dataclass
