@@ -99,7 +99,9 @@ def _serialize_current(request: HttpRequest, current) -> dict | None:
     """The record as the writer may see it now, read again through the selectors."""
     from orbit.accounts import selectors
     from orbit.accounts.models import Account, Contact
-    from orbit.api.schemas import AccountDetail, ContactOut
+    from orbit.activities.models import Touch
+    from orbit.api.schemas import AccountDetail, ContactOut, RequestDetail, TouchOut
+    from orbit.requests.models import Request
 
     try:
         if isinstance(current, Account):
@@ -110,6 +112,14 @@ def _serialize_current(request: HttpRequest, current) -> dict | None:
             return ContactOut.from_orm(selectors.contact_get(request.auth, current.pk)).model_dump(
                 mode="json"
             )
+        if isinstance(current, Request):
+            from orbit.api.requests import request_detail_of
+
+            return RequestDetail.from_orm(request_detail_of(request.auth, current.pk)).model_dump(mode="json")
+        if isinstance(current, Touch):
+            from orbit.api.activities import touch_get
+
+            return TouchOut.from_orm(touch_get(request.auth, current.pk)).model_dump(mode="json")
     except Http404:
         return None
     return None

@@ -7,7 +7,7 @@ CSRF token on unsafe methods). Errors share one JSON shape (see orbit.api.errors
 from django.utils import translation
 from ninja import NinjaAPI
 
-from orbit.api import accounts, auth, errors
+from orbit.api import accounts, activities, auth, errors, requests
 
 
 class OrbitAPI(NinjaAPI):
@@ -22,8 +22,10 @@ api = OrbitAPI(
     title="Orbit API",
     version="1",
     description=(
-        "Accounts, contacts and ownership of the client department. Authenticate with a personal token "
-        "(`Authorization: Bearer orb_…`, issued at POST /api/auth/tokens from a signed-in session) "
+        "Accounts, contacts and ownership of the client department; touches, tasks and client requests "
+        "(with their SLA), so that telephony, mail and accounting integrations can log the work. "
+        "Authenticate with a personal token (`Authorization: Bearer orb_…`, issued at POST /api/auth/tokens "
+        "from a signed-in session) "
         "or with the browser session. Lists are scoped to what you may see."
     ),
     urls_namespace="api",
@@ -34,3 +36,5 @@ api = OrbitAPI(
 errors.install(api)
 api.add_router("/auth", auth.router)
 api.add_router("/", accounts.router)
+api.add_router("/", activities.router)
+api.add_router("/", requests.router)

@@ -16,6 +16,10 @@ from pydantic import ConfigDict
 
 from orbit.accounts.models import AccountStatus, BuyingRole, Currency, Tier
 from orbit.accounts.selectors import SORTS
+from orbit.activities.models import TaskStatus, TouchKind, TouchStatus
+from orbit.requests.models import Priority, RequestStatus, RequestType
+from orbit.requests.selectors import SLA_FILTERS
+from orbit.requests.selectors import SORTS as REQUEST_SORTS
 
 StatusValue = Literal[tuple(AccountStatus.values)]  # type: ignore[valid-type]
 TierValue = Literal[tuple(Tier.values)]  # type: ignore[valid-type]
@@ -293,3 +297,286 @@ class TokenCreateIn(Schema):
 
 class TokenIssuedOut(TokenOut):
     token: str = Field(description="The secret; shown this once and never again. Send it as `Bearer`.")
+
+
+# --- touches ----------------------------------------------------------------------------------------------
+
+TouchKindValue = Literal[tuple(TouchKind.values)]  # type: ignore[valid-type]
+TouchStatusValue = Literal[tuple(TouchStatus.values)]  # type: ignore[valid-type]
+TaskStatusValue = Literal[tuple(TaskStatus.values)]  # type: ignore[valid-type]
+
+
+class ContactRef(Schema):
+    id: int
+    full_name: str
+
+
+class TouchOut(Schema):
+    id: int
+    account: AccountRef
+    owner: UserRef = Field(description="Who made (or is to make) the touch.")
+    kind: TouchKindValue
+    status: TouchStatusValue = Field(description="planned → done or cancelled.")
+    source: str = Field(description="`manual`, or `cadence` when the cadence rules planned it.")
+    planned_for: dt.date | None = Field(description="The day a planned touch is due.")
+    happened_at: dt.datetime | None = Field(description="When a done touch took place.")
+    duration_minutes: int | None = Field(description="Minutes of work on a done touch (1 to 1440).")
+    subject: str
+    outcome: str
+    next_step: str
+    contacts: list[ContactRef] = Field(description="Contacts of the account who took part.")
+    version: int
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+    @staticmethod
+    def resolve_contacts(obj) -> list:
+        return list(obj.contacts.all())
+
+
+class TouchPage(Schema):
+    count: int = Field(description="Touches matching the filters that you may see, counted up to a cap.")
+    count_exact: bool = Field(description="False when more touches match than `count`: narrow the filters.")
+    limit: int
+    offset: int
+    items: list[TouchOut]
+
+
+class TouchQuery(Schema):
+    account: int | None = Field(None, description="Touches of this account.")
+    owner: list[int] = Field(default_factory=list, description="Ids of the people who made the touches.")
+    status: list[TouchStatusValue] = Field(default_factory=list)
+    kind: list[TouchKindValue] = Field(default_factory=list)
+    date_from: dt.date | None = Field(
+        None, description="From this day on: the day it happened (done) or is planned for (planned)."
+    )
+    date_to: dt.date | None = Field(None, description="Up to and including this day.")
+    limit: int = Field(settings.ORBIT_PAGE_SIZE, ge=1, le=settings.ORBIT_MAX_PAGE_SIZE)
+    offset: int = Field(0, ge=0)
+
+
+class TouchLogIn(Schema):
+    """A touch that took place (a call from telephony, a letter from the mail server, a visit)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: TouchKindValue = TouchKind.CALL.value
+    happened_at: dt.datetime | None = Field(
+        None,
+        description="When it took place (ISO 8601; no offset: the server's time zone); now if left out.",
+    )
+    duration_minutes: int = Field(description="Minutes of work, 1 to 1440; feeds the margin per hour.")
+    outcome: str = Field("", description="What came of it.")
+    subject: str = Field("", description="Up to 200 characters.")
+    next_step: str = Field(
+        "", description="Up to 300 characters; becomes the subject of the next planned touch."
+    )
+    next_on: dt.date | None = Field(
+        None, description="Day of the next touch; left out: the cadence plans it (if the account has one)."
+    )
+    contacts: list[int] = Field(default_factory=list, description="Ids of live contacts of this account.")
+
+
+class TouchPlanIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    kind: TouchKindValue = TouchKind.CALL.value
+    planned_for: dt.date = Field(description="The day, today or later.")
+    subject: str = Field("", description="Up to 200 characters.")
+
+
+class TouchCompleteIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    version: int = Field(description="The `version` you read; a stale one is answered with 409.")
+    duration_minutes: int = Field(description="Minutes of work, 1 to 1440.")
+    outcome: str = ""
+    happened_at: dt.datetime | None = Field(None, description="When it took place; now if left out.")
+
+
+# --- tasks ------------------------------------------------------------------------------------------------
+
+
+class TaskOut(Schema):
+    id: int
+    title: str
+    description: str
+    assignee: UserRef
+    account: AccountRef | None
+    contact: ContactRef | None
+    request_id: int | None = Field(description="The client request the task serves, if any.")
+    due_on: dt.date
+    remind_at: dt.datetime | None
+    status: TaskStatusValue
+    completed_at: dt.datetime | None
+    created_by: UserRef | None
+    version: int
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class TaskPage(Schema):
+    count: int = Field(description="Tasks matching the filters that you may see, counted up to a cap.")
+    count_exact: bool = Field(description="False when more tasks match than `count`: narrow the filters.")
+    limit: int
+    offset: int
+    items: list[TaskOut]
+
+
+class TaskQuery(Schema):
+    mine: bool = Field(False, description="Only the tasks assigned to you.")
+    assignee: list[int] = Field(default_factory=list, description="Ids of assignees.")
+    account: int | None = Field(None, description="Tasks on this account.")
+    status: list[TaskStatusValue] = Field(default_factory=list)
+    due_from: dt.date | None = Field(None, description="Due on this day or later.")
+    due_to: dt.date | None = Field(None, description="Due on this day or earlier.")
+    limit: int = Field(settings.ORBIT_PAGE_SIZE, ge=1, le=settings.ORBIT_MAX_PAGE_SIZE)
+    offset: int = Field(0, ge=0)
+
+
+class TaskCreateIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    title: str = Field(description="Up to 200 characters.")
+    description: str = ""
+    due_on: dt.date
+    assignee: int | None = Field(
+        None,
+        description="User id; you if left out. Yourself, your people, or the account's manager and team.",
+    )
+    account: int | None = Field(None, description="Account id; must be visible to you and yours to work.")
+    contact: int | None = Field(None, description="A contact of that account.")
+    request: int | None = Field(None, description="A client request (the task then goes on its account).")
+    remind_at: dt.datetime | None = Field(None, description="When to remind the assignee; not in the past.")
+
+
+# --- requests ---------------------------------------------------------------------------------------------
+
+RequestStatusValue = Literal[tuple(RequestStatus.values)]  # type: ignore[valid-type]
+RequestTypeValue = Literal[tuple(RequestType.values)]  # type: ignore[valid-type]
+PriorityValue = Literal[tuple(Priority.values)]  # type: ignore[valid-type]
+RequestSortValue = Literal[tuple(REQUEST_SORTS)]  # type: ignore[valid-type]
+SlaFilterValue = Literal[("", *SLA_FILTERS)]  # type: ignore[valid-type]
+SlaStateValue = Literal["none", "met", "late", "paused", "overdue", "warning", "ok"]
+
+
+class RequestListItem(Schema):
+    id: int
+    account: AccountRef
+    request_type: RequestTypeValue
+    priority: PriorityValue
+    department: ReferenceOut
+    subject: str
+    status: RequestStatusValue
+    manager: UserRef = Field(description="The account's manager, the client's one window.")
+    assignee: UserRef | None = Field(description="The executor in the department.")
+    received_at: dt.datetime
+    first_response_due: dt.datetime | None = Field(description="Per the SLA, in business hours.")
+    resolution_due: dt.datetime | None = Field(description="Per the SLA, in business hours.")
+    first_responded_at: dt.datetime | None
+    resolved_at: dt.datetime | None
+    closed_at: dt.datetime | None
+    sla_state: SlaStateValue = Field(
+        description="none (no SLA), ok, warning, overdue, paused (waiting for the client), met or late."
+    )
+    running_due: dt.datetime | None = Field(description="The due time of the clock that runs now.")
+    escalation_level: int = Field(description="0 none, 1 the team lead, 2 the head of department.")
+    version: int
+
+
+class RequestCommentOut(Schema):
+    id: int
+    author: UserRef
+    text: str
+    created_at: dt.datetime
+
+
+class AttachmentOut(Schema):
+    id: int
+    name: str = Field(description="The file's name as uploaded.")
+    size: int = Field(description="Bytes.")
+    content_type: str
+    uploaded_by: UserRef
+    uploaded_at: dt.datetime
+
+    @staticmethod
+    def resolve_name(obj) -> str:
+        return obj.original_name
+
+
+class RequestDetail(RequestListItem):
+    description: str
+    contact: ContactRef | None
+    created_by: UserRef | None
+    allowed_statuses: list[RequestStatusValue] = Field(description="Where the status may move from here.")
+    comments: list[RequestCommentOut] = Field(description="Oldest first.")
+    attachments: list[AttachmentOut]
+
+    @staticmethod
+    def resolve_allowed_statuses(obj) -> list[str]:
+        return list(obj.allowed_transitions)
+
+    @staticmethod
+    def resolve_comments(obj) -> list:
+        return list(obj.comments.all())
+
+    @staticmethod
+    def resolve_attachments(obj) -> list:
+        return list(obj.attachments.all())
+
+
+class RequestPage(Schema):
+    count: int = Field(description="Requests matching the filters that you may see, counted up to a cap.")
+    count_exact: bool = Field(description="False when more requests match than `count`: narrow the filters.")
+    limit: int
+    offset: int
+    items: list[RequestListItem]
+
+
+class RequestQuery(Schema):
+    status: list[RequestStatusValue] = Field(default_factory=list)
+    type: list[RequestTypeValue] = Field(default_factory=list, description="Request types.")
+    priority: list[PriorityValue] = Field(default_factory=list)
+    department: list[int] = Field(default_factory=list, description="Department ids.")
+    account: int | None = Field(None, description="Requests of this account.")
+    sla: SlaFilterValue = Field("", description="`overdue`, or `near`: near breach or overdue.")
+    mine: bool = Field(False, description="Those you manage, execute or registered.")
+    sort: RequestSortValue = "-received"
+    limit: int = Field(settings.ORBIT_PAGE_SIZE, ge=1, le=settings.ORBIT_MAX_PAGE_SIZE)
+    offset: int = Field(0, ge=0)
+
+
+class RequestCreateIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    request_type: RequestTypeValue
+    priority: PriorityValue = Priority.NORMAL.value
+    department: int = Field(description="Department id (see the departments in the UI).")
+    subject: str = Field(description="What the client asks, in a few words (up to 300 characters).")
+    description: str = ""
+    contact: int | None = Field(None, description="A live contact of the account.")
+    assignee: int | None = Field(None, description="The executor; he must be able to see the account.")
+    received_at: dt.datetime | None = Field(
+        None, description="When the client asked; now if left out. The SLA is counted from this moment."
+    )
+
+
+class RequestCommentIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    text: str
+
+
+class RequestStatusIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    status: RequestStatusValue = Field(description="One of the request's `allowed_statuses`.")
+    version: int = Field(description="The `version` you read; a stale one is answered with 409.")
+    comment: str = Field("", description="Required when a resolved request is reopened.")
+
+
+class RequestAssignIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    assignee: int | None = Field(description="User id of the executor; null takes the request off him.")
+    version: int = Field(description="The `version` you read; a stale one is answered with 409.")

@@ -4,6 +4,7 @@ Operations are read from the schema, so a new endpoint without an entry in OPERA
 `test_every_api_operation_is_in_the_matrix`. Callers use their own API tokens, as a script would.
 """
 
+import datetime as dt
 import json
 
 import pytest
@@ -14,8 +15,19 @@ from orbit.api.models import ApiToken
 from orbit.api.router import api
 from tests.access.personas import ACCOUNTS, CHANGE, CREATE, PERSONAS, VISIBLE
 
-# (method, path) -> (scope, body). Scopes: "any" — every caller 200; "account"/"contact" — 404 when the
-# account is not visible, else the read answers 200 and a write answers per CHANGE.
+# (method, path) -> (scope, body). Scopes: "any" — every caller 200; "account"/"contact"/"touch"/"task"/
+# "request" — 404 when the account is not visible, else the read answers 200 and a write answers per CHANGE;
+# "task-create" — the account is an id in the payload: refused at its field (422) when not visible.
+IN_TWO_DAYS = (dt.date.today() + dt.timedelta(days=2)).isoformat()
+LISTS = {
+    "list",
+    "contacts",
+    "touches",
+    "tasks",
+    "requests",
+}  # 200 for all; counts one row per visible account
+READS = {"account", "contact", "touch", "task", "request"}
+CREATES = {"account-create", "request-create", "task-create"}
 OPERATIONS = {
     ("get", "/api/accounts"): ("list", None),
     ("post", "/api/accounts"): (
@@ -34,6 +46,28 @@ OPERATIONS = {
     ("get", "/api/auth/tokens"): ("any", None),
     ("post", "/api/auth/tokens"): ("session-only", {"name": "скрипт"}),
     ("delete", "/api/auth/tokens/{token_id}"): ("foreign-token", None),
+    ("get", "/api/touches"): ("touches", None),
+    ("get", "/api/touches/{touch_id}"): ("touch", None),
+    ("post", "/api/accounts/{account_id}/touches"): (
+        "account-create",
+        {"kind": "call", "duration_minutes": 15, "outcome": "Договорились о встрече"},
+    ),
+    ("post", "/api/accounts/{account_id}/touches/planned"): ("account-create", {"planned_for": IN_TWO_DAYS}),
+    ("post", "/api/touches/{touch_id}/complete"): ("touch-write", {"duration_minutes": 10}),
+    ("post", "/api/touches/{touch_id}/cancel"): ("touch-write", None),
+    ("get", "/api/tasks"): ("tasks", None),
+    ("post", "/api/tasks"): ("task-create", {"title": "Отправить КП", "due_on": IN_TWO_DAYS}),
+    ("get", "/api/tasks/{task_id}"): ("task", None),
+    ("post", "/api/tasks/{task_id}/complete"): ("task-write", None),
+    ("get", "/api/requests"): ("requests", None),
+    ("get", "/api/requests/{request_id}"): ("request", None),
+    ("post", "/api/accounts/{account_id}/requests"): (
+        "account-create",
+        {"request_type": "question", "department": "support", "subject": "Счёт"},
+    ),
+    ("post", "/api/requests/{request_id}/comments"): ("request-create", {"text": "Передал в бухгалтерию"}),
+    ("post", "/api/requests/{request_id}/status"): ("request-write", {"status": "in_progress"}),
+    ("post", "/api/requests/{request_id}/assign"): ("request-write", {}),
 }
 
 
@@ -58,15 +92,17 @@ def _expected(scope: str, persona: str, target: str | None) -> int:
         return 403  # a token cannot mint tokens that outlive its own revocation
     if scope == "foreign-token":
         return 404
-    if scope in ("any", "list", "contacts"):
+    if scope == "any" or scope in LISTS:
         return 200
+    if scope == "task-create" and persona == "auditor":
+        return 403  # reads only, whatever the payload
     if target not in VISIBLE[persona]:
-        return 404
-    if scope in ("account", "contact"):
+        return 422 if scope == "task-create" else 404
+    if scope in READS:
         return 200
     if target not in CHANGE[persona]:
         return 403
-    return 201 if scope == "account-create" else 200
+    return 201 if scope in CREATES else 200
 
 
 def _call(world, callers, method, path, scope, body, persona, target):
@@ -74,9 +110,22 @@ def _call(world, callers, method, path, scope, body, persona, target):
     url = path.format(
         account_id=account.pk if account else 0,
         contact_id=world.contacts[target].pk if target else 0,
+        touch_id=world.touches[target].pk if target else 0,
+        task_id=world.tasks[target].pk if target else 0,
+        request_id=world.requests[target].pk if target else 0,
         token_id=world.tokens["am_b" if persona != "am_b" else "am_a"].pk,
     )
     payload = dict(body or {})
+    if path == "/api/accounts/{account_id}/requests":
+        payload["department"] = world.requests[target].department_id
+    if path == "/api/requests/{request_id}/assign":
+        payload["assignee"] = world.members[target].user_id  # the engineer on the account team
+    if scope == "task-create":
+        payload["account"] = account.pk
+    for key, record in (("touch", world.touches), ("request", world.requests)):
+        if scope == f"{key}-write" and body is not None:
+            record[target].refresh_from_db()
+            payload["version"] = record[target].version
     if scope == "account-write":
         account.refresh_from_db()
         payload["version"] = account.version
@@ -100,7 +149,7 @@ def _call(world, callers, method, path, scope, body, persona, target):
 @pytest.mark.parametrize(("method", "path"), list(OPERATIONS))
 def test_api_answers_each_persona_as_the_rules_say(world, callers, method, path):
     scope, body = OPERATIONS[(method, path)]
-    per_account = scope.startswith(("account", "contact-", "contact")) and scope != "contacts"
+    per_account = scope not in LISTS and scope not in ("any", "create", "session-only", "foreign-token")
     targets = ACCOUNTS if per_account else [None]
     wrong = []
     for persona in PERSONAS:
@@ -109,14 +158,10 @@ def test_api_answers_each_persona_as_the_rules_say(world, callers, method, path)
             response = _call(world, callers, method, path, scope, body, persona, target)
             if response.status_code != expected:
                 wrong.append(f"{persona} on {target}: {response.status_code}, expected {expected}")
-            elif expected == 200 and scope == "list":
+            elif expected == 200 and scope in LISTS:
                 count = response.json()["count"]
-                if count != len(VISIBLE[persona]):
-                    wrong.append(f"{persona} counts {count} accounts, sees {len(VISIBLE[persona])}")
-            elif expected == 200 and scope == "contacts":
-                count = response.json()["count"]
-                if count != len(VISIBLE[persona]):  # one contact per account in the world
-                    wrong.append(f"{persona} counts {count} contacts, sees {len(VISIBLE[persona])}")
+                if count != len(VISIBLE[persona]):  # one contact, touch, task, request per account
+                    wrong.append(f"{persona} counts {count} ({scope}), sees {len(VISIBLE[persona])} accounts")
     assert not wrong, f"{method.upper()} {path}: " + "; ".join(wrong)
 
 
