@@ -22,6 +22,7 @@ from orbit.activities.models import (
     TouchSource,
     TouchStatus,
 )
+from orbit.common.errors import ConflictError
 from orbit.org.models import User
 
 # Accounts a manager keeps in orbit: a cadence plans their touches.
@@ -148,7 +149,9 @@ def touch_complete(
     _require_work(by, touch.account)
     locked = Touch.objects.select_for_update().get(pk=touch.pk)
     if locked.version != version or locked.status != TouchStatus.PLANNED:
-        raise ValidationError(_("Someone has just changed this touch; reload the page to see the change."))
+        raise ConflictError(
+            _("Someone has just changed this touch; reload the page to see the change."), current=locked
+        )
     return touch_log(
         by=by,
         account=touch.account,
