@@ -19,8 +19,10 @@ install: $(VENV)/.installed
 demo: install
 	DEBUG=true $(PY) manage.py migrate --noinput
 	DEBUG=true $(PY) manage.py demo seed --size small --if-empty
-	@echo "Orbit runs at http://$(HOST)/  (Ctrl+C stops it; the background worker sends notifications and escalations)"
-	DEBUG=true $(PY) manage.py db_worker --no-reload --interval 2 -v0 & worker=$$!; \
+	@echo "Orbit runs at http://$(HOST)/  (Ctrl+C stops it). The background worker sends notifications and"
+	@echo "escalations; the e-mails it would send are written to var/mail/."
+	DEBUG=true EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend \
+	$(PY) manage.py db_worker --no-reload --interval 2 -v0 & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	DEBUG=true $(PY) manage.py runserver $(HOST)
 

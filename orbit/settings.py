@@ -161,6 +161,7 @@ if not DEBUG and env_bool("ORBIT_HTTPS", False):
     SECURE_HSTS_PRELOAD = True
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(DATA_DIR / "mail"))  # for the file backend (demo)
 
 # Background work (notifications, escalations): rows in the database, run by `manage.py db_worker`.
 TASKS = {"default": {"BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
