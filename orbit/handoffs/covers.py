@@ -120,13 +120,17 @@ def cover_summary(cover: Cover) -> list[SummaryLine]:
     """What the deputy changed on the covered accounts during the cover, account by account."""
     start = timezone.make_aware(dt.datetime.combine(cover.starts_on, dt.time.min))
     end = timezone.make_aware(dt.datetime.combine(cover.ends_on + dt.timedelta(days=1), dt.time.min))
+    # order_by(): the history models order by date, and SQLite refuses ORDER BY inside a UNION.
     touched = (
         Account.history.filter(history_user=cover.deputy, history_date__gte=start, history_date__lt=end)
+        .order_by()
         .values_list("id", flat=True)
         .union(
             Account.contacts.rel.related_model.history.filter(
                 history_user=cover.deputy, history_date__gte=start, history_date__lt=end
-            ).values_list("account_id", flat=True)
+            )
+            .order_by()
+            .values_list("account_id", flat=True)
         )
     )
     accounts = covered_accounts(cover).filter(pk__in=list(touched)).order_by("sort_name")
