@@ -126,7 +126,7 @@ def agenda(person: User, *, today: dt.date | None = None) -> Agenda:
             assignee_id__in=owners, status=TaskStatus.OPEN, due_on__lte=today + dt.timedelta(days=7)
         )
         .select_related("account", "assignee")
-        .only(*_ROW_FIELDS, "title", "due_on", *_named("account"), *_person("assignee"))
+        .only(*_ROW_FIELDS, "title", "due_on", "request", *_named("account"), *_person("assignee"))
         .order_by("due_on", "id")
     )
     steps = (
