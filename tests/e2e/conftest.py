@@ -67,3 +67,12 @@ def login(page, username: str, password: str) -> None:
     page.locator("#id_password").fill(password)
     page.locator("button[type=submit].primary").click()
     page.wait_for_url("**/agenda/**")
+
+
+def settle(page) -> None:
+    """Wait until htmx has loaded and wired every lazy panel: a control swapped in a moment ago may not listen yet."""
+    page.wait_for_load_state("networkidle")
+    page.wait_for_function(
+        "() => !document.querySelector('.htmx-request, .htmx-settling, .htmx-swapping, [hx-trigger=\"load\"]')"
+    )
+    page.wait_for_timeout(50)  # htmx wires the swapped content after its settle delay (20 ms)

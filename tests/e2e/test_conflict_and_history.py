@@ -3,7 +3,7 @@ and the audit timeline on the card tells who changed what."""
 
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import login, screenshot
+from tests.e2e.conftest import login, screenshot, settle
 from tests.factories import PASSWORD, make_account
 
 
@@ -41,6 +41,7 @@ def test_second_writer_gets_the_conflict_and_the_timeline_shows_both(org, browse
     )  # created, owner, lead's edit, manager's edit
     expect(history).to_contain_text("Цель руководителя")
     expect(history).to_contain_text("Цель менеджера")
+    settle(manager)
     manager.locator("#h-actor").select_option(label="Lead_A")
     expect(history.locator("ol.timeline > li")).to_have_count(1)
     screenshot(manager, "account-history")
