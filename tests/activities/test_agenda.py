@@ -47,7 +47,9 @@ def test_query_count_does_not_grow_with_the_backlog(client, org, day, django_ass
         account = make_account(org.head, org.am_a)
         Touch.objects.create(account=account, owner=org.am_a, planned_for=today - dt.timedelta(days=n + 1))
         if n < 10:  # and tasks: each row reads its fields from the one query, none is fetched per row
-            services.task_create(by=org.am_a, title=f"Задача {n}", assignee=org.am_a, due_on=today, account=account)
+            services.task_create(
+                by=org.am_a, title=f"Задача {n}", assignee=org.am_a, due_on=today, account=account
+            )
     client.force_login(org.am_a)
     client.get(reverse("activities:agenda"))
     with django_assert_max_num_queries(15):
