@@ -82,16 +82,6 @@ LATE_SHARE = 0.13  # requests whose resolution came after the due time
 OPEN_DAYS = 12  # requests received in the last days are still open
 
 
-def _pick(rng: random.Random, weighted: list[tuple]) -> object:
-    total = sum(weight for _value, weight in weighted)
-    roll = rng.uniform(0, total)
-    for value, weight in weighted:
-        roll -= weight
-        if roll <= 0:
-            return value
-    return weighted[-1][0]
-
-
 def _received(day: dt.date, rng: random.Random) -> dt.datetime:
     # Most requests come in working hours; some in the evening, after the working day.
     hour = 9 + rng.randrange(9) if rng.random() < 0.85 else 18 + rng.randrange(4)
@@ -155,8 +145,8 @@ def write_requests(*, seed: int, today: dt.date) -> int:
             if index < 0:
                 continue
             manager = spans[index].manager
-            request_type = _pick(rng, TYPES)
-            priority = _pick(rng, PRIORITIES)
+            request_type = rng.choices([v for v, _w in TYPES], [w for _v, w in TYPES])[0]
+            priority = rng.choices([v for v, _w in PRIORITIES], [w for _v, w in PRIORITIES])[0]
             policy = policies[(request_type, priority)]
             if policy is None:
                 continue

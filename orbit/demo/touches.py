@@ -50,16 +50,6 @@ TASKS = [
 ]
 
 
-def _pick(rng: random.Random, weighted: list[tuple]) -> object:
-    total = sum(weight for _value, weight in weighted)
-    roll = rng.uniform(0, total)
-    for value, weight in weighted:
-        roll -= weight
-        if roll <= 0:
-            return value
-    return weighted[-1][0]
-
-
 def _at(day: dt.date, rng: random.Random) -> dt.datetime:
     return timezone.make_aware(
         dt.datetime.combine(day, dt.time(9 + rng.randrange(9), rng.choice((0, 15, 30, 45))))
@@ -109,7 +99,7 @@ def write_touches(*, seed: int, today: dt.date) -> tuple[int, int]:
             period = spans[index]
             diligence = DILIGENCE.get(usernames.get(period.manager_id, ""), 0.75)
             if rng.random() < diligence:
-                kind = _pick(rng, KINDS)
+                kind = rng.choices([v for v, _w in KINDS], [w for _v, w in KINDS])[0]
                 touch = Touch(
                     account_id=account.pk,
                     owner_id=period.manager_id,
