@@ -747,6 +747,22 @@ def machine() -> str:
     return f"{os.cpu_count()} cores ({cpu}), {mem} RAM, Python {platform.python_version()}"
 
 
+def use_bench_database(server: str, database: str) -> str:
+    """Point Django at the bench database and bring its schema up to date (the code moves on after the base
+    is generated; a no-op when it is current). Returns the database's URL."""
+    dsn = f"{server.rstrip('/')}/{database}"
+    os.environ["DATABASE_URL"] = dsn
+    os.environ["DEBUG"] = "false"
+    from django.core.management import call_command
+
+    from bench import django_env  # noqa: F401  (Django configured against the bench database)
+
+    t = time.perf_counter()
+    call_command("migrate", interactive=False, verbosity=0)
+    print(f"migrations up to date ({time.perf_counter() - t:.1f}s)", flush=True)
+    return dsn
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -765,22 +781,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--explain-out", default=str(HERE / "explain.md"))
     args = parser.parse_args(argv)
 
-    dsn = f"{args.server.rstrip('/')}/{args.database}"
-    os.environ["DATABASE_URL"] = dsn
-    os.environ["DEBUG"] = "false"
-    # The code moves on after the base is generated: bring the schema up to date (a no-op when it is).
-    from django.core.management import call_command
+    dsn = use_bench_database(args.server, args.database)
     from django.test import Client
     from django.urls import Resolver404, resolve
 
-    from bench import django_env  # noqa: F401  (Django configured against the bench database)
     from bench.words import NAME_ROOTS
     from orbit.api.models import ApiToken
     from orbit.org.models import User
-
-    t = time.perf_counter()
-    call_command("migrate", interactive=False, verbosity=0)
-    print(f"migrations up to date ({time.perf_counter() - t:.1f}s)", flush=True)
 
     try:
         resolve("/api/accounts")

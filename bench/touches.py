@@ -30,7 +30,7 @@ from datetime import date, datetime, timedelta, timezone
 
 import psycopg
 
-from bench.run import people_of, pick_personas
+from bench.run import people_of, pick_personas, use_bench_database
 
 CADENCE = {"key": 14, "A": 30, "B": 60, "C": 90}
 WORKED = ("handoff", "active", "dormant", "reactivated")  # orbit.activities.services.WORKED_STATUSES
@@ -364,16 +364,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--maintenance-work-mem", default="1GB")
     args = parser.parse_args(argv)
 
-    dsn = f"{args.server.rstrip('/')}/{args.database}"
-    os.environ["DATABASE_URL"] = dsn
-    os.environ["DEBUG"] = "false"
-    from django.core.management import call_command
-
-    from bench import django_env  # noqa: F401  (Django configured against the bench database)
-
-    t = time.perf_counter()
-    call_command("migrate", interactive=False, verbosity=0)
-    print(f"migrations up to date ({time.perf_counter() - t:.1f}s)", flush=True)
+    dsn = use_bench_database(args.server, args.database)
 
     today = date.fromisoformat(args.as_of) if args.as_of else datetime.now(MOSCOW).date()
     plan = {
