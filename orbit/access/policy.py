@@ -3,8 +3,11 @@
 Every read of accounts (and of what hangs off an account) starts from `visible_accounts(user)`;
 every change asks `can_change_account(user, account)` before anything is written.
 
-What the rules need to know about a user (roles, the policy, the team tree, his account-team seats) is read
-once per request in one query (`access_context`), so scoping costs the same on every page.
+What the rules need to know about a user (roles, the policy, the team tree, his account-team seats, covers,
+handoffs he receives) is read once per request in one query (`access_context`), so scoping costs the same on
+every page. `access` is the bottom layer: it imports only `org`. The accounts app declares its model and the
+apps that widen visibility register a SELECT each (`orbit/access/registry.py`); every model that hangs off an
+account reads through `Model.objects.visible_to(user)` (`orbit/access/querysets.py`), built on `account_scope`.
 """
 
 from dataclasses import dataclass
@@ -13,35 +16,35 @@ from django.db import connection
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from orbit.access import registry
 from orbit.access.models import VisibilityPolicy
-from orbit.accounts.models import Account, AccountStatus, TeamRole
-from orbit.handoffs.models import Cover
-from orbit.org.models import GLOBAL_READ_ROLES, Role, User
+from orbit.org.models import GLOBAL_READ_ROLES, Role, Team, User, UserRole
 
-_HOLDING_DEPTH = 5
-
-# One round trip for everything the rules read. Every branch has the same five columns: kind, two numbers,
-# one more number and a text. Works on PostgreSQL and SQLite.
-_CONTEXT_SQL = """
+# One round trip for everything the rules read: these core branches, then one SELECT per registered widening
+# (account-team seats, handoffs received, covers: `orbit/access/registry.py`). Every branch has the same five
+# columns: kind, three numbers and a text. Works on PostgreSQL and SQLite.
+_CORE_SQL = """
 SELECT 'role', CAST(NULL AS BIGINT), CAST(NULL AS BIGINT), CAST(NULL AS BIGINT), role
-  FROM org_userrole WHERE user_id = %(user)s
+  FROM {userrole} WHERE user_id = %(user)s
 UNION ALL
 SELECT 'policy', CASE WHEN managers_see_team THEN 1 ELSE 0 END, CASE WHEN leads_see_subteams THEN 1 ELSE 0 END,
-       NULL, NULL FROM access_visibilitypolicy WHERE id = 1
+       NULL, NULL FROM {policy} WHERE id = 1
 UNION ALL
-SELECT 'team', id, parent_id, lead_id, NULL FROM org_team
+SELECT 'team', id, parent_id, lead_id, NULL FROM {team}
 UNION ALL
-SELECT 'member', id, team_id, NULL, NULL FROM org_user WHERE team_id IS NOT NULL
-UNION ALL
-SELECT 'seat', account_id, NULL, NULL, role FROM accounts_accountteammember
- WHERE user_id = %(user)s AND ended_at IS NULL
-UNION ALL
-SELECT 'seat', account_id, NULL, NULL, 'receiver' FROM handoffs_handoff
- WHERE to_user_id = %(user)s AND status IN ('draft', 'in_progress')
-UNION ALL
-SELECT 'cover', id, owner_id, CASE WHEN whole_portfolio THEN 1 ELSE 0 END, NULL FROM handoffs_cover
- WHERE deputy_id = %(user)s AND cancelled_at IS NULL AND starts_on <= %(today)s AND ends_on >= %(today)s
+SELECT 'member', id, team_id, NULL, NULL FROM {user} WHERE team_id IS NOT NULL
 """
+_CORE_KINDS = frozenset({"role", "policy", "team", "member"})
+
+
+def _context_sql() -> str:
+    core = _CORE_SQL.format(
+        userrole=UserRole._meta.db_table,
+        policy=VisibilityPolicy._meta.db_table,
+        team=Team._meta.db_table,
+        user=User._meta.db_table,
+    )
+    return "\nUNION ALL\n".join([core.strip(), *(w.sql().strip() for w in registry.widenings())])
 
 
 @dataclass
@@ -61,12 +64,13 @@ def access_context(user: User) -> AccessContext:
     if cached is not None:
         return cached
     with connection.cursor() as cursor:
-        cursor.execute(_CONTEXT_SQL, {"user": user.pk, "today": timezone.localdate()})
+        cursor.execute(_context_sql(), {"user": user.pk, "today": timezone.localdate()})
         rows = cursor.fetchall()
-    roles, children, roots, team_of, seats, holdings = set(), {}, [], {}, set(), set()
-    covered_owners, partial_covers = set(), set()
+    roles, children, roots, team_of = set(), {}, [], {}
+    widened: dict[str, list] = {}
     policy = VisibilityPolicy()
-    for kind, a, b, c, text in rows:
+    for row in rows:
+        kind, a, b, c, text = row
         if kind == "role":
             roles.add(text)
         elif kind == "policy":
@@ -77,15 +81,13 @@ def access_context(user: User) -> AccessContext:
                 roots.append(a)
         elif kind == "member":
             team_of[a] = b
-        elif kind == "cover":
-            if c:
-                covered_owners.add(b)
-            else:
-                partial_covers.add(a)
-        elif kind == "seat":
-            seats.add(a)
-            if text == TeamRole.GLOBAL_ACCOUNT_MANAGER:
-                holdings.add(a)
+        else:
+            widened.setdefault(kind, []).append(row)
+    grants = registry.Grants()
+    for widening in registry.widenings():
+        mine = [row for kind in widening.kinds for row in widened.get(kind, ())]
+        if mine:
+            widening.collect(user, mine, grants)
     led = set(roots) if not policy.leads_see_subteams else _subtree(roots, children)
     context = AccessContext(
         roles=frozenset(roles),
@@ -93,21 +95,13 @@ def access_context(user: User) -> AccessContext:
         led_team_ids=led,
         led_people={uid for uid, team in team_of.items() if team in led},
         teammates={uid for uid, team in team_of.items() if user.team_id and team == user.team_id},
-        seat_account_ids=seats | _holding_members(holdings),
-        covered_owner_ids=covered_owners,
-        covered_account_ids=_covered_accounts(partial_covers),
+        seat_account_ids=grants.seat_account_ids,
+        covered_owner_ids=grants.covered_owner_ids,
+        covered_account_ids=grants.covered_account_ids,
     )
     user._role_set = context.roles
     user._access_context = context
     return context
-
-
-def _covered_accounts(cover_ids: set[int]) -> set[int]:
-    if not cover_ids:
-        return set()
-    return set(
-        Cover.accounts.through.objects.filter(cover_id__in=cover_ids).values_list("account_id", flat=True)
-    )
 
 
 def _subtree(roots: list[int], children: dict) -> set[int]:
@@ -119,18 +113,6 @@ def _subtree(roots: list[int], children: dict) -> set[int]:
             result.add(team_id)
             stack.extend(children.get(team_id, ()))
     return result
-
-
-def _holding_members(holdings: set[int]) -> set[int]:
-    """All subsidiaries below the holdings a global AM is responsible for (one query per level)."""
-    found: set[int] = set()
-    frontier = holdings
-    for _level in range(_HOLDING_DEPTH):
-        if not frontier:
-            break
-        frontier = set(Account.objects.filter(parent_id__in=frontier).values_list("id", flat=True)) - found
-        found |= frontier
-    return found
 
 
 def _has(user: User, *roles: str) -> bool:
@@ -151,39 +133,70 @@ def led_people(user: User) -> set[int]:
 
 
 def _own_scope(user: User) -> Q:
+    """The accounts he sees, as a condition on the account's own fields (names declared by the accounts app)."""
+    shape = registry.accounts()
+    manager, creator, status = shape.manager_field, shape.creator_field, shape.status_field
+    prospect = {status: shape.prospect_status}
     context = access_context(user)
-    scope = Q(responsible_manager=user) | Q(status=AccountStatus.PROSPECT, created_by=user)
+    scope = Q(**{f"{manager}_id": user.pk}) | Q(**prospect, **{f"{creator}_id": user.pk})
     if context.seat_account_ids or context.covered_account_ids:
         scope |= Q(id__in=context.seat_account_ids | context.covered_account_ids)
     if context.covered_owner_ids:
-        scope |= Q(responsible_manager_id__in=context.covered_owner_ids)
+        scope |= Q(**{f"{manager}_id__in": context.covered_owner_ids})
     people = set(context.led_people)
     if context.policy.managers_see_team:
         people |= context.teammates
     people.discard(user.pk)
     if people:
         # A lead sees what his people see: their accounts and the prospects they created.
-        scope |= Q(responsible_manager_id__in=people)
-        scope |= Q(status=AccountStatus.PROSPECT, created_by_id__in=people)
+        scope |= Q(**{f"{manager}_id__in": people})
+        scope |= Q(**prospect, **{f"{creator}_id__in": people})
     return scope
 
 
-def visible_accounts(user: User, *, include_archived: bool = False) -> QuerySet[Account]:
-    qs = Account.objects.all()
-    if not include_archived:
-        qs = qs.filter(archived_at__isnull=True)
+_NOTHING = Q(pk__in=[])
+
+
+def account_scope(user: User, path: str = "", *, include_archived: bool = True) -> Q:
+    """The condition "the account at `path` is one the user may see", for any model that hangs off an account
+    (`path` = "account", "request__account", ...; "" for the account itself). Built on the account's own fields
+    through a join, not a subquery, so a filtered list stays an index scan. `Q()` for those who see everything.
+    """
     if not (user and user.is_authenticated and user.is_active):
-        return qs.none()
+        return _NOTHING
+    prefix = f"{path}__" if path else ""
+    archived = (
+        Q() if include_archived else Q(**{f"{prefix}{registry.accounts().archived_field}__isnull": True})
+    )
     if sees_everything(user):
-        return qs
-    return qs.filter(_own_scope(user))
+        return archived
+    return archived & _prefixed(_own_scope(user), prefix)
 
 
-def can_view_account(user: User, account: Account) -> bool:
+def _prefixed(q: Q, prefix: str) -> Q:
+    if not prefix:
+        return q
+    result = Q()
+    result.connector, result.negated = q.connector, q.negated
+    result.children = [
+        _prefixed(child, prefix) if isinstance(child, Q) else (prefix + child[0], child[1])
+        for child in q.children
+    ]
+    return result
+
+
+def visible_accounts(user: User, *, include_archived: bool = False) -> QuerySet:
+    """The accounts the user may see (live ones unless `include_archived`)."""
+    return registry.accounts().model._default_manager.filter(
+        account_scope(user, include_archived=include_archived)
+    )
+
+
+def can_view_account(user: User, account) -> bool:
     return visible_accounts(user, include_archived=True).filter(pk=account.pk).exists()
 
 
-def can_change_account(user: User, account: Account) -> bool:
+def can_change_account(user: User, account) -> bool:
     if not (user and user.is_authenticated and user.is_active):
         return False
     if user.is_superuser or _has(user, Role.HEAD, Role.ADMIN):
@@ -198,15 +211,15 @@ def can_change_account(user: User, account: Account) -> bool:
         or account.pk in context.covered_account_ids
     ):
         return True  # a deputy works the accounts he covers
-    if account.status == AccountStatus.PROSPECT and account.created_by_id == user.pk:
+    if account.status == registry.accounts().prospect_status and account.created_by_id == user.pk:
         return True
     people = led_people(user)
     if account.responsible_manager_id is not None:
         return account.responsible_manager_id in people
-    return account.status == AccountStatus.PROSPECT and account.created_by_id in people
+    return account.status == registry.accounts().prospect_status and account.created_by_id in people
 
 
-def can_work_account(user: User, account: Account) -> bool:
+def can_work_account(user: User, account) -> bool:
     """Log touches, requests and tasks on the account: whoever may change it, and its account team."""
     if can_change_account(user, account):
         return True
@@ -221,7 +234,7 @@ def can_create_account(user: User) -> bool:
     )
 
 
-def may_reassign(user: User, account: Account) -> bool:
+def may_reassign(user: User, account) -> bool:
     """Responsibility decides visibility, so only the head, an admin, or the current manager's lead moves it."""
     if not (user and user.is_authenticated and user.is_active):
         return False
@@ -239,7 +252,7 @@ def may_reassign_anything(user: User) -> bool:
     )
 
 
-def can_reassign(user: User, account: Account, new_manager: User) -> bool:
+def can_reassign(user: User, account, new_manager: User) -> bool:
     """A lead may move accounts only inside his own team tree; the head and admins anywhere."""
     if not may_reassign(user, account):
         return False

@@ -6,3 +6,9 @@ class AccountsConfig(AppConfig):
     name = "orbit.accounts"
     label = "accounts"
     verbose_name = _("Accounts")
+
+    def ready(self):
+        # Tell the access policy about the account model and the account team's seats (access imports only org).
+        from orbit.accounts import visibility
+
+        visibility.register()

@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from orbit.access.querysets import AccountScopedManager
 from orbit.common.models import ReferenceItem, TrackedModel
 from orbit.common.validators import validate_inn, validate_kpp
 
@@ -157,6 +158,7 @@ class Account(TrackedModel):
     manager_sort = models.CharField(max_length=200, editable=False, default="", db_default="")
 
     history = HistoricalRecords(excluded_fields=["search_text", "sort_name", "manager_sort", "updated_at"])
+    objects = AccountScopedManager("")  # Account.objects.visible_to(user): the policy's visible accounts
 
     class Meta:
         verbose_name = _("account")
@@ -233,6 +235,7 @@ class Contact(TrackedModel):
     consent_source = models.CharField(_("consent source"), max_length=200, blank=True)
 
     history = HistoricalRecords(excluded_fields=["updated_at"])
+    objects = AccountScopedManager("account")
 
     class Meta:
         verbose_name = _("contact")
@@ -287,6 +290,7 @@ class OwnershipPeriod(models.Model):
         related_name="+",
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    objects = AccountScopedManager("account")
 
     class Meta:
         verbose_name = _("ownership period")
@@ -346,6 +350,7 @@ class AccountTeamMember(models.Model):
     added_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    objects = AccountScopedManager("account")
 
     class Meta:
         verbose_name = _("account team member")

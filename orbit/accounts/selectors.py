@@ -205,17 +205,13 @@ def holding_tree(user: User, account: Account, *, max_depth: int = 6) -> Holding
 
 
 def visible_contacts(user: User) -> QuerySet[Contact]:
-    return Contact.objects.filter(archived_at__isnull=True, account__in=visible_accounts(user))
+    """Live contacts of live accounts the user sees."""
+    return Contact.objects.visible_to(user, include_archived=False).filter(archived_at__isnull=True)
 
 
 def contact_get(user: User, pk: int) -> Contact:
     """A contact of a visible account, archived or not (it can be restored from its page)."""
-    contact = (
-        Contact.objects.filter(account__in=visible_accounts(user, include_archived=True))
-        .select_related("account")
-        .filter(pk=pk)
-        .first()
-    )
+    contact = Contact.objects.visible_to(user).select_related("account").filter(pk=pk).first()
     if contact is None:
         raise Http404
     return contact
@@ -236,8 +232,8 @@ def reassignments(user: User, *, start, end, reason: str = "", manager_id: int |
         account_id=OuterRef("account_id"), ended_at=OuterRef("started_at")
     )
     qs = (
-        OwnershipPeriod.objects.filter(
-            account__in=visible_accounts(user, include_archived=True),
+        OwnershipPeriod.objects.visible_to(user)
+        .filter(
             started_at__gte=start,
             started_at__lt=end,
         )
@@ -295,7 +291,8 @@ def holding_matrix(user: User, account: Account) -> HoldingMatrix | None:
     walk(tree, 0)
     ids = [pk for pk, _depth in order]
     accounts = (
-        Account.objects.filter(pk__in=ids)
+        Account.objects.visible_to(user, include_archived=False)
+        .filter(pk__in=ids)
         .select_related("responsible_manager", "region")
         .annotate(
             # Subqueries, not joins: touches × requests would multiply rows on a busy subsidiary.

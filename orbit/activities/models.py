@@ -5,9 +5,11 @@ import hashlib
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from orbit.access.querysets import AccountScopedManager, AccountScopedQuerySet
 from orbit.accounts.models import Account, AccountStatus, Contact, Segment, Tier
 from orbit.common.models import TrackedModel
 
@@ -64,6 +66,7 @@ class Touch(TrackedModel):
     next_step = models.CharField(_("next step"), max_length=300, blank=True)
 
     history = HistoricalRecords(excluded_fields=["updated_at"], m2m_fields=[contacts])
+    objects = AccountScopedManager("account")
 
     class Meta:
         verbose_name = _("touch")
@@ -140,6 +143,12 @@ class TaskStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
+class TaskQuerySet(AccountScopedQuerySet):
+    def also_visible(self, user) -> Q:
+        # His own tasks and those he gave, with or without an account: a task is a person's to-do first.
+        return Q(assignee=user) | Q(created_by=user)
+
+
 class Task(TrackedModel):
     title = models.CharField(_("task"), max_length=200)
     description = models.TextField(_("description"), blank=True)
@@ -175,6 +184,7 @@ class Task(TrackedModel):
     status = models.CharField(_("status"), max_length=16, choices=TaskStatus.choices, default=TaskStatus.OPEN)
     completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
     history = HistoricalRecords(excluded_fields=["updated_at"])
+    objects = AccountScopedManager("account", TaskQuerySet)
 
     class Meta:
         verbose_name = _("task")

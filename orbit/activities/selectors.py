@@ -19,14 +19,12 @@ AGENDA_LIMIT = 50  # rows per section; the rest is counted, so a neglected backl
 
 
 def visible_touches(user: User) -> QuerySet[Touch]:
-    return Touch.objects.filter(account__in=visible_accounts(user, include_archived=True))
+    return Touch.objects.visible_to(user)
 
 
 def visible_tasks(user: User) -> QuerySet[Task]:
     """Tasks on accounts he sees, and his own or those he gave (tasks without an account)."""
-    return Task.objects.filter(
-        Q(account__in=visible_accounts(user, include_archived=True)) | Q(assignee=user) | Q(created_by=user)
-    )
+    return Task.objects.visible_to(user)
 
 
 def agenda_people(viewer: User) -> list[User]:

@@ -8,4 +8,7 @@ class HandoffsConfig(AppConfig):
     verbose_name = _("Handoffs")
 
     def ready(self):
-        from orbit.handoffs import timeline  # noqa: F401  (handoffs on the account's timeline)
+        from orbit.handoffs import timeline, visibility  # noqa: F401  (handoffs on the account's timeline)
+
+        # The receiver of an open handoff and a deputy see more: registered with the access policy.
+        visibility.register()

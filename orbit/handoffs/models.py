@@ -11,6 +11,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from orbit.access import policy
+from orbit.access.querysets import AccountScopedManager, AccountScopedQuerySet
 from orbit.accounts.models import Account, ChangeReason
 
 
@@ -79,6 +81,7 @@ class Handoff(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     version = models.PositiveIntegerField(default=1, editable=False)
     history = HistoricalRecords(excluded_fields=["updated_at"])
+    objects = AccountScopedManager("account")
 
     class Meta:
         verbose_name = _("handoff")
@@ -127,6 +130,7 @@ class HandoffStep(models.Model):
     )
     note = models.TextField(_("note"), blank=True)
     position = models.PositiveSmallIntegerField(default=0)
+    objects = AccountScopedManager("handoff__account")
 
     class Meta:
         verbose_name = _("handoff step")
@@ -143,6 +147,17 @@ class CoverReason(models.TextChoices):
     VACATION = "vacation", _("Vacation")
     SICK_LEAVE = "sick_leave", _("Sick leave")
     TRAINING = "training", _("Training or business trip")
+
+
+class CoverQuerySet(AccountScopedQuerySet):
+    def visible_to(self, user, *, include_archived: bool = True):
+        """A cover is about people, not one account: those who give, take or arrange it see it (the lead for
+        his people; the head and admins all), whatever accounts it lists."""
+        if not (user and user.is_authenticated and user.is_active):
+            return self.none()
+        if policy.may_reassign_anything(user) or policy.sees_everything(user):
+            return self.all()
+        return self.filter(Q(owner=user) | Q(deputy=user) | Q(owner_id__in=policy.led_people(user)))
 
 
 class Cover(models.Model):
@@ -176,6 +191,7 @@ class Cover(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
     history = HistoricalRecords(m2m_fields=[accounts])
+    objects = AccountScopedManager("accounts", CoverQuerySet)
 
     class Meta:
         verbose_name = _("cover")

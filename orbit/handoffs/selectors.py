@@ -4,7 +4,6 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from orbit.access.policy import visible_accounts
 from orbit.handoffs.models import OPEN_STATUSES, Handoff, HandoffStatus, HandoffStep
 from orbit.org.models import User
 
@@ -12,7 +11,7 @@ VIEWS = ("mine", "open", "all")
 
 
 def visible_handoffs(user: User) -> QuerySet[Handoff]:
-    return Handoff.objects.filter(account__in=visible_accounts(user, include_archived=True))
+    return Handoff.objects.visible_to(user)
 
 
 def handoff_list(user: User, view: str = "mine") -> QuerySet[Handoff]:
@@ -40,7 +39,8 @@ def handoff_get(user: User, pk: int) -> Handoff:
 def my_open_steps(user: User) -> list[HandoffStep]:
     """Steps waiting for the user, the overdue first: what his agenda shows."""
     steps = (
-        HandoffStep.objects.filter(
+        HandoffStep.objects.visible_to(user)
+        .filter(
             owner=user, done_at__isnull=True, handoff__status__in=[*OPEN_STATUSES, HandoffStatus.ACCEPTED]
         )
         .select_related("handoff", "handoff__account")

@@ -6,7 +6,21 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from orbit.access import policy
+from orbit.access.querysets import AccountScopedManager, AccountScopedQuerySet
 from orbit.notifications.kinds import Kind
+
+
+class NotificationQuerySet(AccountScopedQuerySet):
+    def visible_to(self, user, *, include_archived: bool = True):
+        """A person only ever sees his own notifications, and only about accounts he may still see: one about an
+        account handed to another team is hidden with the account (its title may name the client)."""
+        if not (user and user.is_authenticated and user.is_active):
+            return self.none()
+        mine = self.filter(recipient=user)
+        if policy.sees_everything(user):
+            return mine
+        return mine.filter(Q(account__isnull=True) | policy.account_scope(user, "account"))
 
 
 class Notification(models.Model):
@@ -38,6 +52,7 @@ class Notification(models.Model):
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     read_at = models.DateTimeField(_("read"), null=True, blank=True)
     emailed_at = models.DateTimeField(_("e-mailed"), null=True, blank=True)
+    objects = AccountScopedManager("account", NotificationQuerySet)
 
     class Meta:
         verbose_name = _("notification")

@@ -1,9 +1,8 @@
 """Reading notifications: a person only ever sees his own, and only about accounts he may still see."""
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404
 
-from orbit.access.policy import sees_everything, visible_accounts
 from orbit.notifications.models import Notification
 from orbit.org.models import User
 
@@ -14,10 +13,7 @@ def my_notifications(user: User) -> QuerySet[Notification]:
     A notification about an account he no longer sees (it was handed to another team) is hidden with the
     account: its title may name the client.
     """
-    qs = Notification.objects.filter(recipient=user, in_app=True)
-    if not sees_everything(user):
-        qs = qs.filter(Q(account__isnull=True) | Q(account__in=visible_accounts(user, include_archived=True)))
-    return qs.order_by("-created_at", "-id")
+    return Notification.objects.visible_to(user).filter(in_app=True).order_by("-created_at", "-id")
 
 
 def my_unread(user: User) -> QuerySet[Notification]:

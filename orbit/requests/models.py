@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from orbit.access.querysets import AccountScopedManager
 from orbit.accounts.models import Account, Contact
 from orbit.common.models import ReferenceItem, TrackedModel
 
@@ -209,6 +210,7 @@ class Request(TrackedModel):
     resolution_warned_for = models.DateTimeField(null=True, blank=True, editable=False)
 
     history = HistoricalRecords(excluded_fields=["updated_at"])
+    objects = AccountScopedManager("account")
 
     class Meta:
         verbose_name = _("request")
@@ -245,6 +247,7 @@ class RequestComment(models.Model):
     )
     text = models.TextField(_("comment"))
     created_at = models.DateTimeField(_("written"), auto_now_add=True)
+    objects = AccountScopedManager("request__account")
 
     class Meta:
         verbose_name = _("comment")
@@ -272,6 +275,7 @@ class Attachment(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.PROTECT, related_name="+"
     )
     uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+    objects = AccountScopedManager("request__account")
 
     class Meta:
         verbose_name = _("attachment")
