@@ -35,8 +35,11 @@ def feed(user, request) -> bytes:
     calendar.add("version", "2.0")
     calendar.add("x-wr-calname", "Orbit")
     with override(user.language or "ru"):
-        touches = Touch.objects.filter(owner=user, account__archived_at__isnull=True).select_related(
-            "account"
+        # Through the visibility policy, not by owner: an account he no longer sees leaves his calendar too.
+        touches = (
+            Touch.objects.visible_to(user, include_archived=False)
+            .filter(owner=user)
+            .select_related("account")
         )
         for touch in touches.filter(status=TouchStatus.PLANNED, planned_for__range=(start, end)):
             summary = f"{touch.get_kind_display()}: {touch.account.display_name}"
@@ -52,12 +55,22 @@ def feed(user, request) -> bytes:
             event.add("description", touch.outcome)
             event.add("url", link(f"/accounts/{touch.account_id}/"))
             calendar.add_component(event)
-        for task in Task.objects.filter(assignee=user, status=TaskStatus.OPEN, due_on__range=(start, end)):
+        tasks = Task.objects.visible_to(user).filter(
+            assignee=user, status=TaskStatus.OPEN, due_on__range=(start, end)
+        )
+        for task in tasks:
             summary = _("Task: %(title)s") % {"title": task.title}
             calendar.add_component(_all_day(f"task-{task.pk}", task.due_on, summary, link("/agenda/"), now))
-        steps = HandoffStep.objects.filter(
-            owner=user, done_at__isnull=True, handoff__status__in=OPEN_STATUSES, due_date__range=(start, end)
-        ).select_related("handoff__account")
+        steps = (
+            HandoffStep.objects.visible_to(user)
+            .filter(
+                owner=user,
+                done_at__isnull=True,
+                handoff__status__in=OPEN_STATUSES,
+                due_date__range=(start, end),
+            )
+            .select_related("handoff__account")
+        )
         for step in steps:
             summary = f"{step.get_kind_display()}: {step.handoff.account.display_name}"
             url = link(f"/handoffs/{step.handoff_id}/")

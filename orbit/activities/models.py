@@ -145,8 +145,10 @@ class TaskStatus(models.TextChoices):
 
 class TaskQuerySet(AccountScopedQuerySet):
     def also_visible(self, user) -> Q:
-        # His own tasks and those he gave, with or without an account: a task is a person's to-do first.
-        return Q(assignee=user) | Q(created_by=user)
+        # A task without an account is its assignee's and its author's. One on an account is read through the
+        # account like everything else: its assignee had to be able to work the account (task_create), and one
+        # who no longer sees the account no longer sees its name on his tasks.
+        return Q(account__isnull=True) & (Q(assignee=user) | Q(created_by=user))
 
 
 class Task(TrackedModel):

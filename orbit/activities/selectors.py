@@ -23,7 +23,7 @@ def visible_touches(user: User) -> QuerySet[Touch]:
 
 
 def visible_tasks(user: User) -> QuerySet[Task]:
-    """Tasks on accounts he sees, and his own or those he gave (tasks without an account)."""
+    """Tasks on accounts he sees, and his own or those he gave without an account (`TaskQuerySet`)."""
     return Task.objects.visible_to(user)
 
 
@@ -105,30 +105,39 @@ def _person(user: str) -> tuple[str, ...]:
     )
 
 
-def agenda(person: User, *, today: dt.date | None = None) -> Agenda:
+def _read_by(qs: QuerySet, person: User, viewer: User | None, **scope) -> QuerySet:
+    """What the person may see, and, when someone else opens his day, what that viewer may see too: a lead does
+    not learn the names of accounts his people see through other teams."""
+    qs = qs.visible_to(person, **scope)
+    if viewer is not None and viewer.pk != person.pk:
+        qs = qs.visible_to(viewer, **scope)
+    return qs
+
+
+def agenda(person: User, *, viewer: User | None = None, today: dt.date | None = None) -> Agenda:
     """A person's day: what is overdue, what is due today, tasks, handoff steps — his own and, while he
-    covers for someone, the absent manager's."""
+    covers for someone, the absent manager's. Read through the visibility policy, for the person and for the
+    viewer opening his day (`viewer`, default the person)."""
     today = today or timezone.localdate()
     covered_ids = access_context(person).covered_owner_ids if person.is_active else set()
     owners = {person.pk, *covered_ids}
     touches = (
-        Touch.objects.filter(
-            owner_id__in=owners, status=TouchStatus.PLANNED, account__archived_at__isnull=True
-        )
+        _read_by(Touch.objects, person, viewer, include_archived=False)
+        .filter(owner_id__in=owners, status=TouchStatus.PLANNED)
         .select_related("account", "owner")
         .only(*_ROW_FIELDS, "kind", "source", "planned_for", "subject", *_named("account"), *_person("owner"))
         .order_by("planned_for", "account__sort_name", "id")
     )
     tasks = (
-        Task.objects.filter(
-            assignee_id__in=owners, status=TaskStatus.OPEN, due_on__lte=today + dt.timedelta(days=7)
-        )
+        _read_by(Task.objects, person, viewer)
+        .filter(assignee_id__in=owners, status=TaskStatus.OPEN, due_on__lte=today + dt.timedelta(days=7))
         .select_related("account", "assignee")
         .only(*_ROW_FIELDS, "title", "due_on", "request", *_named("account"), *_person("assignee"))
         .order_by("due_on", "id")
     )
     steps = (
-        HandoffStep.objects.filter(
+        _read_by(HandoffStep.objects, person, viewer)
+        .filter(
             owner_id__in=owners,
             done_at__isnull=True,
             handoff__status__in=OPEN_STATUSES,
@@ -141,13 +150,11 @@ def agenda(person: User, *, today: dt.date | None = None) -> Agenda:
     # few rows instead of reading every touch he ever logged (bench/README.md, "Agenda").
     day_starts = timezone.make_aware(dt.datetime.combine(today, dt.time.min))
     day_ends = timezone.make_aware(dt.datetime.combine(today + dt.timedelta(days=1), dt.time.min))
-    done = Touch.objects.filter(
-        owner=person,
-        status=TouchStatus.DONE,
-        happened_at__gte=day_starts,
-        happened_at__lt=day_ends,
-        account__archived_at__isnull=True,
-    ).aggregate(n=Count("id"), minutes=Sum("duration_minutes"))
+    done = (
+        _read_by(Touch.objects, person, viewer, include_archived=False)
+        .filter(owner=person, status=TouchStatus.DONE, happened_at__gte=day_starts, happened_at__lt=day_ends)
+        .aggregate(n=Count("id"), minutes=Sum("duration_minutes"))
+    )
     return Agenda(
         person=person,
         today=today,
@@ -182,8 +189,9 @@ def team_agenda(viewer: User, *, today: dt.date | None = None) -> list[TeamRow]:
     people = [p for p in agenda_people(viewer) if p.pk != viewer.pk]
     ids = [p.pk for p in people]
     if len(ids) <= TEAM_SUBQUERIES_UP_TO:
-        planned = Touch.objects.filter(
-            owner=OuterRef("pk"), status=TouchStatus.PLANNED, account__archived_at__isnull=True
+        # Counted through the viewer's scope, as his page of each person's day shows them.
+        planned = Touch.objects.visible_to(viewer, include_archived=False).filter(
+            owner=OuterRef("pk"), status=TouchStatus.PLANNED
         )
         counts = {
             pk: row
@@ -193,7 +201,9 @@ def team_agenda(viewer: User, *, today: dt.date | None = None) -> list[TeamRow]:
                 overdue=_count(planned.filter(planned_for__lt=today)),
                 due_today=_count(planned.filter(planned_for=today)),
                 tasks_due=_count(
-                    Task.objects.filter(assignee=OuterRef("pk"), status=TaskStatus.OPEN, due_on__lte=today)
+                    Task.objects.visible_to(viewer).filter(
+                        assignee=OuterRef("pk"), status=TaskStatus.OPEN, due_on__lte=today
+                    )
                 ),
             )
             .values_list("pk", "overdue", "due_today", "tasks_due")
@@ -201,12 +211,8 @@ def team_agenda(viewer: User, *, today: dt.date | None = None) -> list[TeamRow]:
         return [TeamRow(person, *counts.get(person.pk, (0, 0, 0))) for person in people]
     touch_counts = {
         row["owner_id"]: row
-        for row in Touch.objects.filter(
-            owner_id__in=ids,
-            status=TouchStatus.PLANNED,
-            planned_for__lte=today,
-            account__archived_at__isnull=True,
-        )
+        for row in Touch.objects.visible_to(viewer, include_archived=False)
+        .filter(owner_id__in=ids, status=TouchStatus.PLANNED, planned_for__lte=today)
         .values("owner_id")
         .annotate(
             overdue=Count("id", filter=Q(planned_for__lt=today)),
@@ -214,7 +220,8 @@ def team_agenda(viewer: User, *, today: dt.date | None = None) -> list[TeamRow]:
         )
     }
     task_counts = dict(
-        Task.objects.filter(assignee_id__in=ids, status=TaskStatus.OPEN, due_on__lte=today)
+        Task.objects.visible_to(viewer)
+        .filter(assignee_id__in=ids, status=TaskStatus.OPEN, due_on__lte=today)
         .values("assignee_id")
         .annotate(n=Count("id"))
         .values_list("assignee_id", "n")

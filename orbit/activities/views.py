@@ -28,8 +28,8 @@ def _back(request, fallback: str):
 def agenda(request):
     person_id = request.GET.get("person", "")
     person = selectors.agenda_person(request.user, int(person_id) if person_id.isdigit() else None)
-    day = selectors.agenda(person)
-    requests = open_requests_near_breach(person)
+    day = selectors.agenda(person, viewer=request.user)
+    requests = open_requests_near_breach(person, viewer=request.user)
     people = selectors.agenda_people(request.user)
     return render(
         request,

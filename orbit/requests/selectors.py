@@ -170,15 +170,20 @@ def attachment_get(user: User, request_pk: int, pk: int) -> Attachment:
     return attachment
 
 
-def open_requests_near_breach(user: User, within_hours: float = NEAR_BREACH_HOURS) -> list[Request]:
+def open_requests_near_breach(
+    user: User, within_hours: float = NEAR_BREACH_HOURS, *, viewer: User | None = None
+) -> list[Request]:
     """Open, running requests the user answers for (as manager or executor) due within `within_hours` business
-    hours or already overdue, the most urgent first. For the agenda; a lead sees his people's too."""
+    hours or already overdue, the most urgent first. For the agenda; a lead sees his people's too. When someone
+    else opens the user's day (`viewer`), only what the viewer may see as well."""
     from orbit.access.policy import led_people
 
     people = {user.pk, *led_people(user)}
+    qs = visible_requests(user)
+    if viewer is not None and viewer.pk != user.pk:
+        qs = qs.visible_to(viewer)
     qs = (
-        visible_requests(user)
-        .filter(status__in=RUNNING_STATUSES)
+        qs.filter(status__in=RUNNING_STATUSES)
         .filter(Q(manager_id__in=people) | Q(assignee_id__in=people))
         .filter(_near_q(within_hours))
         .select_related("account", "manager", "assignee", "department")
