@@ -8,7 +8,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from orbit.access import policy
-from orbit.accounts.models import HOLDING_ROLES, Account, AccountTeamMember, TeamRole
+from orbit.accounts import open_work
+from orbit.accounts.models import HOLDING_ROLES, Account, AccountStatus, AccountTeamMember, TeamRole
 from orbit.org.models import User
 
 
@@ -51,7 +52,22 @@ def team_member_end(
     if locked.ended_at is None:
         locked.ended_at = max(at or timezone.now(), locked.started_at)
         locked.save(update_fields=["ended_at"])
+        _release_open_work(locked)
     return locked
+
+
+def _release_open_work(seat: AccountTeamMember) -> dict[str, int]:
+    """He left the team: if that was his last way to work the account, his open work there (planned touches,
+    open tasks, requests he manages or executes) goes to the responsible manager — for a prospect nobody owns
+    yet, to the hunter who brought it — or, with nobody to take it, is cancelled; as a handoff moves it."""
+    account = Account.objects.select_related("responsible_manager", "created_by").get(pk=seat.account_id)
+    person = User.objects.get(pk=seat.user_id)  # fresh: no access context cached from before the seat ended
+    if policy.can_work_account(person, account):
+        return {}  # he still works it (its manager, his lead, another seat): his work stays his
+    to = account.responsible_manager
+    if to is None and account.status == AccountStatus.PROSPECT:
+        to = account.created_by
+    return open_work.leave(account=account, frm=person, to=to)
 
 
 def current_team(account: Account) -> list[AccountTeamMember]:

@@ -4,7 +4,7 @@ import datetime as dt
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import F, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -282,6 +282,22 @@ def move_planned_touches(*, account: Account, frm: User, to: User) -> int:
 @open_work.register
 def move_open_tasks(*, account: Account, frm: User, to: User) -> int:
     return Task.objects.filter(account=account, status=TaskStatus.OPEN, assignee=frm).update(assignee=to)
+
+
+@open_work.register_release
+def cancel_orphaned_work(*, account: Account, frm: User, to: User | None) -> int:
+    """Someone leaves the account's team and nobody can take his planned touches and open tasks: cancelled."""
+    if to is not None:
+        return 0  # moved by the movers above
+    now = timezone.now()
+    bump = {"updated_at": now, "version": F("version") + 1}  # a form still open on one gets a conflict
+    touches = Touch.objects.filter(account=account, status=TouchStatus.PLANNED, owner=frm).update(
+        status=TouchStatus.CANCELLED, **bump
+    )
+    tasks = Task.objects.filter(account=account, status=TaskStatus.OPEN, assignee=frm).update(
+        status=TaskStatus.CANCELLED, **bump
+    )
+    return touches + tasks
 
 
 # --- cadence policies --------------------------------------------------------------------------------------

@@ -502,3 +502,10 @@ def _overlap_error(twin: SlaPolicy | None) -> ValidationError:
 @open_work.register
 def move_open_requests(*, account: Account, frm: User, to: User) -> int:
     return Request.objects.filter(account=account, manager=frm, status__in=OPEN_STATUSES).update(manager=to)
+
+
+@open_work.register_release
+def release_executed_requests(*, account: Account, frm: User, to: User | None) -> int:
+    """Someone leaves the account's team: the open requests he executes go to the responsible manager (or lose
+    their executor): he may no longer read them (an executor must see the account, `_validate_assignee`)."""
+    return Request.objects.filter(account=account, assignee=frm, status__in=OPEN_STATUSES).update(assignee=to)
