@@ -353,7 +353,7 @@ def team_add(request, pk: int):
 @require_POST
 def team_end(request, pk: int, member_pk: int):
     account = selectors.account_get(request.user, pk)
-    member = AccountTeamMember.objects.filter(account=account, pk=member_pk).first()
+    member = AccountTeamMember.objects.visible_to(request.user).filter(account=account, pk=member_pk).first()
     if member is None:
         raise Http404
     team.team_member_end(by=request.user, member=member)
