@@ -1,15 +1,13 @@
-import datetime as dt
-
 from django.urls import reverse
-from django.utils import timezone
 
 from orbit.accounts import services
 from orbit.accounts.models import ChangeReason
+from tests.clock import local
 from tests.factories import make_account
 
 
 def _at(day):
-    return timezone.make_aware(dt.datetime(2025, 3, day, 12))
+    return local(2025, 3, day, 12)
 
 
 def test_report_shows_who_handed_to_whom_and_why(client, org):

@@ -8,6 +8,7 @@ from orbit.accounts import ownership
 from orbit.accounts import services as account_services
 from orbit.activities import services
 from orbit.activities.models import Task, Touch, TouchSource, TouchStatus
+from tests.clock import local
 from tests.factories import make_account
 
 
@@ -106,7 +107,7 @@ def test_cadence_planning_is_set_based_and_idempotent(org):
         account=key,
         owner=org.am_a,
         status=TouchStatus.DONE,
-        happened_at=timezone.make_aware(dt.datetime(2026, 11, 1, 12)),
+        happened_at=local(2026, 11, 1, 12),
         duration_minutes=20,
     )
     assert services.plan_cadence_touches(today=today) == 2
