@@ -92,13 +92,14 @@ def _share(rng: random.Random, late: bool) -> float:
     return rng.uniform(1.05, 1.8) if late else rng.uniform(0.15, 0.95)
 
 
-def write_requests(*, seed: int, today: dt.date) -> int:
+def write_requests(*, seed: int, today: dt.date, now: dt.datetime | None = None) -> int:
     """Write the requests (with their first-response comments) and schedule the SLA checks of the open ones.
 
     Returns the number of requests written. Needs the accounts, their ownership periods and account teams.
     """
     rng = random.Random(f"{seed}-requests")
-    now = timezone.make_aware(dt.datetime.combine(today, dt.time(12, 0)))
+    # Nothing happens after `now` (the generator's `demo_now`: noon of `today`, or earlier when seeded earlier).
+    now = now or min(timezone.make_aware(dt.datetime.combine(today, dt.time(12, 0))), timezone.now())
     start = today - dt.timedelta(days=365 * YEARS)
     ensure_defaults()  # a reset demo database lost the departments and rules the migration wrote
     departments = {d.code: d for d in Department.objects.all()}
