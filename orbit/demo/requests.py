@@ -205,7 +205,7 @@ def write_requests(*, seed: int, today: dt.date, now: dt.datetime | None = None)
 
 def _give_outcome(row: Request, rng: random.Random, now, today, calendar, policy) -> None:
     """Set status, response, resolution and escalation: finished in the past, open in the last days."""
-    recent = row.received_at.date() > today - dt.timedelta(days=OPEN_DAYS)
+    recent = timezone.localtime(row.received_at).date() > today - dt.timedelta(days=OPEN_DAYS)
     # Most recent requests already past their resolution due time were finished; a fifth are still open, late.
     recent = recent and (row.resolution_due > now or rng.random() < 0.2)
     if not recent:

@@ -37,6 +37,7 @@ def test_transfer_closes_current_period_exactly_where_the_next_starts(org):
     assert ownership.check_invariant(account) == []
 
 
+@pytest.mark.clock
 def test_who_was_responsible_on_a_date(org):
     account = make_account(org.head, org.am_a, at=T0)
     switch = local(2024, 3, 1, 15, 30)
