@@ -6,6 +6,7 @@ the Russian format (02.12.2026) shows an empty field, and submitting it fails wi
 
 import datetime as dt
 import importlib
+import inspect
 import pkgutil
 import re
 
@@ -70,6 +71,32 @@ def test_every_date_input_renders_and_reads_back_iso(form_class, language):
             rendered = re.search(r'value="([^"]*)"', html).group(1)
             assert pattern.match(rendered), f"{form_class.__name__}.{name} in {language}: {rendered!r}"
             assert field.clean(field.widget.value_from_datadict({name: rendered}, {}, name)) == value
+
+
+def _bound_values(form) -> dict[str, str]:
+    """The value attribute each temporal field of the form renders with its initial data ('' when empty)."""
+    values = {}
+    for name, _field, _widget in _temporal_fields(type(form)):
+        value = re.search(r'value="([^"]*)"', str(form[name]))
+        values[name] = value.group(1) if value else ""
+    return values
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("form_class", ORBIT_FORMS, ids=lambda c: c.__name__)
+def test_every_form_renders_its_initial_dates_in_iso(db, form_class, language, org):
+    """Forms that need no arguments, rendered as a page would show them, with their own initial values."""
+    if not any(_temporal_fields(form_class)):
+        return
+    # What the views pass: the acting user; the touch and task forms also take an account (none here).
+    params = inspect.signature(form_class.__init__).parameters
+    form = form_class(**({"user": org.head} if "user" in params else {}))
+    with translation.override(language):
+        for name, value in _bound_values(form).items():
+            widget_class = dict((n, w) for n, _f, w in _temporal_fields(form_class))[name]
+            assert value == "" or ISO[widget_class][0].match(value), (
+                f"{form_class.__name__}.{name}: {value!r}"
+            )
 
 
 def _inputs(html: str) -> dict[str, tuple[str, str]]:
