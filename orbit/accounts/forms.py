@@ -8,6 +8,7 @@ from orbit.access.policy import visible_accounts
 from orbit.accounts.models import STATUS_TRANSITIONS, Account, AccountStatus, ChangeReason, Contact, TeamRole
 from orbit.accounts.selectors import manager_choices
 from orbit.accounts.services import ACCOUNT_EDITABLE_FIELDS, CONTACT_EDITABLE_FIELDS
+from orbit.common.forms import DateInput
 from orbit.common.validators import normalize_phone, validate_inn, validate_kpp
 from orbit.org.models import User
 
@@ -121,7 +122,7 @@ class ContactForm(forms.ModelForm):
     class Meta:
         model = Contact
         fields = CONTACT_EDITABLE_FIELDS
-        widgets = {"consent_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+        widgets = {"consent_date": DateInput()}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -147,12 +148,12 @@ class TeamMemberForm(forms.Form):
 
 
 class ResponsibleOnForm(forms.Form):
-    on = forms.DateField(label=_("date"), widget=forms.DateInput(attrs={"type": "date"}))
+    on = forms.DateField(label=_("date"), widget=DateInput())
 
 
 class ReassignmentReportForm(forms.Form):
-    start = forms.DateField(label=_("from"), widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label=_("to"), widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(label=_("from"), widget=DateInput())
+    end = forms.DateField(label=_("to"), widget=DateInput())
     reason = forms.ChoiceField(
         label=_("reason"),
         required=False,

@@ -3,6 +3,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from orbit.activities.models import MAX_TOUCH_MINUTES, CadencePolicy, Task, TouchKind
+from orbit.common.forms import DateInput, DateTimeInput
 
 
 class TouchLogForm(forms.Form):
@@ -20,12 +21,10 @@ class TouchLogForm(forms.Form):
     happened_at = forms.DateTimeField(
         label=_("When"),
         required=False,
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        widget=DateTimeInput(),
     )
     next_step = forms.CharField(label=_("Next step"), required=False, max_length=300)
-    next_on = forms.DateField(
-        label=_("Next touch on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    next_on = forms.DateField(label=_("Next touch on"), required=False, widget=DateInput())
     contacts = forms.ModelMultipleChoiceField(label=_("Contacts"), queryset=None, required=False)
 
     def __init__(self, *args, account=None, **kwargs):
@@ -50,7 +49,7 @@ class TouchPlanForm(forms.Form):
         super().__init__(*args, **kwargs)
 
     kind = forms.ChoiceField(label=_("Kind"), choices=TouchKind.choices)
-    planned_for = forms.DateField(label=_("Day"), widget=forms.DateInput(attrs={"type": "date"}))
+    planned_for = forms.DateField(label=_("Day"), widget=DateInput())
     subject = forms.CharField(label=_("Subject"), required=False, max_length=200)
 
 
@@ -59,8 +58,8 @@ class TaskForm(forms.ModelForm):
         model = Task
         fields = ["title", "assignee", "due_on", "remind_at", "contact", "description"]
         widgets = {
-            "due_on": forms.DateInput(attrs={"type": "date"}),
-            "remind_at": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+            "due_on": DateInput(),
+            "remind_at": DateTimeInput(),
             "description": forms.Textarea(attrs={"rows": 3}),
         }
 

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -99,7 +100,7 @@ class Touch(TrackedModel):
 
     @property
     def day(self):
-        return self.happened_at.date() if self.happened_at else self.planned_for
+        return timezone.localtime(self.happened_at).date() if self.happened_at else self.planned_for
 
 
 class CadencePolicy(models.Model):

@@ -73,9 +73,40 @@ def touch_log(
     next_on: dt.date | None = None,
     contacts=(),
 ) -> Touch:
-    """Record a done touch. It closes the account's due planned touch of this person, and plans the next one:
-    on `next_on` if given, else when the cadence says."""
+    """Record a done touch. It closes the account's planned touch due by that (local) day, and plans the next
+    one: on `next_on` if given, else when the cadence says."""
     _require_work(by, account)
+    return _record_done(
+        by=by,
+        account=account,
+        planned=None,
+        kind=kind,
+        happened_at=happened_at,
+        duration_minutes=duration_minutes,
+        outcome=outcome,
+        subject=subject,
+        next_step=next_step,
+        next_on=next_on,
+        contacts=contacts,
+    )
+
+
+def _record_done(
+    *,
+    by: User,
+    account: Account,
+    planned: Touch | None,
+    kind: str,
+    happened_at: dt.datetime | None,
+    duration_minutes: int | None,
+    outcome: str,
+    subject: str,
+    next_step: str,
+    next_on: dt.date | None,
+    contacts,
+) -> Touch:
+    """Write a done touch: `planned` (locked by the caller) becomes it, or else the account's planned touch due
+    by the day it happened — the person's local day, not UTC's (from 00:00 to 03:00 in Moscow they differ)."""
     happened_at = happened_at or timezone.now()
     errors = _check_done(happened_at, duration_minutes)
     if next_on and next_on < timezone.localdate():
@@ -83,9 +114,10 @@ def touch_log(
     if errors:
         raise ValidationError(errors)
     contacts = _check_contacts(account, contacts)
-    due = (
+    day = timezone.localtime(happened_at).date()
+    due = planned or (
         Touch.objects.select_for_update()
-        .filter(account=account, status=TouchStatus.PLANNED, planned_for__lte=happened_at.date())
+        .filter(account=account, status=TouchStatus.PLANNED, planned_for__lte=day)
         .order_by("planned_for", "id")
         .first()
     )
@@ -98,7 +130,7 @@ def touch_log(
     touch.full_clean(exclude=["contacts"])
     touch.save()
     touch.contacts.set(contacts)
-    _plan_next(by=by, account=account, after=happened_at.date(), on=next_on, kind=kind, step=next_step)
+    _plan_next(by=by, account=account, after=day, on=next_on, kind=kind, step=next_step)
     return touch
 
 
@@ -152,14 +184,19 @@ def touch_complete(
         raise ConflictError(
             _("Someone has just changed this touch; reload the page to see the change."), current=locked
         )
-    return touch_log(
+    # This very touch becomes the done one, whatever its day: "complete" never logs a second touch beside it.
+    return _record_done(
         by=by,
         account=touch.account,
+        planned=locked,
         kind=locked.kind,
         happened_at=happened_at,
         duration_minutes=duration_minutes,
         outcome=outcome,
         subject=locked.subject,
+        next_step="",
+        next_on=None,
+        contacts=(),
     )
 
 
@@ -194,7 +231,11 @@ def plan_cadence_touches(*, today: dt.date | None = None, account_ids=None) -> i
         interval = cadence_for(account, rules)
         if interval is None:
             continue
-        due = account.last_done.date() + dt.timedelta(days=interval) if account.last_done else today
+        due = (
+            timezone.localtime(account.last_done).date() + dt.timedelta(days=interval)
+            if account.last_done
+            else today
+        )
         planned.append(
             Touch(
                 account_id=account.pk,

@@ -1,4 +1,34 @@
+from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
+
+# The browser's pickers take and send only ISO values, whatever the page's language: a date rendered in the
+# Russian format (02.12.2026) leaves <input type="date"> empty, and the form then fails with "required".
+# Every date, time and moment in Orbit's forms uses these widgets (tests/common/test_form_dates.py checks).
+ISO_DATE = "%Y-%m-%d"
+ISO_DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format=ISO_DATE)
+
+
+class DateTimeInput(forms.DateTimeInput):
+    """A local moment to the minute (`datetime-local`), in the current time zone."""
+
+    input_type = "datetime-local"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format=ISO_DATETIME_LOCAL)
+
+
+class TimeInput(forms.TimeInput):
+    input_type = "time"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%H:%M")
 
 
 def apply_service_error(form, exc: Exception) -> None:

@@ -9,6 +9,7 @@ import itertools
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.utils import timezone
 
 from orbit.accounts.models import BuyingRole, ChangeReason, TeamRole
 from orbit.demo.histories import Chronicle, PeriodPlan
@@ -124,7 +125,7 @@ def open_handoff(
     contacts: list,
     names: dict[str, str],
 ) -> HandoffPlan:
-    started = started_at.date()
+    started = timezone.localtime(started_at).date()
     steps = _steps(ch, hunter, receiver, started)
     done = {s.kind: s for s in steps if s.done_at}
     handoff = HandoffPlan(
@@ -153,7 +154,7 @@ def hunter_attribution(
     for earlier, later in itertools.pairwise(periods):
         if later.reason != ChangeReason.HANDOFF or earlier.manager not in hunters:
             continue
-        until = later.started_at.date() + dt.timedelta(days=HUNTER_BONUS_DAYS)
+        until = timezone.localtime(later.started_at).date() + dt.timedelta(days=HUNTER_BONUS_DAYS)
         members.append(
             TeamMemberPlan(
                 user=earlier.manager,

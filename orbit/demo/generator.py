@@ -68,11 +68,18 @@ def reset_database() -> None:
 
 
 def seed(
-    *, accounts: int, seed: int, today: dt.date | None = None, progress: Progress | None = None
+    *,
+    accounts: int,
+    seed: int,
+    today: dt.date | None = None,
+    now: dt.datetime | None = None,
+    progress: Progress | None = None,
 ) -> SeedReport:
-    """Plan and write the demo department; the same seed and the same day give the same data."""
+    """Plan and write the demo department; the same seed and the same day give the same data (seeded in the
+    afternoon: see `demo_now`)."""
     started = time.monotonic()
     today = today or timezone.localdate()
+    now = now or demo_now(today)
     plan = build_plan(accounts=accounts, seed=seed, today=today)
     with transaction.atomic():
         _write_reference_data()
@@ -82,10 +89,9 @@ def seed(
         periods = _write_periods(plan, written, users, progress or _quiet)
         _write_account_teams(plan, written, users)
         handoffs = _write_handoffs(plan, written, users)
-        noon = timezone.make_aware(dt.datetime.combine(today, dt.time(12)))
-        past_handoffs = sum(write_past_handoffs(seed=seed, now=noon).values())
+        past_handoffs = sum(write_past_handoffs(seed=seed, now=now).values())
         touches, tasks = write_touches(seed=seed, today=today)
-        requests = write_requests(seed=seed, today=today)
+        requests = write_requests(seed=seed, today=today, now=now)
         # Fire PostgreSQL's deferred invariant checks here, so a broken plan fails with a clear message.
         connection.check_constraints()
     return SeedReport(
@@ -103,6 +109,14 @@ def seed(
         tasks=tasks,
         requests=requests,
     )
+
+
+def demo_now(today: dt.date) -> dt.datetime:
+    """The demo's "now": noon of its day, or the real moment if that is earlier. The story is told as of
+    midday (requests received this morning, some already answered), but a demo seeded at 00:30 must not show
+    a request received at 11:40 today, nor a handoff decided later than the moment one looks at it."""
+    noon = timezone.make_aware(dt.datetime.combine(today, dt.time(12)))
+    return min(noon, timezone.now())
 
 
 def _quiet(label: str, done: int, total: int) -> None:

@@ -10,6 +10,7 @@ import random
 from collections import defaultdict
 
 from django.conf import settings
+from django.utils import timezone
 
 from orbit.accounts.models import AccountStatus, ChangeReason, OwnershipPeriod
 from orbit.handoffs.models import Handoff, HandoffKind, HandoffStatus, HandoffStep, StepKind
@@ -53,7 +54,7 @@ def _steps(handoff: Handoff, giver: User, receiver: User, accepted: dt.datetime,
             handoff=handoff,
             kind=kind,
             owner=owner,
-            due_date=(when + dt.timedelta(days=1)).date(),
+            due_date=timezone.localtime(when).date() + dt.timedelta(days=1),
             done_at=when if kind != StepKind.CHECKUP or checkup_done else None,
             done_by=owner if kind != StepKind.CHECKUP or checkup_done else None,
             position=position,

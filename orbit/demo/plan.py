@@ -351,7 +351,7 @@ class Planner:
     def _contact(self, account: AccountPlan, role: str, person: PersonName | None = None) -> ContactPlan:
         rng = self.rng
         person = person or person_name(rng)
-        since = account.created_at.date()
+        since = timezone.localtime(account.created_at).date()
         added = self.day_between(since, self.today - dt.timedelta(days=1))
         added_at = max(self.moment(added), account.created_at)  # never before the account itself
         consent = rng.random() < 0.85
@@ -420,7 +420,7 @@ class Planner:
         wants_pm = {Tier.KEY: 0.5, Tier.A: 0.15}.get(account.tier, 0)
         if account.status in SERVED and self.rng.random() < wants_pm:
             manager = "pm1" if account.tier == Tier.KEY or account.region.group == "center" else "pm2"
-            since = max(account.created_at.date(), self.today - dt.timedelta(days=730))
+            since = max(timezone.localtime(account.created_at).date(), self.today - dt.timedelta(days=730))
             account.team.append(
                 project_manager(self.chronicle, manager=manager, owner=account.owner, since=since)
             )
@@ -431,7 +431,7 @@ class Planner:
         parents = {id(a.parent) for a in accounts if a.parent is not None}
         tops = [a for a in accounts if id(a) in parents and a.parent is None and a.status in SERVED]
         for n, top in enumerate(tops):
-            since = max(top.created_at.date(), self.today - dt.timedelta(days=900))
+            since = max(timezone.localtime(top.created_at).date(), self.today - dt.timedelta(days=900))
             top.team.append(
                 global_account_manager(self.chronicle, manager=("kam1", "kam2")[n % 2], since=since)
             )

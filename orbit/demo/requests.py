@@ -92,13 +92,14 @@ def _share(rng: random.Random, late: bool) -> float:
     return rng.uniform(1.05, 1.8) if late else rng.uniform(0.15, 0.95)
 
 
-def write_requests(*, seed: int, today: dt.date) -> int:
+def write_requests(*, seed: int, today: dt.date, now: dt.datetime | None = None) -> int:
     """Write the requests (with their first-response comments) and schedule the SLA checks of the open ones.
 
     Returns the number of requests written. Needs the accounts, their ownership periods and account teams.
     """
     rng = random.Random(f"{seed}-requests")
-    now = timezone.make_aware(dt.datetime.combine(today, dt.time(12, 0)))
+    # Nothing happens after `now` (the generator's `demo_now`: noon of `today`, or earlier when seeded earlier).
+    now = now or min(timezone.make_aware(dt.datetime.combine(today, dt.time(12, 0))), timezone.now())
     start = today - dt.timedelta(days=365 * YEARS)
     ensure_defaults()  # a reset demo database lost the departments and rules the migration wrote
     departments = {d.code: d for d in Department.objects.all()}
@@ -204,7 +205,7 @@ def write_requests(*, seed: int, today: dt.date) -> int:
 
 def _give_outcome(row: Request, rng: random.Random, now, today, calendar, policy) -> None:
     """Set status, response, resolution and escalation: finished in the past, open in the last days."""
-    recent = row.received_at.date() > today - dt.timedelta(days=OPEN_DAYS)
+    recent = timezone.localtime(row.received_at).date() > today - dt.timedelta(days=OPEN_DAYS)
     # Most recent requests already past their resolution due time were finished; a fifth are still open, late.
     recent = recent and (row.resolution_due > now or rng.random() < 0.2)
     if not recent:

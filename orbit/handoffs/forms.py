@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from orbit.accounts.models import ChangeReason
+from orbit.common.forms import DateInput, DateTimeInput
 from orbit.handoffs.bulk import BULK_REASONS
 from orbit.handoffs.models import Cover, Handoff, HandoffKind
 from orbit.handoffs.services import BETWEEN_MANAGERS_REASONS, BRIEF_FIELDS, RECEIVER_ROLES
@@ -50,9 +51,7 @@ class BriefForm(forms.ModelForm):
 
 
 class MeetingForm(forms.Form):
-    meeting_at = forms.DateTimeField(
-        label=_("date and time of the meeting"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
-    )
+    meeting_at = forms.DateTimeField(label=_("date and time of the meeting"), widget=DateTimeInput())
     meeting_participants = forms.CharField(
         label=_("participants"), widget=forms.Textarea(attrs=_TEXT), required=False
     )
@@ -97,8 +96,8 @@ class CoverForm(forms.ModelForm):
         model = Cover
         fields = ["owner", "deputy", "starts_on", "ends_on", "reason", "whole_portfolio", "note"]
         widgets = {
-            "starts_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            "ends_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "starts_on": DateInput(),
+            "ends_on": DateInput(),
             "note": forms.Textarea(attrs=_TEXT),
         }
 

@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from orbit.accounts.forms import VisibleAccountField
 from orbit.accounts.models import Contact
+from orbit.common.forms import DateTimeInput
 from orbit.org.models import User
 from orbit.requests import conf
 from orbit.requests.models import Department, Priority, Request, RequestStatus, RequestType, SlaPolicy
@@ -31,7 +32,7 @@ class RequestForm(forms.ModelForm):
         ]
         widgets = {
             "description": forms.Textarea(attrs=_TEXT),
-            "received_at": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+            "received_at": DateTimeInput(),
         }
         help_texts = {
             "received_at": _("When the client asked; blank: now. The SLA is counted from this moment."),

@@ -3,9 +3,10 @@ import zoneinfo
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from orbit.common.forms import TimeInput
 from orbit.worktime.models import MAX_YEAR, MIN_YEAR, WEEKDAYS, DayKind, WorkCalendar
 
-_TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+_TIME = TimeInput()
 
 
 def _zone_choices():

@@ -10,6 +10,7 @@ import json
 import pytest
 from django.db import transaction
 from django.test import Client
+from django.utils import timezone
 
 from orbit.api.models import ApiToken
 from orbit.api.router import api
@@ -18,7 +19,7 @@ from tests.access.personas import ACCOUNTS, CHANGE, CREATE, PERSONAS, VISIBLE
 # (method, path) -> (scope, body). Scopes: "any" — every caller 200; "account"/"contact"/"touch"/"task"/
 # "request" — 404 when the account is not visible, else the read answers 200 and a write answers per CHANGE;
 # "task-create" — the account is an id in the payload: refused at its field (422) when not visible.
-IN_TWO_DAYS = (dt.date.today() + dt.timedelta(days=2)).isoformat()
+IN_TWO_DAYS = (timezone.localdate() + dt.timedelta(days=2)).isoformat()
 LISTS = {
     "list",
     "contacts",

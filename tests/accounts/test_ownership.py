@@ -4,15 +4,15 @@ import itertools
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from orbit.accounts import ownership
 from orbit.accounts.models import AccountStatus, ChangeReason, OwnershipPeriod
+from tests.clock import local
 from tests.factories import make_account, make_user
 
-T0 = timezone.make_aware(dt.datetime(2024, 1, 10, 12, 0))
+T0 = local(2024, 1, 10, 12, 0)
 
 
 def test_first_assignment_opens_one_period(org):
@@ -37,9 +37,10 @@ def test_transfer_closes_current_period_exactly_where_the_next_starts(org):
     assert ownership.check_invariant(account) == []
 
 
+@pytest.mark.clock
 def test_who_was_responsible_on_a_date(org):
     account = make_account(org.head, org.am_a, at=T0)
-    switch = timezone.make_aware(dt.datetime(2024, 3, 1, 15, 30))
+    switch = local(2024, 3, 1, 15, 30)
     ownership.transfer(
         account=account, manager=org.am_b, by=org.head, reason=ChangeReason.REASSIGNMENT, at=switch
     )

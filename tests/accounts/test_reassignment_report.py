@@ -1,17 +1,17 @@
-import datetime as dt
-
+import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from orbit.accounts import services
 from orbit.accounts.models import ChangeReason
+from tests.clock import local
 from tests.factories import make_account
 
 
 def _at(day):
-    return timezone.make_aware(dt.datetime(2025, 3, day, 12))
+    return local(2025, 3, day, 12)
 
 
+@pytest.mark.clock
 def test_report_shows_who_handed_to_whom_and_why(client, org):
     mine = make_account(org.head, org.am_a, at=_at(1), legal_name="ООО «Мой»")
     services.account_reassign(
@@ -40,6 +40,7 @@ def test_report_shows_who_handed_to_whom_and_why(client, org):
     assert len(by_manager.context["page"].object_list) == 2  # to him, then from him
 
 
+@pytest.mark.clock
 def test_report_refuses_a_backwards_period(client, org):
     client.force_login(org.head)
     response = client.get(reverse("accounts:reassignments"), {"start": "2025-03-31", "end": "2025-03-01"})

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from orbit.accounts import ownership, services
 from orbit.accounts.models import ChangeReason
+from tests.clock import local
 from tests.factories import make_account
 
 T0 = timezone.now() - dt.timedelta(days=100)
@@ -39,10 +40,8 @@ def test_reverse_needs_a_previous_manager_and_the_right(org):
 
 
 def test_who_was_responsible_on_a_date_from_the_card(client, org):
-    account = make_account(org.head, org.am_a, at=timezone.make_aware(dt.datetime(2024, 1, 10)))
-    services.account_reassign(
-        by=org.head, account=account, manager=org.am_a1, at=timezone.make_aware(dt.datetime(2024, 6, 1))
-    )
+    account = make_account(org.head, org.am_a, at=local(2024, 1, 10))
+    services.account_reassign(by=org.head, account=account, manager=org.am_a1, at=local(2024, 6, 1))
     client.force_login(org.lead_a)
     url = reverse("accounts:responsible_on", args=[account.pk])
     assert client.get(url, {"on": "2024-03-01"}).context["manager"] == org.am_a

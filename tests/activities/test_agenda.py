@@ -26,6 +26,7 @@ def day(org):
     return accounts
 
 
+@pytest.mark.clock
 def test_the_day_shows_overdue_today_and_tasks(client, org, day, django_assert_max_num_queries):
     client.force_login(org.am_a)
     client.get(reverse("activities:agenda"))
@@ -70,6 +71,7 @@ def test_a_lead_opens_his_peoples_day_but_not_others(client, org, day):
     assert client.get(reverse("activities:agenda"), {"person": org.am_a1.pk}).status_code == 404
 
 
+@pytest.mark.clock
 def test_a_deputy_gets_the_absent_managers_day(client, org, day):
     today = timezone.localdate()
     covers.cover_create(
@@ -86,6 +88,7 @@ def test_a_deputy_gets_the_absent_managers_day(client, org, day):
     assert len(agenda.overdue_touches.items) == 2 and len(agenda.tasks.items) == 1
 
 
+@pytest.mark.clock
 def test_completing_from_the_agenda(client, org, day):
     touch = Touch.objects.get(account=day[2])
     client.force_login(org.am_a)
@@ -105,6 +108,7 @@ def test_completing_from_the_agenda(client, org, day):
     assert Touch.objects.filter(account=day[2], status=TouchStatus.DONE).count() == 1
 
 
+@pytest.mark.clock
 def test_quick_log_from_the_card_with_field_errors_in_russian(client, org, day):
     client.force_login(org.am_a)
     url = reverse("activities:touch_log", args=[day[3].pk])
@@ -119,6 +123,7 @@ def test_quick_log_from_the_card_with_field_errors_in_russian(client, org, day):
     assert "Презентация" in timeline and "90" in timeline
 
 
+@pytest.mark.clock
 def test_ical_feed_is_secret_revocable_and_shows_the_day(client, org, day):
     client.force_login(org.am_a)
     response = client.post(reverse("activities:feed_create"), follow=True)
@@ -138,6 +143,7 @@ def test_ical_feed_is_secret_revocable_and_shows_the_day(client, org, day):
     assert client.get(path).status_code == 404
 
 
+@pytest.mark.clock
 def test_planning_from_the_card(client, org, day):
     client.force_login(org.am_a)
     url = reverse("activities:touch_plan", args=[day[3].pk])

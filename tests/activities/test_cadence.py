@@ -52,6 +52,7 @@ def test_a_second_rule_for_the_same_accounts_is_refused_and_only_the_head_sets_r
     assert "interval_days" in error.value.message_dict
 
 
+@pytest.mark.clock
 def test_compliance_hand_computed(org):
     """am_a: key touched 10 days ago (≤ 14: on time), A touched 31 days ago (> 30: late), C never touched (late),
     B touched 60 days ago (= 60: on time, the boundary counts), a churned account (not worked: ignored).
@@ -72,6 +73,7 @@ def test_compliance_hand_computed(org):
     assert lead_rows == {"am_a"}  # only what the lead sees
 
 
+@pytest.mark.clock
 def test_the_morning_run_plans_and_tells_each_manager_once(org, mailoutbox):
     from orbit.notifications.models import Notification
     from orbit.notifications.reminders import send_reminders

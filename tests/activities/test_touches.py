@@ -8,6 +8,7 @@ from orbit.accounts import ownership
 from orbit.accounts import services as account_services
 from orbit.activities import services
 from orbit.activities.models import Task, Touch, TouchSource, TouchStatus
+from tests.clock import local
 from tests.factories import make_account
 
 
@@ -16,6 +17,7 @@ def account(org):
     return make_account(org.head, org.am_a, tier="A")
 
 
+@pytest.mark.clock
 def test_logging_a_touch_plans_the_next_by_the_cadence(org, account):
     when = timezone.now() - dt.timedelta(hours=2)
     touch = services.touch_log(
@@ -28,6 +30,7 @@ def test_logging_a_touch_plans_the_next_by_the_cadence(org, account):
     assert (planned.source, planned.owner) == (TouchSource.CADENCE, org.am_a)
 
 
+@pytest.mark.clock
 def test_a_chosen_next_day_beats_the_cadence_and_the_due_planned_touch_is_closed(org, account):
     services.touch_plan(by=org.am_a, account=account, planned_for=timezone.localdate())
     next_on = timezone.localdate() + dt.timedelta(days=3)
@@ -40,17 +43,20 @@ def test_a_chosen_next_day_beats_the_cadence_and_the_due_planned_touch_is_closed
     assert done.status == TouchStatus.DONE
 
 
+@pytest.mark.clock
 @pytest.mark.parametrize(
     ("fields", "field"),
     [
         ({"duration_minutes": 0}, "duration_minutes"),
         ({"duration_minutes": 24 * 60 + 1}, "duration_minutes"),
         ({"duration_minutes": None}, "duration_minutes"),
-        ({"duration_minutes": 10, "happened_at": timezone.now() + dt.timedelta(days=1)}, "happened_at"),
+        ({"duration_minutes": 10, "happened_at": dt.timedelta(days=1)}, "happened_at"),  # from now
         ({"duration_minutes": 10, "next_on": dt.date(2020, 1, 1)}, "next_on"),
     ],
 )
 def test_bad_touches_are_refused_whole(org, account, fields, field):
+    if isinstance(fields.get("happened_at"), dt.timedelta):  # "now" of the test's clock, not of its import
+        fields = {**fields, "happened_at": timezone.now() + fields["happened_at"]}
     with pytest.raises(ValidationError) as error:
         services.touch_log(by=org.am_a, account=account, **fields)
     assert field in error.value.message_dict
@@ -74,6 +80,7 @@ def test_who_may_log(org, account):
     assert Touch.objects.filter(account=account, status=TouchStatus.DONE).count() == 1
 
 
+@pytest.mark.clock
 def test_completing_a_stale_planned_touch_is_a_conflict(org, account):
     planned = services.touch_plan(by=org.am_a, account=account, planned_for=timezone.localdate())
     services.touch_complete(by=org.am_a, touch=planned, version=planned.version, duration_minutes=5)
@@ -82,6 +89,7 @@ def test_completing_a_stale_planned_touch_is_a_conflict(org, account):
     assert Touch.objects.filter(account=account, status=TouchStatus.DONE).count() == 1
 
 
+@pytest.mark.clock
 def test_reassignment_moves_planned_touches_and_open_tasks(org, account):
     services.touch_plan(by=org.am_a, account=account, planned_for=timezone.localdate() + dt.timedelta(days=2))
     task = services.task_create(
@@ -106,7 +114,7 @@ def test_cadence_planning_is_set_based_and_idempotent(org):
         account=key,
         owner=org.am_a,
         status=TouchStatus.DONE,
-        happened_at=timezone.make_aware(dt.datetime(2026, 11, 1, 12)),
+        happened_at=local(2026, 11, 1, 12),
         duration_minutes=20,
     )
     assert services.plan_cadence_touches(today=today) == 2

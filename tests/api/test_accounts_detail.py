@@ -1,11 +1,10 @@
 import datetime as dt
 from decimal import Decimal
 
-from django.utils import timezone
-
 from orbit.accounts import services
 from orbit.accounts.models import ChangeReason
 from tests.api.conftest import speak
+from tests.clock import local
 from tests.factories import make_account
 
 
@@ -54,8 +53,8 @@ def test_lead_sees_his_sub_teams_account(call, org):
 
 
 def test_ownership_periods_and_responsible_on_a_date(call, org):
-    start = timezone.make_aware(dt.datetime(2024, 1, 10, 9, 0))
-    moved = timezone.make_aware(dt.datetime(2024, 6, 1, 12, 0))
+    start = local(2024, 1, 10, 9, 0)
+    moved = local(2024, 6, 1, 12, 0)
     account = make_account(org.head, org.am_a, at=start)
     services.account_reassign(
         by=org.lead_a,

@@ -1,6 +1,7 @@
 import datetime as dt
 
 import pytest
+from django.utils import timezone
 
 from orbit.accounts import services
 from orbit.accounts.models import Contact
@@ -91,7 +92,7 @@ def test_contact_field_errors_in_both_languages(call, org, people):
     speak(org.am_a, "ru")
     response = call(org.am_a).post(f"/accounts/{account.pk}/contacts", json=payload)
     assert response.json()["errors"] == {"email": ["Введите правильный адрес электронной почты."]}
-    future = (dt.date.today() + dt.timedelta(days=30)).isoformat()
+    future = (timezone.localdate() + dt.timedelta(days=30)).isoformat()
     response = call(org.am_a).post(
         f"/accounts/{account.pk}/contacts",
         json={"full_name": "Глеб", "consent_given": True, "consent_date": future},

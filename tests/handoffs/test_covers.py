@@ -10,13 +10,17 @@ from orbit.handoffs import covers
 from orbit.handoffs.models import Cover
 from tests.factories import make_account
 
-TODAY = timezone.localdate()
+
+def today():
+    """The local day of the test's clock (not of its import: tests run at fixed clock times)."""
+    return timezone.localdate()
 
 
 def _fresh(user):
     return type(user).objects.get(pk=user.pk)
 
 
+@pytest.mark.clock
 def test_deputy_works_the_accounts_only_during_the_cover(org):
     mine = make_account(org.head, org.am_a)
     other = make_account(org.head, org.am_b)
@@ -24,8 +28,8 @@ def test_deputy_works_the_accounts_only_during_the_cover(org):
         by=org.am_a,
         owner=org.am_a,
         deputy=org.am_b,
-        starts_on=TODAY,
-        ends_on=TODAY + dt.timedelta(days=13),
+        starts_on=today(),
+        ends_on=today() + dt.timedelta(days=13),
         reason="vacation",
     )
     deputy = _fresh(org.am_b)
@@ -34,7 +38,7 @@ def test_deputy_works_the_accounts_only_during_the_cover(org):
     mine.refresh_from_db()
     assert mine.responsible_manager == org.am_a  # responsibility and credit stay with the owner
     Cover.objects.filter(pk=cover.pk).update(
-        starts_on=TODAY - dt.timedelta(days=20), ends_on=TODAY - dt.timedelta(days=1)
+        starts_on=today() - dt.timedelta(days=20), ends_on=today() - dt.timedelta(days=1)
     )
     assert set(visible_accounts(_fresh(org.am_b)).values_list("pk", flat=True)) == {
         other.pk
@@ -48,8 +52,8 @@ def test_partial_cover_and_its_summary(org):
         by=org.lead_a,
         owner=org.am_a,
         deputy=org.am_a1,
-        starts_on=TODAY,
-        ends_on=TODAY,
+        starts_on=today(),
+        ends_on=today(),
         reason="sick_leave",
         whole_portfolio=False,
         accounts=[covered],
@@ -65,13 +69,14 @@ def test_partial_cover_and_its_summary(org):
     assert {e.kind for e in line.events} == {"account", "contact"}
 
 
+@pytest.mark.clock
 @pytest.mark.parametrize(
     ("change", "field"),
     [
         ({"deputy": "am_a"}, "deputy"),
         ({"deputy": "outsider"}, "deputy"),
-        ({"ends_on": TODAY - dt.timedelta(days=2), "starts_on": TODAY - dt.timedelta(days=5)}, "ends_on"),
-        ({"ends_on": TODAY, "starts_on": TODAY + dt.timedelta(days=3)}, "ends_on"),
+        ({"ends_on": -2, "starts_on": -5}, "ends_on"),  # days from today
+        ({"ends_on": 0, "starts_on": 3}, "ends_on"),
         ({"whole_portfolio": False}, "accounts"),
     ],
 )
@@ -79,11 +84,12 @@ def test_bad_covers_are_refused_field_by_field(org, change, field):
     kwargs = {
         "owner": org.am_a,
         "deputy": org.am_b,
-        "starts_on": TODAY,
-        "ends_on": TODAY + dt.timedelta(days=5),
+        "starts_on": today(),
+        "ends_on": today() + dt.timedelta(days=5),
         "reason": "vacation",
     }
-    kwargs.update({k: getattr(org, v) if k == "deputy" else v for k, v in change.items()})
+    days = {k: today() + dt.timedelta(days=v) for k, v in change.items() if k in ("starts_on", "ends_on")}
+    kwargs.update({k: getattr(org, v) if k == "deputy" else v for k, v in change.items()}, **days)
     with pytest.raises(ValidationError) as error:
         covers.cover_create(by=org.am_a, **kwargs)
     assert field in error.value.message_dict
@@ -95,8 +101,8 @@ def test_overlapping_covers_and_strangers_are_refused(org):
         by=org.am_a,
         owner=org.am_a,
         deputy=org.am_b,
-        starts_on=TODAY,
-        ends_on=TODAY + dt.timedelta(days=5),
+        starts_on=today(),
+        ends_on=today() + dt.timedelta(days=5),
         reason="vacation",
     )
     with pytest.raises(ValidationError):
@@ -104,8 +110,8 @@ def test_overlapping_covers_and_strangers_are_refused(org):
             by=org.am_a,
             owner=org.am_a,
             deputy=org.am_a1,
-            starts_on=TODAY + dt.timedelta(days=3),
-            ends_on=TODAY + dt.timedelta(days=9),
+            starts_on=today() + dt.timedelta(days=3),
+            ends_on=today() + dt.timedelta(days=9),
             reason="vacation",
         )
     with pytest.raises(PermissionDenied):  # nobody arranges a cover of someone else's portfolio for himself
@@ -113,7 +119,7 @@ def test_overlapping_covers_and_strangers_are_refused(org):
             by=org.am_b,
             owner=org.am_a,
             deputy=org.am_b,
-            starts_on=TODAY + dt.timedelta(days=30),
-            ends_on=TODAY + dt.timedelta(days=31),
+            starts_on=today() + dt.timedelta(days=30),
+            ends_on=today() + dt.timedelta(days=31),
             reason="vacation",
         )

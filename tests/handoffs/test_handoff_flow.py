@@ -49,6 +49,7 @@ def _assert_intact(account, owner):
     assert ownership.check_invariant(account) == []
 
 
+@pytest.mark.clock
 def test_whole_handoff_from_sales_to_farmer(org, won):
     handoff = _walk_to_acceptance(org, won, org.am_a)
     won.refresh_from_db()
@@ -131,6 +132,7 @@ def test_brief_must_say_what_was_promised_before_it_goes_out(org, won):
     assert {"promised", "technical_scope", "stakeholders"} <= set(error.value.message_dict)
 
 
+@pytest.mark.clock
 def test_meeting_in_the_future_is_refused(org, won):
     handoff = services.handoff_start(
         by=org.sales, account=won, to_user=org.am_a, kind=HandoffKind.FROM_SALES, **BRIEF

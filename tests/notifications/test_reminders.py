@@ -2,6 +2,7 @@
 
 import datetime as dt
 
+import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
@@ -14,7 +15,10 @@ from orbit.notifications.models import Notification
 from orbit.notifications.reminders import send_reminders
 from tests.factories import make_account
 
-TODAY = timezone.localdate()
+
+def today():
+    """The local day of the test's clock (not of its import: tests run at fixed clock times)."""
+    return timezone.localdate()
 
 
 def _titles(user, kind):
@@ -26,6 +30,7 @@ def _later(hours=13):
     Notification.objects.update(created_at=timezone.now() - dt.timedelta(hours=hours))
 
 
+@pytest.mark.clock
 def test_handoff_steps_due_and_overdue_reach_their_owners(org):
     org.am_b.language = "en"
     org.am_b.save()
@@ -41,17 +46,17 @@ def test_handoff_steps_due_and_overdue_reach_their_owners(org):
         stakeholders="ЛПР — финансовый директор",
     )
     # Between managers: brief (am_a, due in 2 days), meeting (am_a, in 10), acceptance (am_b, in 14).
-    assert send_reminders(TODAY + dt.timedelta(days=1)).handoff_steps == 0
+    assert send_reminders(today() + dt.timedelta(days=1)).handoff_steps == 0
 
-    assert send_reminders(TODAY + dt.timedelta(days=2)).handoff_steps == 1
+    assert send_reminders(today() + dt.timedelta(days=2)).handoff_steps == 1
     assert _titles(org.am_a, Kind.HANDOFF_STEP_DUE) == [
         "Передача ООО «Альфа»: «Подготовить бриф» — срок сегодня"
     ]
-    assert send_reminders(TODAY + dt.timedelta(days=2)).handoff_steps == 0  # a second run the same morning
+    assert send_reminders(today() + dt.timedelta(days=2)).handoff_steps == 0  # a second run the same morning
 
     _later()
-    brief_due = (TODAY + dt.timedelta(days=2)).strftime("%d.%m.%Y")
-    assert send_reminders(TODAY + dt.timedelta(days=10)).handoff_steps == 2
+    brief_due = (today() + dt.timedelta(days=2)).strftime("%d.%m.%Y")
+    assert send_reminders(today() + dt.timedelta(days=10)).handoff_steps == 2
     assert _titles(org.am_a, Kind.HANDOFF_STEP_DUE) == sorted(
         [
             "Передача ООО «Альфа»: «Подготовить бриф» — срок сегодня",
@@ -64,7 +69,9 @@ def test_handoff_steps_due_and_overdue_reach_their_owners(org):
 
     handoffs.step_complete(by=org.am_a, handoff=handoff, kind=StepKind.BRIEF)
     _later()
-    assert send_reminders(TODAY + dt.timedelta(days=14)).handoff_steps == 2  # meeting overdue, acceptance due
+    assert (
+        send_reminders(today() + dt.timedelta(days=14)).handoff_steps == 2
+    )  # meeting overdue, acceptance due
     assert _titles(org.am_b, Kind.HANDOFF_STEP_DUE) == [
         "Handoff of ООО «Альфа»: “Accept or reject the account” is due today"
     ]
@@ -83,16 +90,17 @@ def test_a_cancelled_handoff_reminds_nobody(org):
         reason=ChangeReason.VACATION,
     )
     handoffs.handoff_cancel(by=org.am_a, handoff=handoff, comment="Клиент остаётся")
-    assert send_reminders(TODAY + dt.timedelta(days=30)).handoff_steps == 0
+    assert send_reminders(today() + dt.timedelta(days=30)).handoff_steps == 0
 
 
+@pytest.mark.clock
 def test_the_deputy_is_told_once_that_his_cover_began(org):
     current = covers.cover_create(
         by=org.am_a,
         owner=org.am_a,
         deputy=org.am_a1,
-        starts_on=TODAY,
-        ends_on=TODAY + dt.timedelta(days=6),
+        starts_on=today(),
+        ends_on=today() + dt.timedelta(days=6),
         reason="vacation",
         note="Ромашке обещали счёт до пятницы",
     )
@@ -100,18 +108,23 @@ def test_the_deputy_is_told_once_that_his_cover_began(org):
         by=org.am_b,
         owner=org.am_b,
         deputy=org.am_a1,
-        starts_on=TODAY + dt.timedelta(days=20),
-        ends_on=TODAY + dt.timedelta(days=25),
+        starts_on=today() + dt.timedelta(days=20),
+        ends_on=today() + dt.timedelta(days=25),
         reason="vacation",
     )
     cancelled = covers.cover_create(
-        by=org.lead_a, owner=org.lead_a, deputy=org.am_a, starts_on=TODAY, ends_on=TODAY, reason="sick_leave"
+        by=org.lead_a,
+        owner=org.lead_a,
+        deputy=org.am_a,
+        starts_on=today(),
+        ends_on=today(),
+        reason="sick_leave",
     )
     covers.cover_cancel(by=org.lead_a, cover=cancelled)
 
-    assert send_reminders(TODAY).covers == 1
+    assert send_reminders(today()).covers == 1
     [told] = Notification.objects.filter(kind=Kind.COVER_STARTED)
-    start, end = TODAY.strftime("%d.%m.%Y"), current.ends_on.strftime("%d.%m.%Y")
+    start, end = today().strftime("%d.%m.%Y"), current.ends_on.strftime("%d.%m.%Y")
     assert (told.recipient, told.title, told.body) == (
         org.am_a1,
         f"Вы замещаете Am_A с {start} по {end}",
@@ -119,12 +132,12 @@ def test_the_deputy_is_told_once_that_his_cover_began(org):
     )
     for day in range(1, 7):  # every later morning of the cover: nothing new
         _later(hours=24 * day)
-        assert send_reminders(TODAY + dt.timedelta(days=day)).covers == 0
+        assert send_reminders(today() + dt.timedelta(days=day)).covers == 0
 
 
 def test_the_command_runs_them_or_hands_them_to_the_worker(org, capsys):
     covers.cover_create(
-        by=org.am_a, owner=org.am_a, deputy=org.am_a1, starts_on=TODAY, ends_on=TODAY, reason="vacation"
+        by=org.am_a, owner=org.am_a, deputy=org.am_a1, starts_on=today(), ends_on=today(), reason="vacation"
     )
     call_command("send_reminders")
     assert "covers: 1" in capsys.readouterr().out

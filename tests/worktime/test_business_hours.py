@@ -236,11 +236,11 @@ def test_other_time_zone_and_weekly_rule(org):
 
 def test_bad_arguments(cal):
     with pytest.raises(ValueError):
-        add_business_hours(cal, dt.datetime(2026, 11, 23, 10), 1)  # naive
+        add_business_hours(cal, dt.datetime(2026, 11, 23, 10), 1)  # noqa: DTZ001 -- a naive moment is refused
     with pytest.raises(ValueError):
         add_business_hours(cal, msk(2026, 11, 23, 10), -1)
     with pytest.raises(ValueError):
-        business_hours_between(cal, msk(2026, 11, 23, 10), dt.datetime(2026, 11, 24))
+        business_hours_between(cal, msk(2026, 11, 23, 10), dt.datetime(2026, 11, 24))  # noqa: DTZ001 -- naive: refused
 
 
 def test_computation_reads_the_database_once_per_calendar_revision(cal, django_assert_num_queries):
