@@ -13,6 +13,7 @@ from orbit.access import policy
 from orbit.accounts import ownership
 from orbit.accounts.models import Account, AccountStatus, AccountTeamMember, ChangeReason, TeamRole
 from orbit.common.errors import ConflictError
+from orbit.handoffs import notices
 from orbit.handoffs.models import OPEN_STATUSES, Handoff, HandoffKind, HandoffStatus, HandoffStep, StepKind
 from orbit.org.models import Role, User
 
@@ -139,6 +140,7 @@ def handoff_start(
     HandoffStep.objects.bulk_create(_steps_for(handoff))
     if locked.status == AccountStatus.PROSPECT:
         _set_account_status(locked, AccountStatus.HANDOFF, by)
+    notices.handoff_started(handoff, by=by)
     return handoff
 
 
@@ -231,6 +233,7 @@ def step_complete(*, by: User, handoff: Handoff, kind: str, note: str = "", **me
     step.done_at, step.done_by, step.note = timezone.now(), by, note
     step.save(update_fields=["done_at", "done_by", "note"])
     _save(locked, by)
+    notices.handoff_step_done(locked, step, by=by)
     return step
 
 
@@ -276,7 +279,9 @@ def handoff_accept(*, by: User, handoff: Handoff, comment: str = "") -> Handoff:
         due_date=timezone.localdate() + dt.timedelta(weeks=settings.ORBIT_HANDOFF_CHECKUP_WEEKS),
     )
     locked.status, locked.decided_at, locked.decision_comment = HandoffStatus.ACCEPTED, now, comment
-    return _save(locked, by)
+    _save(locked, by)
+    notices.handoff_accepted(locked, by=by)
+    return locked
 
 
 def _close_unaccepted(by: User, locked: Handoff, status: str, comment: str) -> Handoff:
@@ -295,7 +300,9 @@ def handoff_reject(*, by: User, handoff: Handoff, comment: str) -> Handoff:
     if by.pk != locked.to_user_id:
         _deny(_("Only the receiver, %(name)s, rejects the account.") % {"name": locked.to_user})
     _ensure_open(locked)
-    return _close_unaccepted(by, locked, HandoffStatus.REJECTED, comment)
+    _close_unaccepted(by, locked, HandoffStatus.REJECTED, comment)
+    notices.handoff_rejected(locked, by=by)
+    return locked
 
 
 @transaction.atomic
@@ -304,7 +311,9 @@ def handoff_cancel(*, by: User, handoff: Handoff, comment: str) -> Handoff:
     if not may_steer(by, locked):
         _deny()
     _ensure_open(locked)
-    return _close_unaccepted(by, locked, HandoffStatus.CANCELLED, comment)
+    _close_unaccepted(by, locked, HandoffStatus.CANCELLED, comment)
+    notices.handoff_cancelled(locked, by=by)
+    return locked
 
 
 @transaction.atomic
