@@ -27,6 +27,25 @@ BETWEEN_MANAGERS_REASONS = (
 )
 
 
+# Accounts a hunter may hand over as won: a prospect, or a client just won.
+FROM_SALES_STATUSES = (AccountStatus.PROSPECT, AccountStatus.ACTIVE, AccountStatus.REACTIVATED)
+REQUIRED_BRIEF_FIELDS = ("promised", "technical_scope", "stakeholders")
+
+
+def missing_brief_fields(handoff: Handoff) -> list[str]:
+    """What the brief still lacks before it may be marked done, in the brief's order."""
+    return [f for f in REQUIRED_BRIEF_FIELDS if not (getattr(handoff, f) or "").strip()]
+
+
+def steps_before_acceptance(handoff: Handoff) -> list[HandoffStep]:
+    """The steps still open that acceptance waits for."""
+    return [
+        s
+        for s in handoff.steps.all()
+        if s.done_at is None and s.kind not in (StepKind.ACCEPTANCE, StepKind.CHECKUP)
+    ]
+
+
 def _deny(message: str | None = None):
     raise PermissionDenied(message or _("You may not do this with this handoff."))
 
@@ -102,7 +121,7 @@ def handoff_start(
         raise ValidationError(_("The account is archived: restore it first."))
     if kind == HandoffKind.FROM_SALES:
         reason = ChangeReason.HANDOFF
-        if locked.status not in (AccountStatus.PROSPECT, AccountStatus.ACTIVE, AccountStatus.REACTIVATED):
+        if locked.status not in FROM_SALES_STATUSES:
             raise ValidationError(
                 {"kind": _("Only a won client (a prospect or a new active client) comes from sales.")}
             )
@@ -215,13 +234,10 @@ def step_complete(*, by: User, handoff: Handoff, kind: str, note: str = "", **me
     if step.done_at is not None:
         raise ValidationError(_("This step is already done."))
     if kind == StepKind.BRIEF:
-        missing = [
-            f for f in ("promised", "technical_scope", "stakeholders") if not getattr(locked, f).strip()
-        ]
+        missing = missing_brief_fields(locked)
         if missing:
-            raise ValidationError(
-                {f: _("The brief needs this before it is handed to the receiver.") for f in missing}
-            )
+            # One error a field, short: the page names them once at the top and marks each field.
+            raise ValidationError({f: _("Required before the brief is done.") for f in missing})
         locked.status = HandoffStatus.IN_PROGRESS
     if kind == StepKind.MEETING:
         if not meeting.get("meeting_at") or not (meeting.get("meeting_outcome") or "").strip():
@@ -243,7 +259,7 @@ def handoff_accept(*, by: User, handoff: Handoff, comment: str = "") -> Handoff:
     if by.pk != locked.to_user_id:
         _deny(_("Only the receiver, %(name)s, accepts the account.") % {"name": locked.to_user})
     _ensure_open(locked)
-    pending = list(locked.steps.filter(done_at__isnull=True).exclude(kind=StepKind.ACCEPTANCE))
+    pending = steps_before_acceptance(locked)
     if pending:
         raise ValidationError(
             _("Finish these steps first: %(steps)s.")
