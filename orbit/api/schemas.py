@@ -585,7 +585,12 @@ class RequestStatusIn(Schema):
 
     status: RequestStatusValue = Field(description="One of the request's `allowed_statuses`.")
     version: int = Field(description="The `version` you read; a stale one is answered with 409.")
-    comment: str = Field("", description="Required when a resolved request is reopened.")
+    comment: str = Field(
+        "",
+        description="Required when a resolved request is reopened, and when a complaint is resolved (how it "
+        "was resolved). From someone other than the person who registered the request, a comment, `waiting_client` "
+        "or `resolved` is the first response.",
+    )
 
 
 class RequestAssignIn(Schema):
