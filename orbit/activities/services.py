@@ -101,10 +101,20 @@ def touch_log(
     touch.full_clean(exclude=["contacts"])
     touch.save()
     touch.contacts.set(contacts)
-    touch.next_plan = _plan_next(
-        by=by, account=account, after=day, on=next_on, kind=kind, step=next_step
+    setattr(
+        touch,
+        _NEXT_PLAN,
+        _plan_next(by=by, account=account, after=day, on=next_on, kind=kind, step=next_step),
     )
     return touch
+
+
+_NEXT_PLAN = "next_plan"
+
+
+def next_plan_of(touch: Touch) -> "NextPlan | None":
+    """What `touch_log` did about the next touch (None for a touch that was not just logged)."""
+    return getattr(touch, _NEXT_PLAN, None)
 
 
 @dataclass(frozen=True)
@@ -135,7 +145,7 @@ def _plan_next(
     planned is not doubled. Without an asked day the cadence plans one only where none is planned."""
     owner = account.responsible_manager or by
     others = list(
-        Touch.objects.select_for_update()
+        Touch.objects.select_for_update(of=("self",))
         .filter(account=account, status=TouchStatus.PLANNED)
         .select_related("owner")
         .order_by("planned_for", "id")

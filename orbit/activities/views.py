@@ -84,7 +84,7 @@ def _account_touch_form(request, pk: int, form_class, service, done_message: str
             apply_service_error(form, exc)
         else:
             messages.success(request, done_message)
-            plan = getattr(touch, "next_plan", None)
+            plan = services.next_plan_of(touch)
             if plan is not None and plan.message:
                 level = messages.WARNING if plan.existing is not None else messages.INFO
                 messages.add_message(request, level, plan.message)

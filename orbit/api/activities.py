@@ -156,10 +156,11 @@ def touch_log(request, account_id: int, payload: TouchLogIn):
         next_on=data["next_on"],
         contacts=_account_contacts(account, data["contacts"]),
     )
-    plan = touch.next_plan
+    plan = services.next_plan_of(touch)
     logged = touch_get(user, touch.pk)
-    logged.next_touch = touch_get(user, plan.planned.pk) if plan.planned is not None else None
-    logged.next_touch_note = plan.message
+    planned = plan.planned if plan is not None else None
+    logged.next_touch = touch_get(user, planned.pk) if planned is not None else None
+    logged.next_touch_note = plan.message if plan is not None else ""
     return Status(201, logged)
 
 
