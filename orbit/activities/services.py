@@ -1,11 +1,12 @@
 """Changes to touches, tasks and cadence policies: one function per use case, permission checked first."""
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F, Max, Q
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from orbit.access.policy import can_set_policy, can_work_account
@@ -74,7 +75,8 @@ def touch_log(
     contacts=(),
 ) -> Touch:
     """Record a done touch. It closes the account's planned touch due by that (local) day, and plans the next
-    one: on `next_on` if given, else when the cadence says."""
+    one: on `next_on` if given, else when the cadence says. What became of the next touch is on the returned
+    touch's `next_plan` (a `NextPlan`): planned, moved, kept beside another one, or why none was planned."""
     _require_work(by, account)
     return _record_done(
         by=by,
@@ -130,24 +132,81 @@ def _record_done(
     touch.full_clean(exclude=["contacts"])
     touch.save()
     touch.contacts.set(contacts)
-    _plan_next(by=by, account=account, after=day, on=next_on, kind=kind, step=next_step)
+    setattr(
+        touch,
+        _NEXT_PLAN,
+        _plan_next(by=by, account=account, after=day, on=next_on, kind=kind, step=next_step),
+    )
     return touch
+
+
+_NEXT_PLAN = "next_plan"
+
+
+def next_plan_of(touch: Touch) -> "NextPlan | None":
+    """What `touch_log` did about the next touch (None for a touch that was not just logged)."""
+    return getattr(touch, _NEXT_PLAN, None)
+
+
+@dataclass(frozen=True)
+class NextPlan:
+    """What logging a touch did about the next one, so the page and the API can say it (never a silent drop).
+
+    `planned`: the touch now planned for the next contact (created, or an automatic one moved to the asked
+    day), None when none was planned. `moved_from`: the day the cadence had planned it on, when it was moved.
+    `existing`: another planned touch of the account that was left as it is: kept beside the asked one, or
+    the reason the cadence planned nothing."""
+
+    planned: Touch | None = None
+    moved_from: dt.date | None = None
+    existing: Touch | None = None
+    asked: bool = False
+
+    @property
+    def message(self) -> str:
+        return next_plan_message(self)
 
 
 def _plan_next(
     *, by: User, account: Account, after: dt.date, on: dt.date | None, kind: str, step: str
-) -> None:
-    if Touch.objects.filter(account=account, status=TouchStatus.PLANNED).exists():
-        return  # one planned touch at a time: the manager moves it rather than stacking reminders
+) -> NextPlan:
+    """An asked day is always planned: the manager said when he talks to the client next. A touch the cadence
+    planned for the same person is moved to that day (it only stood for "some time soon"); one planned by
+    hand is kept beside it and named, since it may be about something else; the same person and day already
+    planned is not doubled. Without an asked day the cadence plans one only where none is planned."""
+    owner = account.responsible_manager or by
+    others = list(
+        Touch.objects.select_for_update(of=("self",))
+        .filter(account=account, status=TouchStatus.PLANNED)
+        .select_related("owner")
+        .order_by("planned_for", "id")
+    )
     if on is None:
+        if others:
+            return NextPlan(existing=others[0])
         interval = cadence_for(account, policies())
         if interval is None or account.status not in WORKED_STATUSES:
-            return
+            return NextPlan()
         on, source = after + dt.timedelta(days=interval), TouchSource.CADENCE
-    else:
-        source = TouchSource.MANUAL
-    owner = account.responsible_manager or by
-    Touch.objects.create(
+        return NextPlan(planned=_create_planned(by, account, owner, on, kind, step, source))
+    mine = [other for other in others if other.owner_id == owner.pk]
+    same_day = next((other for other in mine if other.planned_for == on), None)
+    if same_day is not None:
+        return NextPlan(existing=same_day, asked=True)
+    automatic = next((other for other in mine if other.source == TouchSource.CADENCE), None)
+    if automatic is not None:
+        moved_from = automatic.planned_for
+        automatic.planned_for, automatic.kind, automatic.source = on, kind, TouchSource.MANUAL
+        automatic.subject = step[:200] or automatic.subject
+        automatic.version += 1
+        automatic.save(update_fields=["planned_for", "kind", "source", "subject", "version", "updated_at"])
+        return NextPlan(planned=automatic, moved_from=moved_from, asked=True)
+    planned = _create_planned(by, account, owner, on, kind, step, TouchSource.MANUAL)
+    return NextPlan(planned=planned, existing=others[0] if others else None, asked=True)
+
+
+def _create_planned(by, account, owner, on, kind, step, source) -> Touch:
+    return Touch.objects.create(
         account=account,
         owner=owner,
         kind=kind,
@@ -156,6 +215,49 @@ def _plan_next(
         source=source,
         created_by=by,
     )
+
+
+def _day(day: dt.date) -> str:
+    return formats.date_format(day, "SHORT_DATE_FORMAT")
+
+
+def _touch_words(touch: Touch) -> dict:
+    return {
+        "day": _day(touch.planned_for),
+        "owner": str(touch.owner),
+        "subject": touch.subject or touch.get_kind_display(),
+    }
+
+
+def next_plan_message(plan: NextPlan | None) -> str:
+    """One sentence, in the user's language, on what became of the next touch; empty when nothing to say."""
+    if plan is None:
+        return ""
+    if plan.planned is not None and plan.moved_from is not None:
+        return _("Next touch planned on %(day)s: the touch the cadence had planned on %(old)s was moved.") % {
+            "day": _day(plan.planned.planned_for),
+            "old": _day(plan.moved_from),
+        }
+    if plan.planned is not None and plan.existing is not None:
+        return _(
+            "Next touch planned on %(day)s. The touch already planned on %(other_day)s (%(owner)s: "
+            "%(subject)s) was kept as well; cancel it on the card if it is no longer needed."
+        ) % {
+            **_touch_words(plan.existing),
+            "day": _day(plan.planned.planned_for),
+            "other_day": _day(plan.existing.planned_for),
+        }
+    if plan.planned is not None:
+        return _("Next touch planned on %(day)s.") % {"day": _day(plan.planned.planned_for)}
+    if plan.existing is not None and plan.asked:
+        return _("No second touch was planned: %(owner)s already has one on %(day)s (%(subject)s).") % (
+            _touch_words(plan.existing)
+        )
+    if plan.existing is not None:
+        return _(
+            "The cadence planned no new touch: one is already planned on %(day)s (%(owner)s: %(subject)s)."
+        ) % (_touch_words(plan.existing))
+    return ""
 
 
 @transaction.atomic

@@ -79,11 +79,15 @@ def _account_touch_form(request, pk: int, form_class, service, done_message: str
     form = form_class(request.POST or None, account=account)
     if request.method == "POST" and form.is_valid():
         try:
-            service(by=request.user, account=account, **form.cleaned_data)
+            touch = service(by=request.user, account=account, **form.cleaned_data)
         except ValidationError as exc:
             apply_service_error(form, exc)
         else:
             messages.success(request, done_message)
+            plan = services.next_plan_of(touch)
+            if plan is not None and plan.message:
+                level = messages.WARNING if plan.existing is not None else messages.INFO
+                messages.add_message(request, level, plan.message)
             return _back(request, reverse("accounts:detail", args=[account.pk]))
     status = 400 if form.errors else 200
     return render(request, template, {"account": account, "form": form}, status=status)

@@ -29,6 +29,7 @@ from orbit.api.schemas import (
     TaskPage,
     TaskQuery,
     TouchCompleteIn,
+    TouchLoggedOut,
     TouchLogIn,
     TouchOut,
     TouchPage,
@@ -132,10 +133,14 @@ def _account_contacts(account: Account, ids: list[int]) -> list[Contact]:
     return found
 
 
-@router.post("/accounts/{account_id}/touches", response={201: TouchOut, **WRITE_ERRORS}, tags=["touches"])
+@router.post(
+    "/accounts/{account_id}/touches", response={201: TouchLoggedOut, **WRITE_ERRORS}, tags=["touches"]
+)
 def touch_log(request, account_id: int, payload: TouchLogIn):
     """Log a touch that took place. It closes your due planned touch of the account, if there is one, and
-    plans the next: on `next_on`, else when the account's cadence says."""
+    plans the next: on `next_on`, else when the account's cadence says. `next_on` is always planned: a touch
+    the cadence had planned for the same person is moved to that day, one planned by hand is kept beside it;
+    `next_touch` and `next_touch_note` say which."""
     user = request.auth
     account = _workable_account(user, account_id)
     data = payload.model_dump()
@@ -151,7 +156,12 @@ def touch_log(request, account_id: int, payload: TouchLogIn):
         next_on=data["next_on"],
         contacts=_account_contacts(account, data["contacts"]),
     )
-    return Status(201, touch_get(user, touch.pk))
+    plan = services.next_plan_of(touch)
+    logged = touch_get(user, touch.pk)
+    planned = plan.planned if plan is not None else None
+    logged.next_touch = touch_get(user, planned.pk) if planned is not None else None
+    logged.next_touch_note = plan.message if plan is not None else ""
+    return Status(201, logged)
 
 
 @router.post(

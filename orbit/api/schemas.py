@@ -334,6 +334,19 @@ class TouchOut(Schema):
         return list(obj.contacts.all())
 
 
+class TouchLoggedOut(TouchOut):
+    """The logged touch, and what became of the next one: never dropped without a word."""
+
+    next_touch: TouchOut | None = Field(
+        description="The touch now planned for the next contact (new, or the cadence's one moved to "
+        "`next_on`); null when none was planned."
+    )
+    next_touch_note: str = Field(
+        description="What became of the next touch, in the user's language: planned, moved, kept beside "
+        "another planned touch (named), or why none was planned; empty when there is nothing to say."
+    )
+
+
 class TouchPage(Schema):
     count: int = Field(description="Touches matching the filters that you may see, counted up to a cap.")
     count_exact: bool = Field(description="False when more touches match than `count`: narrow the filters.")
@@ -572,7 +585,12 @@ class RequestStatusIn(Schema):
 
     status: RequestStatusValue = Field(description="One of the request's `allowed_statuses`.")
     version: int = Field(description="The `version` you read; a stale one is answered with 409.")
-    comment: str = Field("", description="Required when a resolved request is reopened.")
+    comment: str = Field(
+        "",
+        description="Required when a resolved request is reopened, and when a complaint is resolved (how it "
+        "was resolved). From someone other than the person who registered the request, a comment, `waiting_client` "
+        "or `resolved` is the first response.",
+    )
 
 
 class RequestAssignIn(Schema):

@@ -27,6 +27,7 @@ from orbit.accounts.models import (
     Segment,
 )
 from orbit.demo import data
+from orbit.demo.bell import write_bell
 from orbit.demo.past_handoffs import write_past_handoffs
 from orbit.demo.people import transliterate
 from orbit.demo.plan import AccountPlan, Plan, build_plan
@@ -56,6 +57,7 @@ class SeedReport:
     past_handoffs: int = 0
     tasks: int = 0
     requests: int = 0
+    notifications: int = 0
 
 
 def database_has_users() -> bool:
@@ -92,6 +94,7 @@ def seed(
         past_handoffs = sum(write_past_handoffs(seed=seed, now=now).values())
         touches, tasks = write_touches(seed=seed, today=today)
         requests = write_requests(seed=seed, today=today, now=now)
+        notifications = write_bell(seed=seed, now=now)
         # Fire PostgreSQL's deferred invariant checks here, so a broken plan fails with a clear message.
         connection.check_constraints()
     return SeedReport(
@@ -108,6 +111,7 @@ def seed(
         past_handoffs=past_handoffs,
         tasks=tasks,
         requests=requests,
+        notifications=notifications,
     )
 
 

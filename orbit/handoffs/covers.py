@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from orbit.access import policy
 from orbit.accounts.history import Event, account_timeline
 from orbit.accounts.models import Account
+from orbit.handoffs import notices
 from orbit.handoffs.models import Cover
 from orbit.handoffs.services import RECEIVER_ROLES
 from orbit.org.models import User
@@ -79,6 +80,10 @@ def cover_create(
     cover.save()
     if not whole_portfolio:
         cover.accounts.set(accounts)
+    if starts_on <= timezone.localdate():
+        notices.cover_started(cover)  # it has begun: the morning run will not repeat it
+    else:
+        notices.cover_arranged(cover, by=by)
     return cover
 
 
@@ -92,6 +97,7 @@ def cover_cancel(*, by: User, cover: Cover) -> Cover:
         cover.cancelled_at = timezone.now()
         cover._history_user = by
         cover.save(update_fields=["cancelled_at"])
+        notices.cover_cancelled(cover, by=by)
     return cover
 
 

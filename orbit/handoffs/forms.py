@@ -1,11 +1,16 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from orbit.accounts.models import ChangeReason
+from orbit.accounts.models import AccountStatus, ChangeReason
 from orbit.common.forms import DateInput, DateTimeInput
 from orbit.handoffs.bulk import BULK_REASONS
 from orbit.handoffs.models import Cover, Handoff, HandoffKind
-from orbit.handoffs.services import BETWEEN_MANAGERS_REASONS, BRIEF_FIELDS, RECEIVER_ROLES
+from orbit.handoffs.services import (
+    BETWEEN_MANAGERS_REASONS,
+    BRIEF_FIELDS,
+    FROM_SALES_STATUSES,
+    RECEIVER_ROLES,
+)
 from orbit.org.models import OWNER_ROLES, User
 
 _TEXT = {"rows": 3}
@@ -17,18 +22,27 @@ class HandoffStartForm(forms.ModelForm):
         fields = ["to_user", "kind", "reason", *BRIEF_FIELDS]
         widgets = {name: forms.Textarea(attrs=_TEXT) for name in BRIEF_FIELDS}
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, account=None, giver=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["to_user"].queryset = (
-            User.objects.filter(is_active=True, roles__role__in=RECEIVER_ROLES)
-            .distinct()
-            .order_by("display_name")
-        )
+        receivers = User.objects.filter(is_active=True, roles__role__in=RECEIVER_ROLES)
+        if giver is not None:
+            receivers = receivers.exclude(pk=giver.pk)  # nobody hands an account over to himself
+        self.fields["to_user"].queryset = receivers.distinct().order_by("display_name")
         self.fields["reason"].choices = [
             (ChangeReason.HANDOFF.value, ChangeReason.HANDOFF.label),
             *((r.value, r.label) for r in BETWEEN_MANAGERS_REASONS),
         ]
-        self.fields["kind"].initial = HandoffKind.FROM_SALES
+        # A won client (a prospect, or a client just won) comes from sales; any other account moves between
+        # managers, and sales is not offered for it (the service would refuse it).
+        from_sales = account is None or account.status in FROM_SALES_STATUSES
+        if account is not None and account.status != AccountStatus.PROSPECT:
+            from_sales = from_sales and giver is not None and not giver.has_role(*RECEIVER_ROLES)
+        if account is not None and account.status not in FROM_SALES_STATUSES:
+            self.fields["kind"].choices = [
+                (HandoffKind.BETWEEN_MANAGERS.value, HandoffKind.BETWEEN_MANAGERS.label)
+            ]
+        self.fields["kind"].initial = HandoffKind.FROM_SALES if from_sales else HandoffKind.BETWEEN_MANAGERS
+        self.fields["reason"].initial = ChangeReason.HANDOFF if from_sales else ChangeReason.REASSIGNMENT
 
     def _post_clean(self):
         pass  # the service validates, inside its transaction

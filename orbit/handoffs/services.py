@@ -13,6 +13,7 @@ from orbit.access import policy
 from orbit.accounts import ownership
 from orbit.accounts.models import Account, AccountStatus, AccountTeamMember, ChangeReason, TeamRole
 from orbit.common.errors import ConflictError
+from orbit.handoffs import notices
 from orbit.handoffs.models import OPEN_STATUSES, Handoff, HandoffKind, HandoffStatus, HandoffStep, StepKind
 from orbit.org.models import Role, User
 
@@ -24,6 +25,25 @@ BETWEEN_MANAGERS_REASONS = (
     ChangeReason.OVERLOAD,
     ChangeReason.DEPARTURE,
 )
+
+
+# Accounts a hunter may hand over as won: a prospect, or a client just won.
+FROM_SALES_STATUSES = (AccountStatus.PROSPECT, AccountStatus.ACTIVE, AccountStatus.REACTIVATED)
+REQUIRED_BRIEF_FIELDS = ("promised", "technical_scope", "stakeholders")
+
+
+def missing_brief_fields(handoff: Handoff) -> list[str]:
+    """What the brief still lacks before it may be marked done, in the brief's order."""
+    return [f for f in REQUIRED_BRIEF_FIELDS if not (getattr(handoff, f) or "").strip()]
+
+
+def steps_before_acceptance(handoff: Handoff) -> list[HandoffStep]:
+    """The steps still open that acceptance waits for."""
+    return [
+        s
+        for s in handoff.steps.all()
+        if s.done_at is None and s.kind not in (StepKind.ACCEPTANCE, StepKind.CHECKUP)
+    ]
 
 
 def _deny(message: str | None = None):
@@ -101,7 +121,7 @@ def handoff_start(
         raise ValidationError(_("The account is archived: restore it first."))
     if kind == HandoffKind.FROM_SALES:
         reason = ChangeReason.HANDOFF
-        if locked.status not in (AccountStatus.PROSPECT, AccountStatus.ACTIVE, AccountStatus.REACTIVATED):
+        if locked.status not in FROM_SALES_STATUSES:
             raise ValidationError(
                 {"kind": _("Only a won client (a prospect or a new active client) comes from sales.")}
             )
@@ -139,6 +159,7 @@ def handoff_start(
     HandoffStep.objects.bulk_create(_steps_for(handoff))
     if locked.status == AccountStatus.PROSPECT:
         _set_account_status(locked, AccountStatus.HANDOFF, by)
+    notices.handoff_started(handoff, by=by)
     return handoff
 
 
@@ -213,13 +234,10 @@ def step_complete(*, by: User, handoff: Handoff, kind: str, note: str = "", **me
     if step.done_at is not None:
         raise ValidationError(_("This step is already done."))
     if kind == StepKind.BRIEF:
-        missing = [
-            f for f in ("promised", "technical_scope", "stakeholders") if not getattr(locked, f).strip()
-        ]
+        missing = missing_brief_fields(locked)
         if missing:
-            raise ValidationError(
-                {f: _("The brief needs this before it is handed to the receiver.") for f in missing}
-            )
+            # One error a field, short: the page names them once at the top and marks each field.
+            raise ValidationError({f: _("Required before the brief is done.") for f in missing})
         locked.status = HandoffStatus.IN_PROGRESS
     if kind == StepKind.MEETING:
         if not meeting.get("meeting_at") or not (meeting.get("meeting_outcome") or "").strip():
@@ -231,6 +249,7 @@ def step_complete(*, by: User, handoff: Handoff, kind: str, note: str = "", **me
     step.done_at, step.done_by, step.note = timezone.now(), by, note
     step.save(update_fields=["done_at", "done_by", "note"])
     _save(locked, by)
+    notices.handoff_step_done(locked, step, by=by)
     return step
 
 
@@ -240,7 +259,7 @@ def handoff_accept(*, by: User, handoff: Handoff, comment: str = "") -> Handoff:
     if by.pk != locked.to_user_id:
         _deny(_("Only the receiver, %(name)s, accepts the account.") % {"name": locked.to_user})
     _ensure_open(locked)
-    pending = list(locked.steps.filter(done_at__isnull=True).exclude(kind=StepKind.ACCEPTANCE))
+    pending = steps_before_acceptance(locked)
     if pending:
         raise ValidationError(
             _("Finish these steps first: %(steps)s.")
@@ -276,7 +295,9 @@ def handoff_accept(*, by: User, handoff: Handoff, comment: str = "") -> Handoff:
         due_date=timezone.localdate() + dt.timedelta(weeks=settings.ORBIT_HANDOFF_CHECKUP_WEEKS),
     )
     locked.status, locked.decided_at, locked.decision_comment = HandoffStatus.ACCEPTED, now, comment
-    return _save(locked, by)
+    _save(locked, by)
+    notices.handoff_accepted(locked, by=by)
+    return locked
 
 
 def _close_unaccepted(by: User, locked: Handoff, status: str, comment: str) -> Handoff:
@@ -295,7 +316,9 @@ def handoff_reject(*, by: User, handoff: Handoff, comment: str) -> Handoff:
     if by.pk != locked.to_user_id:
         _deny(_("Only the receiver, %(name)s, rejects the account.") % {"name": locked.to_user})
     _ensure_open(locked)
-    return _close_unaccepted(by, locked, HandoffStatus.REJECTED, comment)
+    _close_unaccepted(by, locked, HandoffStatus.REJECTED, comment)
+    notices.handoff_rejected(locked, by=by)
+    return locked
 
 
 @transaction.atomic
@@ -304,7 +327,9 @@ def handoff_cancel(*, by: User, handoff: Handoff, comment: str) -> Handoff:
     if not may_steer(by, locked):
         _deny()
     _ensure_open(locked)
-    return _close_unaccepted(by, locked, HandoffStatus.CANCELLED, comment)
+    _close_unaccepted(by, locked, HandoffStatus.CANCELLED, comment)
+    notices.handoff_cancelled(locked, by=by)
+    return locked
 
 
 @transaction.atomic

@@ -53,7 +53,9 @@ def handoff_start(request, account_pk: int):
     account = account_get(request.user, account_pk)
     if not services.can_start(request.user, account):
         raise PermissionDenied
-    form = HandoffStartForm(request.POST or None)
+    form = HandoffStartForm(
+        request.POST or None, account=account, giver=services.giver_of(account) or request.user
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -70,24 +72,29 @@ def handoff_start(request, account_pk: int):
         else:
             messages.success(request, _("Handoff started. Finish the brief, then hand it to the receiver."))
             return redirect("handoffs:detail", pk=handoff.pk)
-    return render(request, "handoffs/start.html", {"form": form, "account": account})
+    status = 400 if form.errors else 200
+    return render(request, "handoffs/start.html", {"form": form, "account": account}, status=status)
 
 
-def _detail(request, handoff, **forms):
+def _detail(request, handoff, status: int = 200, **forms):
+    """The handoff page; a refused step comes back here (400) with its block open and its errors shown."""
+    steps = list(handoff.steps.all())
     context = {
         "handoff": handoff,
-        "steps": list(handoff.steps.all()),
+        "steps": steps,
         "brief_form": BriefForm(instance=handoff),
         "meeting_form": MeetingForm(),
         "comment_form": CommentForm(),
+        "cancel_form": CommentForm(auto_id="cancel_%s"),
         "checkup_form": CheckupForm(),
         "is_giver": request.user.pk == handoff.from_user_id,
         "is_receiver": request.user.pk == handoff.to_user_id,
         "may_steer": services.may_steer(request.user, handoff),
         "step_kinds": StepKind,
+        "waiting_for": services.steps_before_acceptance(handoff),
         **forms,
     }
-    return render(request, "handoffs/detail.html", context)
+    return render(request, "handoffs/detail.html", context, status=status)
 
 
 @login_required
@@ -113,7 +120,7 @@ def handoff_brief(request, pk: int):
         else:
             messages.success(request, _("Brief saved."))
             return redirect("handoffs:detail", pk=pk)
-    return _detail(request, handoff, brief_form=form)
+    return _detail(request, handoff, status=400, brief_form=form)
 
 
 @login_required
@@ -123,30 +130,54 @@ def handoff_step(request, pk: int, kind: str):
     if not services.can_do_step(request.user, handoff, kind):
         raise PermissionDenied
     meeting = {}
-    if kind == StepKind.MEETING:
-        form = MeetingForm(request.POST)
+    form = MeetingForm(request.POST) if kind == StepKind.MEETING else None
+    if form is not None:
         if not form.is_valid():
-            return _detail(request, handoff, meeting_form=form)
+            return _detail(request, handoff, status=400, meeting_form=form)
         meeting = form.cleaned_data
     try:
         services.step_complete(
             by=request.user, handoff=handoff, kind=kind, note=request.POST.get("note", ""), **meeting
         )
-        messages.success(request, _("Step done."))
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+        return _step_refused(request, handoff, kind, exc, form)
+    messages.success(request, _("Step done."))
     return redirect("handoffs:detail", pk=pk)
 
 
-def _decision(request, pk: int, action, done_message: str):
+def _step_refused(request, handoff, kind: str, exc: ValidationError, meeting_form):
+    """A refused step answers 400 on the page itself: a brief that lacks fields names them once, at the top of
+    the brief, and marks each; the meeting's errors stay in its open block."""
+    if kind == StepKind.BRIEF and hasattr(exc, "error_dict"):
+        current = {name: getattr(handoff, name) for name in services.BRIEF_FIELDS}
+        form = BriefForm({**current, "version": handoff.version}, instance=handoff)
+        form.is_valid()  # the stored brief, bound so that the refusal can mark its fields
+        labels = [str(form.fields[name].label) for name in exc.error_dict if name in form.fields]
+        form.add_error(
+            None, _("Fill in the brief before marking it done: %(fields)s.") % {"fields": ", ".join(labels)}
+        )
+        for name, errors in exc.error_dict.items():
+            if name in form.fields:
+                form.add_error(name, errors)
+        return _detail(request, handoff, status=400, brief_form=form)
+    if meeting_form is not None:
+        apply_service_error(meeting_form, exc)
+        return _detail(request, handoff, status=400, meeting_form=meeting_form)
+    return _detail(request, handoff, status=400, step_error=(kind, " ".join(exc.messages)))
+
+
+def _decision(request, pk: int, action, done_message: str, form_name: str = "comment_form"):
+    """Accept, reject or cancel; a refusal (steps still open, no reason given) answers 400 on the page, with
+    the reason on the form and its block open."""
     handoff = selectors.handoff_get(request.user, pk)
-    form = CommentForm(request.POST)
+    form = CommentForm(request.POST, auto_id="cancel_%s" if form_name == "cancel_form" else "id_%s")
     form.is_valid()
     try:
         action(by=request.user, handoff=handoff, comment=form.cleaned_data.get("comment", ""))
-        messages.success(request, done_message)
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+        apply_service_error(form, exc)
+        return _detail(request, handoff, status=400, **{form_name: form})
+    messages.success(request, done_message)
     return redirect("handoffs:detail", pk=pk)
 
 
@@ -169,7 +200,7 @@ def handoff_reject(request, pk: int):
 @login_required
 @require_POST
 def handoff_cancel(request, pk: int):
-    return _decision(request, pk, services.handoff_cancel, _("Handoff cancelled."))
+    return _decision(request, pk, services.handoff_cancel, _("Handoff cancelled."), form_name="cancel_form")
 
 
 @login_required
@@ -180,7 +211,7 @@ def handoff_checkup(request, pk: int):
         raise PermissionDenied
     form = CheckupForm(request.POST)
     if not form.is_valid():
-        return _detail(request, handoff, checkup_form=form)
+        return _detail(request, handoff, status=400, checkup_form=form)
     try:
         services.checkup_record(
             by=request.user,
@@ -188,9 +219,10 @@ def handoff_checkup(request, pk: int):
             satisfied=form.cleaned_data["satisfied"],
             issues=form.cleaned_data["issues"],
         )
-        messages.success(request, _("Check-up recorded. The handoff is complete."))
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+        apply_service_error(form, exc)
+        return _detail(request, handoff, status=400, checkup_form=form)
+    messages.success(request, _("Check-up recorded. The handoff is complete."))
     return redirect("handoffs:detail", pk=pk)
 
 

@@ -20,7 +20,12 @@ class Kind(models.TextChoices):
     TASK_DUE = "task_due", _("A task of mine is due")
     TOUCH_OVERDUE = "touch_overdue", _("A planned touch is overdue")
     HANDOFF_STEP_DUE = "handoff_step_due", _("A handoff step is due")
+    HANDOFF_STARTED = "handoff_started", _("An account is being handed to me, from me or to my team")
+    HANDOFF_STEP_DONE = "handoff_step_done", _("A step of a handoff I take part in is done")
+    HANDOFF_DECIDED = "handoff_decided", _("A handoff I take part in is accepted, rejected or cancelled")
+    COVER_ARRANGED = "cover_arranged", _("A cover of me or by me is arranged or cancelled")
     COVER_STARTED = "cover_started", _("A cover for an absent manager has started")
+    COVER_ENDED = "cover_ended", _("A cover of me or by me has ended")
 
 
 class Channels(NamedTuple):
@@ -37,5 +42,10 @@ DEFAULT_CHANNELS: dict[str, Channels] = {
     Kind.TASK_DUE: Channels(in_app=True, email=False),
     Kind.TOUCH_OVERDUE: Channels(in_app=True, email=False),
     Kind.HANDOFF_STEP_DUE: Channels(in_app=True, email=True),
+    Kind.HANDOFF_STARTED: Channels(in_app=True, email=True),
+    Kind.HANDOFF_STEP_DONE: Channels(in_app=True, email=True),
+    Kind.HANDOFF_DECIDED: Channels(in_app=True, email=True),
+    Kind.COVER_ARRANGED: Channels(in_app=True, email=True),
     Kind.COVER_STARTED: Channels(in_app=True, email=True),
+    Kind.COVER_ENDED: Channels(in_app=True, email=True),
 }

@@ -1,4 +1,4 @@
-"""The daily reminders no single request causes: handoff steps that are due, covers that have begun, and the
+"""The daily reminders no single request causes: handoff steps that are due, covers that have begun or ended, and the
 touches the cadence plans and those overdue (orbit.activities.daily).
 
 Run once a day, early (cron or a systemd timer): `manage.py send_reminders` runs them at once,
@@ -18,7 +18,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django_tasks import task
 
-from orbit.handoffs.models import OPEN_STATUSES, Cover, HandoffStatus, HandoffStep, StepKind
+from orbit.handoffs.models import OPEN_STATUSES, HandoffStatus, HandoffStep, StepKind
 from orbit.notifications.kinds import Kind
 from orbit.notifications.services import notify
 
@@ -30,6 +30,7 @@ _short_date = lazy(lambda value: date_format(value, "SHORT_DATE_FORMAT"), str)
 class ReminderCount:
     handoff_steps: int = 0
     covers: int = 0
+    covers_ended: int = 0
     touches_planned: int = 0
     overdue_touches: int = 0
 
@@ -75,29 +76,18 @@ def remind_handoff_steps(today: dt.date) -> int:
 
 
 def remind_covers(today: dt.date) -> int:
-    """Tells each deputy once that his cover has begun (also when it was arranged after this morning's run)."""
-    covers = Cover.objects.filter(
-        cancelled_at__isnull=True, starts_on__lte=today, ends_on__gte=today, deputy__is_active=True
-    ).select_related("owner", "deputy")
-    told = 0
-    for cover in covers:
-        told += len(
-            notify(
-                recipients=[cover.deputy],
-                kind=Kind.COVER_STARTED,
-                title=format_lazy(
-                    _("You cover {owner} from {start} to {end}"),
-                    owner=cover.owner,
-                    start=_short_date(cover.starts_on),
-                    end=_short_date(cover.ends_on),
-                ),
-                body=cover.note,
-                url=reverse("handoffs:covers"),
-                # Once for the whole cover, however often the reminders run.
-                dedup_window=dt.timedelta(days=(cover.ends_on - cover.starts_on).days + 2),
-            )
-        )
-    return told
+    """Tells the deputy and the manager away once that a cover has begun (also when it was arranged after this
+    morning's run, or the run of its first day was missed); returns how many notifications were created."""
+    from orbit.handoffs import notices
+
+    return sum(len(notices.cover_started(cover)) for cover in notices.covers_starting(today))
+
+
+def remind_cover_ends(today: dt.date) -> int:
+    """Tells the deputy and the manager back once that a cover has ended (a missed run catches up a week)."""
+    from orbit.handoffs import notices
+
+    return sum(len(notices.cover_ended(cover)) for cover in notices.covers_ended(today))
 
 
 def send_reminders(today: dt.date | None = None) -> ReminderCount:
@@ -108,6 +98,7 @@ def send_reminders(today: dt.date | None = None) -> ReminderCount:
     return ReminderCount(
         handoff_steps=remind_handoff_steps(today),
         covers=remind_covers(today),
+        covers_ended=remind_cover_ends(today),
         touches_planned=planned,
         overdue_touches=overdue,
     )

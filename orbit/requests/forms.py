@@ -67,7 +67,12 @@ class CommentForm(forms.Form):
 class StatusForm(forms.Form):
     status = forms.ChoiceField(label=_("new status"), choices=RequestStatus.choices)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-    comment = forms.CharField(label=_("comment"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    comment = forms.CharField(
+        label=_("comment"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        help_text=_("Required to reopen a request, and to resolve a complaint: how it was resolved."),
+    )
 
 
 class AssignForm(forms.Form):

@@ -206,3 +206,43 @@ def account_request_counts(user: User, account_pk: int) -> dict[str, int]:
         .aggregate(total=Count("id"), open=Count("id", filter=Q(status__in=OPEN_STATUSES)))
     )
     return {"total": row["total"] or 0, "open": row["open"] or 0}
+
+
+@dataclass
+class TimelineEntry:
+    """One line of a request's own timeline: a comment, or a move of its status (who, when, from what)."""
+
+    when: dt.datetime
+    who: User | None
+    kind: str  # "comment" or "status"
+    anchor: str
+    text: str = ""
+    old_status: str = ""
+    new_status: str = ""
+
+
+def request_timeline(item: Request) -> list[TimelineEntry]:
+    """Comments and status changes in the order they happened (status changes from the request's history,
+    which records every save with its author). The caller has already checked that the user sees `item`."""
+    entries = [
+        TimelineEntry(c.created_at, c.author, "comment", f"comment-{c.pk}", text=c.text)
+        for c in item.comments.all()
+    ]
+    previous = None
+    labels = dict(Request._meta.get_field("status").choices)
+    for row in item.history.order_by("history_date", "history_id").select_related("history_user"):
+        if previous is not None and row.status != previous:
+            entries.append(
+                TimelineEntry(
+                    row.history_date,
+                    row.history_user,
+                    "status",
+                    f"status-{row.version}",
+                    old_status=str(labels.get(previous, previous)),
+                    new_status=str(labels.get(row.status, row.status)),
+                )
+            )
+        previous = row.status
+    # A comment written with a status change is saved right after it: the move comes first.
+    entries.sort(key=lambda e: (e.when, 0 if e.kind == "status" else 1))
+    return entries

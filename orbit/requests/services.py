@@ -248,6 +248,20 @@ def request_comment(*, by: User, request: Request, text: str) -> RequestComment:
     return comment
 
 
+# Status changes the client sees: he is asked something, or given the resolution. Taking a request into work is
+# the department's own business.
+CLIENT_VISIBLE_STATUSES = (RequestStatus.WAITING_CLIENT, RequestStatus.RESOLVED)
+
+
+def answers_the_client(by: User, request: Request, status: str, comment: str = "") -> bool:
+    """The first response is the first answer the client sees — a comment, a question put to him (waiting for
+    the client) or the resolution — from someone other than the person who registered the request: what the
+    registrar writes or does is his record of what the client said, not an answer to it."""
+    if request.created_by_id is not None and by.pk == request.created_by_id:
+        return False
+    return status in CLIENT_VISIBLE_STATUSES or bool(comment.strip())
+
+
 @transaction.atomic
 def request_change_status(
     *, by: User, request: Request, status: str, version: int | None, comment: str = ""
@@ -271,6 +285,14 @@ def request_change_status(
     reopening = locked.status == RequestStatus.RESOLVED and status == RequestStatus.IN_PROGRESS
     if reopening and not comment.strip():
         raise ValidationError({"comment": _("Say why the request is reopened.")})
+    if (
+        status == RequestStatus.RESOLVED
+        and locked.request_type == RequestType.COMPLAINT
+        and not comment.strip()
+    ):
+        raise ValidationError(
+            {"comment": _("Describe how the complaint was resolved: the client and the reports need it.")}
+        )
     current = sla.now()
     previous = locked.status
     if previous == RequestStatus.WAITING_CLIENT and locked.paused_at is not None:
@@ -279,7 +301,8 @@ def request_change_status(
         locked.paused_at = current
     if status == RequestStatus.RESOLVED:
         locked.resolved_at = current
-        locked.first_responded_at = locked.first_responded_at or current
+    if locked.first_responded_at is None and answers_the_client(by, locked, status, comment):
+        locked.first_responded_at = current
     if status == RequestStatus.CLOSED:
         locked.closed_at = current
     if reopening:

@@ -124,6 +124,7 @@ def _detail(request, item, status=200, **forms):
         "hours_left": hours_left,
         "may_work": may_work,
         "comments": list(item.comments.all()),
+        "timeline": selectors.request_timeline(item),
         "attachments": list(item.attachments.all()),
         "transitions": [
             (

@@ -83,12 +83,14 @@ ROUTES = {
     "handoffs:start": Route(scope="account", need=STEER),
     "handoffs:detail": Route(scope="handoff", need=VISIBLE),
     "handoffs:brief": Route(method="post", scope="handoff", need=STEER, ok=302),
-    "handoffs:step": Route(method="post", scope="handoff", need=STEER, ok=302),
+    # The world's briefs are empty, its cancellations give no reason, its handoffs are not accepted: those who
+    # may act get the refusal with its reason (400), the rest 403/404.
+    "handoffs:step": Route(method="post", scope="handoff", need=STEER, ok=400),
     "handoffs:accept": Route(method="post", scope="handoff", need=NOBODY, ok=302),
     "handoffs:reject": Route(method="post", scope="handoff", need=NOBODY, ok=302),
-    "handoffs:cancel": Route(method="post", scope="handoff", need=STEER, ok=302),
+    "handoffs:cancel": Route(method="post", scope="handoff", need=STEER, ok=400),
     "handoffs:checkup": Route(
-        method="post", scope="handoff", need=REASSIGN, ok=302, data={"satisfied": "yes"}
+        method="post", scope="handoff", need=REASSIGN, ok=400, data={"satisfied": "yes"}
     ),
     "accounts:contact_archive": Route(method="post", scope="contact", need=CHANGE, ok=302),
     "accounts:contact_restore": Route(method="post", scope="contact", need=CHANGE, ok=302),

@@ -218,3 +218,64 @@ def test_the_reminder_is_queued_for_its_moment(org, account, settings, django_ca
         )
     queued = DBTaskResult.objects.get(task_path="orbit.activities.reminders.remind_task")
     assert queued.run_after == remind_at
+
+
+# --- the asked next touch is planned or the answer says why (issue 10, defect 4) ---------------------------
+
+
+def test_an_asked_next_touch_moves_the_cadence_one_instead_of_being_dropped(org, account):
+    first = services.touch_log(by=org.am_a, account=account, duration_minutes=10)
+    automatic = Touch.objects.get(account=account, status=TouchStatus.PLANNED)
+    assert automatic.source == TouchSource.CADENCE and first.next_plan.planned == automatic
+    next_on = timezone.localdate() + dt.timedelta(days=2)
+    done = services.touch_log(
+        by=org.am_a, account=account, duration_minutes=5, next_on=next_on, next_step="КП"
+    )
+    planned = Touch.objects.get(account=account, status=TouchStatus.PLANNED)
+    assert planned.pk == automatic.pk
+    assert (planned.planned_for, planned.subject, planned.source) == (next_on, "КП", TouchSource.MANUAL)
+    assert done.next_plan.moved_from == automatic.planned_for
+    assert "перенесено" in done.next_plan.message
+
+
+def test_an_asked_next_touch_is_planned_beside_a_hand_planned_one_which_is_named(org, account):
+    later = timezone.localdate() + dt.timedelta(days=10)
+    kept = services.touch_plan(by=org.am_a, account=account, planned_for=later, subject="Подписать договор")
+    next_on = timezone.localdate() + dt.timedelta(days=3)
+    done = services.touch_log(
+        by=org.am_a, account=account, duration_minutes=5, next_on=next_on, next_step="КП"
+    )
+    planned = set(
+        Touch.objects.filter(account=account, status=TouchStatus.PLANNED).values_list(
+            "planned_for", "subject"
+        )
+    )
+    assert planned == {(later, "Подписать договор"), (next_on, "КП")}
+    assert done.next_plan.existing == kept
+    assert (
+        "Подписать договор" in done.next_plan.message and later.strftime("%d.%m.%Y") in done.next_plan.message
+    )
+
+
+def test_the_same_day_already_planned_is_not_doubled_and_the_answer_says_so(org, account):
+    day = timezone.localdate() + dt.timedelta(days=4)
+    services.touch_plan(by=org.am_a, account=account, planned_for=day, subject="Звонок")
+    done = services.touch_log(by=org.am_a, account=account, duration_minutes=5, next_on=day)
+    assert Touch.objects.filter(account=account, status=TouchStatus.PLANNED).count() == 1
+    assert done.next_plan.planned is None and done.next_plan.message
+
+
+def test_the_touch_form_says_what_became_of_the_next_touch(client, org, account):
+    later = timezone.localdate() + dt.timedelta(days=10)
+    services.touch_plan(by=org.am_a, account=account, planned_for=later, subject="Подписать договор")
+    next_on = timezone.localdate() + dt.timedelta(days=3)
+    client.force_login(org.am_a)
+    response = client.post(
+        f"/agenda/accounts/{account.pk}/touch/",
+        {"kind": "call", "duration_minutes": 5, "next_on": next_on.isoformat(), "next_step": "КП"},
+        follow=True,
+    )
+    assert response.status_code == 200
+    text = [str(m) for m in response.context["messages"]]
+    assert any("Подписать договор" in m for m in text), text
+    assert Touch.objects.filter(account=account, status=TouchStatus.PLANNED, planned_for=next_on).exists()

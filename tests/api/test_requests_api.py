@@ -262,3 +262,21 @@ def test_list_query_count_does_not_grow_with_the_page(org, accounts, persona, dj
         with django_assert_max_num_queries(MAX_LIST_QUERIES):
             response = client.get("/api/requests", {"limit": limit})
         assert len(response.json()["items"]) == limit
+
+
+def test_resolving_a_complaint_without_how_is_refused_with_422(call, org, accounts, support):
+    item = _register(org.am_a, accounts["a"], support, request_type="complaint", priority="high")
+    speak(org.am_a, "en")
+    api = call(org.am_a)
+    url = f"/requests/{item.pk}/status"
+    moved = api.post(url, json={"status": "in_progress", "version": item.version}).json()
+    refused = api.post(url, json={"status": "resolved", "version": moved["version"], "comment": " "})
+    assert refused.status_code == 422
+    assert refused.json()["errors"] == {
+        "comment": ["Describe how the complaint was resolved: the client and the reports need it."]
+    }
+    assert Request.objects.get(pk=item.pk).status == "in_progress"
+    done = api.post(url, json={"status": "resolved", "version": moved["version"], "comment": "Довезли."})
+    assert done.status_code == 200 and done.json()["status"] == "resolved"
+    # The registrar resolved it himself: no answer from anyone else, so no first response.
+    assert done.json()["first_responded_at"] is None

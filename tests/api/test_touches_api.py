@@ -244,3 +244,22 @@ def test_list_query_count_does_not_grow_with_the_page(org, accounts, persona, dj
             response = client.get("/api/touches", {"limit": limit})
         assert response.status_code == 200
         assert len(response.json()["items"]) == limit
+
+
+def test_logging_with_a_next_day_beside_a_planned_touch_plans_it_and_names_the_other(call, org, accounts):
+    account = accounts["a"]
+    later = timezone.localdate() + dt.timedelta(days=10)
+    kept = touch_plan(by=org.am_a, account=account, planned_for=later, subject="Подписать договор")
+    next_on = timezone.localdate() + dt.timedelta(days=3)
+    response = call(org.am_a).post(
+        f"/accounts/{account.pk}/touches",
+        json={"duration_minutes": 5, "next_on": next_on.isoformat(), "next_step": "КП"},
+    )
+    assert response.status_code == 201, response.text
+    body = response.json()
+    assert body["next_touch"]["planned_for"] == next_on.isoformat() and body["next_touch"]["subject"] == "КП"
+    assert "Подписать договор" in body["next_touch_note"]
+    assert set(Touch.objects.filter(status=TouchStatus.PLANNED).values_list("pk", flat=True)) == {
+        kept.pk,
+        body["next_touch"]["id"],
+    }

@@ -49,8 +49,12 @@ def test_a_complaint_is_registered_answered_and_resolved(org, browser, live_serv
     expect(manager.get_by_role("link", name="фото.png")).to_be_visible()
     manager.get_by_role("button", name="Взять в работу").click()
     expect(manager.locator("#request-status")).to_have_text("В работе")
+    manager.get_by_role("button", name="Отметить решённым").click()  # a complaint is resolved with how
+    expect(manager.locator("#actions-h ~ form .field-error")).to_contain_text("Опишите, как решена претензия")
+    manager.locator("#id_comment").fill("Довезли 20 коробок, клиент подтвердил.")
     manager.get_by_role("button", name="Отметить решённым").click()
     expect(manager.locator("#request-status")).to_have_text("Решено")
+    expect(manager.locator(".timeline")).to_contain_text("Статус: В работе → Решено")
     expect(manager.locator("#sla")).to_contain_text("SLA соблюдён")
     screenshot(manager, "complaint-resolved")
     complaint.refresh_from_db()

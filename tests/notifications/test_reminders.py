@@ -1,4 +1,4 @@
-"""Daily reminders: handoff steps due or overdue to their owners, a begun cover to its deputy, once."""
+"""Daily reminders: handoff steps due or overdue to their owners, a begun cover to its deputy and owner, once."""
 
 import datetime as dt
 
@@ -121,14 +121,18 @@ def test_the_deputy_is_told_once_that_his_cover_began(org):
         reason="sick_leave",
     )
     covers.cover_cancel(by=org.lead_a, cover=cancelled)
+    # Arranged before this morning's run: the run tells the deputy and the manager away.
+    Notification.objects.all().delete()
 
-    assert send_reminders(today()).covers == 1
-    [told] = Notification.objects.filter(kind=Kind.COVER_STARTED)
+    assert send_reminders(today()).covers == 2
+    told = Notification.objects.get(kind=Kind.COVER_STARTED, recipient=org.am_a1)
     start, end = today().strftime("%d.%m.%Y"), current.ends_on.strftime("%d.%m.%Y")
-    assert (told.recipient, told.title, told.body) == (
-        org.am_a1,
+    assert (told.title, told.body) == (
         f"Вы замещаете Am_A с {start} по {end}",
         "Ромашке обещали счёт до пятницы",
+    )
+    assert Notification.objects.get(kind=Kind.COVER_STARTED, recipient=org.am_a).title == (
+        f"Вас замещает Am_A1 с {start} по {end}"
     )
     for day in range(1, 7):  # every later morning of the cover: nothing new
         _later(hours=24 * day)
@@ -139,8 +143,9 @@ def test_the_command_runs_them_or_hands_them_to_the_worker(org, capsys):
     covers.cover_create(
         by=org.am_a, owner=org.am_a, deputy=org.am_a1, starts_on=today(), ends_on=today(), reason="vacation"
     )
+    Notification.objects.all().delete()  # as if arranged before: the run tells the deputy and the owner
     call_command("send_reminders")
-    assert "covers: 1" in capsys.readouterr().out
+    assert "covers: 2" in capsys.readouterr().out
     call_command("send_reminders", "--enqueue")  # the immediate backend of the tests runs it in-line
     assert "Enqueued" in capsys.readouterr().out
-    assert Notification.objects.filter(kind=Kind.COVER_STARTED).count() == 1
+    assert Notification.objects.filter(kind=Kind.COVER_STARTED).count() == 2

@@ -32,6 +32,8 @@ def request_(org, account, support, clock):
 
 
 def _move(org, request, status, **kwargs):
+    if status == "resolved":
+        kwargs.setdefault("comment", "Решено.")  # the fixture's request is a complaint: it says how
     return services.request_change_status(
         by=org.am_a, request=request, status=status, version=kwargs.pop("version", None), **kwargs
     )
@@ -42,19 +44,30 @@ def test_the_full_flow_with_a_reopening(org, request_, clock):
     clock.set(msk(2026, 11, 23, 11, 0))
     r = _move(org, request_, "in_progress")
     clock.set(msk(2026, 11, 23, 15, 0))
-    r = _move(org, r, "resolved")
+    r = _move(org, r, "resolved", comment="Довезли 20 коробок.")
     assert r.resolved_at == msk(2026, 11, 23, 15, 0)
-    assert r.first_responded_at == msk(2026, 11, 23, 15, 0)  # resolving answers the client too
+    # The manager registered it himself: his own moves are no answer from the company (the page's hint).
+    assert r.first_responded_at is None
     with pytest.raises(ValidationError) as error:
         _move(org, r, "in_progress")
     assert list(error.value.message_dict) == ["comment"]  # a reopening says why
     r = _move(org, r, "in_progress", comment="Клиент пересчитал: не хватает ещё 5 коробок.")
-    assert r.resolved_at is None and r.comments.count() == 1
-    r = _move(org, r, "resolved")
+    assert r.resolved_at is None and r.comments.count() == 2
+    r = _move(org, r, "resolved", comment="Довезли ещё 5.")
     r = _move(org, r, "closed")
     assert r.closed_at is not None
-    assert r.history.count() == 6  # created + five changes, each attributed
-    assert {h.history_user_id for h in r.history.all()} == {org.am_a.pk}
+    rows = list(r.history.order_by("history_date", "history_id").values_list("status", "history_user_id"))
+    # Created + five changes, each attributed; reopened, the first response nobody but the registrar has given
+    # is overdue, and its escalation is saved too (by the SLA check, no user).
+    assert rows == [
+        ("new", org.am_a.pk),
+        ("in_progress", org.am_a.pk),
+        ("resolved", org.am_a.pk),
+        ("in_progress", org.am_a.pk),
+        ("in_progress", None),
+        ("resolved", org.am_a.pk),
+        ("closed", org.am_a.pk),
+    ]
 
 
 @pytest.mark.parametrize(
@@ -260,3 +273,92 @@ def test_the_edit_page_saves_and_refuses_a_stale_version(org, request_, client):
     response = client.post(url, {**form, "priority": "critical"})
     assert response.status_code == 409
     assert Request.objects.get(pk=request_.pk).priority == "low"
+
+
+# --- the first response, the complaint's resolution, the timeline (issue 10, defect 7) ----------------------
+
+
+def _friday_complaint(org, account, support, clock):
+    # Friday 27 Nov 2026, 16:00 Moscow; high priority: first response in 4 business hours, resolution in 16
+    # (Orbit's default rules), working day 9:00-18:00 (the default calendar).
+    clock.set(msk(2026, 11, 27, 16, 0))
+    return services.request_create(
+        by=org.am_a,
+        account=account,
+        request_type=RequestType.COMPLAINT,
+        priority=Priority.HIGH,
+        department=support,
+        subject="Недовоз",
+    )
+
+
+def test_the_registrar_s_own_status_changes_are_no_first_response(org, account, support, clock):
+    from orbit.requests import sla
+
+    r = _friday_complaint(org, account, support, clock)
+    # By hand: Fri 16:00-18:00 is 2 h, Mon 30 Nov 9:00-11:00 the other 2 h.
+    assert r.first_response_due == msk(2026, 11, 30, 11, 0)
+    # Fri 2 h + Mon 9 h + Tue 1 Dec 9:00-14:00 5 h = 16 h.
+    assert r.resolution_due == msk(2026, 12, 1, 14, 0)
+    clock.set(msk(2026, 11, 27, 16, 10))
+    r = _move(org, r, "in_progress")
+    clock.set(msk(2026, 11, 30, 10, 0))
+    r = _move(org, r, "waiting_client", comment="Записал, что клиент пришлёт накладную.")
+    r.refresh_from_db()
+    assert r.first_responded_at is None  # the registrar's own moves and notes
+    r = _move(org, r, "in_progress")
+    # Fri 2 h + Mon 1 h spent; the 0 h paused 10:00-10:00 moves nothing: 1 business hour left at 10:00.
+    assert sla.business_hours_left(r, msk(2026, 11, 30, 10, 0)) == 1
+    clock.set(msk(2026, 11, 30, 10, 30))
+    services.request_change_status(
+        by=org.lead_a, request=r, status="waiting_client", version=None, comment="Пришлите фото накладной."
+    )
+    r.refresh_from_db()
+    assert r.first_responded_at == msk(2026, 11, 30, 10, 30)  # 3.5 business hours after it came in: met
+
+
+def test_someone_else_resolving_is_the_first_response(org, account, support, clock):
+    r = _friday_complaint(org, account, support, clock)
+    _move(org, r, "in_progress")
+    clock.set(msk(2026, 11, 30, 12, 0))
+    r = services.request_change_status(
+        by=org.lead_a, request=r, status="resolved", version=None, comment="Довезли 20 коробок."
+    )
+    assert r.first_responded_at == msk(2026, 11, 30, 12, 0)  # 5 business hours: late by one
+    assert r.first_responded_at > r.first_response_due
+
+
+def test_resolving_a_complaint_needs_how_it_was_resolved(org, account, support, clock, client):
+    r = _friday_complaint(org, account, support, clock)
+    r = _move(org, r, "in_progress")
+    for language, text in (("ru", "Опишите, как решена претензия"), ("en", "Describe how the complaint")):
+        with translation.override(language), pytest.raises(ValidationError) as error:
+            _move(org, r, "resolved", comment="  ")
+        assert error.value.message_dict["comment"][0].startswith(text)
+    client.force_login(org.am_a)
+    response = client.post(
+        reverse("requests:status", args=[r.pk]), {"status": "resolved", "version": r.version, "comment": ""}
+    )
+    assert response.status_code == 400
+    assert "Опишите, как решена претензия" in response.content.decode()
+    assert Request.objects.get(pk=r.pk).status == RequestStatus.IN_PROGRESS
+
+
+def test_status_changes_are_on_the_request_s_timeline(org, account, support, clock, client):
+    r = _friday_complaint(org, account, support, clock)
+    r = _move(org, r, "in_progress")
+    services.request_comment(by=org.lead_a, request=r, text="Склад подтвердил.")
+    r = services.request_change_status(
+        by=org.lead_a, request=r, status="resolved", version=None, comment="Довезли."
+    )
+    client.force_login(org.am_a)
+    html = client.get(reverse("requests:detail", args=[r.pk])).content.decode()
+    timeline = html.split('<ol class="timeline">', 1)[1].split("</ol>", 1)[0]
+    order = [
+        timeline.index("Статус: Новое → В работе"),
+        timeline.index("Склад подтвердил."),
+        timeline.index("Статус: В работе → Решено"),
+        timeline.index("Довезли."),
+    ]
+    assert order == sorted(order)
+    assert f'id="status-{r.version}"' in timeline  # the link of the status notification lands here

@@ -102,5 +102,6 @@ def _summary(report: SeedReport) -> str:
         f"({report.subsidiaries} of them in {report.holdings} holdings), {report.contacts:,} contacts, "
         f"{report.periods:,} ownership periods, {report.handoffs} open and {report.past_handoffs} past handoffs, "
         f"{report.touches:,} touches, {report.tasks} open tasks, {report.requests:,} requests, "
+        f"{report.notifications:,} notifications, "
         f"{report.people} people in {report.teams} teams."
     )

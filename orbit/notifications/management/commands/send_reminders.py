@@ -4,7 +4,7 @@ from orbit.notifications.reminders import send_reminders, send_reminders_task
 
 
 class Command(BaseCommand):
-    help = "The morning run: handoff steps due, covers begun, touches planned by cadence and overdue. Once a day."
+    help = "The morning run: handoff steps due, covers begun and ended, touches planned by cadence and overdue. Once a day."
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -18,6 +18,6 @@ class Command(BaseCommand):
             return
         count = send_reminders()
         self.stdout.write(
-            f"Handoff steps: {count.handoff_steps}; covers: {count.covers}; "
+            f"Handoff steps: {count.handoff_steps}; covers: {count.covers}; covers ended: {count.covers_ended}; "
             f"touches planned: {count.touches_planned}; managers told of overdue touches: {count.overdue_touches}"
         )
