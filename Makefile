@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1:8000
 
-.PHONY: install demo test lint format messages compilemessages clean
+.PHONY: install demo test lint typecheck format messages compilemessages clean
 
 $(VENV)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit("Orbit needs Python 3.11 or newer") if sys.version_info < (3, 11) else None'
@@ -39,9 +39,15 @@ var/secret-key:
 test: install
 	@bash scripts/run-tests $(ARGS)
 
-lint: install
+# ruff, unused or undeclared dependencies (deptry), and the type check.
+lint: install typecheck
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/deptry .
+
+# mypy with django-stubs on the services, selectors and the access policy ([tool.mypy] in pyproject.toml).
+typecheck: install
+	$(VENV)/bin/mypy
 
 format: install
 	$(VENV)/bin/ruff format .

@@ -63,7 +63,7 @@ def access_context(user: User) -> AccessContext:
     with connection.cursor() as cursor:
         cursor.execute(_CONTEXT_SQL, {"user": user.pk, "today": timezone.localdate()})
         rows = cursor.fetchall()
-    roles, children, roots, team_of, seats, holdings = set(), {}, [], {}, set(), set()
+    roles, children, roots, team_of, seats, holdings = set(), {}, [], {}, set(), set()  # type: ignore[var-annotated]
     covered_owners, partial_covers = set(), set()
     policy = VisibilityPolicy()
     for kind, a, b, c, text in rows:
@@ -98,7 +98,7 @@ def access_context(user: User) -> AccessContext:
         covered_account_ids=_covered_accounts(partial_covers),
     )
     user._role_set = context.roles
-    user._access_context = context
+    user._access_context = context  # type: ignore[attr-defined]  # per-request cache on the user
     return context
 
 
