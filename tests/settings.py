@@ -7,7 +7,8 @@ the settings checks) inherit it too. It is a key for throwaway test databases on
 
 import os
 
-os.environ.setdefault("SECRET_KEY", "orbit-test-suite-only-not-a-production-key-0123456789abcdef")
+if not os.environ.get("SECRET_KEY"):
+    os.environ["SECRET_KEY"] = "orbit-test-suite-only-not-a-production-key-0123456789abcdef"
 
 from orbit.settings import *  # noqa: F403
 

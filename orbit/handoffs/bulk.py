@@ -218,6 +218,13 @@ def fail_if_stale(move: BulkMove) -> BulkMove:
     return move
 
 
+def _mark_failed(move: BulkMove, error: str) -> None:
+    move.status, move.error, move.finished_at = BulkMoveStatus.FAILED, error, timezone.now()
+    BulkMove.objects.filter(pk=move.pk, status=BulkMoveStatus.RUNNING).update(
+        status=move.status, error=move.error, finished_at=move.finished_at
+    )
+
+
 class _Abandoned(Exception):
     """The move was marked failed while it ran (its worker looked dead): roll back everything."""
 
@@ -267,11 +274,14 @@ def run_move(move: BulkMove) -> BulkMove:
             return move
         except (ValidationError, PermissionDenied) as exc:
             messages = exc.messages if isinstance(exc, ValidationError) else [str(exc)]
-            move.status, move.error = BulkMoveStatus.FAILED, " ".join(messages)
-            move.finished_at = timezone.now()
-            BulkMove.objects.filter(pk=move.pk, status=BulkMoveStatus.RUNNING).update(
-                status=move.status, error=move.error, finished_at=move.finished_at
+            _mark_failed(move, " ".join(messages))
+        except Exception:
+            # A bug or a lost database: the transaction rolled back; say so now rather than when it goes stale.
+            _mark_failed(
+                move, _("The move stopped on an unexpected error. Nothing was moved; start it again later.")
             )
+            cache.delete_many([key, heartbeat_key(move)])
+            raise
     cache.delete_many([key, heartbeat_key(move)])
     return move
 

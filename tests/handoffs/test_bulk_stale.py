@@ -127,3 +127,27 @@ def test_a_worker_that_was_given_up_on_commits_nothing(org, settings, progress_c
     assert set(
         Account.objects.filter(pk__in=[a.pk for a in accounts]).values_list("responsible_manager", flat=True)
     ) == {org.am_a.pk}
+
+
+def test_a_move_that_crashes_is_failed_at_once_and_moves_nothing(org, progress_cache, monkeypatch):
+    accounts = [make_account(org.head, org.am_a, legal_name=f"ООО «Клиент {k}»") for k in range(3)]
+    move = bulk.start(
+        by=org.lead_a, manager=org.am_a, plan={a.pk: org.am_a1 for a in accounts}, reason="departure"
+    )
+    calls = []
+
+    def transfer_then_crash(**kwargs):
+        calls.append(kwargs["account"].pk)
+        if len(calls) == 2:
+            raise RuntimeError("the database went away")
+        return original(**kwargs)
+
+    original = bulk.ownership.transfer
+    monkeypatch.setattr(bulk.ownership, "transfer", transfer_then_crash)
+    with pytest.raises(RuntimeError):
+        bulk.run_move(BulkMove.objects.select_related("created_by", "manager").get(pk=move.pk))
+    move.refresh_from_db()
+    assert move.status == BulkMoveStatus.FAILED and "непредвиденной ошибки" in move.error  # his language
+    assert set(
+        Account.objects.filter(pk__in=[a.pk for a in accounts]).values_list("responsible_manager", flat=True)
+    ) == {org.am_a.pk}
