@@ -9,6 +9,8 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -29,9 +31,14 @@ def env_list(name: str, default: str) -> list[str]:
 DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
-    if not DEBUG and not env_bool("ORBIT_INSECURE_DEV_KEY", True):
-        raise RuntimeError("SECRET_KEY must be set in production")
-    # Development and demo only: a fixed key is harmless there and keeps sessions across restarts.
+    if not DEBUG:
+        # A fixed, published key would let anyone forge sessions and password-reset links: refuse to start.
+        # `make demo` keeps a random key of its own in var/secret-key; the test suite sets one in tests/settings.py.
+        raise ImproperlyConfigured(
+            "SECRET_KEY is not set. Orbit refuses to run with DEBUG=false and no SECRET_KEY: set SECRET_KEY "
+            "to a long random string (for example: python -c 'import secrets; print(secrets.token_urlsafe(50))')."
+        )
+    # DEBUG=true (development on one's own machine) only: a fixed key keeps sessions across restarts.
     SECRET_KEY = "orbit-insecure-development-key-change-me-in-production-0123456789"
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
@@ -64,6 +71,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",  # static files without DEBUG (the demo, a small install)
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -104,8 +113,17 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
-    # SQLite keeps one writer at a time; wait for it instead of failing at once.
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # SQLite keeps one writer at a time; wait for it instead of failing at once. WAL lets readers go on while
+    # someone writes; IMMEDIATE takes the write lock when a transaction begins, so a second writer waits for
+    # it (up to `timeout` seconds) instead of failing with "database is locked" when a read lock cannot be
+    # upgraded (Django 5.1+: "transaction_mode" and "init_command").
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "timeout": 20,
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL;",
+        }
+    )
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -160,6 +178,24 @@ if not DEBUG and env_bool("ORBIT_HTTPS", False):
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
 
+# Content-Security-Policy (django-csp 4): everything from Orbit's own origin, no inline scripts, no eval.
+# Inline style attributes stay allowed (style-src-attr: a few templates size things inline, e.g. the depth
+# of a holding row); <style> elements and stylesheets only from 'self'. The API docs page (Swagger UI,
+# django-ninja's own static files) fits in this policy too.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "style-src-attr": ["'unsafe-inline'"],
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(DATA_DIR / "mail"))  # for the file backend (demo)
 
@@ -193,6 +229,9 @@ ORBIT_SPAN_OF_CONTROL = int(os.environ.get("ORBIT_SPAN_OF_CONTROL", "7"))
 # Handoffs: days given to each step, and the check-up with the client this many weeks after acceptance.
 ORBIT_HANDOFF_STEP_DAYS = {"brief": 2, "join_deal": 7, "meeting": 10, "acceptance": 14}
 ORBIT_HANDOFF_CHECKUP_WEEKS = int(os.environ.get("ORBIT_HANDOFF_CHECKUP_WEEKS", "4"))
+# A portfolio move whose worker gave no sign of life (a heartbeat every few accounts) for this long is marked
+# failed: the worker died and, the move being all or nothing, nothing moved. Orbit's own default.
+ORBIT_BULK_MOVE_STALE_MINUTES = int(os.environ.get("ORBIT_BULK_MOVE_STALE_MINUTES", "5"))
 # Lists count at most this many rows and then show "more than 1,000" (see orbit/common/pagination.py).
 ORBIT_COUNT_CAP = int(os.environ.get("ORBIT_COUNT_CAP", "1000"))
 

@@ -22,3 +22,7 @@ urlpatterns = [
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]
+
+handler403 = "orbit.common.views.permission_denied"
+handler404 = "orbit.common.views.page_not_found"
+handler500 = "orbit.common.views.server_error"

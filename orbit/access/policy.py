@@ -100,7 +100,7 @@ def access_context(user: User) -> AccessContext:
         covered_account_ids=grants.covered_account_ids,
     )
     user._role_set = context.roles
-    user._access_context = context
+    user._access_context = context  # type: ignore[attr-defined]  # per-request cache on the user
     return context
 
 

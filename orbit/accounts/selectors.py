@@ -187,7 +187,7 @@ def holding_tree(user: User, account: Account, *, max_depth: int = 6) -> Holding
         ids = [row[0] for row in cursor.fetchall()]
     if len(ids) < 2:
         return None
-    nodes = {
+    nodes: dict[int | None, HoldingNode] = {
         a.pk: HoldingNode(a, [], a.pk == account.pk)
         for a in visible_accounts(user)
         .filter(pk__in=ids)

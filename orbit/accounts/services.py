@@ -146,7 +146,7 @@ def account_create(
         **fields,
     )
     _validate_account(account, by)
-    account._history_user = by
+    account._history_user = by  # type: ignore[attr-defined]
     account.save()
     if responsible_manager is not None:
         ownership.transfer(
@@ -168,7 +168,7 @@ def account_update(*, by: User, account: Account, version: int | None, **changes
         setattr(locked, name, value)
     _validate_account(locked, by)
     locked.version += 1
-    locked._history_user = by
+    locked._history_user = by  # type: ignore[attr-defined]
     locked.save()
     return locked
 
@@ -195,7 +195,7 @@ def account_set_status(*, by: User, account: Account, status: str, version: int 
     locked.status = status
     locked.status_changed_at = timezone.now()
     locked.version += 1
-    locked._history_user = by
+    locked._history_user = by  # type: ignore[attr-defined]
     locked.save(update_fields=["status", "status_changed_at", "version", "updated_at"])
     return locked
 
@@ -234,7 +234,7 @@ def contact_create(*, by: User, account: Account, **fields: Any) -> Contact:
     _ensure_live(account)
     contact = Contact(account=account, created_by=by, **fields)
     _validate_contact(contact)
-    contact._history_user = by
+    contact._history_user = by  # type: ignore[attr-defined]
     contact.save()
     return contact
 
@@ -254,7 +254,7 @@ def contact_update(*, by: User, contact: Contact, version: int | None, **changes
         setattr(locked, name, value)
     _validate_contact(locked)
     locked.version += 1
-    locked._history_user = by
+    locked._history_user = by  # type: ignore[attr-defined]
     locked.save()
     return locked
 
@@ -268,7 +268,7 @@ def account_archive(*, by: User, account: Account, version: int | None = None) -
     if locked.archived_at is None:
         locked.archived_at = timezone.now()
         locked.version += 1
-        locked._history_user = by
+        locked._history_user = by  # type: ignore[attr-defined]
         locked.save(update_fields=["archived_at", "version", "updated_at"])
     return locked
 
@@ -281,7 +281,7 @@ def account_restore(*, by: User, account: Account) -> Account:
         _check_inn_free(locked, by)
         locked.archived_at = None
         locked.version += 1
-        locked._history_user = by
+        locked._history_user = by  # type: ignore[attr-defined]
         locked.save(update_fields=["archived_at", "version", "updated_at"])
     return locked
 
@@ -294,7 +294,7 @@ def contact_set_archived(*, by: User, contact: Contact, archived: bool) -> Conta
     if (locked.archived_at is not None) != archived:
         locked.archived_at = timezone.now() if archived else None
         locked.version += 1
-        locked._history_user = by
+        locked._history_user = by  # type: ignore[attr-defined]
         locked.save(update_fields=["archived_at", "version", "updated_at"])
     return locked
 

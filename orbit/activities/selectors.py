@@ -36,8 +36,8 @@ def agenda_people(viewer: User) -> list[User]:
     people = User.objects.filter(is_active=True).order_by("display_name")
     if not sees_everything(viewer):
         people = people.filter(Q(pk=viewer.pk) | Q(pk__in=led_people(viewer)))
-    viewer._agenda_people = list(people)
-    return list(viewer._agenda_people)
+    viewer._agenda_people = list(people)  # type: ignore[attr-defined]  # per-request cache on the user
+    return list(viewer._agenda_people)  # type: ignore[attr-defined]
 
 
 def agenda_person(viewer: User, person_id: int | None) -> User:
@@ -228,9 +228,9 @@ def team_agenda(viewer: User, *, today: dt.date | None = None) -> list[TeamRow]:
     )
     rows = []
     for person in people:
-        counts = touch_counts.get(person.pk, {})
+        mine = touch_counts.get(person.pk, {})
         rows.append(
-            TeamRow(person, counts.get("overdue", 0), counts.get("today", 0), task_counts.get(person.pk, 0))
+            TeamRow(person, mine.get("overdue", 0), mine.get("today", 0), task_counts.get(person.pk, 0))
         )
     return rows
 

@@ -341,7 +341,7 @@ def plan_cadence_touches(*, today: dt.date | None = None, account_ids=None) -> i
         planned.append(
             Touch(
                 account_id=account.pk,
-                owner_id=account.responsible_manager_id,
+                owner_id=account.responsible_manager_id,  # type: ignore[misc]  # not a prospect: set
                 planned_for=due,
                 source=TouchSource.CADENCE,
             )
@@ -450,7 +450,7 @@ def cancel_orphaned_work(*, account: Account, frm: User, to: User | None) -> int
 def cadence_policy_save(*, by: User, policy: CadencePolicy) -> CadencePolicy:
     if not can_set_policy(by):
         raise PermissionDenied
-    clash = CadencePolicy.objects.filter(
+    clash = CadencePolicy.objects.filter(  # type: ignore[misc]  # segment_id=None: no segment
         is_active=True, tier=policy.tier, segment_id=policy.segment_id, status=policy.status
     ).exclude(pk=policy.pk)
     if policy.is_active and clash.exists():

@@ -1,7 +1,9 @@
 from django.conf import settings
-from django.http import HttpResponseRedirect
+from django.http import HttpResponseRedirect, HttpResponseServerError
 from django.shortcuts import render
+from django.template import loader
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language
 from django.views.decorators.http import require_POST
 
 
@@ -32,3 +34,22 @@ def locked_out(request, original_response=None, credentials=None):
         {"failure_limit": settings.AXES_FAILURE_LIMIT, "cooloff_minutes": minutes},
         status=429,
     )
+
+
+# Orbit's own error pages (urls.py: handler403/404/500), in the user's language: the language middleware
+# has already activated it when a view raises. Django's DEBUG page is never the answer a user sees.
+
+
+def page_not_found(request, exception=None):
+    """404: the page does not exist or belongs to an account the user may not see (both answer the same)."""
+    return render(request, "404.html", status=404)
+
+
+def permission_denied(request, exception=None):
+    """403: the user may see this but not change it."""
+    return render(request, "403.html", status=403)
+
+
+def server_error(request):
+    """500: rendered without a request context, so it needs neither the database nor the session."""
+    return HttpResponseServerError(loader.get_template("500.html").render({"LANGUAGE_CODE": get_language()}))

@@ -5,8 +5,15 @@ with the least load first, load being a weight per tier (a key account needs far
 Execution is all-or-nothing: one transaction, every account through the ownership service. It runs in the
 background worker (`start` checks and queues it, `run_move` does it), reporting its progress through the
 "progress" cache, which another process can read while the transaction is still open.
+
+A worker that is killed mid-move leaves nothing moved (its transaction dies with it) but the move "running":
+the job writes a heartbeat next to its progress, and a running move whose heartbeat is older than
+ORBIT_BULK_MOVE_STALE_MINUTES is marked failed (`fail_if_stale`, when its page is looked at). The job
+commits its accounts and its "done" together, under a lock on the move, so a move marked failed never
+moves anything afterwards.
 """
 
+import time
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -177,6 +184,51 @@ def progress_key(move: BulkMove) -> str:
     return f"bulk-move:{move.pk}"
 
 
+def heartbeat_key(move: BulkMove) -> str:
+    return f"bulk-move:{move.pk}:heartbeat"
+
+
+def _beat(move: BulkMove) -> None:
+    caches["progress"].set(heartbeat_key(move), time.time(), timeout=24 * 3600)
+
+
+def is_stale(move: BulkMove) -> bool:
+    """A running move whose worker has given no sign of life for ORBIT_BULK_MOVE_STALE_MINUTES."""
+    if move.status != BulkMoveStatus.RUNNING:
+        return False
+    last = caches["progress"].get(heartbeat_key(move)) or move.created_at.timestamp()
+    return time.time() - last > settings.ORBIT_BULK_MOVE_STALE_MINUTES * 60
+
+
+def fail_if_stale(move: BulkMove) -> BulkMove:
+    """Mark a move whose worker died as failed, saying so in its author's language; nothing was moved."""
+    if not is_stale(move):
+        return move
+    with translation.override(move.created_by.language or settings.LANGUAGE_CODE):
+        error = _(
+            "The background worker stopped during the move: no sign of it for %(minutes)s minutes. "
+            "Nothing was moved (the move is all or nothing). Start the move again."
+        ) % {"minutes": settings.ORBIT_BULK_MOVE_STALE_MINUTES}
+    # Only while still running: a worker that finishes in the meantime holds the row's lock and wins.
+    BulkMove.objects.filter(pk=move.pk, status=BulkMoveStatus.RUNNING).update(
+        status=BulkMoveStatus.FAILED, error=error, finished_at=timezone.now()
+    )
+    move.refresh_from_db()
+    caches["progress"].delete_many([progress_key(move), heartbeat_key(move)])
+    return move
+
+
+def _mark_failed(move: BulkMove, error: str) -> None:
+    move.status, move.error, move.finished_at = BulkMoveStatus.FAILED, error, timezone.now()
+    BulkMove.objects.filter(pk=move.pk, status=BulkMoveStatus.RUNNING).update(
+        status=move.status, error=move.error, finished_at=move.finished_at
+    )
+
+
+class _Abandoned(Exception):
+    """The move was marked failed while it ran (its worker looked dead): roll back everything."""
+
+
 def moved_so_far(move: BulkMove) -> int:
     """How many accounts the running move has handed over (its transaction has not committed them yet)."""
     if move.status == BulkMoveStatus.DONE:
@@ -188,28 +240,49 @@ def run_move(move: BulkMove) -> BulkMove:
     """Do a queued move, in its author's language; record the outcome either way."""
     if move.status != BulkMoveStatus.QUEUED:
         return move  # a second delivery of the same task
+    _beat(move)  # before "running": a page that sees it running sees a fresh heartbeat
     BulkMove.objects.filter(pk=move.pk).update(status=BulkMoveStatus.RUNNING)
+    move.status = BulkMoveStatus.RUNNING
     users = User.objects.in_bulk(set(move.plan.values()))
     plan = {int(pk): users[receiver] for pk, receiver in move.plan.items()}
     cache, key = caches["progress"], progress_key(move)
+
+    def progress(done: int) -> None:
+        cache.set(key, done, timeout=3600)
+        _beat(move)
+
     with translation.override(move.created_by.language or settings.LANGUAGE_CODE):
         try:
-            moved = execute(
-                by=move.created_by,
-                manager=move.manager,
-                plan=plan,
-                reason=move.reason,
-                comment=move.comment,
-                progress=lambda done: cache.set(key, done, timeout=3600),
-            )
+            with transaction.atomic():
+                moved = execute(
+                    by=move.created_by,
+                    manager=move.manager,
+                    plan=plan,
+                    reason=move.reason,
+                    comment=move.comment,
+                    progress=progress,
+                )
+                # "Done" commits with the accounts, and only if nobody marked the move failed meanwhile.
+                locked = BulkMove.objects.select_for_update().get(pk=move.pk)
+                if locked.status != BulkMoveStatus.RUNNING:
+                    raise _Abandoned
+                move.status, move.moved, move.finished_at = BulkMoveStatus.DONE, moved, timezone.now()
+                move.save(update_fields=["status", "moved", "finished_at"])
+        except _Abandoned:
+            move.refresh_from_db()
+            cache.delete_many([key, heartbeat_key(move)])
+            return move
         except (ValidationError, PermissionDenied) as exc:
             messages = exc.messages if isinstance(exc, ValidationError) else [str(exc)]
-            move.status, move.error = BulkMoveStatus.FAILED, " ".join(messages)
-        else:
-            move.status, move.moved = BulkMoveStatus.DONE, moved
-    move.finished_at = timezone.now()
-    move.save(update_fields=["status", "error", "moved", "finished_at"])
-    cache.delete(key)
+            _mark_failed(move, " ".join(messages))
+        except Exception:
+            # A bug or a lost database: the transaction rolled back; say so now rather than when it goes stale.
+            _mark_failed(
+                move, _("The move stopped on an unexpected error. Nothing was moved; start it again later.")
+            )
+            cache.delete_many([key, heartbeat_key(move)])
+            raise
+    cache.delete_many([key, heartbeat_key(move)])
     return move
 
 

@@ -49,5 +49,5 @@ def my_open_steps(user: User) -> list[HandoffStep]:
     today = timezone.localdate()
     result = list(steps)
     for step in result:
-        step.is_overdue = step.due_date < today
+        step.is_overdue = step.due_date < today  # type: ignore[attr-defined]
     return result

@@ -148,7 +148,7 @@ def handoff_start(
         previous_account_status=locked.status,
         **brief,
     )
-    handoff._history_user = by
+    handoff._history_user = by  # type: ignore[attr-defined]
     try:
         with transaction.atomic():
             handoff.save()
@@ -167,7 +167,7 @@ def _set_account_status(account: Account, status: str, by: User) -> None:
     account.status = status
     account.status_changed_at = timezone.now()
     account.version += 1
-    account._history_user = by
+    account._history_user = by  # type: ignore[attr-defined]
     account.save(update_fields=["status", "status_changed_at", "version", "updated_at"])
 
 
@@ -202,7 +202,7 @@ def _ensure_open(handoff: Handoff) -> None:
 
 def _save(handoff: Handoff, by: User) -> Handoff:
     handoff.version += 1
-    handoff._history_user = by
+    handoff._history_user = by  # type: ignore[attr-defined]
     handoff.save()
     return handoff
 

@@ -268,9 +268,10 @@ def bulk_reassign(request):
 @login_required
 def bulk_move(request, pk: int):
     """A portfolio move's progress; polled by htmx until it is finished. Its author's (and the head's) only."""
-    move = get_object_or_404(BulkMove.objects.select_related("manager"), pk=pk)
+    move = get_object_or_404(BulkMove.objects.select_related("manager", "created_by"), pk=pk)
     if move.created_by_id != request.user.pk and not policy.may_reassign_anything(request.user):
         raise Http404
+    move = bulk.fail_if_stale(move)  # a worker that died mid-move: say so and stop polling
     context = {"move": move, "moved": bulk.moved_so_far(move)}
     if move.status == BulkMoveStatus.QUEUED:
         context["worker_late"] = timezone.now() - move.created_at > dt.timedelta(seconds=15)

@@ -39,7 +39,7 @@ logger = logging.getLogger(__name__)
 DEFAULT_DEDUP_WINDOW = dt.timedelta(hours=12)
 
 _TITLE_MAX = Notification._meta.get_field("title").max_length
-_URL_MAX = Notification._meta.get_field("url").max_length
+_URL_MAX: int = Notification._meta.get_field("url").max_length  # type: ignore[assignment]  # a CharField's
 
 
 def default_dedup_window() -> dt.timedelta:

@@ -33,7 +33,7 @@ class TeamNode:
 
 def team_tree() -> list[TeamNode]:
     """All teams as a forest, with active members and their roles: three queries whatever the size."""
-    members: dict[int, list[User]] = {}
+    members: dict[int | None, list[User]] = {}
     users = (
         User.objects.filter(is_active=True, team__isnull=False)
         .prefetch_related(Prefetch("roles", queryset=UserRole.objects.order_by("role")))
@@ -41,10 +41,10 @@ def team_tree() -> list[TeamNode]:
     )
     for user in users:
         members.setdefault(user.team_id, []).append(user)
-    nodes = {
+    nodes: dict[int | None, TeamNode] = {
         t.pk: TeamNode(t, members.get(t.pk, [])) for t in Team.objects.select_related("lead").order_by("name")
     }
-    roots = []
+    roots: list[TeamNode] = []
     for node in nodes.values():
         parent = nodes.get(node.team.parent_id)
         (parent.children if parent else roots).append(node)

@@ -101,7 +101,7 @@ def _check_version(locked: Request, version: int | None) -> None:
 
 def _save(request: Request, by: User, fields: list[str] | None = None) -> Request:
     request.version += 1
-    request._history_user = by
+    request._history_user = by  # type: ignore[attr-defined]
     if fields is None:
         request.save()
     else:
@@ -211,7 +211,7 @@ def request_create(
         first_response_due=first_response_due,
         resolution_due=resolution_due,
     )
-    request._history_user = by
+    request._history_user = by  # type: ignore[attr-defined]
     request.save()
     _tell_assigned(request, by, [manager, assignee])
     sla.schedule(request)
@@ -334,7 +334,7 @@ def _resume_clock(locked: Request, current: dt.datetime) -> None:
     """Add the business hours spent waiting for the client; the due times move, the checks are rescheduled."""
     if locked.sla_policy_id is not None:
         calendar = sla.calendar_of(locked.sla_policy)
-        paused = business_hours_between(calendar, locked.paused_at, current)
+        paused = business_hours_between(calendar, locked.paused_at, current)  # type: ignore[arg-type]  # paused
         locked.paused_hours += Decimal(paused.total_seconds() / 3600).quantize(Decimal("0.01"))
         first_response_due, resolution_due = sla.due_times(
             locked.sla_policy, locked.received_at, locked.paused_hours
@@ -491,7 +491,7 @@ def sla_policy_save(*, by: User, policy: SlaPolicy | None = None, **fields) -> S
         )
         if twin is not None:
             raise _overlap_error(twin)
-    policy._history_user = by
+    policy._history_user = by  # type: ignore[attr-defined]
     try:
         with transaction.atomic():
             policy.save()

@@ -114,7 +114,7 @@ def _build(calendar: WorkCalendar) -> _Timeline:
     return _Timeline(tz, first, years, starts, lengths, cum)
 
 
-_cache: OrderedDict[tuple[int, object], _Timeline] = OrderedDict()
+_cache: OrderedDict[tuple[object, ...], _Timeline] = OrderedDict()
 _cache_lock = threading.Lock()
 _CACHE_SIZE = 32
 
@@ -248,7 +248,7 @@ def calendar_create(*, by: User, **fields) -> WorkCalendar:
     _validate(calendar)
     if calendar.is_default:
         WorkCalendar.objects.select_for_update().filter(is_default=True).update(is_default=False)
-    calendar._history_user = by
+    calendar._history_user = by  # type: ignore[attr-defined]
     calendar.save()
     return calendar
 
@@ -280,7 +280,7 @@ def calendar_update(*, by: User, calendar: WorkCalendar, version: int | None, **
     if locked.is_default and not was_default:
         WorkCalendar.objects.filter(is_default=True).exclude(pk=locked.pk).update(is_default=False)
     locked.version += 1
-    locked._history_user = by
+    locked._history_user = by  # type: ignore[attr-defined]
     locked.save()
     return locked
 
@@ -300,7 +300,7 @@ def year_add(
     if CalendarYear.objects.filter(calendar=calendar, year=year).exists():
         raise ValidationError({"year": _("%(year)s is already entered in this calendar.") % {"year": year}})
     entry = CalendarYear(calendar=calendar, year=year, source=source)
-    entry._history_user = by
+    entry._history_user = by  # type: ignore[attr-defined]
     entry.save()
     if statutory:
         weekdays = calendar.weekday_set
@@ -347,7 +347,7 @@ def day_set(*, by: User, calendar: WorkCalendar, date: dt.date, kind: str, note:
     )
     entry.calendar = calendar  # the caller's instance gets the new revision
     entry.kind, entry.note = kind, note.strip()
-    entry._history_user = by
+    entry._history_user = by  # type: ignore[attr-defined]
     entry.save()
     return entry
 
@@ -360,6 +360,6 @@ def day_remove(*, by: User, calendar: WorkCalendar, date: dt.date) -> bool:
     if entry is None:
         return False
     entry.calendar = calendar
-    entry._history_user = by
+    entry._history_user = by  # type: ignore[attr-defined]
     entry.delete()
     return True

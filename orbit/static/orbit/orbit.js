@@ -24,3 +24,9 @@ document.addEventListener("submit", (event) => {
     setTimeout(() => { button.disabled = true; }, 0);
   }
 });
+
+// A select that applies at once (the agenda's person picker) submits its form when changed. No inline
+// handlers anywhere: the Content-Security-Policy allows scripts from Orbit's static files only.
+document.addEventListener("change", (event) => {
+  if (event.target.matches("select[data-autosubmit]")) event.target.form.requestSubmit();
+});

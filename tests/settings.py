@@ -1,0 +1,17 @@
+"""Settings of the test suite: the project's, with a secret key of its own.
+
+Orbit refuses to start without SECRET_KEY when DEBUG is off (as the tests run). The key is put in the
+environment before the project's settings read it, so the processes the tests start (the background worker,
+the settings checks) inherit it too. It is a key for throwaway test databases only.
+"""
+
+import os
+
+if not os.environ.get("SECRET_KEY"):
+    os.environ["SECRET_KEY"] = "orbit-test-suite-only-not-a-production-key-0123456789abcdef"
+
+from orbit.settings import *  # noqa: F403
+
+# WhiteNoise serves STATIC_ROOT after `collectstatic` and warns when the folder is missing; the tests do not
+# collect (one test does, into a folder of its own).
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405
