@@ -66,7 +66,10 @@ def access_context(user: User) -> AccessContext:
     with connection.cursor() as cursor:
         cursor.execute(_context_sql(), {"user": user.pk, "today": timezone.localdate()})
         rows = cursor.fetchall()
-    roles, children, roots, team_of = set(), {}, [], {}
+    roles: set[str] = set()
+    children: dict[int | None, list[int]] = {}
+    roots: list[int] = []
+    team_of: dict[int, int] = {}
     widened: dict[str, list] = {}
     policy = VisibilityPolicy()
     for row in rows:
@@ -179,7 +182,7 @@ def _prefixed(q: Q, prefix: str) -> Q:
     result = Q()
     result.connector, result.negated = q.connector, q.negated
     result.children = [
-        _prefixed(child, prefix) if isinstance(child, Q) else (prefix + child[0], child[1])
+        _prefixed(child, prefix) if isinstance(child, Q) else (prefix + child[0], child[1])  # type: ignore[index]
         for child in q.children
     ]
     return result

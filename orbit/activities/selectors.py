@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from orbit.access.policy import access_context, led_people, sees_everything, visible_accounts
+from orbit.access.querysets import AccountScopedManager, AccountScopedQuerySet
 from orbit.activities.cadence import cadence_for, policies
 from orbit.activities.models import Task, TaskStatus, Touch, TouchStatus
 from orbit.handoffs.models import OPEN_STATUSES, HandoffStep
@@ -105,13 +106,15 @@ def _person(user: str) -> tuple[str, ...]:
     )
 
 
-def _read_by(qs: QuerySet, person: User, viewer: User | None, **scope) -> QuerySet:
+def _read_by(
+    qs: AccountScopedManager | AccountScopedQuerySet, person: User, viewer: User | None, **scope
+) -> QuerySet:
     """What the person may see, and, when someone else opens his day, what that viewer may see too: a lead does
     not learn the names of accounts his people see through other teams."""
-    qs = qs.visible_to(person, **scope)
+    scoped = qs.visible_to(person, **scope)
     if viewer is not None and viewer.pk != person.pk:
-        qs = qs.visible_to(viewer, **scope)
-    return qs
+        scoped = scoped.visible_to(viewer, **scope)
+    return scoped
 
 
 def agenda(person: User, *, viewer: User | None = None, today: dt.date | None = None) -> Agenda:

@@ -217,7 +217,8 @@ def _create_planned(by, account, owner, on, kind, step, source) -> Touch:
     )
 
 
-def _day(day: dt.date) -> str:
+def _day(day: dt.date | None) -> str:
+    assert day is not None  # a planned touch always has its day
     return formats.date_format(day, "SHORT_DATE_FORMAT")
 
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 
+from orbit.access.querysets import AccountScopedQuerySet
 from orbit.org.models import User
 from orbit.requests import sla
 from orbit.requests.models import (
@@ -14,6 +15,7 @@ from orbit.requests.models import (
     Attachment,
     Request,
     RequestComment,
+    RequestStatus,
     SlaPolicy,
 )
 from orbit.worktime.services import add_business_hours
@@ -46,7 +48,7 @@ class RequestFilters:
     sort: str = "-received"
 
 
-def visible_requests(user: User) -> QuerySet[Request]:
+def visible_requests(user: User) -> AccountScopedQuerySet:
     """Requests on the accounts the user may see (archived accounts too: their history stays readable)."""
     return Request.objects.visible_to(user)
 
@@ -229,7 +231,7 @@ def request_timeline(item: Request) -> list[TimelineEntry]:
         for c in item.comments.all()
     ]
     previous = None
-    labels = dict(Request._meta.get_field("status").choices)
+    labels = dict(RequestStatus.choices)
     for row in item.history.order_by("history_date", "history_id").select_related("history_user"):
         if previous is not None and row.status != previous:
             entries.append(
