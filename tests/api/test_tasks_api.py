@@ -31,6 +31,7 @@ def _day(days: int = 0) -> str:
     return (timezone.localdate() + dt.timedelta(days=days)).isoformat()
 
 
+@pytest.mark.clock
 def test_a_lead_gives_a_task_on_an_account(call, org, accounts):
     account = accounts["a"]
     contact = account_services.contact_create(by=org.am_a, account=account, full_name="Иван Петров")
@@ -89,6 +90,7 @@ def test_a_task_on_a_request_goes_on_its_account(call, org, accounts):
     assert hidden.status_code == 422 and list(hidden.json()["errors"]) == ["request"]
 
 
+@pytest.mark.clock
 def test_field_errors(call, org, accounts):
     speak(org.am_a, "en")
     api = call(org.am_a)
@@ -162,6 +164,7 @@ def test_who_may_read_and_complete_a_task(call, org, accounts, persona, read, co
         assert again.json()["errors"] == {"__all__": ["This task is already closed."]}
 
 
+@pytest.mark.clock
 def test_list_filters_and_visibility(call, org, accounts):
     today = timezone.localdate()
     mine = task_create(by=org.lead_a, title="1", assignee=org.am_a, due_on=today, account=accounts["a"])

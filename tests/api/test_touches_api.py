@@ -34,6 +34,7 @@ def _contact(account, name="Иван Петров"):
     return account_services.contact_create(by=account.responsible_manager, account=account, full_name=name)
 
 
+@pytest.mark.clock
 def test_log_a_call_with_its_contacts_and_the_next_touch(call, org, accounts):
     account = accounts["a"]
     contact = _contact(account)
@@ -65,10 +66,12 @@ def test_log_a_call_with_its_contacts_and_the_next_touch(call, org, accounts):
     assert planned.planned_for == next_on and planned.subject == "Встреча у клиента"
 
 
+@pytest.mark.clock
 def test_logging_closes_the_due_planned_touch(call, org, accounts):
     account = accounts["a"]
     due = touch_plan(by=org.am_a, account=account, planned_for=timezone.localdate())
-    local = timezone.localtime().replace(microsecond=0, tzinfo=None) - dt.timedelta(minutes=30)
+    now = timezone.localtime().replace(microsecond=0, tzinfo=None)
+    local = max(now - dt.timedelta(minutes=30), now.replace(hour=0, minute=0, second=0))  # today, still
     response = call(org.am_a).post(
         f"/accounts/{account.pk}/touches", json={"duration_minutes": 5, "happened_at": local.isoformat()}
     )
@@ -125,6 +128,7 @@ def test_a_contact_of_another_account_is_refused_like_a_missing_one(call, org, a
     assert list(hidden.json()["errors"]) == ["contacts"]
 
 
+@pytest.mark.clock
 def test_plan_a_touch(call, org, accounts):
     tomorrow = timezone.localdate() + dt.timedelta(days=1)
     api = call(org.am_a)
@@ -163,6 +167,7 @@ def test_who_may_read_a_touch(call, org, accounts, persona, expected):
     assert call(org.am_a).get("/touches/999999").status_code == 404
 
 
+@pytest.mark.clock
 def test_list_filters_and_visibility(call, org, accounts):
     today = timezone.localdate()
     old = touch_log(
@@ -194,6 +199,7 @@ def test_list_filters_and_visibility(call, org, accounts):
     assert response.status_code == 422 and set(response.json()["errors"]) == {"status", "limit"}
 
 
+@pytest.mark.clock
 def test_complete_and_cancel_a_planned_touch(call, org, accounts):
     account = accounts["a"]
     touch = touch_plan(by=org.am_a, account=account, planned_for=timezone.localdate())

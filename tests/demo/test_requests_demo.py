@@ -22,11 +22,14 @@ def _snapshot():
     )
 
 
-def test_demo_requests_span_two_years_with_complaints_breaches_and_open_ones(db):
+def test_demo_requests_span_two_years_with_complaints_breaches_and_open_ones(db, time_machine):
     today = dt.date(2026, 11, 23)
+    now = dt.datetime(2026, 11, 23, 12, 0, tzinfo=dt.UTC)
+    # Seeded on that day: the SLA checks the immediate task backend runs are those due by the real clock, and
+    # a week later every request still open on 23 November had been escalated (no "ok" one was left).
+    time_machine.move_to(now)
     report = generator.seed(accounts=300, seed=1, today=today)
     assert report.requests == Request.objects.count() > 300
-    now = dt.datetime(2026, 11, 23, 12, 0, tzinfo=dt.UTC)
     assert not Request.objects.filter(received_at__gt=now).exists()
     oldest = Request.objects.order_by("received_at").first().received_at.date()
     assert (today - oldest).days > 600
