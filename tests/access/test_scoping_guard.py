@@ -177,12 +177,17 @@ def test_a_notification_about_an_account_he_no_longer_sees_is_hidden(org, world)
     assert shown.pk in ids and hidden.pk not in ids
 
 
-def test_a_task_without_an_account_is_its_assignees_and_authors(org):
+def test_a_task_without_an_account_is_its_assignees_its_authors_and_their_leads(org):
     from orbit.activities.models import Task
 
     task = Task.objects.create(
         title="t", assignee=org.am_a, due_on=timezone.localdate(), created_by=org.lead_a
     )
+    other = Task.objects.create(
+        title="t", assignee=org.am_b, due_on=timezone.localdate(), created_by=org.am_b
+    )
+    assert Task.objects.visible_to(_persona(org, "lead_b")).filter(pk=other.pk).exists()  # his man's day
+    assert not Task.objects.visible_to(_persona(org, "lead_a")).filter(pk=other.pk).exists()
     for name, sees in (
         ("am_a", True),
         ("lead_a", True),
