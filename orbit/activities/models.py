@@ -9,7 +9,6 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from orbit.access import policy
 from orbit.access.querysets import AccountScopedManager, AccountScopedQuerySet
 from orbit.accounts.models import Account, AccountStatus, Contact, Segment, Tier
 from orbit.common.models import TrackedModel
@@ -146,15 +145,11 @@ class TaskStatus(models.TextChoices):
 
 class TaskQuerySet(AccountScopedQuerySet):
     def also_visible(self, user) -> Q:
-        # A task without an account is its assignee's, its author's and, as the rest of a person's day, his
-        # lead's. One on an account is read through the account like everything else: its assignee had to be
+        # A task without an account is private: its assignee's and its author's only (not the head's, not the
+        # lead's). One on an account is read through the account like everything else: its assignee had to be
         # able to work the account (task_create), and one who no longer sees the account no longer sees its
         # name on his tasks.
-        mine = Q(assignee=user) | Q(created_by=user)
-        people = policy.led_people(user)
-        if people:
-            mine |= Q(assignee_id__in=people)
-        return Q(account__isnull=True) & mine
+        return Q(account__isnull=True) & (Q(assignee=user) | Q(created_by=user))
 
 
 class Task(TrackedModel):
