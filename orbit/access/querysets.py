@@ -30,12 +30,14 @@ class AccountScopedQuerySet(models.QuerySet):
         """Rows the user may read: those on accounts he sees (archived ones too unless told otherwise: their
         history stays readable), plus what `also_visible` grants him."""
         scope = policy.account_scope(user, self.account_path, include_archived=include_archived)
-        if not scope:
-            return self.all()  # he sees every account (an empty Q: OR-ing the extra to it would narrow it)
         extra = self.also_visible(user) if user and user.is_authenticated and user.is_active else None
-        if extra is not None:
-            scope = scope | extra
-        return self.filter(scope)
+        if extra is None:
+            return self.filter(scope)
+        if not scope:
+            # He sees every account: every row that has one (an empty Q OR-ed with the extra would narrow it
+            # to the extra alone), and the rest only for the extra reason.
+            scope = Q(**{f"{self.account_path}__isnull": False})
+        return self.filter(scope | extra)
 
     def also_visible(self, user) -> Q | None:
         """Rows visible to the user for a reason other than their account (override per model)."""

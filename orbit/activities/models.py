@@ -146,9 +146,10 @@ class TaskStatus(models.TextChoices):
 
 class TaskQuerySet(AccountScopedQuerySet):
     def also_visible(self, user) -> Q:
-        # A task without an account is its assignee's and its author's. One on an account is read through the
-        # account like everything else: its assignee had to be able to work the account (task_create), and one
-        # who no longer sees the account no longer sees its name on his tasks.
+        # A task without an account is private: its assignee's and its author's only (not the head's, not the
+        # lead's). One on an account is read through the account like everything else: its assignee had to be
+        # able to work the account (task_create), and one who no longer sees the account no longer sees its
+        # name on his tasks.
         return Q(account__isnull=True) & (Q(assignee=user) | Q(created_by=user))
 
 

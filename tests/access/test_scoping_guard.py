@@ -177,17 +177,22 @@ def test_a_notification_about_an_account_he_no_longer_sees_is_hidden(org, world)
     assert shown.pk in ids and hidden.pk not in ids
 
 
-def test_a_task_without_an_account_is_its_assignees_and_authors(org):
+def test_a_task_without_an_account_is_private_to_its_assignee_and_author(org):
     from orbit.activities.models import Task
 
     task = Task.objects.create(
         title="t", assignee=org.am_a, due_on=timezone.localdate(), created_by=org.lead_a
     )
+    other = Task.objects.create(
+        title="t", assignee=org.am_b, due_on=timezone.localdate(), created_by=org.am_b
+    )
+    for name in ("lead_b", "lead_a", "head", "auditor"):  # private: not his lead's, not the head's
+        assert not Task.objects.visible_to(_persona(org, name)).filter(pk=other.pk).exists(), name
     for name, sees in (
         ("am_a", True),
         ("lead_a", True),
         ("am_b", False),
-        ("head", True),
+        ("head", False),
         ("outsider", False),
     ):
         assert Task.objects.visible_to(_persona(org, name)).filter(pk=task.pk).exists() is sees, name
