@@ -1,0 +1,253 @@
+"""Mutation testing of the modules everything rests on (`make mutation`; configuration in bench/mutation.toml).
+
+For each target module: run its tests once, recording which test runs which line (the map); then, for every
+single-point mutant (bench/mutants.py), run only the tests that ran the mutated lines, fastest first, with
+`-x`, against the mutated module (bench/mutation_plugin.py imports it in place of the file; nothing on disk
+changes). A failing test kills the mutant; a mutant no test notices survives. Every survivor is either a
+missing test or equivalent to the original: bench/mutation_judgements.toml keeps the judgement of each,
+keyed by the mutant's stable description. The report (Markdown) lists every survivor with its judgement.
+
+    python -m bench.mutation                       # every target of bench/mutation.toml
+    python -m bench.mutation --target orbit/access/policy.py --workers 2
+    python -m bench.mutation --list                # the mutants, without running anything
+    python -m bench.mutation --only 'can_work_account'   # mutants whose description contains this
+
+Each worker uses its own PostgreSQL database (`<DATABASE_URL's name>_mutation_w<N>`, test database
+`test_...`, kept between runs with --reuse-db): the ownership invariant trigger is PostgreSQL-only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import tomllib
+from pathlib import Path
+
+from bench.mutants import Mutant, find_mutants
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/orbit"
+
+
+def load_config(path: Path) -> dict:
+    return tomllib.loads(path.read_text())
+
+
+def load_judgements(path: Path) -> dict[str, str]:
+    return tomllib.loads(path.read_text()) if path.exists() else {}
+
+
+def worker_url(base: str, n: int) -> str:
+    head, _, name = base.rpartition("/")
+    name = name.split("?")[0] or "orbit"
+    return f"{head}/{name}_mutation_w{n}"
+
+
+def pytest_cmd(tests: list[str]) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "pytest",
+        "-q",
+        "-x",
+        "-p",
+        "no:cacheprovider",
+        "-p",
+        "bench.mutation_plugin",
+        "--reuse-db",
+        "-o",
+        "addopts=",
+        "--no-header",
+        "-W",
+        "ignore",
+        *tests,
+    ]
+
+
+def build_map(target: dict, db_url: str, files: list[str]) -> dict:
+    """Run the target's tests once (no mutant), recording the lines each test runs."""
+    with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as out:
+        trace = out.name
+    env = {
+        **os.environ,
+        "DATABASE_URL": db_url,
+        "ORBIT_MUTATION_TRACE": trace,
+        "ORBIT_MUTATION_FILES": ":".join(files),
+    }
+    cmd = pytest_cmd(target["tests"])
+    cmd.remove("-x")
+    started = time.perf_counter()
+    done = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True)
+    if done.returncode != 0:
+        sys.exit(f"the tests fail without any mutant:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
+    data = json.loads(Path(trace).read_text())
+    os.unlink(trace)
+    print(f"  map: {len(data)} tests in {time.perf_counter() - started:.0f} s", flush=True)
+    return data
+
+
+def covering_tests(mutant: Mutant, fmap: dict, func_lines: dict[str, set[int]]) -> list[str]:
+    if mutant.uses:
+        wanted = set().union(*(func_lines.get(f, set()) for f in mutant.uses))
+    else:
+        wanted = set(range(mutant.lines[0], mutant.lines[1] + 1))
+    hits = [
+        (info["seconds"], nodeid)
+        for nodeid, info in fmap.items()
+        if wanted.intersection(info["lines"].get(mutant.module, ()))
+    ]
+    return [nodeid for _, nodeid in sorted(hits)]
+
+
+def function_lines(source: str) -> dict[str, set[int]]:
+    import ast
+
+    out = {}
+    for node in ast.parse(source).body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            out[node.name] = set(range(node.lineno, node.end_lineno + 1))
+    return out
+
+
+def run_jobs(target: dict, jobs: list[dict], db_url: str, timeout: int, results: Path) -> subprocess.Popen:
+    """One pytest session (a fork server, bench/mutation_plugin.py) runs these mutants on its own database."""
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
+        json.dump(jobs, f)
+    env = {
+        **os.environ,
+        "DATABASE_URL": db_url,
+        "ORBIT_MUTATION_SERVE": f"{f.name}:{results}",
+        "ORBIT_MUTATION_TIMEOUT": str(timeout),
+    }
+    cmd = pytest_cmd(target["tests"])
+    cmd.remove("-x")
+    return subprocess.Popen(
+        cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--config", default=str(ROOT / "bench" / "mutation.toml"))
+    parser.add_argument("--target", action="append", help="a module file from the configuration (repeatable)")
+    parser.add_argument("--workers", type=int, default=None)
+    parser.add_argument("--only", help="run only the mutants whose description contains this text")
+    parser.add_argument("--list", action="store_true", help="list the mutants and stop")
+    parser.add_argument("--report", help="write the Markdown report here (default: from the configuration)")
+    args = parser.parse_args(argv)
+
+    config = load_config(Path(args.config))
+    settings = config.get("settings", {})
+    judgements_path = ROOT / settings.get("judgements", "bench/mutation_judgements.toml")
+    judgements = load_judgements(judgements_path)
+    workers = args.workers or int(settings.get("workers", 1))
+    timeout = int(settings.get("timeout", 300))
+    base_url = os.environ.get("DATABASE_URL", DEFAULT_DB)
+    if not base_url.startswith("postgres"):
+        sys.exit(
+            "mutation runs need PostgreSQL (DATABASE_URL=postgres://...): the ownership trigger is PG-only"
+        )
+    targets = [t for t in config["target"] if not args.target or t["file"] in args.target]
+    if not targets:
+        sys.exit("no such target in the configuration")
+
+    results = []
+    for target in targets:
+        file = target["file"]
+        source = (ROOT / file).read_text()
+        mutants = find_mutants(file, source)
+        chosen = [(i, m) for i, m in enumerate(mutants) if not args.only or args.only in m.key]
+        print(f"{file}: {len(mutants)} mutants, running {len(chosen)}", flush=True)
+        if args.list:
+            for i, m in chosen:
+                print(f"  [{i}] L{m.lines[0]} {m.key}")
+            continue
+        fmap = build_map(target, worker_url(base_url, 1), [file])
+        funcs = function_lines(source)
+        started = time.perf_counter()
+        jobs, target_results = [], []
+        for i, m in chosen:
+            tests = covering_tests(m, fmap, funcs)
+            row = {"file": file, "index": i, "key": m.key, "line": m.lines[0], "tests": len(tests)}
+            if tests:
+                jobs.append({"file": file, "index": i, "tests": tests})
+            else:
+                target_results.append({**row, "status": "survived", "detail": "no test runs this code"})
+        rows = {i: {"file": file, "index": i, "key": m.key, "line": m.lines[0]} for i, m in chosen}
+        results_file = Path(tempfile.mkstemp(suffix=".jsonl")[1])
+        # deal the mutants round-robin so each worker gets a mix of slow and fast ones
+        servers = [
+            run_jobs(target, jobs[n::workers], worker_url(base_url, n + 1), timeout, results_file)
+            for n in range(min(workers, len(jobs)))
+        ]
+        seen = 0
+        while True:
+            finished = all(p.poll() is not None for p in servers)
+            lines = results_file.read_text().splitlines()
+            for line in lines[seen:]:
+                r = json.loads(line)
+                r.update(rows[r["index"]])
+                target_results.append(r)
+                print(f"  [{r['index']}] {r['status']:8} {r['seconds']:6.1f}s {r['key']}", flush=True)
+            seen = len(lines)
+            if finished:
+                break
+            time.sleep(1)
+        for p in servers:
+            if p.returncode != 0:
+                sys.exit(f"a worker failed:\n{p.stdout.read()[-3000:]}")
+        results_file.unlink()
+        elapsed = time.perf_counter() - started
+        results.append((file, len(mutants), target_results, elapsed))
+
+    if args.list:
+        return 0
+    report = render(results, judgements, partial=bool(args.only))
+    out = Path(args.report or ROOT / settings.get("report", "var/mutation-report.md"))
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(report)
+    print(report)
+    print(f"report: {out}")
+    unexplained = [
+        r for _, _, rs, _ in results for r in rs if r["status"] != "killed" and r["key"] not in judgements
+    ]
+    return 1 if unexplained or any(r["status"] == "error" for _, _, rs, _ in results for r in rs) else 0
+
+
+def render(results, judgements: dict[str, str], *, partial: bool) -> str:
+    lines = ["# Mutation testing report", ""]
+    if partial:
+        lines += ["(a partial run: --only)", ""]
+    lines += [
+        "| module | mutants | killed | survived | equivalent | score (non-equivalent) | time |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    details = []
+    for file, _total, rs, elapsed in results:
+        killed = sum(r["status"] == "killed" for r in rs)
+        survivors = [r for r in rs if r["status"] != "killed"]
+        equivalent = [r for r in survivors if judgements.get(r["key"], "").startswith("equivalent")]
+        counted = len(rs) - len(equivalent)
+        score = 100.0 * killed / counted if counted else 100.0
+        lines.append(
+            f"| `{file}` | {len(rs)} | {killed} | {len(survivors)} | {len(equivalent)} | {score:.1f} % "
+            f"| {elapsed / 60:.1f} min |"
+        )
+        if survivors:
+            details += ["", f"## Survivors in `{file}`", ""]
+            for r in sorted(survivors, key=lambda r: r["line"]):
+                judgement = judgements.get(r["key"], "UNJUDGED — a missing test, or say why it is equivalent")
+                extra = f" ({r['status']}: {r['detail']})" if r["status"] == "error" or r["detail"] else ""
+                details.append(f"- L{r['line']} `{r['key']}`{extra}  \n  → {judgement}")
+    return "\n".join(lines + details) + "\n"
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
