@@ -19,6 +19,7 @@ Each worker uses its own PostgreSQL database (`<DATABASE_URL's name>_mutation_w<
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import subprocess
@@ -28,7 +29,7 @@ import time
 import tomllib
 from pathlib import Path
 
-from bench.mutants import Mutant, find_mutants
+from bench.mutants import Mutant, apply, find_mutants
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/orbit"
@@ -69,8 +70,27 @@ def pytest_cmd(tests: list[str]) -> list[str]:
     ]
 
 
+def map_fingerprint(target: dict) -> str:
+    """Changes when the target module or any of its tests (or the conftests above them) change."""
+    digest = hashlib.sha256((ROOT / target["file"]).read_bytes())
+    paths = set()
+    for spec in target["tests"]:
+        path = ROOT / spec.split("::")[0]
+        paths |= set(path.rglob("*.py")) if path.is_dir() else {path}
+        paths |= {p / "conftest.py" for p in path.parents if (p / "conftest.py").exists()}
+    paths.add(ROOT / "tests" / "factories.py")
+    for path in sorted(paths):
+        digest.update(str(path.relative_to(ROOT)).encode() + path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
 def build_map(target: dict, db_url: str, files: list[str]) -> dict:
-    """Run the target's tests once (no mutant), recording the lines each test runs."""
+    """Run the target's tests once (no mutant), recording the lines each test runs; cached in var/ while
+    neither the module nor its tests change."""
+    cache = ROOT / "var" / f"mutation-map-{target['file'].replace('/', '_')}-{map_fingerprint(target)}.json"
+    if cache.exists():
+        print(f"  map: {cache.relative_to(ROOT)} (cached)", flush=True)
+        return json.loads(cache.read_text())
     with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as out:
         trace = out.name
     env = {
@@ -87,21 +107,25 @@ def build_map(target: dict, db_url: str, files: list[str]) -> dict:
         sys.exit(f"the tests fail without any mutant:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
     data = json.loads(Path(trace).read_text())
     os.unlink(trace)
+    cache.parent.mkdir(exist_ok=True)
+    cache.write_text(json.dumps(data))
     print(f"  map: {len(data)} tests in {time.perf_counter() - started:.0f} s", flush=True)
     return data
 
 
-def covering_tests(mutant: Mutant, fmap: dict, func_lines: dict[str, set[int]]) -> list[str]:
+def covering_tests(
+    mutant: Mutant, fmap: dict, func_lines: dict[str, set[int]], first: tuple[str, ...] = ()
+) -> list[str]:
     if mutant.uses:
         wanted = set().union(*(func_lines.get(f, set()) for f in mutant.uses))
     else:
         wanted = set(range(mutant.lines[0], mutant.lines[1] + 1))
     hits = [
-        (info["seconds"], nodeid)
+        (not nodeid.startswith(first), info["seconds"], nodeid)
         for nodeid, info in fmap.items()
         if wanted.intersection(info["lines"].get(mutant.module, ()))
     ]
-    return [nodeid for _, nodeid in sorted(hits)]
+    return [nodeid for *_, nodeid in sorted(hits)]
 
 
 def function_lines(source: str) -> dict[str, set[int]]:
@@ -139,6 +163,10 @@ def main(argv=None) -> int:
     parser.add_argument("--target", action="append", help="a module file from the configuration (repeatable)")
     parser.add_argument("--workers", type=int, default=None)
     parser.add_argument("--only", help="run only the mutants whose description contains this text")
+    parser.add_argument(
+        "--without", action="append", default=[], help="leave out tests whose id contains this (repeatable)"
+    )
+    parser.add_argument("--show", type=int, help="print the diff of mutant N of the --target and stop")
     parser.add_argument("--list", action="store_true", help="list the mutants and stop")
     parser.add_argument("--report", help="write the Markdown report here (default: from the configuration)")
     args = parser.parse_args(argv)
@@ -164,17 +192,21 @@ def main(argv=None) -> int:
         source = (ROOT / file).read_text()
         mutants = find_mutants(file, source)
         chosen = [(i, m) for i, m in enumerate(mutants) if not args.only or args.only in m.key]
+        if args.show is not None:
+            print(show(file, source, mutants[args.show]))
+            continue
         print(f"{file}: {len(mutants)} mutants, running {len(chosen)}", flush=True)
         if args.list:
             for i, m in chosen:
                 print(f"  [{i}] L{m.lines[0]} {m.key}")
             continue
         fmap = build_map(target, worker_url(base_url, 1), [file])
+        fmap = {t: v for t, v in fmap.items() if not any(w in t for w in args.without)}
         funcs = function_lines(source)
         started = time.perf_counter()
         jobs, target_results = [], []
         for i, m in chosen:
-            tests = covering_tests(m, fmap, funcs)
+            tests = covering_tests(m, fmap, funcs, tuple(target.get("first", ())))
             row = {"file": file, "index": i, "key": m.key, "line": m.lines[0], "tests": len(tests)}
             if tests:
                 jobs.append({"file": file, "index": i, "tests": tests})
@@ -207,7 +239,7 @@ def main(argv=None) -> int:
         elapsed = time.perf_counter() - started
         results.append((file, len(mutants), target_results, elapsed))
 
-    if args.list:
+    if args.list or args.show is not None:
         return 0
     report = render(results, judgements, partial=bool(args.only))
     out = Path(args.report or ROOT / settings.get("report", "var/mutation-report.md"))
@@ -219,6 +251,24 @@ def main(argv=None) -> int:
         r for _, _, rs, _ in results for r in rs if r["status"] != "killed" and r["key"] not in judgements
     ]
     return 1 if unexplained or any(r["status"] == "error" for _, _, rs, _ in results for r in rs) else 0
+
+
+def show(file: str, source: str, mutant: Mutant) -> str:
+    """The mutant as a diff (of the unparsed code; comments and layout are not kept)."""
+    import ast
+    import difflib
+
+    before = ast.unparse(ast.parse(source)).splitlines()
+    after = ast.unparse(apply(source, mutant)).splitlines()
+    diff = difflib.unified_diff(before, after, f"{file}", f"{file} (mutant)", n=2, lineterm="")
+    hint = (
+        f"ORBIT_MUTANT={file}::{find_index(source, mutant)} python -m pytest -p bench.mutation_plugin <test>"
+    )
+    return f"{mutant.key}\n" + "\n".join(diff) + f"\n\nrun a test against it: {hint}"
+
+
+def find_index(source: str, mutant: Mutant) -> int:
+    return [m.key for m in find_mutants(mutant.module, source)].index(mutant.key)
 
 
 def render(results, judgements: dict[str, str], *, partial: bool) -> str:

@@ -106,6 +106,18 @@ def test_another_accounts_later_history_does_not_block_a_transfer(org):
 # --- transfer's own guards ---------------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("problem", ["inactive", "no_owner_role"])
+def test_transfer_to_someone_who_cannot_own_is_refused_at_the_manager_field_with_his_name(org, problem):
+    account = make_account(org.head, org.am_a, at=T0)
+    target = org.am_b if problem == "inactive" else org.outsider
+    if problem == "inactive":
+        target.is_active = False
+        target.save(update_fields=["is_active"])
+    with pytest.raises(ValidationError) as refused:
+        _transfer(account, target, org.head, T0 + DAY)
+    assert str(target) in refused.value.message_dict["responsible_manager"][0]
+
+
 def test_transfer_to_the_current_manager_is_refused_at_the_manager_field(org):
     account = make_account(org.head, org.am_a, at=T0)
     with pytest.raises(ValidationError) as refused:
@@ -118,7 +130,7 @@ def test_transfer_at_the_current_periods_start_is_refused_at_the_date_field(org)
     with pytest.raises(ValidationError) as refused:
         _transfer(account, org.am_b, org.head, T0)
     assert "at" in refused.value.message_dict
-    assert "10.01.2024" in refused.value.message_dict["at"][0]  # the start, in local time
+    assert "(10.01.2024 12:00)" in refused.value.message_dict["at"][0]  # the start, in local time
 
 
 def test_transfer_one_microsecond_after_the_start_is_accepted(org):
