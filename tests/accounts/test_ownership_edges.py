@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from orbit.accounts import ownership
 from orbit.accounts.models import Account, AccountStatus, ChangeReason, OwnershipPeriod
+from orbit.activities.services import task_create, touch_plan
 from tests.factories import make_account
 
 T0 = timezone.make_aware(dt.datetime(2024, 1, 10, 12, 0))
@@ -156,6 +157,21 @@ def test_transfer_without_a_moment_starts_now(org):
         account=account, manager=org.am_b, by=org.head, reason=ChangeReason.REASSIGNMENT
     )
     assert before <= period.started_at <= timezone.now()
+
+
+def test_transfer_moves_the_old_managers_open_work_on_the_account_to_the_new_one(org):
+    account = make_account(org.head, org.am_a, at=T0)
+    elsewhere = make_account(org.head, org.am_a, at=T0)
+    today = timezone.localdate()
+    touch = touch_plan(by=org.am_a, account=account, planned_for=today)
+    task = task_create(by=org.am_a, title="Позвонить", assignee=org.am_a, due_on=today, account=account)
+    other_touch = touch_plan(by=org.am_a, account=elsewhere, planned_for=today)
+    _transfer(account, org.am_b, org.head, timezone.now())
+    touch.refresh_from_db()
+    task.refresh_from_db()
+    other_touch.refresh_from_db()
+    assert (touch.owner, task.assignee) == (org.am_b, org.am_b)
+    assert other_touch.owner == org.am_a  # another account's work stays
 
 
 def test_transfer_records_who_made_the_change(org):
