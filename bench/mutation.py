@@ -209,7 +209,10 @@ def main(argv=None) -> int:
             tests = covering_tests(m, fmap, funcs, tuple(target.get("first", ())))
             row = {"file": file, "index": i, "key": m.key, "line": m.lines[0], "tests": len(tests)}
             if tests:
-                jobs.append({"file": file, "index": i, "tests": tests})
+                # a mutant that loops forever is killed by its timeout: three times what its tests took
+                # unmutated (the map), and at least `timeout` seconds
+                budget = 3 * sum(fmap[t]["seconds"] for t in tests) + 30
+                jobs.append({"file": file, "index": i, "tests": tests, "timeout": max(timeout, int(budget))})
             else:
                 target_results.append({**row, "status": "survived", "detail": "no test runs this code"})
         rows = {i: {"file": file, "index": i, "key": m.key, "line": m.lines[0]} for i, m in chosen}
@@ -282,12 +285,13 @@ def render(results, judgements: dict[str, str], *, partial: bool) -> str:
     details = []
     for file, _total, rs, elapsed in results:
         killed = sum(r["status"] == "killed" for r in rs)
+        timeouts = [r for r in rs if r["status"] == "killed" and r.get("detail") == "timeout"]
         survivors = [r for r in rs if r["status"] != "killed"]
         equivalent = [r for r in survivors if judgements.get(r["key"], "").startswith("equivalent")]
         counted = len(rs) - len(equivalent)
         score = 100.0 * killed / counted if counted else 100.0
         lines.append(
-            f"| `{file}` | {len(rs)} | {killed} | {len(survivors)} | {len(equivalent)} | {score:.1f} % "
+            f"| `{file}` | {len(rs)} | {killed}{f' ({len(timeouts)} by timeout)' if timeouts else ''} | {len(survivors)} | {len(equivalent)} | {score:.1f} % "
             f"| {elapsed / 60:.1f} min |"
         )
         if survivors:
@@ -296,6 +300,11 @@ def render(results, judgements: dict[str, str], *, partial: bool) -> str:
                 judgement = judgements.get(r["key"], "UNJUDGED — a missing test, or say why it is equivalent")
                 extra = f" ({r['status']}: {r['detail']})" if r["status"] == "error" or r["detail"] else ""
                 details.append(f"- L{r['line']} `{r['key']}`{extra}  \n  → {judgement}")
+    for file, _total, rs, _elapsed in results:
+        slow = [r for r in rs if r["status"] == "killed" and r.get("detail") == "timeout"]
+        if slow:
+            details += ["", f"## Killed by timeout in `{file}` (check they are not slow survivors)", ""]
+            details += [f"- L{r['line']} `{r['key']}`" for r in sorted(slow, key=lambda r: r["line"])]
     return "\n".join(lines + details) + "\n"
 
 

@@ -182,7 +182,8 @@ def pytest_runtestloop(session):
             if missing:
                 status, detail = "error", f"not collected: {missing[0]}"
             else:
-                status, detail = _run_child(job, [by_id[t] for t in job["tests"]], keep, timeout)
+                items = [by_id[t] for t in job["tests"]]
+                status, detail = _run_child(job, items, keep, job.get("timeout", timeout))
             row = {
                 **job,
                 "status": status,
@@ -190,6 +191,7 @@ def pytest_runtestloop(session):
                 "seconds": round(time.perf_counter() - started, 2),
             }
             row.pop("tests")
+            row.pop("timeout", None)
             out.write(json.dumps(row) + "\n")
             out.flush()
     return True
