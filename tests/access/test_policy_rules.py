@@ -17,7 +17,7 @@ from orbit.accounts.models import AccountStatus, ChangeReason, TeamRole
 from orbit.handoffs import covers
 from orbit.handoffs import services as handoffs
 from orbit.handoffs.models import Cover, Handoff, HandoffKind, HandoffStatus
-from orbit.org.models import Role, User
+from orbit.org.models import Role, Team, User, UserRole
 from tests.factories import make_account, make_user
 
 TODAY = timezone.localdate()
@@ -318,3 +318,34 @@ def test_archived_accounts_are_left_out_unless_asked_for(org):
     assert policy.can_view_account(am_a, archived)  # the card of an archived account still opens
     head = fresh(org.head)
     assert archived.pk not in set(policy.visible_accounts(head).values_list("pk", flat=True))
+
+
+# --- what the policy reads, and how often ----------------------------------------------------------------------
+
+
+def test_what_the_rules_need_is_read_once_per_request_user(org, django_assert_num_queries):
+    own = make_account(org.head, org.am_a)
+    user = fresh(org.am_a)
+    policy.access_context(user)  # one read: roles, policy, teams, seats, covers
+    with django_assert_num_queries(0):
+        policy.access_context(user)
+        assert policy.can_change_account(user, own)
+        assert user.has_role(Role.ACCOUNT_MANAGER)  # the roles it read serve the user's own checks too
+
+
+def test_a_manager_who_became_an_auditor_changes_nothing_he_still_owns(org):
+    account = make_account(org.head, org.am_a)
+    UserRole.objects.filter(user=org.am_a).delete()
+    UserRole.objects.create(user=org.am_a, role=Role.AUDITOR)
+    assert account.pk in visible(org.am_a)
+    assert not can_change(org.am_a, account)
+    assert not can_work(org.am_a, account)
+
+
+def test_a_cycle_in_the_team_tree_does_not_hang_a_leads_view(org):
+    # Team A1 is below A; a bad edit puts A below A1 as well: the lead still sees both teams, once.
+    Team.objects.filter(pk=org.team_a.pk).update(parent=org.team_a1)
+    sub = make_account(org.head, org.am_a1)
+    own = make_account(org.head, org.am_a)
+    assert {sub.pk, own.pk} <= visible(org.lead_a)
+    assert can_change(org.lead_a, sub)
