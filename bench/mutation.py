@@ -70,27 +70,45 @@ def pytest_cmd(tests: list[str]) -> list[str]:
     ]
 
 
-def map_fingerprint(target: dict) -> str:
-    """Changes when the target module or any of its tests (or the conftests above them) change."""
-    digest = hashlib.sha256((ROOT / target["file"]).read_bytes())
-    paths = set()
+def test_files(target: dict) -> list[Path]:
+    files: set[Path] = set()
     for spec in target["tests"]:
         path = ROOT / spec.split("::")[0]
-        paths |= set(path.rglob("*.py")) if path.is_dir() else {path}
-        paths |= {p / "conftest.py" for p in path.parents if (p / "conftest.py").exists()}
-    paths.add(ROOT / "tests" / "factories.py")
-    for path in sorted(paths):
+        files |= set(path.rglob("test_*.py")) if path.is_dir() else {path}
+    return sorted(files)
+
+
+def file_fingerprint(target: dict, test_file: Path) -> str:
+    """Changes when the target module, this test file or any helper of the tests (conftests, factories,
+    personas: every non-test module under tests/) changes."""
+    digest = hashlib.sha256((ROOT / target["file"]).read_bytes())
+    helpers = sorted(p for p in (ROOT / "tests").rglob("*.py") if not p.name.startswith("test_"))
+    for path in [test_file, *helpers]:
         digest.update(str(path.relative_to(ROOT)).encode() + path.read_bytes())
     return digest.hexdigest()[:16]
 
 
+def map_cache(target: dict, test_file: Path) -> Path:
+    name = str(test_file.relative_to(ROOT)).replace("/", "_")
+    folder = ROOT / "var" / "mutation-map" / target["file"].replace("/", "_")
+    return folder / f"{name}-{file_fingerprint(target, test_file)}.json"
+
+
 def build_map(target: dict, db_url: str, files: list[str]) -> dict:
-    """Run the target's tests once (no mutant), recording the lines each test runs; cached in var/ while
-    neither the module nor its tests change."""
-    cache = ROOT / "var" / f"mutation-map-{target['file'].replace('/', '_')}-{map_fingerprint(target)}.json"
-    if cache.exists():
-        print(f"  map: {cache.relative_to(ROOT)} (cached)", flush=True)
-        return json.loads(cache.read_text())
+    """Which test runs which line of the target, and how long it takes: the target's tests run once with a
+    line tracer. Cached per test file in var/mutation-map/ (a file is re-run when it, the module or a test
+    helper changes), so adding a test re-runs only its file."""
+    data: dict = {}
+    missing = []
+    for test_file in test_files(target):
+        cache = map_cache(target, test_file)
+        if cache.exists():
+            data.update(json.loads(cache.read_text()))
+        else:
+            missing.append(test_file)
+    if not missing:
+        print(f"  map: {len(data)} tests (cached)", flush=True)
+        return data
     with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as out:
         trace = out.name
     env = {
@@ -99,17 +117,26 @@ def build_map(target: dict, db_url: str, files: list[str]) -> dict:
         "ORBIT_MUTATION_TRACE": trace,
         "ORBIT_MUTATION_FILES": ":".join(files),
     }
-    cmd = pytest_cmd(target["tests"])
+    cmd = pytest_cmd([str(p.relative_to(ROOT)) for p in missing])
     cmd.remove("-x")
     started = time.perf_counter()
     done = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True)
-    if done.returncode != 0:
+    if done.returncode not in (0, 5):
         sys.exit(f"the tests fail without any mutant:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
-    data = json.loads(Path(trace).read_text())
+    fresh = json.loads(Path(trace).read_text())
     os.unlink(trace)
-    cache.parent.mkdir(exist_ok=True)
-    cache.write_text(json.dumps(data))
-    print(f"  map: {len(data)} tests in {time.perf_counter() - started:.0f} s", flush=True)
+    for test_file in missing:
+        prefix = str(test_file.relative_to(ROOT)) + "::"
+        part = {nodeid: info for nodeid, info in fresh.items() if nodeid.startswith(prefix)}
+        cache = map_cache(target, test_file)
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        cache.write_text(json.dumps(part))
+    data.update(fresh)
+    print(
+        f"  map: {len(fresh)} tests of {len(missing)} files run in {time.perf_counter() - started:.0f} s, "
+        f"{len(data) - len(fresh)} cached",
+        flush=True,
+    )
     return data
 
 
