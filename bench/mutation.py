@@ -193,6 +193,11 @@ def main(argv=None) -> int:
     parser.add_argument(
         "--without", action="append", default=[], help="leave out tests whose id contains this (repeatable)"
     )
+    parser.add_argument(
+        "--rerender",
+        action="store_true",
+        help="rewrite the report from the last results with today's judgements",
+    )
     parser.add_argument("--show", type=int, help="print the diff of mutant N of the --target and stop")
     parser.add_argument("--list", action="store_true", help="list the mutants and stop")
     parser.add_argument("--report", help="write the Markdown report here (default: from the configuration)")
@@ -213,6 +218,11 @@ def main(argv=None) -> int:
     if not targets:
         sys.exit("no such target in the configuration")
 
+    saved = ROOT / "var" / "mutation-results.json"
+    if args.rerender:
+        stored = json.loads(saved.read_text())
+        results = [tuple(stored[t["file"]]) for t in targets if t["file"] in stored]
+        return write_report(results, judgements, args, settings)
     results = []
     for target in targets:
         file = target["file"]
@@ -271,6 +281,14 @@ def main(argv=None) -> int:
 
     if args.list or args.show is not None:
         return 0
+    if not args.only:
+        stored = json.loads(saved.read_text()) if saved.exists() else {}
+        stored.update({r[0]: r for r in results})
+        saved.write_text(json.dumps(stored))
+    return write_report(results, judgements, args, settings)
+
+
+def write_report(results, judgements: dict[str, str], args, settings: dict) -> int:
     report = render(results, judgements, partial=bool(args.only))
     out = Path(args.report or ROOT / settings.get("report", "var/mutation-report.md"))
     out.parent.mkdir(parents=True, exist_ok=True)
