@@ -99,13 +99,13 @@ def build_map(target: dict, db_url: str, files: list[str]) -> dict:
     line tracer. Cached per test file in var/mutation-map/ (a file is re-run when it, the module or a test
     helper changes), so adding a test re-runs only its file."""
     data: dict = {}
-    missing = []
+    missing = {}  # test file -> its cache path, fixed before the run (a file edited meanwhile is re-mapped next time)
     for test_file in test_files(target):
         cache = map_cache(target, test_file)
         if cache.exists():
             data.update(json.loads(cache.read_text()))
         else:
-            missing.append(test_file)
+            missing[test_file] = cache
     if not missing:
         print(f"  map: {len(data)} tests (cached)", flush=True)
         return data
@@ -125,10 +125,9 @@ def build_map(target: dict, db_url: str, files: list[str]) -> dict:
         sys.exit(f"the tests fail without any mutant:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
     fresh = json.loads(Path(trace).read_text())
     os.unlink(trace)
-    for test_file in missing:
+    for test_file, cache in missing.items():
         prefix = str(test_file.relative_to(ROOT)) + "::"
         part = {nodeid: info for nodeid, info in fresh.items() if nodeid.startswith(prefix)}
-        cache = map_cache(target, test_file)
         cache.parent.mkdir(parents=True, exist_ok=True)
         cache.write_text(json.dumps(part))
     data.update(fresh)
