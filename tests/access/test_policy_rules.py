@@ -349,3 +349,21 @@ def test_a_cycle_in_the_team_tree_does_not_hang_a_leads_view(org):
     own = make_account(org.head, org.am_a)
     assert {sub.pk, own.pk} <= visible(org.lead_a)
     assert can_change(org.lead_a, sub)
+
+
+def test_nobody_and_the_anonymous_may_create_reassign_or_set_the_policy(org):
+    account = make_account(org.head, org.am_a)
+    for nobody in (None, AnonymousUser()):
+        assert not policy.can_create_account(nobody)
+        assert not policy.may_reassign(nobody, account)
+        assert not policy.may_reassign_anything(nobody)
+        assert not policy.can_set_policy(nobody)
+
+
+def test_a_deactivated_head_may_not_reassign_anything_or_set_the_policy(org):
+    head = fresh(org.head)
+    assert policy.may_reassign_anything(head) and policy.can_set_policy(head)
+    org.head.is_active = False
+    org.head.save(update_fields=["is_active"])
+    assert not policy.may_reassign_anything(fresh(org.head))
+    assert not policy.can_set_policy(fresh(org.head))
