@@ -367,3 +367,13 @@ def test_a_deactivated_head_may_not_reassign_anything_or_set_the_policy(org):
     org.head.save(update_fields=["is_active"])
     assert not policy.may_reassign_anything(fresh(org.head))
     assert not policy.can_set_policy(fresh(org.head))
+
+
+def test_only_a_global_account_manager_seat_opens_the_holdings_subsidiaries(org):
+    top = make_account(org.head, org.am_a, legal_name="ООО «Холдинг»")
+    subsidiary = make_account(org.head, org.am_a1, legal_name="ООО «Дочка»", parent=top)
+    team.team_member_add(by=org.head, account=top, user=org.am_b, role=TeamRole.SUPPORT_ENGINEER)
+    assert top.pk in visible(org.am_b)
+    assert subsidiary.pk not in visible(org.am_b)  # an engineer on the holding's team sees the holding only
+    team.team_member_add(by=org.head, account=top, user=org.sales, role=TeamRole.GLOBAL_ACCOUNT_MANAGER)
+    assert {top.pk, subsidiary.pk} <= visible(org.sales)
