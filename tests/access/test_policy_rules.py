@@ -377,3 +377,11 @@ def test_only_a_global_account_manager_seat_opens_the_holdings_subsidiaries(org)
     assert subsidiary.pk not in visible(org.am_b)  # an engineer on the holding's team sees the holding only
     team.team_member_add(by=org.head, account=top, user=org.sales, role=TeamRole.GLOBAL_ACCOUNT_MANAGER)
     assert {top.pk, subsidiary.pk} <= visible(org.sales)
+
+
+def test_an_account_team_member_without_any_role_works_the_account(org):
+    account = make_account(org.head, org.am_a)
+    engineer = make_user("engineer")  # a support engineer: no CRM role, only his seat on the account team
+    team.team_member_add(by=org.head, account=account, user=engineer, role=TeamRole.SUPPORT_ENGINEER)
+    assert can_work(engineer, account)
+    assert not can_change(engineer, account)
