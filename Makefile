@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1:8000
 
-.PHONY: install demo test lint typecheck format messages compilemessages clean
+.PHONY: install demo test lint typecheck format messages compilemessages clean mutation
 
 $(VENV)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit("Orbit needs Python 3.11 or newer") if sys.version_info < (3, 11) else None'
@@ -38,6 +38,11 @@ var/secret-key:
 # The whole suite on PostgreSQL (DATABASE_URL, default the local server), browser tests included.
 test: install
 	@bash scripts/run-tests $(ARGS)
+
+# Mutation testing of the ownership ledger and the access policy (bench/mutation.toml, PostgreSQL); a few
+# minutes. Report in var/mutation-report.md; ARGS="--target orbit/access/policy.py" or ARGS="--only ...".
+mutation: install
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/orbit} $(PY) -m bench.mutation $(ARGS)
 
 # ruff, unused or undeclared dependencies (deptry), and the type check.
 lint: install typecheck
