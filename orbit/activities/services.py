@@ -25,6 +25,11 @@ from orbit.activities.models import (
 from orbit.common.errors import ConflictError
 from orbit.org.models import User
 
+# Orbit's own limits (not the seeds'): a touch is logged within ten years of when it happened, and planned at
+# most five years ahead; beyond that it is a typo (year 1, year 9999), answered at its field.
+MAX_TOUCH_AGE = dt.timedelta(days=10 * 365)
+PLAN_HORIZON = dt.timedelta(days=5 * 365)
+
 # Accounts a manager keeps in orbit: a cadence plans their touches.
 WORKED_STATUSES = (
     AccountStatus.HANDOFF,
@@ -52,6 +57,10 @@ def _check_done(happened_at: dt.datetime | None, duration_minutes: int | None) -
         errors["happened_at"] = _("Say when the touch happened.")
     elif happened_at > timezone.now() + dt.timedelta(minutes=5):
         errors["happened_at"] = _("A touch in the future cannot be done yet: plan it instead.")
+    elif happened_at < timezone.now() - MAX_TOUCH_AGE:
+        errors["happened_at"] = _("A touch more than %(years)s years ago cannot be logged.") % {
+            "years": MAX_TOUCH_AGE.days // 365
+        }
     if not duration_minutes or duration_minutes < 1:
         errors["duration_minutes"] = _("How long did it take? At least one minute.")
     elif duration_minutes > MAX_TOUCH_MINUTES:
@@ -133,6 +142,13 @@ def touch_plan(
     _require_work(by, account)
     if planned_for < timezone.localdate():
         raise ValidationError({"planned_for": _("A touch cannot be planned in the past.")})
+    if planned_for > timezone.localdate() + PLAN_HORIZON:
+        raise ValidationError(
+            {
+                "planned_for": _("A touch can be planned at most %(years)s years ahead.")
+                % {"years": PLAN_HORIZON.days // 365}
+            }
+        )
     touch = Touch(
         account=account, owner=by, kind=kind, planned_for=planned_for, subject=subject, created_by=by
     )

@@ -24,6 +24,7 @@ from orbit.activities.models import Task, Touch
 from orbit.api.accounts import READ_ERRORS, WRITE_ERRORS, _invalid_choice, _page
 from orbit.api.schemas import (
     ErrorOut,
+    Id,
     TaskCreateIn,
     TaskOut,
     TaskPage,
@@ -118,7 +119,7 @@ def touch_list(request, filters: Query[TouchQuery]):
 
 
 @router.get("/touches/{touch_id}", response={200: TouchOut, **READ_ERRORS}, tags=["touches"])
-def touch_detail(request, touch_id: int):
+def touch_detail(request, touch_id: Id):
     return touch_get(request.auth, touch_id)
 
 
@@ -133,7 +134,7 @@ def _account_contacts(account: Account, ids: list[int]) -> list[Contact]:
 
 
 @router.post("/accounts/{account_id}/touches", response={201: TouchOut, **WRITE_ERRORS}, tags=["touches"])
-def touch_log(request, account_id: int, payload: TouchLogIn):
+def touch_log(request, account_id: Id, payload: TouchLogIn):
     """Log a touch that took place. It closes your due planned touch of the account, if there is one, and
     plans the next: on `next_on`, else when the account's cadence says."""
     user = request.auth
@@ -157,7 +158,7 @@ def touch_log(request, account_id: int, payload: TouchLogIn):
 @router.post(
     "/accounts/{account_id}/touches/planned", response={201: TouchOut, **WRITE_ERRORS}, tags=["touches"]
 )
-def touch_plan(request, account_id: int, payload: TouchPlanIn):
+def touch_plan(request, account_id: Id, payload: TouchPlanIn):
     """Plan a touch on a day (today or later); it appears on your agenda."""
     user = request.auth
     account = _workable_account(user, account_id)
@@ -179,7 +180,7 @@ def _workable_touch(user, touch_id: int) -> Touch:
 
 
 @router.post("/touches/{touch_id}/complete", response={200: TouchOut, **WRITE_ERRORS}, tags=["touches"])
-def touch_complete(request, touch_id: int, payload: TouchCompleteIn):
+def touch_complete(request, touch_id: Id, payload: TouchCompleteIn):
     """Mark a planned touch done, if nobody changed it since you read `version`."""
     user = request.auth
     touch = _workable_touch(user, touch_id)
@@ -195,7 +196,7 @@ def touch_complete(request, touch_id: int, payload: TouchCompleteIn):
 
 
 @router.post("/touches/{touch_id}/cancel", response={200: TouchOut, **WRITE_ERRORS}, tags=["touches"])
-def touch_cancel(request, touch_id: int):
+def touch_cancel(request, touch_id: Id):
     """Cancel a planned touch."""
     user = request.auth
     touch = services.touch_cancel(by=user, touch=_workable_touch(user, touch_id))
@@ -237,7 +238,7 @@ def task_list(request, filters: Query[TaskQuery]):
 
 
 @router.get("/tasks/{task_id}", response={200: TaskOut, **READ_ERRORS}, tags=["tasks"])
-def task_detail(request, task_id: int):
+def task_detail(request, task_id: Id):
     return _task_get(request.auth, task_id)
 
 
@@ -289,7 +290,7 @@ def task_create(request, payload: TaskCreateIn):
 
 
 @router.post("/tasks/{task_id}/complete", response={200: TaskOut, **WRITE_ERRORS}, tags=["tasks"])
-def task_complete(request, task_id: int):
+def task_complete(request, task_id: Id):
     """Mark an open task done: its assignee, its author, or whoever works its account."""
     user = request.auth
     task = _task_get(user, task_id)
