@@ -14,7 +14,8 @@ from orbit.access.policy import can_set_policy, can_work_account
 from orbit.accounts.selectors import account_get
 from orbit.activities import ical, selectors, services
 from orbit.activities.forms import CadencePolicyForm, TaskForm, TouchCompleteForm, TouchLogForm, TouchPlanForm
-from orbit.activities.models import CadencePolicy, CalendarFeed, Touch
+from orbit.activities.models import CadencePolicy, CalendarFeed, Task, Touch
+from orbit.common import idempotency
 from orbit.common.forms import apply_service_error
 from orbit.requests.selectors import open_requests_near_breach, request_get
 
@@ -79,7 +80,13 @@ def _account_touch_form(request, pk: int, form_class, service, done_message: str
     form = form_class(request.POST or None, account=account)
     if request.method == "POST" and form.is_valid():
         try:
-            service(by=request.user, account=account, **form.cleaned_data)
+            idempotency.once(
+                user=request.user,
+                key=idempotency.key_of(request),
+                scope=service.__name__,
+                model=Touch,
+                write=lambda: service(by=request.user, account=account, **form.cleaned_data),
+            )
         except ValidationError as exc:
             apply_service_error(form, exc)
         else:
@@ -162,8 +169,14 @@ def task_create(request):
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.task_create(
-                by=request.user, account=account, request=client_request, **form.cleaned_data
+            idempotency.once(
+                user=request.user,
+                key=idempotency.key_of(request),
+                scope="task_create",
+                model=Task,
+                write=lambda: services.task_create(
+                    by=request.user, account=account, request=client_request, **form.cleaned_data
+                ),
             )
         except ValidationError as exc:
             apply_service_error(form, exc)

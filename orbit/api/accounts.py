@@ -37,6 +37,7 @@ from orbit.api.schemas import (
     ResponsibleOut,
     Text,
 )
+from orbit.common import idempotency
 from orbit.common.validators import validate_reasonable_date
 
 router = Router()
@@ -167,7 +168,13 @@ def account_create(request, payload: AccountCreateIn):
     data = _resolve_references(user, _clean_values(payload.model_dump(exclude_unset=True)))
     status = data.pop("status", AccountStatus.PROSPECT)
     manager = data.pop("responsible_manager", None)
-    account = services.account_create(by=user, status=status, responsible_manager=manager, **data)
+    account, _created = idempotency.once(
+        user=user,
+        key=idempotency.key_of(request),
+        scope="account_create",
+        model=Account,
+        write=lambda: services.account_create(by=user, status=status, responsible_manager=manager, **data),
+    )
     return Status(201, _fresh_account(user, account))
 
 
@@ -254,7 +261,13 @@ def contact_create(request, account_id: Id, payload: ContactCreateIn):
     account = selectors.account_get(user, account_id)
     _ensure_may_change(user, account)
     fields = _clean_values(payload.model_dump(exclude_unset=True))
-    contact = services.contact_create(by=user, account=account, **fields)
+    contact, _created = idempotency.once(
+        user=user,
+        key=idempotency.key_of(request),
+        scope="contact_create",
+        model=Contact,
+        write=lambda: services.contact_create(by=user, account=account, **fields),
+    )
     return Status(201, _fresh_contact(user, contact))
 
 

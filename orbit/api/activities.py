@@ -36,6 +36,7 @@ from orbit.api.schemas import (
     TouchPlanIn,
     TouchQuery,
 )
+from orbit.common import idempotency
 from orbit.org.models import Role
 from orbit.requests.selectors import visible_requests
 
@@ -140,17 +141,23 @@ def touch_log(request, account_id: Id, payload: TouchLogIn):
     user = request.auth
     account = _workable_account(user, account_id)
     data = payload.model_dump()
-    touch = services.touch_log(
-        by=user,
-        account=account,
-        kind=data["kind"],
-        happened_at=aware(data["happened_at"]),
-        duration_minutes=data["duration_minutes"],
-        outcome=data["outcome"].strip(),
-        subject=data["subject"].strip(),
-        next_step=data["next_step"].strip(),
-        next_on=data["next_on"],
-        contacts=_account_contacts(account, data["contacts"]),
+    touch, _created = idempotency.once(
+        user=user,
+        key=idempotency.key_of(request),
+        scope="touch_log",
+        model=Touch,
+        write=lambda: services.touch_log(
+            by=user,
+            account=account,
+            kind=data["kind"],
+            happened_at=aware(data["happened_at"]),
+            duration_minutes=data["duration_minutes"],
+            outcome=data["outcome"].strip(),
+            subject=data["subject"].strip(),
+            next_step=data["next_step"].strip(),
+            next_on=data["next_on"],
+            contacts=_account_contacts(account, data["contacts"]),
+        ),
     )
     return Status(201, touch_get(user, touch.pk))
 
@@ -162,12 +169,18 @@ def touch_plan(request, account_id: Id, payload: TouchPlanIn):
     """Plan a touch on a day (today or later); it appears on your agenda."""
     user = request.auth
     account = _workable_account(user, account_id)
-    touch = services.touch_plan(
-        by=user,
-        account=account,
-        planned_for=payload.planned_for,
-        kind=payload.kind,
-        subject=payload.subject.strip(),
+    touch, _created = idempotency.once(
+        user=user,
+        key=idempotency.key_of(request),
+        scope="touch_plan",
+        model=Touch,
+        write=lambda: services.touch_plan(
+            by=user,
+            account=account,
+            planned_for=payload.planned_for,
+            kind=payload.kind,
+            subject=payload.subject.strip(),
+        ),
     )
     return Status(201, touch_get(user, touch.pk))
 
@@ -275,16 +288,22 @@ def task_create(request, payload: TaskCreateIn):
         assignee = pick(selectors.task_assignees(user, on), payload.assignee, "assignee", errors)
     if errors:
         raise ValidationError(errors)
-    task = services.task_create(
-        by=user,
-        title=payload.title.strip(),
-        description=payload.description.strip(),
-        assignee=assignee,
-        due_on=payload.due_on,
-        account=account,
-        contact=contact,
-        request=client_request,
-        remind_at=aware(payload.remind_at),
+    task, _created = idempotency.once(
+        user=user,
+        key=idempotency.key_of(request),
+        scope="task_create",
+        model=Task,
+        write=lambda: services.task_create(
+            by=user,
+            title=payload.title.strip(),
+            description=payload.description.strip(),
+            assignee=assignee,
+            due_on=payload.due_on,
+            account=account,
+            contact=contact,
+            request=client_request,
+            remind_at=aware(payload.remind_at),
+        ),
     )
     return Status(201, _task_get(user, task.pk))
 

@@ -24,9 +24,10 @@ from orbit.api.schemas import (
     RequestQuery,
     RequestStatusIn,
 )
+from orbit.common import idempotency
 from orbit.org.models import User
 from orbit.requests import selectors, services
-from orbit.requests.models import Department, Request
+from orbit.requests.models import Department, Request, RequestComment
 
 router = Router(tags=["requests"])
 
@@ -89,17 +90,23 @@ def request_create(request, account_id: Id, payload: RequestCreateIn):
     assignee = pick(_people(), payload.assignee, "assignee", errors)
     if errors:
         raise ValidationError(errors)
-    created = services.request_create(
-        by=user,
-        account=account,
-        request_type=payload.request_type,
-        priority=payload.priority,
-        department=department,
-        subject=payload.subject,
-        description=payload.description,
-        contact=contact,
-        assignee=assignee,
-        received_at=aware(payload.received_at),
+    created, _created = idempotency.once(
+        user=user,
+        key=idempotency.key_of(request),
+        scope="request_create",
+        model=Request,
+        write=lambda: services.request_create(
+            by=user,
+            account=account,
+            request_type=payload.request_type,
+            priority=payload.priority,
+            department=department,
+            subject=payload.subject,
+            description=payload.description,
+            contact=contact,
+            assignee=assignee,
+            received_at=aware(payload.received_at),
+        ),
     )
     return Status(201, request_detail_of(user, created.pk))
 
@@ -108,7 +115,15 @@ def request_create(request, account_id: Id, payload: RequestCreateIn):
 def request_comment(request, request_id: Id, payload: RequestCommentIn):
     """Add a comment; the first one by someone other than who registered the request is its first response."""
     user = request.auth
-    comment = services.request_comment(by=user, request=_workable(user, request_id), text=payload.text)
+    comment, _created = idempotency.once(
+        user=user,
+        key=idempotency.key_of(request),
+        scope="request_comment",
+        model=RequestComment,
+        write=lambda: services.request_comment(
+            by=user, request=_workable(user, request_id), text=payload.text
+        ),
+    )
     return Status(201, comment)
 
 
