@@ -7,12 +7,13 @@ give the same messages.
 """
 
 import datetime as dt
+import re
 from decimal import Decimal
 from typing import Annotated, Literal
 
 from django.conf import settings
 from ninja import Field, Schema
-from pydantic import AfterValidator, ConfigDict
+from pydantic import AfterValidator, BeforeValidator, ConfigDict
 from pydantic_core import PydanticCustomError
 
 from orbit.accounts.models import AccountStatus, BuyingRole, Currency, Tier
@@ -53,11 +54,22 @@ def _reasonable_date(value: dt.date) -> dt.date:
     return value
 
 
+def _iso_date(value):
+    """Only ISO 8601 (2026-12-01): pydantic would read `0` as a Unix time, 1 January 1970."""
+    if isinstance(value, dt.date):
+        return value
+    if not (isinstance(value, str) and _ISO_DATE.match(value)):
+        raise PydanticCustomError("date_parsing", "Enter a valid date.")
+    return value
+
+
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}($|[T ])")
+
 Text = Annotated[str, AfterValidator(_no_nul)]
 Id = Annotated[int, Field(ge=1, le=MAX_INT)]
 Int64 = Annotated[int, Field(ge=-MAX_INT - 1, le=MAX_INT)]
-Day = Annotated[dt.date, AfterValidator(_reasonable_date)]
-Moment = Annotated[dt.datetime, AfterValidator(_reasonable_date)]
+Day = Annotated[dt.date, BeforeValidator(_iso_date), AfterValidator(_reasonable_date)]
+Moment = Annotated[dt.datetime, BeforeValidator(_iso_date), AfterValidator(_reasonable_date)]
 
 
 def money(value: Decimal | None) -> str | None:
