@@ -1,6 +1,7 @@
 """Changes to touches, tasks and cadence policies: one function per use case, permission checked first."""
 
 import datetime as dt
+import secrets
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -15,6 +16,7 @@ from orbit.activities.cadence import cadence_for, policies
 from orbit.activities.models import (
     MAX_TOUCH_MINUTES,
     CadencePolicy,
+    CalendarFeed,
     Task,
     TaskStatus,
     Touch,
@@ -321,3 +323,32 @@ def cadence_policy_save(*, by: User, policy: CadencePolicy) -> CadencePolicy:
     policy.full_clean(validate_constraints=False)
     policy.save()
     return policy
+
+
+# --- the iCal feed ------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def feed_issue(*, by: User) -> str:
+    """A new secret address for the user's iCal feed (the raw token, shown once); the old one stops working."""
+    if not (by and by.is_authenticated and by.is_active):
+        raise PermissionDenied(_("You may not do this."))
+    raw = secrets.token_urlsafe(32)
+    CalendarFeed.objects.update_or_create(user=by, defaults={"token_hash": CalendarFeed.hash(raw)})
+    return raw
+
+
+@transaction.atomic
+def feed_revoke(*, by: User) -> int:
+    """The user's feed address stops working; the number of addresses removed (0 or 1)."""
+    deleted, _detail = CalendarFeed.objects.filter(user=by).delete()
+    return deleted
+
+
+def feed_user(raw: str) -> User | None:
+    """The active owner of a live feed address, or None; records when the feed was last read."""
+    feed = CalendarFeed.objects.select_related("user").filter(token_hash=CalendarFeed.hash(raw)).first()
+    if feed is None or not feed.user.is_active:
+        return None
+    CalendarFeed.objects.filter(pk=feed.pk).update(last_used_at=timezone.now())
+    return feed.user

@@ -1,5 +1,3 @@
-import secrets
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -253,8 +251,7 @@ def cadence_toggle(request, pk: int):
 @require_POST
 def feed_create(request):
     """A new secret address for the user's iCal feed; the old one stops working at once."""
-    raw = secrets.token_urlsafe(32)
-    CalendarFeed.objects.update_or_create(user=request.user, defaults={"token_hash": CalendarFeed.hash(raw)})
+    raw = services.feed_issue(by=request.user)
     url = request.build_absolute_uri(reverse("activities:ical", args=[raw]))
     messages.success(request, _("Your calendar address (shown once, keep it secret): %(url)s") % {"url": url})
     return redirect("activities:agenda")
@@ -263,14 +260,13 @@ def feed_create(request):
 @login_required
 @require_POST
 def feed_revoke(request):
-    CalendarFeed.objects.filter(user=request.user).delete()
+    services.feed_revoke(by=request.user)
     messages.success(request, _("The calendar address no longer works."))
     return redirect("activities:agenda")
 
 
 def ical_feed(request, token: str):
-    feed = CalendarFeed.objects.select_related("user").filter(token_hash=CalendarFeed.hash(token)).first()
-    if feed is None or not feed.user.is_active:
+    user = services.feed_user(token)
+    if user is None:
         raise Http404
-    CalendarFeed.objects.filter(pk=feed.pk).update(last_used_at=timezone.now())
-    return HttpResponse(ical.feed(feed.user, request), content_type="text/calendar; charset=utf-8")
+    return HttpResponse(ical.feed(user, request), content_type="text/calendar; charset=utf-8")
