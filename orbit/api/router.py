@@ -48,7 +48,9 @@ api = OrbitAPI(
         "(with their SLA), so that telephony, mail and accounting integrations can log the work. "
         "Authenticate with a personal token (`Authorization: Bearer orb_…`, issued at POST /api/auth/tokens "
         "from a signed-in session) "
-        "or with the browser session. Lists are scoped to what you may see."
+        "or with the browser session. Lists are scoped to what you may see. "
+        "Operations that create a record accept an `Idempotency-Key` header: a retry with the same key returns "
+        "the record the first call created instead of creating a second one."
     ),
     urls_namespace="api",
     openapi_url="/openapi.json",
