@@ -66,7 +66,7 @@ def _iso_date(value):
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}($|[T ])")
 
 Text = Annotated[str, AfterValidator(_no_nul)]
-Id = Annotated[int, Field(ge=1, le=MAX_INT)]
+Id = Annotated[int, Field(ge=0, le=MAX_INT)]  # 0 is no record: "not found", not an error
 Int64 = Annotated[int, Field(ge=-MAX_INT - 1, le=MAX_INT)]
 Day = Annotated[dt.date, BeforeValidator(_iso_date), AfterValidator(_reasonable_date)]
 Moment = Annotated[dt.datetime, BeforeValidator(_iso_date), AfterValidator(_reasonable_date)]
