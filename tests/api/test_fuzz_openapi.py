@@ -24,7 +24,9 @@ EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "5"))
 # The coverage phase sends every boundary case the schema defines (huge integers, NUL bytes, wrong types,
 # missing fields); the fuzzing phase adds EXAMPLES random ones per operation, valid and invalid. Unexpected
 # HTTP methods are left out: Django answers them 405 before Orbit's code runs.
-CONFIG = schemathesis.Config.from_dict({"phases": {"coverage": {"unexpected-methods": [], "generation": {"mode": "negative"}}}})
+CONFIG = schemathesis.Config.from_dict(
+    {"phases": {"coverage": {"unexpected-methods": [], "generation": {"mode": "negative"}}}}
+)
 schema = schemathesis.openapi.from_dict(api.get_openapi_schema(path_prefix="/api"), config=CONFIG)
 
 
