@@ -215,8 +215,11 @@ CACHES = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"plain_forbidden": {"()": "orbit.common.log.PlainForbidden"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["plain_forbidden"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    # Django's own loggers write once, through the root's handler (its default adds a second console in DEBUG).
+    "loggers": {"django": {"handlers": ["console"], "level": "INFO", "propagate": False}},
 }
 
 # Page size of lists in the UI and API; the API lets a client ask for up to ORBIT_MAX_PAGE_SIZE.

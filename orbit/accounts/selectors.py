@@ -34,6 +34,9 @@ SORTS = {
     "-updated": ("-updated_at", "-id"),
 }
 
+# Columns of the user row an account list never needs (secrets and stamps).
+USER_FIELDS_NOT_LISTED = ("password", "last_login", "date_joined")
+
 
 @dataclass(frozen=True)
 class AccountFilters:
@@ -90,7 +93,9 @@ def account_list(user: User, filters: AccountFilters) -> QuerySet[Account]:
     order = SORTS.get(filters.sort, SORTS["name"])
     if filters.q.strip():
         order = _sorted_after_search(order)
-    return qs.select_related("responsible_manager", "industry", "region", "segment").order_by(*order)
+    # The manager's name is shown, never his password hash or login stamps: they are not even selected.
+    qs = qs.select_related("responsible_manager", "industry", "region", "segment")
+    return qs.defer(*(f"responsible_manager__{name}" for name in USER_FIELDS_NOT_LISTED)).order_by(*order)
 
 
 def _sorted_after_search(order: tuple[str, ...]) -> tuple:

@@ -96,6 +96,8 @@ def _validate_account(account: Account, by: User) -> None:
         raise ValidationError({"kpp": _("An individual entrepreneur (12-digit INN) has no KPP.")})
     if len(account.inn) == 10 and not account.kpp:
         raise ValidationError({"kpp": _("An organisation (10-digit INN) needs a KPP.")})
+    if account.agreed_budget is not None and account.agreed_budget < 0:
+        raise ValidationError({"agreed_budget": _("The budget cannot be negative.")})
     account.full_clean(exclude=["responsible_manager", "created_by"], validate_constraints=False)
     _check_inn_free(account, by)
     _check_parent(account)

@@ -26,7 +26,17 @@ from orbit.accounts.forms import (
     StatusForm,
     TeamMemberForm,
 )
-from orbit.accounts.models import AccountStatus, AccountTeamMember, Industry, Region, Segment, Tier
+from orbit.accounts.models import (
+    Account,
+    AccountStatus,
+    AccountTeamMember,
+    Contact,
+    Industry,
+    Region,
+    Segment,
+    Tier,
+)
+from orbit.common import idempotency
 from orbit.common.errors import ConflictError
 from orbit.common.forms import apply_service_error
 from orbit.common.pagination import CappedPaginator, list_queries
@@ -141,11 +151,17 @@ def account_create(request):
     form = AccountCreateForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
-            account = services.account_create(
-                by=request.user,
-                status=form.cleaned_data["status"],
-                responsible_manager=form.cleaned_data["responsible_manager"],
-                **form.service_fields(),
+            account, _created = idempotency.once(
+                user=request.user,
+                key=idempotency.key_of(request),
+                scope="account_create",
+                model=Account,
+                write=lambda: services.account_create(
+                    by=request.user,
+                    status=form.cleaned_data["status"],
+                    responsible_manager=form.cleaned_data["responsible_manager"],
+                    **form.service_fields(),
+                ),
             )
         except (ValidationError, PermissionDenied) as exc:
             apply_service_error(form, exc)
@@ -400,7 +416,15 @@ def contact_create(request, pk: int):
     form = ContactForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.contact_create(by=request.user, account=account, **form.service_fields())
+            idempotency.once(
+                user=request.user,
+                key=idempotency.key_of(request),
+                scope="contact_create",
+                model=Contact,
+                write=lambda: services.contact_create(
+                    by=request.user, account=account, **form.service_fields()
+                ),
+            )
         except ValidationError as exc:
             apply_service_error(form, exc)
         else:

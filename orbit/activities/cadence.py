@@ -2,7 +2,8 @@
 
 from orbit.activities.models import CadencePolicy
 
-# The seeds' rhythm: key accounts every two weeks, tier A monthly, B every two months, C quarterly.
+# Orbit's own default rhythm (not taken from the seeds; the head changes it in Settings): key accounts every
+# two weeks, tier A monthly, B every two months, C quarterly.
 DEFAULT_DAYS = {"key": 14, "A": 30, "B": 60, "C": 90}
 
 

@@ -1,6 +1,7 @@
 """Changes to touches, tasks and cadence policies: one function per use case, permission checked first."""
 
 import datetime as dt
+import secrets
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -16,6 +17,7 @@ from orbit.activities.cadence import cadence_for, policies
 from orbit.activities.models import (
     MAX_TOUCH_MINUTES,
     CadencePolicy,
+    CalendarFeed,
     Task,
     TaskStatus,
     Touch,
@@ -25,6 +27,11 @@ from orbit.activities.models import (
 )
 from orbit.common.errors import ConflictError
 from orbit.org.models import User
+
+# Orbit's own limits (not the seeds'): a touch is logged within ten years of when it happened, and planned at
+# most five years ahead; beyond that it is a typo (year 1, year 9999), answered at its field.
+MAX_TOUCH_AGE = dt.timedelta(days=10 * 365)
+PLAN_HORIZON = dt.timedelta(days=5 * 365)
 
 # Accounts a manager keeps in orbit: a cadence plans their touches.
 WORKED_STATUSES = (
@@ -53,6 +60,10 @@ def _check_done(happened_at: dt.datetime | None, duration_minutes: int | None) -
         errors["happened_at"] = _("Say when the touch happened.")
     elif happened_at > timezone.now() + dt.timedelta(minutes=5):
         errors["happened_at"] = _("A touch in the future cannot be done yet: plan it instead.")
+    elif happened_at < timezone.now() - MAX_TOUCH_AGE:
+        errors["happened_at"] = _("A touch more than %(years)s years ago cannot be logged.") % {
+            "years": MAX_TOUCH_AGE.days // 365
+        }
     if not duration_minutes or duration_minutes < 1:
         errors["duration_minutes"] = _("How long did it take? At least one minute.")
     elif duration_minutes > MAX_TOUCH_MINUTES:
@@ -268,6 +279,13 @@ def touch_plan(
     _require_work(by, account)
     if planned_for < timezone.localdate():
         raise ValidationError({"planned_for": _("A touch cannot be planned in the past.")})
+    if planned_for > timezone.localdate() + PLAN_HORIZON:
+        raise ValidationError(
+            {
+                "planned_for": _("A touch can be planned at most %(years)s years ahead.")
+                % {"years": PLAN_HORIZON.days // 365}
+            }
+        )
     touch = Touch(
         account=account, owner=by, kind=kind, planned_for=planned_for, subject=subject, created_by=by
     )
@@ -465,3 +483,32 @@ def cadence_policy_save(*, by: User, policy: CadencePolicy) -> CadencePolicy:
     policy.full_clean(validate_constraints=False)
     policy.save()
     return policy
+
+
+# --- the iCal feed ------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def feed_issue(*, by: User) -> str:
+    """A new secret address for the user's iCal feed (the raw token, shown once); the old one stops working."""
+    if not (by and by.is_authenticated and by.is_active):
+        raise PermissionDenied(_("You may not do this."))
+    raw = secrets.token_urlsafe(32)
+    CalendarFeed.objects.update_or_create(user=by, defaults={"token_hash": CalendarFeed.hash(raw)})
+    return raw
+
+
+@transaction.atomic
+def feed_revoke(*, by: User) -> int:
+    """The user's feed address stops working; the number of addresses removed (0 or 1)."""
+    deleted, _detail = CalendarFeed.objects.filter(user=by).delete()
+    return deleted
+
+
+def feed_user(raw: str) -> User | None:
+    """The active owner of a live feed address, or None; records when the feed was last read."""
+    feed = CalendarFeed.objects.select_related("user").filter(token_hash=CalendarFeed.hash(raw)).first()
+    if feed is None or not feed.user.is_active:
+        return None
+    CalendarFeed.objects.filter(pk=feed.pk).update(last_used_at=timezone.now())
+    return feed.user

@@ -1,5 +1,3 @@
-import secrets
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,7 +12,8 @@ from orbit.access.policy import can_set_policy, can_work_account
 from orbit.accounts.selectors import account_get
 from orbit.activities import ical, selectors, services
 from orbit.activities.forms import CadencePolicyForm, TaskForm, TouchCompleteForm, TouchLogForm, TouchPlanForm
-from orbit.activities.models import CadencePolicy, CalendarFeed, Touch
+from orbit.activities.models import CadencePolicy, CalendarFeed, Task, Touch
+from orbit.common import idempotency
 from orbit.common.forms import apply_service_error
 from orbit.requests.selectors import open_requests_near_breach, request_get
 
@@ -79,7 +78,13 @@ def _account_touch_form(request, pk: int, form_class, service, done_message: str
     form = form_class(request.POST or None, account=account)
     if request.method == "POST" and form.is_valid():
         try:
-            touch = service(by=request.user, account=account, **form.cleaned_data)
+            touch, _created = idempotency.once(
+                user=request.user,
+                key=idempotency.key_of(request),
+                scope=service.__name__,
+                model=Touch,
+                write=lambda: service(by=request.user, account=account, **form.cleaned_data),
+            )
         except ValidationError as exc:
             apply_service_error(form, exc)
         else:
@@ -166,8 +171,14 @@ def task_create(request):
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.task_create(
-                by=request.user, account=account, request=client_request, **form.cleaned_data
+            idempotency.once(
+                user=request.user,
+                key=idempotency.key_of(request),
+                scope="task_create",
+                model=Task,
+                write=lambda: services.task_create(
+                    by=request.user, account=account, request=client_request, **form.cleaned_data
+                ),
             )
         except ValidationError as exc:
             apply_service_error(form, exc)
@@ -244,8 +255,7 @@ def cadence_toggle(request, pk: int):
 @require_POST
 def feed_create(request):
     """A new secret address for the user's iCal feed; the old one stops working at once."""
-    raw = secrets.token_urlsafe(32)
-    CalendarFeed.objects.update_or_create(user=request.user, defaults={"token_hash": CalendarFeed.hash(raw)})
+    raw = services.feed_issue(by=request.user)
     url = request.build_absolute_uri(reverse("activities:ical", args=[raw]))
     messages.success(request, _("Your calendar address (shown once, keep it secret): %(url)s") % {"url": url})
     return redirect("activities:agenda")
@@ -254,14 +264,13 @@ def feed_create(request):
 @login_required
 @require_POST
 def feed_revoke(request):
-    CalendarFeed.objects.filter(user=request.user).delete()
+    services.feed_revoke(by=request.user)
     messages.success(request, _("The calendar address no longer works."))
     return redirect("activities:agenda")
 
 
 def ical_feed(request, token: str):
-    feed = CalendarFeed.objects.select_related("user").filter(token_hash=CalendarFeed.hash(token)).first()
-    if feed is None or not feed.user.is_active:
+    user = services.feed_user(token)
+    if user is None:
         raise Http404
-    CalendarFeed.objects.filter(pk=feed.pk).update(last_used_at=timezone.now())
-    return HttpResponse(ical.feed(feed.user, request), content_type="text/calendar; charset=utf-8")
+    return HttpResponse(ical.feed(user, request), content_type="text/calendar; charset=utf-8")

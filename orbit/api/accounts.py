@@ -32,9 +32,13 @@ from orbit.api.schemas import (
     ContactPatchIn,
     ContactQuery,
     ErrorOut,
+    Id,
     OwnershipPeriodOut,
     ResponsibleOut,
+    Text,
 )
+from orbit.common import idempotency
+from orbit.common.validators import validate_reasonable_date
 
 router = Router()
 
@@ -42,7 +46,15 @@ READ_ERRORS = {401: ErrorOut, 404: ErrorOut}
 WRITE_ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ConflictOut, 422: ErrorOut}
 
 # Fields whose null means "none"; for every other field null means blank.
-_NULLABLE = {"industry", "region", "segment", "parent", "agreed_budget", "consent_date"}
+_NULLABLE = {
+    "industry",
+    "region",
+    "segment",
+    "parent",
+    "agreed_budget",
+    "consent_date",
+    "responsible_manager",
+}
 
 
 def _invalid_choice() -> str:
@@ -143,7 +155,7 @@ def account_list(request, filters: Query[AccountQuery]):
 
 
 @router.get("/accounts/{account_id}", response={200: AccountDetail, **READ_ERRORS}, tags=["accounts"])
-def account_detail(request, account_id: int):
+def account_detail(request, account_id: Id):
     return selectors.account_get(request.auth, account_id)
 
 
@@ -156,12 +168,18 @@ def account_create(request, payload: AccountCreateIn):
     data = _resolve_references(user, _clean_values(payload.model_dump(exclude_unset=True)))
     status = data.pop("status", AccountStatus.PROSPECT)
     manager = data.pop("responsible_manager", None)
-    account = services.account_create(by=user, status=status, responsible_manager=manager, **data)
+    account, _created = idempotency.once(
+        user=user,
+        key=idempotency.key_of(request),
+        scope="account_create",
+        model=Account,
+        write=lambda: services.account_create(by=user, status=status, responsible_manager=manager, **data),
+    )
     return Status(201, _fresh_account(user, account))
 
 
 @router.patch("/accounts/{account_id}", response={200: AccountDetail, **WRITE_ERRORS}, tags=["accounts"])
-def account_update(request, account_id: int, payload: AccountPatchIn):
+def account_update(request, account_id: Id, payload: AccountPatchIn):
     """Change the fields sent, if nobody changed the account since you read `version`."""
     user = request.auth
     account = selectors.account_get(user, account_id)
@@ -178,7 +196,7 @@ def account_update(request, account_id: int, payload: AccountPatchIn):
     response={200: list[OwnershipPeriodOut], **READ_ERRORS},
     tags=["accounts"],
 )
-def account_ownership(request, account_id: int):
+def account_ownership(request, account_id: Id):
     """Who was responsible for the account and when, newest first."""
     return list(selectors.account_card(request.auth, account_id).ownership_periods.all())
 
@@ -192,6 +210,10 @@ def _moment(value: str | None) -> dt.datetime | dt.date:
         moment = None
     if moment is None:
         raise ValidationError({"on": _("Enter a valid date/time.")})
+    try:
+        validate_reasonable_date(moment)
+    except ValidationError as exc:
+        raise ValidationError({"on": exc.messages}) from exc
     if isinstance(moment, dt.datetime) and timezone.is_naive(moment):
         moment = timezone.make_aware(moment)
     return moment
@@ -202,7 +224,7 @@ def _moment(value: str | None) -> dt.datetime | dt.date:
     response={200: ResponsibleOut, **READ_ERRORS, 422: ErrorOut},
     tags=["accounts"],
 )
-def account_responsible(request, account_id: int, on: str | None = None):
+def account_responsible(request, account_id: Id, on: Text | None = None):
     """The responsible manager on a date (end of that day) or at a moment (ISO 8601); now if `on` is left out."""
     account = selectors.account_get(request.auth, account_id)
     moment = _moment(on)
@@ -229,22 +251,28 @@ def contact_list(request, filters: Query[ContactQuery]):
 
 
 @router.get("/contacts/{contact_id}", response={200: ContactOut, **READ_ERRORS}, tags=["contacts"])
-def contact_detail(request, contact_id: int):
+def contact_detail(request, contact_id: Id):
     return selectors.contact_get(request.auth, contact_id)
 
 
 @router.post("/accounts/{account_id}/contacts", response={201: ContactOut, **WRITE_ERRORS}, tags=["contacts"])
-def contact_create(request, account_id: int, payload: ContactCreateIn):
+def contact_create(request, account_id: Id, payload: ContactCreateIn):
     user = request.auth
     account = selectors.account_get(user, account_id)
     _ensure_may_change(user, account)
     fields = _clean_values(payload.model_dump(exclude_unset=True))
-    contact = services.contact_create(by=user, account=account, **fields)
+    contact, _created = idempotency.once(
+        user=user,
+        key=idempotency.key_of(request),
+        scope="contact_create",
+        model=Contact,
+        write=lambda: services.contact_create(by=user, account=account, **fields),
+    )
     return Status(201, _fresh_contact(user, contact))
 
 
 @router.patch("/contacts/{contact_id}", response={200: ContactOut, **WRITE_ERRORS}, tags=["contacts"])
-def contact_update(request, contact_id: int, payload: ContactPatchIn):
+def contact_update(request, contact_id: Id, payload: ContactPatchIn):
     """Change the fields sent, if nobody changed the contact since you read `version`."""
     user = request.auth
     contact = selectors.contact_get(user, contact_id)

@@ -24,6 +24,7 @@ from orbit.activities.models import Task, Touch
 from orbit.api.accounts import READ_ERRORS, WRITE_ERRORS, _invalid_choice, _page
 from orbit.api.schemas import (
     ErrorOut,
+    Id,
     TaskCreateIn,
     TaskOut,
     TaskPage,
@@ -36,6 +37,7 @@ from orbit.api.schemas import (
     TouchPlanIn,
     TouchQuery,
 )
+from orbit.common import idempotency
 from orbit.org.models import Role
 from orbit.requests.selectors import visible_requests
 
@@ -119,7 +121,7 @@ def touch_list(request, filters: Query[TouchQuery]):
 
 
 @router.get("/touches/{touch_id}", response={200: TouchOut, **READ_ERRORS}, tags=["touches"])
-def touch_detail(request, touch_id: int):
+def touch_detail(request, touch_id: Id):
     return touch_get(request.auth, touch_id)
 
 
@@ -136,7 +138,7 @@ def _account_contacts(account: Account, ids: list[int]) -> list[Contact]:
 @router.post(
     "/accounts/{account_id}/touches", response={201: TouchLoggedOut, **WRITE_ERRORS}, tags=["touches"]
 )
-def touch_log(request, account_id: int, payload: TouchLogIn):
+def touch_log(request, account_id: Id, payload: TouchLogIn):
     """Log a touch that took place. It closes your due planned touch of the account, if there is one, and
     plans the next: on `next_on`, else when the account's cadence says. `next_on` is always planned: a touch
     the cadence had planned for the same person is moved to that day, one planned by hand is kept beside it;
@@ -144,17 +146,23 @@ def touch_log(request, account_id: int, payload: TouchLogIn):
     user = request.auth
     account = _workable_account(user, account_id)
     data = payload.model_dump()
-    touch = services.touch_log(
-        by=user,
-        account=account,
-        kind=data["kind"],
-        happened_at=aware(data["happened_at"]),
-        duration_minutes=data["duration_minutes"],
-        outcome=data["outcome"].strip(),
-        subject=data["subject"].strip(),
-        next_step=data["next_step"].strip(),
-        next_on=data["next_on"],
-        contacts=_account_contacts(account, data["contacts"]),
+    touch, _created = idempotency.once(
+        user=user,
+        key=idempotency.key_of(request),
+        scope="touch_log",
+        model=Touch,
+        write=lambda: services.touch_log(
+            by=user,
+            account=account,
+            kind=data["kind"],
+            happened_at=aware(data["happened_at"]),
+            duration_minutes=data["duration_minutes"],
+            outcome=data["outcome"].strip(),
+            subject=data["subject"].strip(),
+            next_step=data["next_step"].strip(),
+            next_on=data["next_on"],
+            contacts=_account_contacts(account, data["contacts"]),
+        ),
     )
     plan = services.next_plan_of(touch)
     logged = touch_get(user, touch.pk)
@@ -167,16 +175,22 @@ def touch_log(request, account_id: int, payload: TouchLogIn):
 @router.post(
     "/accounts/{account_id}/touches/planned", response={201: TouchOut, **WRITE_ERRORS}, tags=["touches"]
 )
-def touch_plan(request, account_id: int, payload: TouchPlanIn):
+def touch_plan(request, account_id: Id, payload: TouchPlanIn):
     """Plan a touch on a day (today or later); it appears on your agenda."""
     user = request.auth
     account = _workable_account(user, account_id)
-    touch = services.touch_plan(
-        by=user,
-        account=account,
-        planned_for=payload.planned_for,
-        kind=payload.kind,
-        subject=payload.subject.strip(),
+    touch, _created = idempotency.once(
+        user=user,
+        key=idempotency.key_of(request),
+        scope="touch_plan",
+        model=Touch,
+        write=lambda: services.touch_plan(
+            by=user,
+            account=account,
+            planned_for=payload.planned_for,
+            kind=payload.kind,
+            subject=payload.subject.strip(),
+        ),
     )
     return Status(201, touch_get(user, touch.pk))
 
@@ -189,7 +203,7 @@ def _workable_touch(user, touch_id: int) -> Touch:
 
 
 @router.post("/touches/{touch_id}/complete", response={200: TouchOut, **WRITE_ERRORS}, tags=["touches"])
-def touch_complete(request, touch_id: int, payload: TouchCompleteIn):
+def touch_complete(request, touch_id: Id, payload: TouchCompleteIn):
     """Mark a planned touch done, if nobody changed it since you read `version`."""
     user = request.auth
     touch = _workable_touch(user, touch_id)
@@ -205,7 +219,7 @@ def touch_complete(request, touch_id: int, payload: TouchCompleteIn):
 
 
 @router.post("/touches/{touch_id}/cancel", response={200: TouchOut, **WRITE_ERRORS}, tags=["touches"])
-def touch_cancel(request, touch_id: int):
+def touch_cancel(request, touch_id: Id):
     """Cancel a planned touch."""
     user = request.auth
     touch = services.touch_cancel(by=user, touch=_workable_touch(user, touch_id))
@@ -247,7 +261,7 @@ def task_list(request, filters: Query[TaskQuery]):
 
 
 @router.get("/tasks/{task_id}", response={200: TaskOut, **READ_ERRORS}, tags=["tasks"])
-def task_detail(request, task_id: int):
+def task_detail(request, task_id: Id):
     return _task_get(request.auth, task_id)
 
 
@@ -284,22 +298,28 @@ def task_create(request, payload: TaskCreateIn):
         assignee = pick(selectors.task_assignees(user, on), payload.assignee, "assignee", errors)
     if errors:
         raise ValidationError(errors)
-    task = services.task_create(
-        by=user,
-        title=payload.title.strip(),
-        description=payload.description.strip(),
-        assignee=assignee,
-        due_on=payload.due_on,
-        account=account,
-        contact=contact,
-        request=client_request,
-        remind_at=aware(payload.remind_at),
+    task, _created = idempotency.once(
+        user=user,
+        key=idempotency.key_of(request),
+        scope="task_create",
+        model=Task,
+        write=lambda: services.task_create(
+            by=user,
+            title=payload.title.strip(),
+            description=payload.description.strip(),
+            assignee=assignee,
+            due_on=payload.due_on,
+            account=account,
+            contact=contact,
+            request=client_request,
+            remind_at=aware(payload.remind_at),
+        ),
     )
     return Status(201, _task_get(user, task.pk))
 
 
 @router.post("/tasks/{task_id}/complete", response={200: TaskOut, **WRITE_ERRORS}, tags=["tasks"])
-def task_complete(request, task_id: int):
+def task_complete(request, task_id: Id):
     """Mark an open task done: its assignee, its author, or whoever works its account."""
     user = request.auth
     task = _task_get(user, task_id)

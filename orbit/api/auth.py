@@ -14,7 +14,7 @@ from ninja.security import HttpBearer
 from ninja.security.apikey import APIKeyCookie
 
 from orbit.api import selectors, services
-from orbit.api.schemas import ErrorOut, MeOut, TokenCreateIn, TokenIssuedOut, TokenOut
+from orbit.api.schemas import ErrorOut, Id, MeOut, TokenCreateIn, TokenIssuedOut, TokenOut
 
 TOKEN = "token"
 SESSION = "session"
@@ -82,7 +82,7 @@ def token_create(request, payload: TokenCreateIn):
 
 
 @router.delete("/tokens/{token_id}", response={200: TokenOut, 401: ErrorOut, 404: ErrorOut})
-def token_revoke(request, token_id: int):
+def token_revoke(request, token_id: Id):
     """Revoke one of your tokens; it stops working at once."""
     token = selectors.token_get(request.auth, token_id)
     return services.token_revoke(by=request.auth, token=token)

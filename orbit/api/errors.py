@@ -15,6 +15,7 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from orbit.common.errors import ConflictError
+from orbit.common.validators import EARLIEST_DATE, LATEST_DATE
 
 logger = logging.getLogger(__name__)
 
@@ -34,6 +35,13 @@ def _pydantic_message(error: dict) -> str:
     """A pydantic error in words a user understands (most are Django's own, already translated)."""
     kind = error.get("type", "")
     ctx = error.get("ctx") or {}
+    if kind == "nul_character":
+        return _("Null characters are not allowed.")
+    if kind == "date_range":
+        return _("Enter a date between %(earliest)s and %(latest)s.") % {
+            "earliest": EARLIEST_DATE.isoformat(),
+            "latest": LATEST_DATE.isoformat(),
+        }
     if kind == "missing":
         return _("This field is required.")
     if kind == "extra_forbidden":

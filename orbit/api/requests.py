@@ -14,6 +14,7 @@ from orbit.api.accounts import READ_ERRORS, WRITE_ERRORS, _page
 from orbit.api.activities import aware, pick
 from orbit.api.schemas import (
     ErrorOut,
+    Id,
     RequestAssignIn,
     RequestCommentIn,
     RequestCommentOut,
@@ -23,9 +24,10 @@ from orbit.api.schemas import (
     RequestQuery,
     RequestStatusIn,
 )
+from orbit.common import idempotency
 from orbit.org.models import User
 from orbit.requests import selectors, services
-from orbit.requests.models import Department, Request
+from orbit.requests.models import Department, Request, RequestComment
 
 router = Router(tags=["requests"])
 
@@ -70,13 +72,13 @@ def request_list(request, filters: Query[RequestQuery]):
 
 
 @router.get("/requests/{request_id}", response={200: RequestDetail, **READ_ERRORS})
-def request_detail(request, request_id: int):
+def request_detail(request, request_id: Id):
     """The request with its SLA due times and state, comments and attached files."""
     return request_detail_of(request.auth, request_id)
 
 
 @router.post("/accounts/{account_id}/requests", response={201: RequestDetail, **WRITE_ERRORS})
-def request_create(request, account_id: int, payload: RequestCreateIn):
+def request_create(request, account_id: Id, payload: RequestCreateIn):
     """Register what the client asks; the SLA policy that fits its type and priority sets the due times."""
     user = request.auth
     account = account_get(user, account_id)
@@ -88,31 +90,45 @@ def request_create(request, account_id: int, payload: RequestCreateIn):
     assignee = pick(_people(), payload.assignee, "assignee", errors)
     if errors:
         raise ValidationError(errors)
-    created = services.request_create(
-        by=user,
-        account=account,
-        request_type=payload.request_type,
-        priority=payload.priority,
-        department=department,
-        subject=payload.subject,
-        description=payload.description,
-        contact=contact,
-        assignee=assignee,
-        received_at=aware(payload.received_at),
+    created, _created = idempotency.once(
+        user=user,
+        key=idempotency.key_of(request),
+        scope="request_create",
+        model=Request,
+        write=lambda: services.request_create(
+            by=user,
+            account=account,
+            request_type=payload.request_type,
+            priority=payload.priority,
+            department=department,
+            subject=payload.subject,
+            description=payload.description,
+            contact=contact,
+            assignee=assignee,
+            received_at=aware(payload.received_at),
+        ),
     )
     return Status(201, request_detail_of(user, created.pk))
 
 
 @router.post("/requests/{request_id}/comments", response={201: RequestCommentOut, **WRITE_ERRORS})
-def request_comment(request, request_id: int, payload: RequestCommentIn):
+def request_comment(request, request_id: Id, payload: RequestCommentIn):
     """Add a comment; the first one by someone other than who registered the request is its first response."""
     user = request.auth
-    comment = services.request_comment(by=user, request=_workable(user, request_id), text=payload.text)
+    comment, _created = idempotency.once(
+        user=user,
+        key=idempotency.key_of(request),
+        scope="request_comment",
+        model=RequestComment,
+        write=lambda: services.request_comment(
+            by=user, request=_workable(user, request_id), text=payload.text
+        ),
+    )
     return Status(201, comment)
 
 
 @router.post("/requests/{request_id}/status", response={200: RequestDetail, **WRITE_ERRORS})
-def request_status(request, request_id: int, payload: RequestStatusIn):
+def request_status(request, request_id: Id, payload: RequestStatusIn):
     """Move the request along new → in progress → waiting for the client → resolved → closed, if nobody
     changed it since you read `version`. Reopening a resolved request needs a `comment`."""
     user = request.auth
@@ -127,7 +143,7 @@ def request_status(request, request_id: int, payload: RequestStatusIn):
 
 
 @router.post("/requests/{request_id}/assign", response={200: RequestDetail, **WRITE_ERRORS})
-def request_assign(request, request_id: int, payload: RequestAssignIn):
+def request_assign(request, request_id: Id, payload: RequestAssignIn):
     """Give the request to an executor (he must be able to see the account), or take it off him with null."""
     user = request.auth
     item = _workable(user, request_id)

@@ -9,8 +9,30 @@ from ninja import NinjaAPI
 
 from orbit.api import accounts, activities, auth, errors, requests
 
+# Answers any operation may give besides its own: 401 without a valid token or session, 422 when a path or
+# query parameter or the body fails its type (an id that is not a whole number, `date_to=0`), 400 when the
+# body is not JSON at all. Documented on every operation, so a client (and schemathesis) knows them.
+_GENERIC_ERRORS = {
+    "400": "The request body is not valid JSON.",
+    "401": "No valid API token or session.",
+    "422": "Some parameters are invalid: see `errors`, per field.",
+}
+
 
 class OrbitAPI(NinjaAPI):
+    def get_openapi_schema(self, *args, **kwargs):
+        schema = super().get_openapi_schema(*args, **kwargs)
+        error = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}
+        for operations in schema["paths"].values():
+            for operation in operations.values():
+                responses = operation.setdefault("responses", {})
+                for status, description in _GENERIC_ERRORS.items():
+                    if status == "400" and "requestBody" not in operation:
+                        continue
+                    if status not in responses and int(status) not in responses:
+                        responses[status] = {"description": description, "content": error}
+        return schema
+
     def create_response(self, request, data, *, status=None, temporal_response=None):
         response = super().create_response(request, data, status=status, temporal_response=temporal_response)
         # Token requests switch to the user's language after the middleware has chosen one.
@@ -26,7 +48,9 @@ api = OrbitAPI(
         "(with their SLA), so that telephony, mail and accounting integrations can log the work. "
         "Authenticate with a personal token (`Authorization: Bearer orb_…`, issued at POST /api/auth/tokens "
         "from a signed-in session) "
-        "or with the browser session. Lists are scoped to what you may see."
+        "or with the browser session. Lists are scoped to what you may see. "
+        "Operations that create a record accept an `Idempotency-Key` header: a retry with the same key returns "
+        "the record the first call created instead of creating a second one."
     ),
     urls_namespace="api",
     openapi_url="/openapi.json",

@@ -7,16 +7,19 @@ give the same messages.
 """
 
 import datetime as dt
+import re
 from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Literal
 
 from django.conf import settings
 from ninja import Field, Schema
-from pydantic import ConfigDict
+from pydantic import AfterValidator, BeforeValidator, ConfigDict
+from pydantic_core import PydanticCustomError
 
 from orbit.accounts.models import AccountStatus, BuyingRole, Currency, Tier
 from orbit.accounts.selectors import SORTS
 from orbit.activities.models import TaskStatus, TouchKind, TouchStatus
+from orbit.common.validators import EARLIEST_DATE, LATEST_DATE
 from orbit.requests.models import Priority, RequestStatus, RequestType
 from orbit.requests.selectors import SLA_FILTERS
 from orbit.requests.selectors import SORTS as REQUEST_SORTS
@@ -27,6 +30,46 @@ CurrencyValue = Literal[tuple(Currency.values)]  # type: ignore[valid-type]
 BuyingRoleValue = Literal[("", *BuyingRole.values)]  # type: ignore[valid-type]
 SortValue = Literal[tuple(SORTS)]  # type: ignore[valid-type]
 NewAccountStatus = Literal[AccountStatus.PROSPECT.value, AccountStatus.ACTIVE.value]
+
+
+# --- bounded input types ------------------------------------------------------------------------------------
+# Every value a client sends is bounded here, so nothing unreasonable reaches the database: a NUL byte (which
+# PostgreSQL refuses in text), an integer beyond 64 bits (a bigint overflows), a date in year 1 or 9999 (a day
+# more or a time zone overflows Python's dates). Each is answered 422 at its field.
+
+MAX_INT = 2**63 - 1  # a 64-bit signed integer: PostgreSQL's bigint, SQLite's integer
+MAX_OFFSET = 10**9  # far beyond any list's length, and offset + limit still fits a bigint
+
+
+def _no_nul(value: str) -> str:
+    if "\x00" in value:
+        raise PydanticCustomError("nul_character", "Null characters are not allowed.")
+    return value
+
+
+def _reasonable_date(value: dt.date) -> dt.date:
+    day = value.date() if isinstance(value, dt.datetime) else value
+    if not (EARLIEST_DATE <= day <= LATEST_DATE):
+        raise PydanticCustomError("date_range", "The date is out of range.")
+    return value
+
+
+def _iso_date(value):
+    """Only ISO 8601 (2026-12-01): pydantic would read `0` as a Unix time, 1 January 1970."""
+    if isinstance(value, dt.date):
+        return value
+    if not (isinstance(value, str) and _ISO_DATE.match(value)):
+        raise PydanticCustomError("date_parsing", "Enter a valid date.")
+    return value
+
+
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}($|[T ])")
+
+Text = Annotated[str, AfterValidator(_no_nul)]
+Id = Annotated[int, Field(ge=0, le=MAX_INT)]  # 0 is no record: "not found", not an error
+Int64 = Annotated[int, Field(ge=-MAX_INT - 1, le=MAX_INT)]
+Day = Annotated[dt.date, BeforeValidator(_iso_date), AfterValidator(_reasonable_date)]
+Moment = Annotated[dt.datetime, BeforeValidator(_iso_date), AfterValidator(_reasonable_date)]
 
 
 def money(value: Decimal | None) -> str | None:
@@ -129,18 +172,18 @@ class AccountPage(Schema):
 
 
 class AccountQuery(Schema):
-    q: str = Field("", max_length=200, description="Words of the name or digits of the INN.")
+    q: Text = Field("", max_length=200, description="Words of the name or digits of the INN.")
     status: list[StatusValue] = Field(default_factory=list)
     tier: list[TierValue] = Field(default_factory=list)
-    segment: list[int] = Field(default_factory=list)
-    region: list[int] = Field(default_factory=list)
-    industry: list[int] = Field(default_factory=list)
-    manager: list[int] = Field(default_factory=list, description="Responsible manager ids.")
-    parent: int | None = Field(None, description="Subsidiaries of this holding.")
+    segment: list[Id] = Field(default_factory=list)
+    region: list[Id] = Field(default_factory=list)
+    industry: list[Id] = Field(default_factory=list)
+    manager: list[Id] = Field(default_factory=list, description="Responsible manager ids.")
+    parent: Id | None = Field(None, description="Subsidiaries of this holding.")
     archived: bool = Field(False, description="The archive instead of the live accounts.")
     sort: SortValue = "name"
     limit: int = Field(settings.ORBIT_PAGE_SIZE, ge=1, le=settings.ORBIT_MAX_PAGE_SIZE)
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=MAX_OFFSET)
 
 
 class _AccountFields(Schema):
@@ -148,36 +191,36 @@ class _AccountFields(Schema):
 
     model_config = ConfigDict(extra="forbid")
 
-    legal_name: str | None = None
-    short_name: str | None = None
-    inn: str | None = Field(None, description="10 digits (organisation) or 12 (entrepreneur).")
-    kpp: str | None = Field(None, description="Required with a 10-digit INN, absent with a 12-digit one.")
-    industry: int | None = Field(None, description="Industry id.")
-    region: int | None = Field(None, description="Region id.")
-    segment: int | None = Field(None, description="Segment id.")
+    legal_name: Text | None = None
+    short_name: Text | None = None
+    inn: Text | None = Field(None, description="10 digits (organisation) or 12 (entrepreneur).")
+    kpp: Text | None = Field(None, description="Required with a 10-digit INN, absent with a 12-digit one.")
+    industry: Id | None = Field(None, description="Industry id.")
+    region: Id | None = Field(None, description="Region id.")
+    segment: Id | None = Field(None, description="Segment id.")
     tier: TierValue | None = None
-    parent: int | None = Field(None, description="Holding (parent account) id; must be visible to you.")
-    goals: str | None = None
-    strategy: str | None = None
-    investment_plans: str | None = None
-    financial_indicators: str | None = None
+    parent: Id | None = Field(None, description="Holding (parent account) id; must be visible to you.")
+    goals: Text | None = None
+    strategy: Text | None = None
+    investment_plans: Text | None = None
+    financial_indicators: Text | None = None
     agreed_budget: Decimal | None = Field(None, description="A decimal string or number, two places at most.")
     budget_currency: CurrencyValue | None = None
-    competitors: str | None = None
-    switching_barriers: str | None = None
+    competitors: Text | None = None
+    switching_barriers: Text | None = None
 
 
 class AccountCreateIn(_AccountFields):
-    legal_name: str
-    inn: str
+    legal_name: Text
+    inn: Text
     status: NewAccountStatus = AccountStatus.PROSPECT.value
-    responsible_manager: int | None = Field(
+    responsible_manager: Id | None = Field(
         None, description="User id; required for an active client. Only the head or a lead assigns others."
     )
 
 
 class AccountPatchIn(_AccountFields):
-    version: int = Field(description="The `version` you read; a stale one is answered with 409.")
+    version: Int64 = Field(description="The `version` you read; a stale one is answered with 409.")
 
 
 class ConflictOut(ErrorOut):
@@ -234,31 +277,31 @@ class ContactPage(Schema):
 
 
 class ContactQuery(Schema):
-    account: int | None = Field(None, description="Contacts of this account.")
-    q: str = Field("", max_length=200, description="Words of the name, position, e-mail or phone.")
+    account: Id | None = Field(None, description="Contacts of this account.")
+    q: Text = Field("", max_length=200, description="Words of the name, position, e-mail or phone.")
     limit: int = Field(settings.ORBIT_PAGE_SIZE, ge=1, le=settings.ORBIT_MAX_PAGE_SIZE)
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=MAX_OFFSET)
 
 
 class _ContactFields(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    full_name: str | None = None
-    position: str | None = None
-    phone: str | None = Field(None, description="Any common form; stored as E.164.")
-    email: str | None = None
+    full_name: Text | None = None
+    position: Text | None = None
+    phone: Text | None = Field(None, description="Any common form; stored as E.164.")
+    email: Text | None = None
     buying_role: BuyingRoleValue | None = None
     consent_given: bool | None = None
-    consent_date: dt.date | None = None
-    consent_source: str | None = None
+    consent_date: Day | None = None
+    consent_source: Text | None = None
 
 
 class ContactCreateIn(_ContactFields):
-    full_name: str
+    full_name: Text
 
 
 class ContactPatchIn(_ContactFields):
-    version: int = Field(description="The `version` you read; a stale one is answered with 409.")
+    version: Int64 = Field(description="The `version` you read; a stale one is answered with 409.")
 
 
 # --- auth -------------------------------------------------------------------------------------------------
@@ -292,7 +335,7 @@ class TokenOut(Schema):
 class TokenCreateIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    name: str = Field(description="What the token is for, e.g. «reporting script».")
+    name: Text = Field(description="What the token is for, e.g. «reporting script».")
 
 
 class TokenIssuedOut(TokenOut):
@@ -356,16 +399,16 @@ class TouchPage(Schema):
 
 
 class TouchQuery(Schema):
-    account: int | None = Field(None, description="Touches of this account.")
-    owner: list[int] = Field(default_factory=list, description="Ids of the people who made the touches.")
+    account: Id | None = Field(None, description="Touches of this account.")
+    owner: list[Id] = Field(default_factory=list, description="Ids of the people who made the touches.")
     status: list[TouchStatusValue] = Field(default_factory=list)
     kind: list[TouchKindValue] = Field(default_factory=list)
-    date_from: dt.date | None = Field(
+    date_from: Day | None = Field(
         None, description="From this day on: the day it happened (done) or is planned for (planned)."
     )
-    date_to: dt.date | None = Field(None, description="Up to and including this day.")
+    date_to: Day | None = Field(None, description="Up to and including this day.")
     limit: int = Field(settings.ORBIT_PAGE_SIZE, ge=1, le=settings.ORBIT_MAX_PAGE_SIZE)
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=MAX_OFFSET)
 
 
 class TouchLogIn(Schema):
@@ -374,37 +417,37 @@ class TouchLogIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
     kind: TouchKindValue = TouchKind.CALL.value
-    happened_at: dt.datetime | None = Field(
+    happened_at: Moment | None = Field(
         None,
         description="When it took place (ISO 8601; no offset: the server's time zone); now if left out.",
     )
-    duration_minutes: int = Field(description="Minutes of work, 1 to 1440; feeds the margin per hour.")
-    outcome: str = Field("", description="What came of it.")
-    subject: str = Field("", description="Up to 200 characters.")
-    next_step: str = Field(
+    duration_minutes: Int64 = Field(description="Minutes of work, 1 to 1440; feeds the margin per hour.")
+    outcome: Text = Field("", description="What came of it.")
+    subject: Text = Field("", description="Up to 200 characters.")
+    next_step: Text = Field(
         "", description="Up to 300 characters; becomes the subject of the next planned touch."
     )
-    next_on: dt.date | None = Field(
+    next_on: Day | None = Field(
         None, description="Day of the next touch; left out: the cadence plans it (if the account has one)."
     )
-    contacts: list[int] = Field(default_factory=list, description="Ids of live contacts of this account.")
+    contacts: list[Id] = Field(default_factory=list, description="Ids of live contacts of this account.")
 
 
 class TouchPlanIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
     kind: TouchKindValue = TouchKind.CALL.value
-    planned_for: dt.date = Field(description="The day, today or later.")
-    subject: str = Field("", description="Up to 200 characters.")
+    planned_for: Day = Field(description="The day, today or later.")
+    subject: Text = Field("", description="Up to 200 characters.")
 
 
 class TouchCompleteIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    version: int = Field(description="The `version` you read; a stale one is answered with 409.")
-    duration_minutes: int = Field(description="Minutes of work, 1 to 1440.")
-    outcome: str = ""
-    happened_at: dt.datetime | None = Field(None, description="When it took place; now if left out.")
+    version: Int64 = Field(description="The `version` you read; a stale one is answered with 409.")
+    duration_minutes: Int64 = Field(description="Minutes of work, 1 to 1440.")
+    outcome: Text = ""
+    happened_at: Moment | None = Field(None, description="When it took place; now if left out.")
 
 
 # --- tasks ------------------------------------------------------------------------------------------------
@@ -438,29 +481,29 @@ class TaskPage(Schema):
 
 class TaskQuery(Schema):
     mine: bool = Field(False, description="Only the tasks assigned to you.")
-    assignee: list[int] = Field(default_factory=list, description="Ids of assignees.")
-    account: int | None = Field(None, description="Tasks on this account.")
+    assignee: list[Id] = Field(default_factory=list, description="Ids of assignees.")
+    account: Id | None = Field(None, description="Tasks on this account.")
     status: list[TaskStatusValue] = Field(default_factory=list)
-    due_from: dt.date | None = Field(None, description="Due on this day or later.")
-    due_to: dt.date | None = Field(None, description="Due on this day or earlier.")
+    due_from: Day | None = Field(None, description="Due on this day or later.")
+    due_to: Day | None = Field(None, description="Due on this day or earlier.")
     limit: int = Field(settings.ORBIT_PAGE_SIZE, ge=1, le=settings.ORBIT_MAX_PAGE_SIZE)
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=MAX_OFFSET)
 
 
 class TaskCreateIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    title: str = Field(description="Up to 200 characters.")
-    description: str = ""
-    due_on: dt.date
-    assignee: int | None = Field(
+    title: Text = Field(description="Up to 200 characters.")
+    description: Text = ""
+    due_on: Day
+    assignee: Id | None = Field(
         None,
         description="User id; you if left out. Yourself, your people, or the account's manager and team.",
     )
-    account: int | None = Field(None, description="Account id; must be visible to you and yours to work.")
-    contact: int | None = Field(None, description="A contact of that account.")
-    request: int | None = Field(None, description="A client request (the task then goes on its account).")
-    remind_at: dt.datetime | None = Field(None, description="When to remind the assignee; not in the past.")
+    account: Id | None = Field(None, description="Account id; must be visible to you and yours to work.")
+    contact: Id | None = Field(None, description="A contact of that account.")
+    request: Id | None = Field(None, description="A client request (the task then goes on its account).")
+    remind_at: Moment | None = Field(None, description="When to remind the assignee; not in the past.")
 
 
 # --- requests ---------------------------------------------------------------------------------------------
@@ -550,13 +593,13 @@ class RequestQuery(Schema):
     status: list[RequestStatusValue] = Field(default_factory=list)
     type: list[RequestTypeValue] = Field(default_factory=list, description="Request types.")
     priority: list[PriorityValue] = Field(default_factory=list)
-    department: list[int] = Field(default_factory=list, description="Department ids.")
-    account: int | None = Field(None, description="Requests of this account.")
+    department: list[Id] = Field(default_factory=list, description="Department ids.")
+    account: Id | None = Field(None, description="Requests of this account.")
     sla: SlaFilterValue = Field("", description="`overdue`, or `near`: near breach or overdue.")
     mine: bool = Field(False, description="Those you manage, execute or registered.")
     sort: RequestSortValue = "-received"
     limit: int = Field(settings.ORBIT_PAGE_SIZE, ge=1, le=settings.ORBIT_MAX_PAGE_SIZE)
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=MAX_OFFSET)
 
 
 class RequestCreateIn(Schema):
@@ -564,12 +607,12 @@ class RequestCreateIn(Schema):
 
     request_type: RequestTypeValue
     priority: PriorityValue = Priority.NORMAL.value
-    department: int = Field(description="Department id (see the departments in the UI).")
-    subject: str = Field(description="What the client asks, in a few words (up to 300 characters).")
-    description: str = ""
-    contact: int | None = Field(None, description="A live contact of the account.")
-    assignee: int | None = Field(None, description="The executor; he must be able to see the account.")
-    received_at: dt.datetime | None = Field(
+    department: Id = Field(description="Department id (see the departments in the UI).")
+    subject: Text = Field(description="What the client asks, in a few words (up to 300 characters).")
+    description: Text = ""
+    contact: Id | None = Field(None, description="A live contact of the account.")
+    assignee: Id | None = Field(None, description="The executor; he must be able to see the account.")
+    received_at: Moment | None = Field(
         None, description="When the client asked; now if left out. The SLA is counted from this moment."
     )
 
@@ -577,15 +620,15 @@ class RequestCreateIn(Schema):
 class RequestCommentIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    text: str
+    text: Text
 
 
 class RequestStatusIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
     status: RequestStatusValue = Field(description="One of the request's `allowed_statuses`.")
-    version: int = Field(description="The `version` you read; a stale one is answered with 409.")
-    comment: str = Field(
+    version: Int64 = Field(description="The `version` you read; a stale one is answered with 409.")
+    comment: Text = Field(
         "",
         description="Required when a resolved request is reopened, and when a complaint is resolved (how it "
         "was resolved). From someone other than the person who registered the request, a comment, `waiting_client` "
@@ -596,5 +639,5 @@ class RequestStatusIn(Schema):
 class RequestAssignIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    assignee: int | None = Field(description="User id of the executor; null takes the request off him.")
-    version: int = Field(description="The `version` you read; a stale one is answered with 409.")
+    assignee: Id | None = Field(description="User id of the executor; null takes the request off him.")
+    version: Int64 = Field(description="The `version` you read; a stale one is answered with 409.")

@@ -43,3 +43,24 @@ class ReferenceItem(models.Model):
         from django.utils.translation import get_language
 
         return self.name_en if (get_language() or "ru").startswith("en") else self.name_ru
+
+
+class IdempotencyKey(models.Model):
+    """A write that has been done once for a key: a form render's hidden key or an API `Idempotency-Key`.
+
+    The unique (user, key) pair is what makes a replay harmless: of two posts with one key, however close, one
+    inserts the row (in the same transaction as the write it guards), the other waits for it and then finds
+    the first result (`result_id`) instead of writing a second row.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=100)
+    scope = models.CharField(max_length=60, help_text="Which write: e.g. `touch_log`.")
+    result_id = models.BigIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="idempotency_key_once_per_user")]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.key}"

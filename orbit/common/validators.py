@@ -5,11 +5,17 @@ digit, a 12-digit INN (individual entrepreneur) has two. KPP (КПП) has no con
 format NNNNPPNNN, where PP may hold Latin capitals since 2013.
 """
 
+import datetime as dt
 import re
 
 import phonenumbers
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+
+# Orbit's own bounds for a date that a person or a client types (not a number from the seeds): wide enough for
+# any real history or plan, narrow enough that date arithmetic (a day more, a time zone) never overflows.
+EARLIEST_DATE = dt.date(1900, 1, 1)
+LATEST_DATE = dt.date(2999, 12, 31)
 
 _INN10_WEIGHTS = (2, 4, 10, 3, 5, 9, 4, 6, 8)
 _INN12_WEIGHTS_1 = (7, 2, 4, 10, 3, 5, 9, 4, 6, 8)
@@ -81,3 +87,16 @@ def format_phone(value: str) -> str:
     except phonenumbers.NumberParseException:
         return value
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
+def validate_reasonable_date(value: dt.date | dt.datetime | None) -> None:
+    """Refuse a date outside Orbit's bounds (year 1, 9999): a clear message instead of an overflow."""
+    if value is None:
+        return
+    day = value.date() if isinstance(value, dt.datetime) else value
+    if not (EARLIEST_DATE <= day <= LATEST_DATE):
+        raise ValidationError(
+            _("Enter a date between %(earliest)s and %(latest)s."),
+            code="date_range",
+            params={"earliest": EARLIEST_DATE.isoformat(), "latest": LATEST_DATE.isoformat()},
+        )

@@ -1,11 +1,15 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from orbit.api import services as token_services
 from orbit.api.models import ApiToken
+from orbit.common.forms import apply_service_error
+from orbit.org import services
 from orbit.org.forms import ProfileForm, TokenForm
 from orbit.org.selectors import team_tree
 
@@ -23,10 +27,13 @@ def _profile_context(request, **extra):
 def profile(request):
     form = ProfileForm(request.POST or None, instance=request.user)
     if request.method == "POST" and form.is_valid():
-        form.save()
+        services.profile_update(
+            by=request.user, user=request.user, **{name: form.cleaned_data[name] for name in form.Meta.fields}
+        )
         messages.success(request, _("Profile saved."))
         return redirect("org:profile")
-    return render(request, "org/profile.html", _profile_context(request, form=form))
+    status = 400 if form.errors else 200
+    return render(request, "org/profile.html", _profile_context(request, form=form), status=status)
 
 
 @login_required
@@ -35,22 +42,30 @@ def token_create(request):
     token_form = TokenForm(request.POST)
     new_token = None
     if token_form.is_valid():
-        _token, new_token = ApiToken.issue(user=request.user, name=token_form.cleaned_data["name"])
-        token_form = TokenForm()
+        try:
+            _token, new_token = token_services.token_issue(
+                by=request.user, name=token_form.cleaned_data["name"]
+            )
+        except ValidationError as exc:
+            apply_service_error(token_form, exc)
+        else:
+            token_form = TokenForm()
     return render(
         request,
         "org/profile.html",
         _profile_context(
             request, form=ProfileForm(instance=request.user), token_form=token_form, new_token=new_token
         ),
+        status=400 if token_form.errors else 200,
     )
 
 
 @login_required
 @require_POST
 def token_revoke(request, pk: int):
-    token = get_object_or_404(ApiToken, pk=pk, user=request.user)
-    token.revoke()
+    token = token_services.token_revoke(
+        by=request.user, token=get_object_or_404(ApiToken, pk=pk, user=request.user)
+    )
     messages.success(request, _("Token “%(name)s” revoked.") % {"name": token.name})
     return redirect("org:profile")
 

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from orbit.access import policy
 from orbit.accounts.selectors import account_get
+from orbit.common import idempotency
 from orbit.common.errors import ConflictError
 from orbit.common.forms import apply_service_error
 from orbit.common.pagination import CappedPaginator, list_queries
@@ -30,6 +31,8 @@ from orbit.requests.models import (
     RUNNING_STATUSES,
     Department,
     Priority,
+    Request,
+    RequestComment,
     RequestStatus,
     RequestType,
     SlaPolicy,
@@ -90,17 +93,23 @@ def request_create(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            created = services.request_create(
-                by=request.user,
-                account=data["account"],
-                contact=data["contact"],
-                request_type=data["request_type"],
-                priority=data["priority"],
-                department=data["department"],
-                subject=data["subject"],
-                description=data["description"],
-                assignee=data["assignee"],
-                received_at=data["received_at"],
+            created, _created = idempotency.once(
+                user=request.user,
+                key=idempotency.key_of(request),
+                scope="request_create",
+                model=Request,
+                write=lambda: services.request_create(
+                    by=request.user,
+                    account=data["account"],
+                    contact=data["contact"],
+                    request_type=data["request_type"],
+                    priority=data["priority"],
+                    department=data["department"],
+                    subject=data["subject"],
+                    description=data["description"],
+                    assignee=data["assignee"],
+                    received_at=data["received_at"],
+                ),
             )
         except (ValidationError, PermissionDenied) as exc:
             apply_service_error(form, exc)
@@ -165,7 +174,15 @@ def request_comment(request, pk: int):
     form = CommentForm(request.POST)
     if form.is_valid():
         try:
-            comment = services.request_comment(by=request.user, request=item, text=form.cleaned_data["text"])
+            comment, _created = idempotency.once(
+                user=request.user,
+                key=idempotency.key_of(request),
+                scope="request_comment",
+                model=RequestComment,
+                write=lambda: services.request_comment(
+                    by=request.user, request=item, text=form.cleaned_data["text"]
+                ),
+            )
         except ValidationError as exc:
             apply_service_error(form, exc)
         else:

@@ -13,9 +13,10 @@ from django.utils import timezone
 from orbit.accounts import ownership
 from orbit.accounts.models import Account, AccountStatus, ChangeReason, OwnershipPeriod
 from orbit.activities.services import task_create, touch_plan
+from tests.clock import local
 from tests.factories import make_account
 
-T0 = timezone.make_aware(dt.datetime(2024, 1, 10, 12, 0))
+T0 = local(2024, 1, 10, 12, 0)
 DAY = dt.timedelta(days=1)
 
 
@@ -30,7 +31,7 @@ def _transfer(account, manager, by, at):
 
 def test_a_change_at_local_midnight_belongs_to_the_new_day(org):
     account = make_account(org.head, org.am_a, at=T0)
-    midnight = timezone.make_aware(dt.datetime(2024, 3, 1))  # 00:00 local time
+    midnight = local(2024, 3, 1)  # 00:00 local time
     _transfer(account, org.am_b, org.head, midnight)
     assert ownership.responsible_on(account, dt.date(2024, 2, 29)) == org.am_a  # the previous day ended his
     assert ownership.responsible_on(account, dt.date(2024, 3, 1)) == org.am_b
@@ -41,7 +42,7 @@ def test_a_change_at_local_midnight_belongs_to_the_new_day(org):
 def test_a_change_in_the_last_microsecond_of_a_day_counts_for_that_day(org):
     """For a date, the manager at the very end of that local day: 23:59:59.999999 is still that day."""
     account = make_account(org.head, org.am_a, at=T0)
-    last_moment = timezone.make_aware(dt.datetime(2024, 2, 29, 23, 59, 59, 999999))
+    last_moment = local(2024, 2, 29, 23, 59, 59, 999999)
     _transfer(account, org.am_b, org.head, last_moment)
     assert ownership.responsible_on(account, dt.date(2024, 2, 29)) == org.am_b
     assert ownership.responsible_on(account, dt.date(2024, 2, 28)) == org.am_a
@@ -50,7 +51,7 @@ def test_a_change_in_the_last_microsecond_of_a_day_counts_for_that_day(org):
 def test_responsible_on_a_date_uses_the_local_day_not_utc(org, settings):
     settings.TIME_ZONE = "Asia/Vladivostok"  # UTC+10: 08:00 local is still the previous UTC day
     account = make_account(org.head, org.am_a, at=T0)
-    _transfer(account, org.am_b, org.head, timezone.make_aware(dt.datetime(2024, 3, 1, 8, 0)))
+    _transfer(account, org.am_b, org.head, local(2024, 3, 1, 8, 0))
     assert ownership.responsible_on(account, dt.date(2024, 2, 29)) == org.am_a
     assert ownership.responsible_on(account, dt.date(2024, 3, 1)) == org.am_b
 

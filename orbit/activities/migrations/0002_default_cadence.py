@@ -1,6 +1,6 @@
 from django.db import migrations
 
-# The seeds' rhythm: key accounts every two weeks, tier A monthly, B every two months, C quarterly.
+# Orbit's own default rhythm (not the seeds'): key accounts every two weeks, tier A monthly, B every two months, C quarterly.
 DEFAULTS = {"key": 14, "A": 30, "B": 60, "C": 90}
 
 

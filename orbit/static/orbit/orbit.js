@@ -30,3 +30,34 @@ document.addEventListener("submit", (event) => {
 document.addEventListener("change", (event) => {
   if (event.target.matches("select[data-autosubmit]")) event.target.form.requestSubmit();
 });
+
+// A form sends once: a second click while it is sending does nothing (the server also refuses a replay of
+// the form's idempotency key). The buttons are disabled after the submit, so the clicked one's value is sent;
+// they come back when an htmx request ends or the page is shown again from the back-forward cache.
+document.addEventListener("submit", (event) => {
+  const form = event.target;
+  if ((form.method || "").toLowerCase() !== "post") return;
+  if (form.dataset.sending) {
+    event.preventDefault();
+    return;
+  }
+  if (event.defaultPrevented && !form.hasAttribute("hx-post")) return;
+  form.dataset.sending = "1";
+  setTimeout(() => {
+    form.querySelectorAll("button[type=submit], button:not([type]), input[type=submit]").forEach((b) => {
+      b.disabled = true;
+    });
+  }, 0);
+});
+
+function releaseForm(form) {
+  delete form.dataset.sending;
+  form.querySelectorAll("button, input[type=submit]").forEach((b) => { b.disabled = false; });
+}
+document.addEventListener("htmx:afterRequest", (event) => {
+  const form = event.detail.elt && event.detail.elt.closest && event.detail.elt.closest("form");
+  if (form) releaseForm(form);
+});
+window.addEventListener("pageshow", () => {
+  document.querySelectorAll("form[data-sending]").forEach(releaseForm);
+});
