@@ -13,7 +13,7 @@ def visibility_policy_save(*, by, policy: VisibilityPolicy) -> VisibilityPolicy:
     """Save the edited policy (a form's instance); permission checked before anything is written."""
     if not can_set_policy(by):
         raise PermissionDenied(_("You may not do this."))
-    policy._history_user = by
+    policy._history_user = by  # type: ignore[attr-defined]  # read by django-simple-history
     policy.full_clean()
     policy.save()
     return policy

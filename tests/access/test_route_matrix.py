@@ -17,6 +17,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from orbit.accounts import services
 from orbit.accounts.models import TeamRole
+from orbit.activities import cadence
 from orbit.activities.models import CadencePolicy
 from orbit.handoffs.models import BulkMove
 from orbit.requests.models import SlaPolicy
@@ -225,6 +226,7 @@ def _request(world, name: str, persona: str, target: str | None):
             ).pk
         ]
     elif name == "activities:cadence_toggle":
+        cadence.ensure_defaults()  # the migration's rules; a browser test's flush may have emptied the table
         args = [CadencePolicy.objects.order_by("pk").first().pk]
     elif name in WORKTIME_CALENDAR_ROUTES:  # the default calendar; a day of an entered year
         args = [default_calendar().pk] + (["2026-11-24"] if name.startswith("worktime:day") else [])
