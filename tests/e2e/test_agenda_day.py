@@ -52,6 +52,7 @@ def test_log_a_touch_from_the_day_and_resolve_a_complaint(org, page):
     sla.get_by_role("link", name="Сорвана отгрузка").click()
     page.get_by_role("button", name="Взять в работу").click()
     expect(page.locator("#request-status")).to_have_text("В работе")
+    page.locator("#id_comment").fill("Отгрузили в четверг, клиент подтвердил.")  # a complaint says how
     page.get_by_role("button", name="Отметить решённым").click()
     expect(page.locator("#request-status")).to_have_text("Решено")
 
