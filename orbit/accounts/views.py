@@ -40,6 +40,7 @@ from orbit.common import idempotency
 from orbit.common.errors import ConflictError
 from orbit.common.forms import apply_service_error
 from orbit.common.pagination import CappedPaginator, list_queries
+from orbit.common.refusal import refused
 
 
 def _int_list(values: list[str]) -> list[int]:
@@ -224,6 +225,17 @@ def _show_conflict(form, exc: ConflictError) -> list:
     return conflict
 
 
+def _card(pk: int) -> str:
+    return reverse("accounts:detail", args=[pk])
+
+
+def _form_reasons(form) -> list[str]:
+    return [
+        f"{form.fields[name].label}: {' '.join(errors)}" if name in form.fields else " ".join(errors)
+        for name, errors in form.errors.items()
+    ]
+
+
 @login_required
 @require_POST
 def account_status(request, pk: int):
@@ -239,10 +251,11 @@ def account_status(request, pk: int):
                 status=form.cleaned_data["status"],
                 version=form.cleaned_data["version"],
             )
-            messages.success(request, _("Status changed."))
         except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-    return redirect("accounts:detail", pk=pk)
+            return refused(request, exc, back_url=_card(pk))
+        messages.success(request, _("Status changed."))
+        return redirect("accounts:detail", pk=pk)
+    return refused(request, _form_reasons(form), back_url=_card(pk))
 
 
 @login_required
@@ -259,12 +272,11 @@ def account_reassign(request, pk: int):
                 reason=form.cleaned_data["reason"],
                 comment=form.cleaned_data["comment"],
             )
-            messages.success(request, _("Responsible manager changed."))
         except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-    else:
-        messages.error(request, _("Choose the new manager and the reason."))
-    return redirect("accounts:detail", pk=pk)
+            return refused(request, exc, back_url=_card(pk))
+        messages.success(request, _("Responsible manager changed."))
+        return redirect("accounts:detail", pk=pk)
+    return refused(request, [_("Choose the new manager and the reason.")], back_url=_card(pk))
 
 
 @login_required
@@ -273,9 +285,9 @@ def account_reassign_reverse(request, pk: int):
     account = selectors.account_get(request.user, pk)
     try:
         services.account_reassignment_reverse(by=request.user, account=account)
-        messages.success(request, _("Reassignment reversed: the previous manager is responsible again."))
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+        return refused(request, exc, back_url=_card(pk))
+    messages.success(request, _("Reassignment reversed: the previous manager is responsible again."))
     return redirect("accounts:detail", pk=pk)
 
 
@@ -305,9 +317,9 @@ def account_restore(request, pk: int):
     account = selectors.account_get(request.user, pk)
     try:
         services.account_restore(by=request.user, account=account)
-        messages.success(request, _("Account restored."))
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+        return refused(request, exc, back_url=_card(pk))
+    messages.success(request, _("Account restored."))
     return redirect("accounts:detail", pk=pk)
 
 
@@ -330,9 +342,9 @@ def _contact_set_archived(request, pk: int, contact_pk: int, *, archived: bool):
         raise Http404
     try:
         services.contact_set_archived(by=request.user, contact=contact, archived=archived)
-        messages.success(request, _("Contact archived.") if archived else _("Contact restored."))
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+        return refused(request, exc, back_url=_card(pk))
+    messages.success(request, _("Contact archived.") if archived else _("Contact restored."))
     return redirect("accounts:detail", pk=pk)
 
 

@@ -47,6 +47,8 @@ class Route:
     need: dict = field(default_factory=dict)  # for account routes: persona -> set of accounts allowed
     ok: int = 200
     data: dict = field(default_factory=dict)
+    # Targets where the world's data makes the write impossible: whoever may act gets the refusal (400).
+    refused_on: frozenset = frozenset()
 
 
 ROUTES = {
@@ -67,12 +69,23 @@ ROUTES = {
     "accounts:history": Route(scope="account", need=VISIBLE),
     "accounts:holding": Route(scope="account", need=VISIBLE, ok=302),  # standalone accounts: back to the card
     "accounts:edit": Route(scope="account", need=CHANGE),
-    "accounts:status": Route(method="post", scope="account", need=CHANGE, ok=302, data={"status": "dormant"}),
-    "accounts:reassign": Route(method="post", scope="account", need=REASSIGN_TO_A1, ok=302),
+    # A prospect cannot go dormant; acct_a1 is already am_a1's; no account of the world has a reassignment
+    # to reverse: those who may act hear why (400) and nothing is written.
+    "accounts:status": Route(
+        method="post",
+        scope="account",
+        need=CHANGE,
+        ok=302,
+        data={"status": "dormant"},
+        refused_on=frozenset({"prospect_s"}),
+    ),
+    "accounts:reassign": Route(
+        method="post", scope="account", need=REASSIGN_TO_A1, ok=302, refused_on=frozenset({"acct_a1"})
+    ),
     "accounts:card_form": Route(scope="account", need=CHANGE),  # the team form; the reassign one is below
     "accounts:team_add": Route(method="post", scope="account", need=CHANGE, ok=302),
     "accounts:team_end": Route(method="post", scope="team", need=CHANGE, ok=302),
-    "accounts:reassign_reverse": Route(method="post", scope="account", need=REASSIGN, ok=302),
+    "accounts:reassign_reverse": Route(method="post", scope="account", need=REASSIGN, ok=400),
     "accounts:responsible_on": Route(scope="account", need=VISIBLE, data={"on": "2025-01-01"}),
     "accounts:archive": Route(method="post", scope="account", need=CHANGE, ok=302),
     "accounts:restore": Route(method="post", scope="account", need=CHANGE, ok=302),
@@ -185,7 +198,9 @@ def _expected(route: Route, persona: str, target: str | None) -> int:
     if route.scope in ACCOUNT_SCOPES:
         if target not in VISIBLE[persona]:
             return 404
-        return route.ok if target in route.need.get(persona, set()) else 403
+        if target not in route.need.get(persona, set()):
+            return 403
+        return 400 if target in route.refused_on else route.ok
     return route.ok
 
 
@@ -263,16 +278,13 @@ WRITE_FREE = {"logout"}
 # entered...) and the view answers 302 with an error message instead of a 4xx. Each removal from this list is
 # a route fixed; a new route is checked by default.
 REDIRECTS_WITHOUT_WRITING = {
-    "accounts:status",
-    "accounts:reassign",
-    "accounts:reassign_reverse",
+    # Idempotent: restoring what is not archived, or putting a calendar day back to the weekly rule when it
+    # follows it already, leaves nothing to do; the answer is the page as it is.
     "accounts:restore",
     "accounts:contact_restore",
-    "handoffs:step",
-    "handoffs:cancel",
-    "handoffs:checkup",
-    "requests:assign",
     "worktime:day_remove",
+    # The world's request already has this executor.
+    "requests:assign",
 }
 _WRITE = re.compile(r'^\s*(INSERT INTO|UPDATE|DELETE FROM)\s+"?([\w]+)"?', re.IGNORECASE)
 

@@ -258,3 +258,31 @@ def test_search_ignores_a_legal_form_next_to_a_name_but_not_alone(org, portfolio
     assert len(found("ООО Клиент")) == 30
     assert len(found("ооо")) == 30  # a legal form alone still searches
     assert found("«»") == []
+
+
+@pytest.mark.parametrize(("language", "said"), [("ru", "Ничего не изменено."), ("en", "Nothing was changed.")])
+def test_a_refused_card_action_answers_400_with_the_reason_and_changes_nothing(client, org, language, said):
+    """Issue 10: a refused write is a 4xx with its reason, never a redirect to a card that looks as before."""
+    account = make_account(org.head, org.am_a, legal_name="ООО «Ромашка»")
+    org.head.language = language
+    org.head.save(update_fields=["language"])
+    client.force_login(org.head)
+    client.cookies["django_language"] = language
+    before = (account.status, account.version, account.responsible_manager_id)
+
+    # A lifecycle step not allowed from "active", a reversal with nothing to reverse, a reassignment to the
+    # manager who already has it.
+    refusals = [
+        client.post(reverse("accounts:status", args=[account.pk]), {"status": "prospect"}),
+        client.post(reverse("accounts:reassign_reverse", args=[account.pk])),
+        client.post(
+            reverse("accounts:reassign", args=[account.pk]), {"manager": org.am_a.pk, "reason": "workload"}
+        ),
+    ]
+    for response in refusals:
+        assert response.status_code == 400
+        page = response.content.decode()
+        assert said in page
+        assert reverse("accounts:detail", args=[account.pk]) in page  # the way back
+    account.refresh_from_db()
+    assert (account.status, account.version, account.responsible_manager_id) == before
