@@ -260,7 +260,9 @@ def test_search_ignores_a_legal_form_next_to_a_name_but_not_alone(org, portfolio
     assert found("«»") == []
 
 
-@pytest.mark.parametrize(("language", "said"), [("ru", "Ничего не изменено."), ("en", "Nothing was changed.")])
+@pytest.mark.parametrize(
+    ("language", "said"), [("ru", "Ничего не изменено."), ("en", "Nothing was changed.")]
+)
 def test_a_refused_card_action_answers_400_with_the_reason_and_changes_nothing(client, org, language, said):
     """Issue 10: a refused write is a 4xx with its reason, never a redirect to a card that looks as before."""
     account = make_account(org.head, org.am_a, legal_name="ООО «Ромашка»")
