@@ -82,6 +82,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "orbit.common.middleware.ActivateUserLanguageMiddleware",
+    "orbit.common.middleware.RefuseNulBytesMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 

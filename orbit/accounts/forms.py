@@ -8,7 +8,7 @@ from orbit.access.policy import visible_accounts
 from orbit.accounts.models import STATUS_TRANSITIONS, Account, AccountStatus, ChangeReason, Contact, TeamRole
 from orbit.accounts.selectors import manager_choices
 from orbit.accounts.services import ACCOUNT_EDITABLE_FIELDS, CONTACT_EDITABLE_FIELDS
-from orbit.common.forms import DateInput
+from orbit.common.forms import DateField, DateInput
 from orbit.common.validators import normalize_phone, validate_inn, validate_kpp
 from orbit.org.models import User
 
@@ -148,12 +148,12 @@ class TeamMemberForm(forms.Form):
 
 
 class ResponsibleOnForm(forms.Form):
-    on = forms.DateField(label=_("date"), widget=DateInput())
+    on = DateField(label=_("date"), widget=DateInput())
 
 
 class ReassignmentReportForm(forms.Form):
-    start = forms.DateField(label=_("from"), widget=DateInput())
-    end = forms.DateField(label=_("to"), widget=DateInput())
+    start = DateField(label=_("from"), widget=DateInput())
+    end = DateField(label=_("to"), widget=DateInput())
     reason = forms.ChoiceField(
         label=_("reason"),
         required=False,

@@ -3,7 +3,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from orbit.activities.models import MAX_TOUCH_MINUTES, CadencePolicy, Task, TouchKind
-from orbit.common.forms import DateInput, DateTimeInput
+from orbit.common.forms import DateField, DateInput, DateTimeInput
 
 
 class TouchLogForm(forms.Form):
@@ -24,7 +24,7 @@ class TouchLogForm(forms.Form):
         widget=DateTimeInput(),
     )
     next_step = forms.CharField(label=_("Next step"), required=False, max_length=300)
-    next_on = forms.DateField(label=_("Next touch on"), required=False, widget=DateInput())
+    next_on = DateField(label=_("Next touch on"), required=False, widget=DateInput())
     contacts = forms.ModelMultipleChoiceField(label=_("Contacts"), queryset=None, required=False)
 
     def __init__(self, *args, account=None, **kwargs):
@@ -49,7 +49,7 @@ class TouchPlanForm(forms.Form):
         super().__init__(*args, **kwargs)
 
     kind = forms.ChoiceField(label=_("Kind"), choices=TouchKind.choices)
-    planned_for = forms.DateField(label=_("Day"), widget=DateInput())
+    planned_for = DateField(label=_("Day"), widget=DateInput())
     subject = forms.CharField(label=_("Subject"), required=False, max_length=200)
 
 

@@ -1,6 +1,8 @@
 from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from orbit.common.validators import validate_reasonable_date
+
 # The browser's pickers take and send only ISO values, whatever the page's language: a date rendered in the
 # Russian format (02.12.2026) leaves <input type="date"> empty, and the form then fails with "required".
 # Every date, time and moment in Orbit's forms uses these widgets (tests/common/test_form_dates.py checks).
@@ -42,3 +44,11 @@ def apply_service_error(form, exc: Exception) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, exc)
+
+
+class DateField(forms.DateField):
+    """A day inside Orbit's bounds (`validate_reasonable_date`), entered with the ISO widget: a far date is a
+    field error, not an overflow in the view that computes with it."""
+
+    widget = DateInput
+    default_validators = [validate_reasonable_date]

@@ -1,5 +1,8 @@
 from django.conf import settings
 from django.utils import translation
+from django.utils.translation import gettext as _
+
+from orbit.common.refusal import refused
 
 LANGUAGE_COOKIE = settings.LANGUAGE_COOKIE_NAME
 
@@ -27,3 +30,19 @@ class ActivateUserLanguageMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
         return response
+
+
+class RefuseNulBytesMiddleware:
+    """A NUL byte in the query string means nothing to a person and PostgreSQL text cannot hold it: answer 400
+    with the reason instead of the database error a search or filter would raise. (Form fields refuse it
+    themselves; the API's `Text` type does so for JSON.)"""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if any(
+            "\x00" in key or any("\x00" in value for value in values) for key, values in request.GET.lists()
+        ):
+            return refused(request, [_("The address contains a NUL character.")], back_url=request.path)
+        return self.get_response(request)
