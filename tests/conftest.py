@@ -3,6 +3,7 @@ import os
 import pytest
 import time_machine
 from django.db import connection
+from django.utils import translation
 
 from tests.clock import CLOCKS
 from tests.factories import Org
@@ -74,3 +75,12 @@ def _fast_password_hashing(settings):
 def _tasks_run_immediately(settings):
     # Unit tests run background tasks in-line; tests/notifications runs the real database worker once.
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+@pytest.fixture(autouse=True)
+def _each_test_starts_in_the_default_language():
+    # A request of the test client activates its user's language in this thread and leaves it there; the
+    # next test must not inherit it (messages are then read in the wrong language, depending on the order).
+    translation.deactivate()
+    yield
+    translation.deactivate()
