@@ -162,28 +162,23 @@ def _decided(handoff: Handoff, *, by: User, people, leads, title) -> list[Notifi
     )
 
 
-def handoff_accepted(handoff: Handoff, *, by: User) -> list[Notification]:
+def _answered(handoff: Handoff, *, by: User, title) -> list[Notification]:
+    """The receiver's answer (accepted or rejected) goes to the giver, the initiator and both leads."""
     return _decided(
         handoff,
         by=by,
         people=[handoff.from_user, handoff.created_by],
         leads=[lead_of(handoff.from_user), lead_of(handoff.to_user)],
-        title=format_lazy(
-            _("{receiver} accepted {account}"), receiver=handoff.to_user, account=handoff.account.display_name
-        ),
+        title=format_lazy(title, receiver=handoff.to_user, account=handoff.account.display_name),
     )
+
+
+def handoff_accepted(handoff: Handoff, *, by: User) -> list[Notification]:
+    return _answered(handoff, by=by, title=_("{receiver} accepted {account}"))
 
 
 def handoff_rejected(handoff: Handoff, *, by: User) -> list[Notification]:
-    return _decided(
-        handoff,
-        by=by,
-        people=[handoff.from_user, handoff.created_by],
-        leads=[lead_of(handoff.from_user), lead_of(handoff.to_user)],
-        title=format_lazy(
-            _("{receiver} rejected {account}"), receiver=handoff.to_user, account=handoff.account.display_name
-        ),
-    )
+    return _answered(handoff, by=by, title=_("{receiver} rejected {account}"))
 
 
 def handoff_cancelled(handoff: Handoff, *, by: User) -> list[Notification]:
