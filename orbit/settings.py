@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "orbit.notifications",
     "orbit.requests",
     "orbit.activities",
+    "orbit.revenue",
     "orbit.api",
 ]
 
@@ -242,3 +243,10 @@ ORBIT_COUNT_CAP = int(os.environ.get("ORBIT_COUNT_CAP", "1000"))
 # SQLite cannot enforce "one active cadence rule per criteria" with NULLs (PostgreSQL does); the service
 # checks the clash on every database, so the warning only adds noise to `make demo`.
 SILENCED_SYSTEM_CHECKS = ["models.W047"]
+
+# The revenue ledger. The base currency every report is in (Orbit's default RUB; set it once, before the first
+# document: stored base amounts are not re-converted). A currency rate is taken from the latest published day on
+# or before the document's date, at most ORBIT_RATE_MAX_AGE_DAYS back (Orbit's default 10 covers the Russian New
+# Year holidays, when the Bank of Russia publishes nothing); older than that is a missing rate, never 1.0.
+ORBIT_BASE_CURRENCY = os.environ.get("ORBIT_BASE_CURRENCY", "RUB")
+ORBIT_RATE_MAX_AGE_DAYS = int(os.environ.get("ORBIT_RATE_MAX_AGE_DAYS", "10"))

@@ -24,6 +24,7 @@ from orbit.requests.models import Department
 from orbit.requests.services import attachment_add, request_create
 from tests.access.personas import PERSONAS
 from tests.factories import make_account, make_user
+from tests.revenue.rows import ledger_rows
 
 
 @pytest.fixture
@@ -93,7 +94,9 @@ def world(org, settings, tmp_path):
         k: attachment_add(by=org.head, request=r, upload=SimpleUploadedFile("a.pdf", b"%PDF-1.4 t"))
         for k, r in requests.items()
     }
+    ledger = {k: ledger_rows(a, by=org.head) for k, a in accounts.items()}
     return SimpleNamespace(
+        ledger=ledger,
         requests=requests,
         attachments=attachments,
         touches=touches,
