@@ -385,3 +385,75 @@ def test_an_account_team_member_without_any_role_works_the_account(org):
     team.team_member_add(by=org.head, account=account, user=engineer, role=TeamRole.SUPPORT_ENGINEER)
     assert can_work(engineer, account)
     assert not can_change(engineer, account)
+
+
+# --- found by the mutation run of 4 December (the rest of policy.py) ------------------------------------
+
+
+def test_seeing_some_accounts_opens_no_other_account(org):
+    own = make_account(org.head, org.am_a)
+    foreign = make_account(org.head, org.am_b)
+    assert policy.can_view_account(fresh(org.am_a), own)
+    assert not policy.can_view_account(fresh(org.am_a), foreign)
+
+
+def test_an_auditor_who_also_manages_accounts_works_an_account_where_he_has_a_seat(org):
+    auditor_manager = make_user("auditor_am", Role.AUDITOR, Role.ACCOUNT_MANAGER)
+    account = make_account(org.head, org.am_a)
+    team.team_member_add(by=org.head, account=account, user=auditor_manager, role=TeamRole.PROJECT_MANAGER)
+    assert can_work(auditor_manager, account)  # his manager role makes him a writer; the seat lets him work
+    assert not can_change(auditor_manager, account)
+
+
+def test_a_notification_about_an_archived_account_stays_readable_by_its_recipient(org):
+    from orbit.notifications.models import Notification
+
+    account = make_account(org.head, org.am_a)
+    note = Notification.objects.create(recipient=org.am_a, kind="task_due", title="t", account=account)
+    account.archived_at = timezone.now()
+    account.save(update_fields=["archived_at"])
+    assert note in Notification.objects.visible_to(fresh(org.am_a))
+
+
+def test_a_superuser_without_roles_may_do_everything_the_head_may(org):
+    # The installation's first user (manage.py createsuperuser) holds no Orbit role yet and must be able to
+    # set everything up: create accounts, move them, set the visibility policy.
+    root = make_user("root", is_superuser=True)
+    account = make_account(org.head, org.am_a)
+    assert policy.can_create_account(fresh(root))
+    assert policy.may_reassign(fresh(root), account)
+    assert policy.may_reassign_anything(fresh(root))
+    assert policy.can_reassign(fresh(root), account, org.am_b)
+    assert policy.can_set_policy(fresh(root))
+
+
+def test_only_people_with_a_writing_role_create_accounts(org):
+    engineer = make_user("engineer")  # no CRM role
+    assert not policy.can_create_account(fresh(engineer))
+    assert not policy.can_create_account(fresh(org.auditor))
+    assert policy.can_create_account(fresh(org.am_a))
+
+
+def test_a_lead_reassigns_his_peoples_accounts_and_unowned_prospects_only(org):
+    his = make_account(org.head, org.am_a1)  # am_a1 is in lead_a's team tree
+    foreign = make_account(org.head, org.am_b)
+    prospect = make_account(org.sales, None, status=AccountStatus.PROSPECT)
+    lead = fresh(org.lead_a)
+    assert policy.may_reassign(lead, his)
+    assert policy.may_reassign(lead, prospect)  # nobody is responsible yet: a lead may give it to someone
+    assert not policy.may_reassign(lead, foreign)
+
+
+def test_a_manager_who_leads_no_team_reassigns_nothing_not_even_his_own_or_an_unowned_prospect(org):
+    own = make_account(org.head, org.am_a)
+    prospect = make_account(org.sales, None, status=AccountStatus.PROSPECT)
+    assert not policy.may_reassign(fresh(org.am_a), own)
+    assert not policy.may_reassign(fresh(org.am_a), prospect)
+
+
+def test_a_lead_may_not_pull_another_teams_account_to_his_own_people(org):
+    foreign = make_account(org.head, org.am_b)
+    assert not policy.can_reassign(fresh(org.lead_a), foreign, org.am_a1)
+    his = make_account(org.head, org.am_a1)
+    assert policy.can_reassign(fresh(org.lead_a), his, org.am_a)  # inside his own tree he may
+    assert not policy.can_reassign(fresh(org.lead_a), his, org.am_b)  # but not out of it
