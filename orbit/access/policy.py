@@ -34,7 +34,6 @@ SELECT 'team', id, parent_id, lead_id, NULL FROM {team}
 UNION ALL
 SELECT 'member', id, team_id, NULL, NULL FROM {user} WHERE team_id IS NOT NULL
 """
-_CORE_KINDS = frozenset({"role", "policy", "team", "member"})
 
 
 def _context_sql() -> str:

@@ -457,3 +457,14 @@ def test_a_lead_may_not_pull_another_teams_account_to_his_own_people(org):
     his = make_account(org.head, org.am_a1)
     assert policy.can_reassign(fresh(org.lead_a), his, org.am_a)  # inside his own tree he may
     assert not policy.can_reassign(fresh(org.lead_a), his, org.am_b)  # but not out of it
+
+
+def test_leading_a_team_not_the_role_label_lets_a_lead_change_his_peoples_accounts(org):
+    # Who leads is the team's `lead` (what the head sets in the structure), as for what a lead sees; a lead
+    # without the "team lead" role label still answers for his people's accounts.
+    lead = make_user("plain_lead")
+    crew = Team.objects.create(name="Crew", lead=lead)
+    member = make_user("crew_am", Role.ACCOUNT_MANAGER, team=crew)
+    account = make_account(org.head, member)
+    assert account.pk in visible(lead)
+    assert can_change(lead, account)
