@@ -1,4 +1,5 @@
 import datetime as dt
+import importlib
 from decimal import Decimal
 from types import SimpleNamespace
 
@@ -6,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from orbit.accounts.models import OwnershipPeriod
-from orbit.revenue.models import CurrencyRate, Product, ProductLine, ProductPrice
+from orbit.revenue.models import CurrencyRate, Product, ProductLine, ProductPrice, VatRate
 from tests.factories import make_account
 
 D = Decimal
@@ -20,7 +21,15 @@ def client_since_2024(by, manager, **fields):
     return account
 
 
+def seed_vat_rates() -> None:
+    """Migration 0002's rates again: a transactional test's flush empties the table the migration filled."""
+    seeded = importlib.import_module("orbit.revenue.migrations.0002_vat_rates_of_russia")
+    for category, valid_from, percent in seeded.RATES:
+        VatRate.objects.get_or_create(category=category, valid_from=valid_from, defaults={"percent": percent})
+
+
 def build_shop(org) -> SimpleNamespace:
+    seed_vat_rates()
     equipment = ProductLine.objects.create(code="equipment", name_ru="Оборудование", name_en="Equipment")
     service = ProductLine.objects.create(code="service", name_ru="Сервис", name_en="Service")
     router = Product.objects.create(sku="R-1", name="Router", product_line=equipment)
