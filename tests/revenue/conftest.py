@@ -11,13 +11,13 @@ from orbit.revenue.models import CurrencyRate, Product, ProductLine, ProductPric
 from tests.factories import make_account
 
 D = Decimal
-SINCE = timezone.make_aware(dt.datetime(2024, 1, 1))
 
 
 def client_since_2024(by, manager, **fields):
     """An account whose responsible manager has held it since 2024-01-01 (the ledger dates back to 2025)."""
     account = make_account(by, manager, **fields)
-    OwnershipPeriod.objects.filter(account=account).update(started_at=SINCE)
+    since = dt.datetime(2024, 1, 1, tzinfo=timezone.get_current_timezone())
+    OwnershipPeriod.objects.filter(account=account).update(started_at=since)
     return account
 
 
@@ -39,7 +39,9 @@ def build_shop(org) -> SimpleNamespace:
     ProductPrice.objects.create(product=router, valid_from=start, price=D("1000.00"), cost=D("600.00"))
     ProductPrice.objects.create(product=cable, valid_from=start, price=D("10.00"), cost=D("4.00"))
     ProductPrice.objects.create(product=support, valid_from=start, price=D("5000.00"), cost=D("1000.00"))
-    ProductPrice.objects.create(product=router, currency="USD", valid_from=start, price=D("12.50"), cost=D("7.00"))
+    ProductPrice.objects.create(
+        product=router, currency="USD", valid_from=start, price=D("12.50"), cost=D("7.00")
+    )
     CurrencyRate.objects.create(currency="USD", day=dt.date(2026, 3, 2), rate=D("80.123456"))
     return SimpleNamespace(
         org=org,

@@ -55,7 +55,11 @@ def test_the_balance_sums_invoices_credit_notes_payments_and_credit(shop):
         D("1220.00"),
         D("1050.00"),
     )
-    assert (balance.open_base, balance.overdue_base, balance.credit_base) == (D("220.00"), D("220.00"), D("50.00"))
+    assert (balance.open_base, balance.overdue_base, balance.credit_base) == (
+        D("220.00"),
+        D("220.00"),
+        D("50.00"),
+    )
     assert balance.buckets["d1_30"] == D("220.00")
     assert (balance.last_purchase_on, balance.last_payment_on) == (dt.date(2026, 6, 1), dt.date(2026, 6, 4))
 

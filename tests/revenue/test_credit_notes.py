@@ -26,7 +26,11 @@ def test_a_credit_note_on_an_unpaid_invoice_reduces_what_is_open(shop):
     invoice = issue(shop, MARCH, routers(shop, 2))  # 2000.00 + 440.00 = 2440.00
     note = credit(shop, invoice, dt.date(2026, 4, 10), routers(shop, "-1"))
     # one router back at the invoice's price: −1000.00, VAT −220.00, total −1220.00
-    assert (note.kind, note.corrects_id, note.number) == (InvoiceKind.CREDIT_NOTE, invoice.pk, "КР-2026-000001")
+    assert (note.kind, note.corrects_id, note.number) == (
+        InvoiceKind.CREDIT_NOTE,
+        invoice.pk,
+        "КР-2026-000001",
+    )
     assert (note.net_total, note.vat_total, note.total, note.open_amount) == (
         D("-1000.00"),
         D("-220.00"),
@@ -37,7 +41,9 @@ def test_a_credit_note_on_an_unpaid_invoice_reduces_what_is_open(shop):
     assert settled(invoice) == (D("1220.00"), D("0.00"), D("1220.00"))  # 2440 − 1220
     # the month rows: March +2000/+1200, April −1000/−600 (the credit note's own month)
     months = dict(
-        AccountRevenueMonth.objects.filter(account=shop.account).values_list("month", "net_base").order_by("month")
+        AccountRevenueMonth.objects.filter(account=shop.account)
+        .values_list("month", "net_base")
+        .order_by("month")
     )
     assert months == {dt.date(2026, 3, 1): D("2000.00"), dt.date(2026, 4, 1): D("-1000.00")}
     assert totals.ledger_problems(shop.account) == []
@@ -146,7 +152,9 @@ def test_a_credit_note_in_foreign_currency_takes_its_own_days_rate(shop):
 
 def test_a_credit_line_without_a_product_needs_its_price(shop):
     invoice = issue(shop, MARCH, routers(shop))
-    errors = refused(shop, invoice, MARCH, LineInput(quantity=D(-1), description="Возврат", vat_category="exempt"))
+    errors = refused(
+        shop, invoice, MARCH, LineInput(quantity=D(-1), description="Возврат", vat_category="exempt")
+    )
     assert errors["lines"][0].startswith("Line 1: ")
 
 

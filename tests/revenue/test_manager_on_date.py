@@ -21,7 +21,7 @@ def test_a_payment_after_a_handoff_goes_to_the_new_manager(shop):
         manager=shop.org.am_a1,
         by=shop.org.head,
         reason=ChangeReason.REASSIGNMENT,
-        at=timezone.make_aware(dt.datetime(2026, 3, 10, 12, 0)),
+        at=dt.datetime(2026, 3, 10, 12, 0, tzinfo=timezone.get_current_timezone()),
     )
     payment = pay(shop, dt.date(2026, 3, 15), "1220.00", by=shop.org.head)
     invoice.refresh_from_db()
@@ -36,7 +36,7 @@ def test_a_document_dated_on_the_day_of_a_handoff_goes_to_whoever_holds_the_acco
         manager=shop.org.am_a1,
         by=shop.org.head,
         reason=ChangeReason.REASSIGNMENT,
-        at=timezone.make_aware(dt.datetime(2026, 3, 10, 9, 0)),
+        at=dt.datetime(2026, 3, 10, 9, 0, tzinfo=timezone.get_current_timezone()),
     )
     assert issue(shop, dt.date(2026, 3, 10), routers(shop), by=shop.org.head).manager == shop.org.am_a1
     assert issue(shop, dt.date(2026, 3, 9), routers(shop), by=shop.org.head).manager == shop.org.am_a
@@ -48,7 +48,7 @@ def test_a_backdated_invoice_goes_to_the_manager_of_its_date_not_todays(shop):
         manager=shop.org.am_a1,
         by=shop.org.head,
         reason=ChangeReason.REASSIGNMENT,
-        at=timezone.make_aware(dt.datetime(2026, 3, 10, 9, 0)),
+        at=dt.datetime(2026, 3, 10, 9, 0, tzinfo=timezone.get_current_timezone()),
     )
     invoice = issue(shop, dt.date(2026, 2, 1), routers(shop), by=shop.org.am_a1)
     assert invoice.manager == shop.org.am_a

@@ -75,7 +75,9 @@ def test_an_empty_allocation_leaves_everything_as_credit(shop):
     invoice = issue(shop, MARCH, routers(shop))
     payment = pay(shop, dt.date(2026, 3, 5), "500.00", allocate=[])
     assert payment.allocated_amount == D(0) and state(invoice) == (D("0.00"), D("1220.00"))
-    partial = payments.payment_allocate(by=shop.org.am_a, payment=payment, invoice=invoice, amount=D("200.00"))
+    partial = payments.payment_allocate(
+        by=shop.org.am_a, payment=payment, invoice=invoice, amount=D("200.00")
+    )
     assert partial.amount == D("200.00")
     again = payments.payment_allocate(by=shop.org.am_a, payment=payment, invoice=invoice, amount=D("100.00"))
     assert again.pk == partial.pk and again.amount == D("300.00")  # one allocation per pair, added up
