@@ -185,3 +185,11 @@ def test_who_may_not_bill_may_not_record_a_payment(shop):
     with pytest.raises(PermissionDenied):
         pay(shop, MARCH, "10.00", by=shop.org.auditor)
     assert not Payment.objects.exists()
+
+
+def test_a_payment_reference_longer_than_its_column_is_refused(shop):
+    before = row_counts()
+    with pytest.raises(ValidationError) as error:
+        pay(shop, MARCH, "10.00", reference="r" * 101)
+    assert list(error.value.message_dict) == ["reference"]
+    assert row_counts() == before
