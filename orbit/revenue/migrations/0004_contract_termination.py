@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("accounts", "0008_account_manager_sort"),
-        ("revenue", "0002_vat_rates_of_russia"),
+        ("revenue", "0003_document_counter"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
