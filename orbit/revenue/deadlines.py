@@ -35,6 +35,9 @@ def contract_deadlines(*, read, owners, today: dt.date, until: dt.date, limit: i
     rows = (
         read(Contract.objects)
         .filter(status=ContractStatus.ACTIVE, manager_id__in=owners, renewal_on__isnull=False)
+        # Past its end and not renewing itself, it reads as expired (`contracts.display_status`) until the
+        # morning run marks it so: nothing to act on.
+        .filter(Q(ends_on__gte=today) | Q(auto_renewal=True, renewal_months__gt=0))
         .annotate(notice_by=_notice_by())
         .filter(Q(renewal_on__lte=until) | Q(notice_days__gt=0, notice_by__lte=until, renewal_on__gte=today))
         .select_related("account")
