@@ -43,7 +43,9 @@ def register(source: Source) -> Source:
     return source
 
 
-def collect(*, read: Callable, owners: Iterable[int], today: dt.date, until: dt.date, limit: int) -> list[Deadline]:
+def collect(
+    *, read: Callable, owners: Iterable[int], today: dt.date, until: dt.date, limit: int
+) -> list[Deadline]:
     """Every source's items, the earliest first."""
     owners = list(owners)
     items: list[Deadline] = []

@@ -155,7 +155,10 @@ def _save(contract: Contract, **kwargs) -> None:
             contract.save(**kwargs)
     except IntegrityError as exc:  # a concurrent writer took the number between the check and the save
         raise ValidationError(
-            {"number": _("This account already has a contract numbered %(number)s.") % {"number": contract.number}}
+            {
+                "number": _("This account already has a contract numbered %(number)s.")
+                % {"number": contract.number}
+            }
         ) from exc
 
 
@@ -326,20 +329,25 @@ def contracts_roll(today: dt.date) -> tuple[int, int]:
     for contract in due.iterator():
         with transaction.atomic():
             locked = Contract.objects.select_for_update().get(pk=contract.pk)
+            months = locked.renewal_months
             if locked.status != ContractStatus.ACTIVE or locked.ends_on is None or locked.ends_on >= today:
+                continue
+            if not months or not locked.auto_renewal:
                 continue
             old_end = locked.ends_on
             while locked.ends_on < today:
-                locked.ends_on = add_months(locked.ends_on, locked.renewal_months)
+                locked.ends_on = add_months(locked.ends_on, months)
             # The renewal day keeps its distance from the end (usually the end itself).
             if locked.renewal_on is not None:
                 locked.renewal_on = locked.ends_on - (old_end - locked.renewal_on)
             locked.version += 1
             locked.save(update_fields=["ends_on", "renewal_on", "version", "updated_at"])
             renewed += 1
-    expired = Contract.objects.filter(status=ContractStatus.ACTIVE, ends_on__lt=today).exclude(
-        auto_renewal=True, renewal_months__gt=0
-    ).update(status=ContractStatus.EXPIRED, version=F("version") + 1, updated_at=timezone.now())
+    expired = (
+        Contract.objects.filter(status=ContractStatus.ACTIVE, ends_on__lt=today)
+        .exclude(auto_renewal=True, renewal_months__gt=0)
+        .update(status=ContractStatus.EXPIRED, version=F("version") + 1, updated_at=timezone.now())
+    )
     return renewed, expired
 
 

@@ -28,7 +28,9 @@ _ACCOUNT = ("account__id", "account__short_name", "account__legal_name")
 
 def _notice_by() -> ExpressionWrapper:
     """renewal_on − notice_days, in SQL (a date minus a number of days on both PostgreSQL and SQLite)."""
-    return ExpressionWrapper(F("renewal_on") - F("notice_days") * dt.timedelta(days=1), output_field=DateField())
+    return ExpressionWrapper(
+        F("renewal_on") - F("notice_days") * dt.timedelta(days=1), output_field=DateField()
+    )
 
 
 def contract_deadlines(*, read, owners, today: dt.date, until: dt.date, limit: int) -> list[Deadline]:
@@ -42,7 +44,14 @@ def contract_deadlines(*, read, owners, today: dt.date, until: dt.date, limit: i
         .filter(Q(renewal_on__lte=until) | Q(notice_days__gt=0, notice_by__lte=until, renewal_on__gte=today))
         .select_related("account")
         .only(
-            "id", "number", "renewal_on", "ends_on", "notice_days", "auto_renewal", "renewal_months", *_ACCOUNT
+            "id",
+            "number",
+            "renewal_on",
+            "ends_on",
+            "notice_days",
+            "auto_renewal",
+            "renewal_months",
+            *_ACCOUNT,
         )
         .order_by("renewal_on", "id")[:limit]
     )
@@ -59,7 +68,8 @@ def contract_deadlines(*, read, owners, today: dt.date, until: dt.date, limit: i
                         uid=f"contract-{contract.pk}-notice",
                         kind="contract_notice",
                         day=notice_by,
-                        title=_("Last day to give notice on contract %(number)s") % {"number": contract.number},
+                        title=_("Last day to give notice on contract %(number)s")
+                        % {"number": contract.number},
                         account_id=contract.account_id,
                         account_name=name,
                         url=url,

@@ -83,12 +83,17 @@ class ContractForm(forms.ModelForm):
 
     def __init__(self, *args, account, creating: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["manager"].queryset = _people(account, self.instance.manager if self.instance.pk else None)
+        self.fields["manager"].queryset = _people(
+            account, self.instance.manager if self.instance.pk else None
+        )
         self.fields["manager"].required = False
         if creating:
             self.fields["status"] = forms.ChoiceField(
                 label=_("status"),
-                choices=[(ContractStatus.ACTIVE, ContractStatus.ACTIVE.label), (ContractStatus.DRAFT, ContractStatus.DRAFT.label)],
+                choices=[
+                    (ContractStatus.ACTIVE, ContractStatus.ACTIVE.label),
+                    (ContractStatus.DRAFT, ContractStatus.DRAFT.label),
+                ],
                 initial=ContractStatus.ACTIVE,
                 help_text=_("A draft has no deadlines on anyone's day until it is activated."),
             )
@@ -159,7 +164,9 @@ class OrderLineForm(forms.Form):
         label=_("product"), queryset=Product.objects.filter(is_active=True).order_by("name")
     )
     quantity = AmountField(label=_("quantity"), places=3, required=True)
-    unit_price = AmountField(label=_("price"), help_text=_("Blank: from the price list or the client's agreement."))
+    unit_price = AmountField(
+        label=_("price"), help_text=_("Blank: from the price list or the client's agreement.")
+    )
     discount_percent = AmountField(label=_("discount, %"))
 
     def line(self) -> OrderLineInput:
@@ -188,4 +195,8 @@ class OrderStepForm(forms.Form):
 
 class OrderInvoiceForm(forms.Form):
     issued_on = DateField(label=_("invoice date"))
-    due_on = DateField(label=_("due"), required=False, help_text=_("Blank: Orbit’s default payment term after the invoice date."))
+    due_on = DateField(
+        label=_("due"),
+        required=False,
+        help_text=_("Blank: Orbit’s default payment term after the invoice date."),
+    )

@@ -104,7 +104,8 @@ def _price_lines(
     account: Account, day: dt.date, currency: str, lines: list[OrderLineInput]
 ) -> tuple[list[OrderLine], list[str]]:
     """The lines with their prices, VAT and amounts; the problems as "Line N: ..." messages."""
-    built, problems = [], []
+    built: list[OrderLine] = []
+    problems: list[str] = []
     for n, line in enumerate(lines, start=1):
         try:
             built.append(_price_line(account, day, currency, line))
@@ -216,7 +217,10 @@ def order_create(
     if manager is None:
         manager = locked.responsible_manager
     elif not (manager.is_active and can_view_account(manager, locked)):
-        error("manager", _("%(name)s cannot see this account: choose someone who works with it.") % {"name": manager})
+        error(
+            "manager",
+            _("%(name)s cannot see this account: choose someone who works with it.") % {"name": manager},
+        )
     if not lines:
         error("lines", _("Add at least one line."))
     built: list[OrderLine] = []
@@ -281,7 +285,10 @@ def order_confirm(*, by: User, order: Order, version: int | None = None) -> Orde
     locked = _locked(order, version)
     if locked.status != OrderStatus.NEW:
         raise ValidationError(
-            {"status": _("Only a new order can be confirmed; this one is «%(status)s».") % {"status": _status_label(locked)}}
+            {
+                "status": _("Only a new order can be confirmed; this one is «%(status)s».")
+                % {"status": _status_label(locked)}
+            }
         )
     locked.status, locked.confirmed_at = OrderStatus.CONFIRMED, timezone.now()
     return _save_step(locked, "confirmed_at")
@@ -295,7 +302,10 @@ def order_ship(*, by: User, order: Order, version: int | None = None) -> Order:
         raise ValidationError({"status": _("Confirm the order before shipping it.")})
     if locked.status != OrderStatus.CONFIRMED:
         raise ValidationError(
-            {"status": _("Only a confirmed order can be shipped; this one is «%(status)s».") % {"status": _status_label(locked)}}
+            {
+                "status": _("Only a confirmed order can be shipped; this one is «%(status)s».")
+                % {"status": _status_label(locked)}
+            }
         )
     locked.status, locked.shipped_at = OrderStatus.SHIPPED, timezone.now()
     return _save_step(locked, "shipped_at")
@@ -310,7 +320,10 @@ def order_deliver(*, by: User, order: Order, delivered_on: dt.date, version: int
         raise ValidationError({"status": _("Ship the order before marking it delivered.")})
     if locked.status != OrderStatus.SHIPPED:
         raise ValidationError(
-            {"status": _("Only a shipped order can be delivered; this one is «%(status)s».") % {"status": _status_label(locked)}}
+            {
+                "status": _("Only a shipped order can be delivered; this one is «%(status)s».")
+                % {"status": _status_label(locked)}
+            }
         )
     if delivered_on is None:
         raise ValidationError({"delivered_on": _("Enter the day the client received the goods.")})
@@ -335,7 +348,10 @@ def order_cancel(*, by: User, order: Order, reason: str, version: int | None = N
     locked = _locked(order, version)
     if locked.status not in OPEN:
         raise ValidationError(
-            {"status": _("A %(status)s order cannot be cancelled.") % {"status": _status_label(locked).lower()}}
+            {
+                "status": _("A %(status)s order cannot be cancelled.")
+                % {"status": _status_label(locked).lower()}
+            }
         )
     if not (reason or "").strip():
         raise ValidationError({"reason": _("Say why the order is cancelled.")})

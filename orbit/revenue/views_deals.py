@@ -61,9 +61,13 @@ def contract_create(request, account_pk: int):
     _require_bill(request, account)
     if account.is_archived:
         return refused(
-            request, [_("The account is archived: restore it before changing its contracts.")], back_url=_card(account)
+            request,
+            [_("The account is archived: restore it before changing its contracts.")],
+            back_url=_card(account),
         )
-    form = ContractForm(request.POST or None, account=account, creating=True, instance=Contract(account=account))
+    form = ContractForm(
+        request.POST or None, account=account, creating=True, instance=Contract(account=account)
+    )
     status = 200
     if request.method == "POST":
         status = 400
@@ -134,7 +138,10 @@ def contract_edit(request, pk: int):
         if form.is_valid():
             try:
                 contracts.contract_update(
-                    by=request.user, contract=contract, version=form.cleaned_data["version"], **form.service_fields()
+                    by=request.user,
+                    contract=contract,
+                    version=form.cleaned_data["version"],
+                    **form.service_fields(),
                 )
             except ConflictError as exc:
                 _arm_conflict(form, exc)
@@ -279,7 +286,9 @@ def order_create(request, account_pk: int):
         status = 400
         if form.is_valid() and lines.is_valid():
             data = form.cleaned_data
-            inputs = [line.line() for line in lines if line.cleaned_data and not line.cleaned_data.get("DELETE")]
+            inputs = [
+                line.line() for line in lines if line.cleaned_data and not line.cleaned_data.get("DELETE")
+            ]
             try:
                 order, _created = idempotency.once(
                     user=request.user,
@@ -328,7 +337,8 @@ def _order_page(request, order: Order, *, status: int = 200, **forms):
         "late": order.status in orders.OPEN and order.promised_on is not None and order.promised_on < today,
         "may_bill": may_bill,
         "can_invoice": may_bill and order.status in orders.INVOICEABLE and standing is None,
-        "step_form": forms.get("step_form") or OrderStepForm(initial={"version": order.version, "delivered_on": today}),
+        "step_form": forms.get("step_form")
+        or OrderStepForm(initial={"version": order.version, "delivered_on": today}),
         "invoice_form": forms.get("invoice_form") or OrderInvoiceForm(initial={"issued_on": today}),
     }
     return render(request, "revenue/orders/detail.html", context, status=status)
@@ -355,7 +365,9 @@ def order_step(request, pk: int):
             elif step == "ship":
                 orders.order_ship(by=request.user, order=order, version=version)
             elif step == "deliver":
-                orders.order_deliver(by=request.user, order=order, delivered_on=data["delivered_on"], version=version)
+                orders.order_deliver(
+                    by=request.user, order=order, delivered_on=data["delivered_on"], version=version
+                )
             else:
                 orders.order_cancel(by=request.user, order=order, reason=data["reason"], version=version)
         except ConflictError as exc:

@@ -174,7 +174,11 @@ ROUTES = {
         method="post", scope="contract", need=CHANGE, ok=400, data={"ends_on": "2031-12-31"}
     ),
     "revenue:contract_terminate": Route(
-        method="post", scope="contract", need=CHANGE, ok=302, data={"terminated_on": "2030-01-01", "reason": "t"}
+        method="post",
+        scope="contract",
+        need=CHANGE,
+        ok=302,
+        data={"terminated_on": "2030-01-01", "reason": "t"},
     ),
     # (The world's prospect is being handed over, no longer a prospect: it may place orders.)
     "revenue:order_create": Route(scope="account", need=CHANGE),

@@ -91,7 +91,11 @@ def test_a_stale_version_is_a_conflict_and_overwrites_nothing(org, account):
 def test_a_changed_end_moves_the_default_renewal_day(org, account):
     contract = _create(org, account, ends_on=DEC31)
     changed = contracts.contract_update(
-        by=org.am_a, contract=contract, version=contract.version, ends_on=dt.date(2027, 6, 30), renewal_on=None
+        by=org.am_a,
+        contract=contract,
+        version=contract.version,
+        ends_on=dt.date(2027, 6, 30),
+        renewal_on=None,
     )
     assert changed.renewal_on == dt.date(2027, 6, 30)
 
@@ -126,7 +130,9 @@ def test_a_month_later_than_the_31st_is_the_months_last_day():
 def test_termination_needs_a_date_and_a_reason_and_ends_all_changes(org, account):
     contract = _create(org, account, ends_on=DEC31)
     with pytest.raises(ValidationError) as exc:
-        contracts.contract_terminate(by=org.am_a, contract=contract, terminated_on=dt.date(2025, 1, 1), reason="")
+        contracts.contract_terminate(
+            by=org.am_a, contract=contract, terminated_on=dt.date(2025, 1, 1), reason=""
+        )
     assert set(exc.value.message_dict) == {"terminated_on", "reason"}
     contract.refresh_from_db()
     assert contract.status == ContractStatus.ACTIVE
@@ -163,3 +169,12 @@ def test_the_morning_run_expires_ended_contracts_and_renews_auto_renewing_ones(o
     # An expired contract can be renewed by hand: it is active again.
     renewed = contracts.contract_renew(by=org.am_a, contract=ended, ends_on=dt.date(2027, 11, 30))
     assert renewed.status == ContractStatus.ACTIVE
+
+
+def test_the_daily_reminders_run_the_contracts_roll(org, account):
+    from orbit.notifications.reminders import send_reminders
+
+    _create(org, account, ends_on=dt.date(2026, 11, 30))
+    count = send_reminders(dt.date(2026, 12, 1))
+    assert (count.contracts_renewed, count.contracts_expired) == (0, 1)
+    assert Contract.objects.get().status == ContractStatus.EXPIRED

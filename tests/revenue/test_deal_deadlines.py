@@ -95,7 +95,7 @@ def test_the_day_shows_deadlines_up_to_the_horizon_and_the_overdue_ones_still_ac
     days = [d.day for d in day.deadlines.items]
     assert days == sorted(days)
     page = response.content.decode()
-    assert 'class="overdue" data-deadline="order-%d-delivery"' % desk["late"].pk in page
+    assert f'class="overdue" data-deadline="order-{desk["late"].pk}-delivery"' in page
     assert "someone-elses" not in page and "renewal-beyond" not in page
 
 
@@ -104,13 +104,13 @@ def test_the_calendar_feed_carries_the_same_deadlines(client, shop, desk):
     raw = "d" * 40
     CalendarFeed.objects.create(user=shop.org.am_a, token_hash=CalendarFeed.hash(raw))
     response = client.get(reverse("activities:ical", args=[raw]))
-    events = {
-        str(e["uid"]): e["dtstart"].dt for e in Calendar.from_ical(response.content).walk("VEVENT")
-    }
+    events = {str(e["uid"]): e["dtstart"].dt for e in Calendar.from_ical(response.content).walk("VEVENT")}
     today = timezone.localdate()
     by_number = {c.number: c.pk for c in Contract.objects.all()}
     assert events[f"contract-{by_number['notice-today']}-notice@orbit"] == today
-    assert events[f"contract-{by_number['renewal-on-the-edge']}-renewal@orbit"] == today + dt.timedelta(days=30)
+    assert events[f"contract-{by_number['renewal-on-the-edge']}-renewal@orbit"] == today + dt.timedelta(
+        days=30
+    )
     assert events[f"order-{desk['late'].pk}-delivery@orbit"] == today - dt.timedelta(days=1)
     # The feed looks 90 days ahead: the renewal beyond the agenda's month is in the calendar.
     assert f"contract-{by_number['renewal-beyond']}-renewal@orbit" in events
@@ -121,7 +121,9 @@ def test_the_calendar_feed_carries_the_same_deadlines(client, shop, desk):
 def test_a_contract_on_an_account_he_no_longer_sees_leaves_his_day(client, shop):
     other = make_account(shop.org.head, shop.org.am_b)
     contract = _contract(shop.org.am_b, other, "watched-from-afar", 3)
-    Contract.objects.filter(pk=contract.pk).update(manager=shop.org.am_a)  # stale data: he is not on the account
+    Contract.objects.filter(pk=contract.pk).update(
+        manager=shop.org.am_a
+    )  # stale data: he is not on the account
     client.force_login(shop.org.am_a)
     assert not client.get(reverse("activities:agenda")).context["day"].deadlines.items
     client.force_login(shop.org.head)  # the head opens am_a's day: still through am_a's own visibility

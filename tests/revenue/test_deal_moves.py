@@ -25,7 +25,9 @@ JAN1 = dt.date(2026, 1, 1)
 def _open_work(shop):
     """am_a's running and closed contracts and orders on the account."""
     by, account = shop.org.am_a, shop.account
-    running = contracts.contract_create(by=by, account=account, number="Д-1", starts_on=JAN1, ends_on=dt.date(2027, 6, 30))
+    running = contracts.contract_create(
+        by=by, account=account, number="Д-1", starts_on=JAN1, ends_on=dt.date(2027, 6, 30)
+    )
     draft = contracts.contract_create(by=by, account=account, number="Д-2", starts_on=JAN1, status="draft")
     ended = contracts.contract_create(by=by, account=account, number="Д-3", starts_on=JAN1)
     contracts.contract_terminate(by=by, contract=ended, terminated_on=JAN1, reason="Закрыт")
@@ -97,7 +99,9 @@ def test_a_team_member_who_leaves_hands_his_contracts_and_orders_to_the_responsi
     org, account = shop.org, shop.account
     engineer = make_user("engineer")
     seat = team.team_member_add(by=org.head, account=account, user=engineer, role=TeamRole.SUPPORT_ENGINEER)
-    watched = contracts.contract_create(by=org.am_a, account=account, number="Д-7", starts_on=JAN1, manager=engineer)
+    watched = contracts.contract_create(
+        by=org.am_a, account=account, number="Д-7", starts_on=JAN1, manager=engineer
+    )
     Order.objects.filter(account=account).delete()
     order = orders.order_create(
         by=org.am_a,

@@ -21,6 +21,7 @@ from orbit.revenue.models import (
     PriceSource,
 )
 from orbit.revenue.orders import OrderLineInput
+from tests.clock import local
 from tests.factories import make_account
 
 D = Decimal
@@ -45,7 +46,11 @@ def test_a_line_without_a_price_takes_the_list_price_and_says_so(shop):
     order = _order(shop)
     [line] = order.lines.all()
     # 2 × 1000.00 = 2000.00 net; VAT 22 % (2026 on) = 440.00
-    assert (line.unit_price, line.discount_percent, line.price_source) == (D("1000.00"), D(0), PriceSource.LIST)
+    assert (line.unit_price, line.discount_percent, line.price_source) == (
+        D("1000.00"),
+        D(0),
+        PriceSource.LIST,
+    )
     assert (line.net_amount, line.vat_percent, line.vat_amount) == (D("2000.00"), D("22.00"), D("440.00"))
     assert (order.net_total, order.vat_total, order.total) == (D("2000.00"), D("440.00"), D("2440.00"))
     assert order.manager == shop.org.am_a  # the account's responsible manager
@@ -74,7 +79,11 @@ def test_a_typed_price_is_manual_and_each_line_is_rounded_on_its_own(shop):
     )
     first, second = order.lines.order_by("id")
     # 3 × 10.55 × 0.95 = 30.0675 → 30.07; VAT 30.07 × 22 % = 6.6154 → 6.62
-    assert (first.price_source, first.net_amount, first.vat_amount) == (PriceSource.MANUAL, D("30.07"), D("6.62"))
+    assert (first.price_source, first.net_amount, first.vat_amount) == (
+        PriceSource.MANUAL,
+        D("30.07"),
+        D("6.62"),
+    )
     # 0.333 × 10.00 = 3.33; VAT 3.33 × 22 % = 0.7326 → 0.73
     assert (second.net_amount, second.vat_amount) == (D("3.33"), D("0.73"))
     # the order's totals are sums of the rounded lines: 30.07 + 3.33 = 33.40; 6.62 + 0.73 = 7.35
@@ -82,7 +91,7 @@ def test_a_typed_price_is_manual_and_each_line_is_rounded_on_its_own(shop):
 
 
 def test_vat_is_that_of_the_day_the_order_was_received(shop):
-    received = timezone.make_aware(dt.datetime(2025, 12, 31, 12, 0))
+    received = local(2025, 12, 31, 12)
     order = _order(shop, received_at=received)
     # 2 × 1000.00 = 2000.00; VAT 20 % on 31.12.2025 = 400.00
     assert (order.vat_total, order.total) == (D("400.00"), D("2400.00"))
@@ -105,7 +114,9 @@ def test_a_bad_order_is_refused_at_its_field_and_nothing_is_saved(shop, kwargs, 
     lines = kwargs.pop("lines", None)
     with pytest.raises(ValidationError) as exc:
         if lines == []:
-            orders.order_create(by=shop.org.am_a, account=shop.account, received_at=_received(), currency="RUB", lines=[])
+            orders.order_create(
+                by=shop.org.am_a, account=shop.account, received_at=_received(), currency="RUB", lines=[]
+            )
         else:
             _order(shop, lines, **kwargs)
     assert field in exc.value.message_dict
@@ -231,10 +242,18 @@ def test_the_invoice_of_an_order_carries_its_lines_and_amounts(shop):
     order.refresh_from_db()
     # 2000.00 + 30.07 = 2030.07 net; 440.00 + 6.62 = 446.62 VAT; 2476.69 in all, on the order and the invoice
     assert (invoice.net_total, invoice.vat_total, invoice.total) == (D("2030.07"), D("446.62"), D("2476.69"))
-    assert (invoice.net_total, invoice.vat_total, invoice.total) == (order.net_total, order.vat_total, order.total)
+    assert (invoice.net_total, invoice.vat_total, invoice.total) == (
+        order.net_total,
+        order.vat_total,
+        order.total,
+    )
     assert invoice.order == order and invoice.account == shop.account
-    assert [(line.product_id, line.quantity, line.unit_price, line.discount_percent) for line in invoice.lines.order_by("id")] == [
-        (line.product_id, line.quantity, line.unit_price, line.discount_percent) for line in order.lines.order_by("id")
+    assert [
+        (line.product_id, line.quantity, line.unit_price, line.discount_percent)
+        for line in invoice.lines.order_by("id")
+    ] == [
+        (line.product_id, line.quantity, line.unit_price, line.discount_percent)
+        for line in order.lines.order_by("id")
     ]
 
 
