@@ -13,7 +13,7 @@ Each on the day of the contract's or order's `manager` (the responsible manager,
 
 import datetime as dt
 
-from django.db.models import DateField, ExpressionWrapper, F, Q
+from django.db.models import DateField, F, Func, Q
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -26,11 +26,26 @@ _OPEN_ORDERS = (OrderStatus.NEW, OrderStatus.CONFIRMED, OrderStatus.SHIPPED)
 _ACCOUNT = ("account__id", "account__short_name", "account__legal_name")
 
 
-def _notice_by() -> ExpressionWrapper:
-    """renewal_on − notice_days, in SQL (a date minus a number of days on both PostgreSQL and SQLite)."""
-    return ExpressionWrapper(
-        F("renewal_on") - F("notice_days") * dt.timedelta(days=1), output_field=DateField()
-    )
+class _DaysBefore(Func):
+    """day − n days, as a date, in SQL: PostgreSQL subtracts an integer from a date; SQLite (the demo) has
+    date(day, '-n days'). (Django's duration arithmetic cannot multiply a column by an interval on SQLite.)"""
+
+    output_field = DateField()
+
+    def as_sql(self, compiler, connection, **extra):
+        day, day_params = compiler.compile(self.source_expressions[0])
+        days, days_params = compiler.compile(self.source_expressions[1])
+        return f"({day} - {days})", (*day_params, *days_params)
+
+    def as_sqlite(self, compiler, connection, **extra):
+        day, day_params = compiler.compile(self.source_expressions[0])
+        days, days_params = compiler.compile(self.source_expressions[1])
+        return f"date({day}, '-' || {days} || ' days')", (*day_params, *days_params)
+
+
+def _notice_by() -> Func:
+    """renewal_on − notice_days: the last day to give notice."""
+    return _DaysBefore(F("renewal_on"), F("notice_days"))
 
 
 def contract_deadlines(*, read, owners, today: dt.date, until: dt.date, limit: int) -> list[Deadline]:
