@@ -5,13 +5,15 @@ fields they name."""
 from decimal import Decimal
 
 from django import forms
+from django.db import models
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from orbit.accounts.models import Currency
 from orbit.common.forms import DateField
-from orbit.revenue.invoicing import LineInput
+from orbit.revenue.invoicing import DEFAULT_PAYMENT_DAYS, LineInput
 from orbit.revenue.models import Invoice, Product
 from orbit.revenue.money import parse_amount
 from orbit.revenue.rates import base_currency
@@ -60,7 +62,11 @@ def _currency_field() -> forms.ChoiceField:
 class InvoiceForm(forms.Form):
     issued_on = DateField(label=_("Date"), initial=timezone.localdate)
     due_on = DateField(
-        label=_("Due"), required=False, help_text=_("Empty: the date plus the account's usual payment term.")
+        label=_("Due"),
+        required=False,
+        help_text=format_lazy(
+            _("Empty: {days} days after the date (Orbit's default payment term)."), days=DEFAULT_PAYMENT_DAYS
+        ),
     )
     currency = _currency_field()
     number = forms.CharField(
@@ -185,7 +191,7 @@ class CreditNoteForm(forms.Form):
         return result
 
 
-class Allocation(forms.TextChoices):
+class Allocation(models.TextChoices):
     OLDEST = "oldest", _("To the oldest open invoices first")
     CHOSEN = "chosen", _("To the invoices I choose")
     CREDIT = "credit", _("Keep it all as the client's credit")
