@@ -308,8 +308,8 @@ def receivables(user: User, filters: ReceivableFilters, *, today: dt.date) -> Qu
 def receivable_totals(rows: QuerySet[Account]) -> dict[str, Decimal]:
     """The totals row over every listed account, not only the page: one aggregate query."""
     columns = ["open_base", "overdue_base", *balances.BUCKETS]
-    totals = rows.order_by().aggregate(**{c: Sum(c) for c in columns})
-    return {c: totals[c] or ZERO for c in columns}
+    totals = rows.order_by().aggregate(**{f"total_{c}": Sum(c) for c in columns})
+    return {c: totals[f"total_{c}"] or ZERO for c in columns}
 
 
 # --- Invoices ---------------------------------------------------------------------------------------------

@@ -80,7 +80,7 @@ def test_the_chart_is_drawn_from_json_with_its_table_fallback_in_russian(client,
 def test_revenue_is_read_from_the_monthly_totals_not_from_the_lines(client, story, shop, django_assert_max_num_queries):
     client.force_login(shop.org.am_a)
     url = reverse("revenue:account_panel", args=[story.account.pk])
-    with django_assert_max_num_queries(12) as queries:
+    with django_assert_max_num_queries(10) as queries:
         client.get(url)
     assert not [q for q in queries.captured_queries if "revenue_invoiceline" in q["sql"]]
 
