@@ -144,8 +144,9 @@ def fill_line(
                 errors.absorb(exc, line=n)
             else:
                 if unit_price is None:
-                    unit_price, source = offer.unit_price, offer.source
-                    discount = offer.discount_percent if discount is None else discount
+                    unit_price = offer.unit_price
+                    if discount is None:  # a discount typed over the quote makes the price manual
+                        discount, source = offer.discount_percent, offer.source
                 unit_cost = offer.unit_cost if unit_cost is None else unit_cost
     discount = ZERO if discount is None else discount
     unit_cost = ZERO if unit_cost is None else unit_cost
