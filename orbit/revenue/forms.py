@@ -21,6 +21,7 @@ from orbit.revenue.rates import base_currency
 # Blank line rows an invoice form offers (Orbit's default); "More lines" adds as many again.
 INVOICE_FORM_LINES = 5
 MAX_INVOICE_FORM_LINES = 100
+MAX_TYPED = 40  # characters of a typed amount: 18 digits with spaces and a sign fit
 
 
 class AmountField(forms.CharField):
@@ -31,14 +32,17 @@ class AmountField(forms.CharField):
     def __init__(self, *, places: int = 2, positive: bool = True, **kwargs):
         self.places = places
         self.positive = positive
-        kwargs.setdefault("max_length", 40)
         super().__init__(**kwargs)
-        self.widget.attrs.update({"inputmode": "decimal", "autocomplete": "off", "class": "num"})
+        self.widget.attrs.update(
+            {"inputmode": "decimal", "autocomplete": "off", "class": "num", "maxlength": str(MAX_TYPED)}
+        )
 
     def to_python(self, value) -> Decimal | None:  # type: ignore[override]
         text = super().to_python(value)
         if text in self.empty_values:
             return None
+        if len(text) > MAX_TYPED:
+            raise ValidationError(_("Enter an amount like 1 234 567,89."), code="invalid")
         return parse_amount(text, places=self.places)
 
     def validate(self, value) -> None:

@@ -276,8 +276,8 @@ def payment_create(request, pk: int):
 
 
 STATUS_LABELS = [
-    ("open", gettext_lazy("Open")),
+    ("open", gettext_lazy("Unpaid")),
     ("overdue", gettext_lazy("Overdue")),
-    ("paid", gettext_lazy("Paid")),
+    ("paid", gettext_lazy("Paid in full")),
     ("credit_notes", gettext_lazy("Credit notes")),
 ]
