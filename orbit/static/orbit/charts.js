@@ -55,7 +55,7 @@
       animationDuration: 300,
       color: ["#2f5bd3", "#20a386", "#f0a330", "#9b59b6", "#e05a4f", "#5ab0e6", "#8c9a2c", "#c06c98", "#6b7b8c"],
       textStyle: { fontFamily: "inherit" },
-      grid: { left: 8, right: 12, top: 40, bottom: 8 },
+      grid: { left: 8, right: 12, top: 40, bottom: 8, containLabel: true },
       legend: { type: "scroll", top: 0, left: 0 },
       tooltip: { trigger: "axis", axisPointer: { type: "shadow" }, valueFormatter: exact },
       xAxis: { type: "category", data: spec.categories, axisLabel: { hideOverlap: true }, axisTick: { alignWithLabel: true } },
