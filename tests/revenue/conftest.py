@@ -4,13 +4,21 @@ from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from orbit.accounts.models import OwnershipPeriod
 from orbit.revenue.models import CurrencyRate, Product, ProductLine, ProductPrice, VatRate
 from tests.factories import make_account
 
 D = Decimal
+
+
+@pytest.fixture(autouse=True)
+def _in_english():
+    """The services' messages are asserted in English here (the suite's default language is Russian); the
+    tests that check the Russian switch to it themselves."""
+    with translation.override("en"):
+        yield
 
 
 def client_since_2024(by, manager, **fields):

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.utils import timezone
 
+from orbit.revenue import invoicing
 from orbit.revenue.fingerprints import fingerprint
 from orbit.revenue.invoicing import LineInput
 from orbit.revenue.models import Invoice, Payment
@@ -137,3 +138,34 @@ def test_concurrent_issues_get_consecutive_numbers(postgres_only):
     assert not errors
     numbers = sorted(Invoice.objects.values_list("number", flat=True))
     assert numbers == ["СЧ-2026-000001", "СЧ-2026-000002"]
+
+
+def test_an_insert_that_loses_the_race_answers_with_the_winner(shop):
+    # What the second of two pushes meets when the first committed between its check and its insert: the
+    # partial unique constraint fires inside a savepoint, and the winner is the answer (same content) or a
+    # conflict (other content); the transaction stays usable either way.
+    winner = issue(shop, MARCH, routers(shop), external_id="1C-LATE")
+    loser = Invoice(
+        account=shop.account,
+        kind=winner.kind,
+        number="СЧ-X-1",
+        issued_on=MARCH,
+        due_on=MARCH,
+        rate=D(1),
+        net_total=0,
+        vat_total=0,
+        total=0,
+        net_total_base=0,
+        cost_total_base=0,
+        total_base=0,
+        external_id="1C-LATE",
+        fingerprint=winner.fingerprint,
+    )
+    before = row_counts()
+    assert invoicing._insert(loser, [], "conflict").pk == winner.pk
+    loser.pk, loser.fingerprint = None, "other"
+    with pytest.raises(ValidationError) as error:
+        invoicing._insert(loser, [], "conflict")
+    assert error.value.code == "conflict"
+    assert row_counts() == before
+    assert Invoice.objects.count() == 1  # the connection still answers after the rolled-back savepoints
