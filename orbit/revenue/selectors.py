@@ -19,6 +19,7 @@ from orbit.accounts.selectors import holding_member_ids
 from orbit.common.charts import Chart, Series, month_label, months_back
 from orbit.org.models import Team, User
 from orbit.revenue import balances
+from orbit.revenue.contracts import notice_deadline
 from orbit.revenue.models import (
     AccountRevenueMonth,
     Contract,
@@ -106,14 +107,6 @@ def revenue_by_month(account_ids: Iterable[int], *, today: dt.date, months: int 
 
 
 # --- Contracts and orders ---------------------------------------------------------------------------------
-
-
-def notice_deadline(contract: Contract) -> dt.date | None:
-    """The last day to give notice: the renewal day (or, without one, the end) minus the notice period."""
-    day = contract.renewal_on or contract.ends_on
-    if day is None or not contract.notice_days:
-        return None
-    return day - dt.timedelta(days=contract.notice_days)
 
 
 def active_contracts(account_ids: Iterable[int]) -> list[Contract]:
