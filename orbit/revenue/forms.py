@@ -5,8 +5,8 @@ fields they name."""
 from decimal import Decimal
 
 from django import forms
-from django.db import models
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
@@ -120,7 +120,9 @@ class InvoiceLineForm(forms.Form):
         if product is None:
             return None
         return LineInput(
-            product=product, quantity=self.cleaned_data["quantity"], unit_price=self.cleaned_data["unit_price"]
+            product=product,
+            quantity=self.cleaned_data["quantity"],
+            unit_price=self.cleaned_data["unit_price"],
         )
 
 
@@ -139,7 +141,11 @@ class BaseLineFormSet(forms.BaseFormSet):
 def invoice_line_formset(data=None, *, extra: int = INVOICE_FORM_LINES):
     extra = max(1, min(extra, MAX_INVOICE_FORM_LINES))
     formset_class = forms.formset_factory(
-        InvoiceLineForm, formset=BaseLineFormSet, extra=extra, max_num=MAX_INVOICE_FORM_LINES, validate_max=True
+        InvoiceLineForm,
+        formset=BaseLineFormSet,
+        extra=extra,
+        max_num=MAX_INVOICE_FORM_LINES,
+        validate_max=True,
     )
     return formset_class(data, prefix="lines")
 
@@ -155,7 +161,9 @@ class CreditNoteForm(forms.Form):
         self.invoice = invoice
         self.invoice_lines = lines
         for line in lines:
-            self.fields[f"line_{line.pk}"] = AmountField(label=_("Quantity to credit"), places=3, required=False)
+            self.fields[f"line_{line.pk}"] = AmountField(
+                label=_("Quantity to credit"), places=3, required=False
+            )
 
     def rows(self):
         """(invoice line, its quantity field) for the template."""
@@ -226,7 +234,9 @@ class PaymentForm(forms.Form):
     def clean(self):
         data = super().clean()
         if data.get("allocation") == Allocation.CHOSEN and not self.chosen():
-            self.add_error("allocation", _("Enter the amount for at least one invoice, or allocate otherwise."))
+            self.add_error(
+                "allocation", _("Enter the amount for at least one invoice, or allocate otherwise.")
+            )
         return data
 
     def chosen(self) -> list[tuple[Invoice, Decimal]]:

@@ -66,7 +66,9 @@ def holding(request, pk: int):
     account = account_get(request.user, pk)
     money = selectors.holding_money(request.user, account, today=timezone.localdate())
     return render(
-        request, "revenue/_holding_panel.html", {"account": account, "money": money, "base_currency": base_currency()}
+        request,
+        "revenue/_holding_panel.html",
+        {"account": account, "money": money, "base_currency": base_currency()},
     )
 
 
@@ -209,7 +211,12 @@ def invoice_create(request, pk: int):
     return render(
         request,
         "revenue/invoice_form.html",
-        {"account": account, "form": form, "lines": lines, "more_lines": min(extra + INVOICE_FORM_LINES, 100)},
+        {
+            "account": account,
+            "form": form,
+            "lines": lines,
+            "more_lines": min(extra + INVOICE_FORM_LINES, 100),
+        },
         status=status,
     )
 
@@ -227,7 +234,11 @@ def credit_note_create(request, pk: int):
         note = _written(
             form,
             lambda: invoicing.credit_note_issue(
-                by=request.user, invoice=invoice, issued_on=data["issued_on"], note=data["note"], lines=form.lines()
+                by=request.user,
+                invoice=invoice,
+                issued_on=data["issued_on"],
+                note=data["note"],
+                lines=form.lines(),
             ),
             scope="credit_note_issue",
             model=Invoice,

@@ -38,7 +38,9 @@ def _history(shop, account):
 
 def test_the_card_draws_the_revenue_chart_and_records_a_payment(org, page):
     shop = build_shop(org)
-    account = client_since_2024(org.head, org.am_a, legal_name="ООО «Северный ветер»", short_name="Северный ветер")
+    account = client_since_2024(
+        org.head, org.am_a, legal_name="ООО «Северный ветер»", short_name="Северный ветер"
+    )
     shop.account = account
     invoices = _history(shop, account)
     problems = []
