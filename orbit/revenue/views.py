@@ -7,15 +7,17 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from orbit.accounts.models import Account
+from orbit.accounts.models import Account, AccountStatus
 from orbit.accounts.selectors import account_get, manager_choices
 from orbit.common import idempotency
 from orbit.common.forms import apply_service_error
 from orbit.common.pagination import CappedPaginator, list_queries
+from orbit.common.refusal import refused
 from orbit.org.models import Team
 from orbit.revenue import invoicing, payments, selectors
 from orbit.revenue.forms import (
@@ -167,6 +169,20 @@ def _billable(request, pk: int):
     return account
 
 
+def _not_billable(account, *, payment: bool) -> str:
+    """Why no document or payment can be written for the account now ('' when it can): said before the form,
+    not after it is filled (the services check it again when they write)."""
+    if account.archived_at is not None:
+        if payment:
+            return _("The account is archived: restore it before recording payments.")
+        return _("The account is archived: restore it before issuing documents.")
+    if account.status == AccountStatus.PROSPECT:
+        if payment:
+            return _("The account is a prospect: it has nothing to pay for.")
+        return _("The account is a prospect: documents are issued to clients (won accounts) only.")
+    return ""
+
+
 def _written(form, write, *, scope: str, model, request):
     """Run a service write once per form key; its refusal goes onto the form's fields. (result or None)."""
     try:
@@ -182,6 +198,8 @@ def _written(form, write, *, scope: str, model, request):
 @login_required
 def invoice_create(request, pk: int):
     account = _billable(request, pk)
+    if reason := _not_billable(account, payment=False):
+        return refused(request, [reason], back_url=reverse("accounts:detail", args=[pk]))
     extra = _int(request.GET.get("lines", "")) or INVOICE_FORM_LINES
     form = InvoiceForm(request.POST or None)
     lines = invoice_line_formset(request.POST or None, extra=extra)
@@ -254,6 +272,8 @@ def credit_note_create(request, pk: int):
 @login_required
 def payment_create(request, pk: int):
     account = _billable(request, pk)
+    if reason := _not_billable(account, payment=True):
+        return refused(request, [reason], back_url=reverse("accounts:detail", args=[pk]))
     open_invoices = list(selectors.open_invoices([account.pk]))
     form = PaymentForm(request.POST or None, open_invoices=open_invoices)
     if request.method == "POST" and form.is_valid():

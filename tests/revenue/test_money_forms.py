@@ -84,6 +84,15 @@ def _invoice_post(shop, *rows, key="k-1", **fields):
     return data
 
 
+def _payment_post(**fields):
+    return {
+        "currency": "RUB",
+        "received_on": "2026-06-15",
+        "allocation": "oldest",
+        "idempotency_key": "p-1",
+    } | fields
+
+
 def test_an_invoice_is_issued_with_a_price_typed_in_russian(client, shop, today):
     _login(client, shop.org.am_a)
     url = reverse("revenue:invoice_create", args=[shop.account.pk])
@@ -131,15 +140,33 @@ def test_invoice_errors_are_on_their_fields_in_the_users_language(
     assert Invoice.objects.count() == 0
 
 
-def test_a_prospect_cannot_be_invoiced_and_the_form_says_why(client, shop, today):
-    prospect = make_account(shop.org.sales, None, status=AccountStatus.PROSPECT)
-    _login(client, shop.org.sales, "en")
+@pytest.mark.parametrize("archived", [False, True])
+def test_a_prospect_or_an_archived_account_gets_no_form_and_says_why(client, shop, today, archived):
+    if archived:
+        account = make_account(shop.org.head, shop.org.am_a)
+        account.archived_at = NOON
+        account.save(update_fields=["archived_at"])
+        user, reasons = (
+            shop.org.am_a,
+            (
+                "The account is archived: restore it before issuing documents.",
+                "The account is archived: restore it before recording payments.",
+            ),
+        )
+    else:
+        account = make_account(shop.org.sales, None, status=AccountStatus.PROSPECT)
+        user, reasons = shop.org.sales, ("documents are issued to clients", "it has nothing to pay for")
+    _login(client, user, "en")
     before = row_counts()
-    response = client.post(
-        reverse("revenue:invoice_create", args=[prospect.pk]), _invoice_post(shop, (shop.router, "1", ""))
-    )
-    assert response.status_code == 400
-    assert response.context["form"].errors  # the service's refusal, on the form
+    invoice_url = reverse("revenue:invoice_create", args=[account.pk])
+    payment_url = reverse("revenue:payment_create", args=[account.pk])
+    for response, reason in (
+        (client.get(invoice_url), reasons[0]),
+        (client.post(invoice_url, _invoice_post(shop, (shop.router, "1", ""))), reasons[0]),
+        (client.post(payment_url, _payment_post(amount="100")), reasons[1]),
+    ):
+        assert response.status_code == 400
+        assert reason in response.content.decode()
     assert row_counts() == before
 
 
@@ -158,15 +185,6 @@ def test_who_may_not_bill_is_refused_before_anything_is_written(client, shop, to
         == status
     )
     assert row_counts() == before
-
-
-def _payment_post(**fields):
-    return {
-        "currency": "RUB",
-        "received_on": "2026-06-15",
-        "allocation": "oldest",
-        "idempotency_key": "p-1",
-    } | fields
 
 
 def test_a_payment_typed_with_no_break_spaces_goes_to_the_oldest_invoice_first(client, shop, today):
