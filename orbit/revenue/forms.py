@@ -8,6 +8,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -53,8 +54,6 @@ class AmountField(forms.CharField):
     def prepare_value(self, value):
         # A Decimal shown back in the form reads as typed in the person's language ("1234,50" in Russian).
         if isinstance(value, Decimal):
-            from django.utils.formats import number_format
-
             return number_format(value, use_l10n=True)
         return value
 
@@ -177,7 +176,7 @@ class CreditNoteForm(forms.Form):
                 self.add_error(
                     f"line_{line.pk}",
                     _("At most %(quantity)s: the invoice has no more on this line.")
-                    % {"quantity": line.quantity.normalize()},
+                    % {"quantity": number_format(line.quantity.normalize(), use_l10n=True)},
                 )
         if not self.errors and not any(data.get(f"line_{line.pk}") for line in self.invoice_lines):
             raise ValidationError(_("Enter the quantity to credit on at least one line."), code="no_lines")

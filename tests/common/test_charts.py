@@ -52,7 +52,7 @@ def test_the_template_hides_the_canvas_until_drawn_and_opens_the_table():
     chart = _chart()
     assert '<div class="chart-canvas" data-chart="' in html and "hidden" in html
     assert 'type="application/json"' in html
-    assert "<details class=\"chart-table\" data-chart-table open>" in html
+    assert '<details class="chart-table" data-chart-table open>' in html
     assert "1\u00a0000,50\u00a0₽" in html and "−10,00\u00a0₽" in html and "—" in html
     assert chart.key != _chart().key  # two charts on one page never share an id
 

@@ -131,3 +131,11 @@ def test_the_list_and_the_page_cost_a_fixed_number_of_queries(
     # + the invoice with its account and people, lines, credit notes, allocations with payments, can_bill
     with django_assert_max_num_queries(12):
         client.get(reverse("revenue:invoice", args=[story.a.pk]))
+
+
+def test_quantities_and_rates_read_as_numbers(client, story, shop):
+    client.force_login(shop.org.am_a)
+    older = client.get(reverse("revenue:invoice", args=[story.d.pk])).content.decode()
+    assert "20 %" in older  # VAT of 2025 (a Decimal 20.00 printed plainly, not 2E+1)
+    cables = client.get(reverse("revenue:invoice", args=[story.c.pk])).content.decode()
+    assert "10 шт" in cables and "E+" not in cables
