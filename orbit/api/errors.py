@@ -1,7 +1,8 @@
 """One JSON shape for every error: `{"detail": "...", "errors": {"field": ["message", ...]}}`.
 
 422 for invalid input (pydantic or a service's ValidationError), 409 for a version conflict (with `current`,
-the record as it is now), 403, 404, 401. Messages are rendered in the active language: the user's own, set
+the record as it is now) and for a pushed external id already used with other content (a ValidationError with
+code "conflict"; `current` is the existing document when the caller may see it), 403, 404, 401. Messages are rendered in the active language: the user's own, set
 by the session middleware or by the token authentication.
 """
 
@@ -35,6 +36,8 @@ def _pydantic_message(error: dict) -> str:
     """A pydantic error in words a user understands (most are Django's own, already translated)."""
     kind = error.get("type", "")
     ctx = error.get("ctx") or {}
+    if kind == "exact_number":
+        return str(ctx.get("message", ""))  # from orbit.api.schemas, already in the caller's language
     if kind == "nul_character":
         return _("Null characters are not allowed.")
     if kind == "date_range":
@@ -103,6 +106,16 @@ def django_errors(exc: ValidationError) -> dict[str, list[str]]:
     return {NON_FIELD_ERRORS: [str(m) for m in exc.messages]}
 
 
+def is_conflict(exc: ValidationError) -> bool:
+    """A service's refusal with code "conflict" (a pushed external id already used with other content): 409.
+    Django keeps the code of `ValidationError({field: message}, code="conflict")` only in its arguments, and
+    that of `ValidationError({field: ValidationError(message, code="conflict")})` only in the field's errors."""
+    if len(exc.args) > 1 and exc.args[1] == "conflict":
+        return True
+    leaves = sum(exc.error_dict.values(), []) if hasattr(exc, "error_dict") else exc.error_list
+    return any(getattr(leaf, "code", None) == "conflict" for leaf in leaves)
+
+
 def _serialize_current(request: HttpRequest, current) -> dict | None:
     """The record as the writer may see it now, read again through the selectors."""
     from orbit.accounts import selectors
@@ -128,6 +141,12 @@ def _serialize_current(request: HttpRequest, current) -> dict | None:
             from orbit.api.activities import touch_get
 
             return TouchOut.from_orm(touch_get(request.auth, current.pk)).model_dump(mode="json")
+        from orbit.revenue.models import Invoice, Payment
+
+        if isinstance(current, Invoice | Payment):
+            from orbit.api.revenue import document_json
+
+            return document_json(request.auth, current)
     except Http404:
         return None
     return None
@@ -149,6 +168,10 @@ def install(api: NinjaAPI) -> None:
     @api.exception_handler(ValidationError)
     def on_invalid_data(request, exc: ValidationError):
         errors = django_errors(exc)
+        if is_conflict(exc):
+            detail = " ".join(message for messages in errors.values() for message in messages)
+            current = _serialize_current(request, getattr(exc, "current", None))
+            return respond(request, 409, error_body(detail, errors, current=current))
         if set(errors) == {NON_FIELD_ERRORS}:
             detail = " ".join(errors[NON_FIELD_ERRORS])
         else:
