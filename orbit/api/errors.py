@@ -108,12 +108,13 @@ def django_errors(exc: ValidationError) -> dict[str, list[str]]:
 
 def is_conflict(exc: ValidationError) -> bool:
     """A service's refusal with code "conflict" (a pushed external id already used with other content): 409.
-    Django keeps the code of `ValidationError({field: message}, code="conflict")` only in its arguments, and
-    that of `ValidationError({field: ValidationError(message, code="conflict")})` only in the field's errors."""
-    if len(exc.args) > 1 and exc.args[1] == "conflict":
+    Django drops the code of a dict-shaped error: it is found in the arguments
+    (`ValidationError({field: message}, code="conflict")`), on the exception (`orbit.revenue.fingerprints.conflict`)
+    or on a field's errors (`ValidationError({field: ValidationError(message, code="conflict")})`)."""
+    if getattr(exc, "code", None) == "conflict" or (len(exc.args) > 1 and exc.args[1] == "conflict"):
         return True
-    leaves = sum(exc.error_dict.values(), []) if hasattr(exc, "error_dict") else exc.error_list
-    return any(getattr(leaf, "code", None) == "conflict" for leaf in leaves)
+    groups = exc.error_dict.values() if hasattr(exc, "error_dict") else [exc.error_list]
+    return any(getattr(leaf, "code", None) == "conflict" for group in groups for leaf in group)
 
 
 def _serialize_current(request: HttpRequest, current) -> dict | None:

@@ -29,6 +29,7 @@ from orbit.accounts.selectors import account_get
 from orbit.api.accounts import WRITE_ERRORS, _page
 from orbit.api.errors import is_conflict
 from orbit.api.revenue_schemas import (
+    AllocationAddIn,
     BalanceOut,
     CreditNoteIn,
     CurrencyRateOut,
@@ -46,11 +47,11 @@ from orbit.api.revenue_schemas import (
     PaymentQuery,
     ProductPage,
     ProductQuery,
-    AllocationAddIn,
 )
 from orbit.api.schemas import ErrorOut, Id
 from orbit.common import idempotency
 from orbit.revenue import balances, invoicing, payments, rate_loading
+from orbit.revenue.fingerprints import conflict
 from orbit.revenue.models import (
     CurrencyRate,
     Invoice,
@@ -61,7 +62,7 @@ from orbit.revenue.models import (
     Product,
     ProductPrice,
 )
-from orbit.revenue.permissions import can_bill
+from orbit.revenue.permissions import require_bill
 from orbit.revenue.rates import base_currency
 
 router = Router()
@@ -86,7 +87,9 @@ def _invoice_detail(user, pk: int) -> Invoice:
         .prefetch_related(
             Prefetch("lines", queryset=InvoiceLine.objects.select_related("product").order_by("id")),
             Prefetch("credit_notes", queryset=Invoice.objects.order_by("issued_on", "id")),
-            Prefetch("allocations", queryset=PaymentAllocation.objects.select_related("payment").order_by("id")),
+            Prefetch(
+                "allocations", queryset=PaymentAllocation.objects.select_related("payment").order_by("id")
+            ),
         )
         .filter(pk=pk)
         .first()
@@ -103,9 +106,9 @@ def _payments(user) -> QuerySet[Payment]:
         .prefetch_related(
             Prefetch(
                 "allocations",
-                queryset=PaymentAllocation.objects.select_related("invoice").only(
-                    "id", "payment_id", "amount", "created_at", "invoice__id", "invoice__number"
-                ).order_by("id"),
+                queryset=PaymentAllocation.objects.select_related("invoice")
+                .only("id", "payment_id", "amount", "created_at", "invoice__id", "invoice__number")
+                .order_by("id"),
             )
         )
     )
@@ -132,8 +135,7 @@ def document_json(user, document: Invoice | Payment) -> dict | None:
 
 
 def _billable(user, account: Account) -> Account:
-    if not can_bill(user, account):
-        raise PermissionDenied(_("You may not issue invoices or record payments on this account."))
+    require_bill(user, account)  # 403 with the services' reason, before the payload is looked at
     return account
 
 
@@ -148,7 +150,14 @@ def _serialise(scope: str, external_id: str) -> None:
 
 
 def _pushed(
-    request, *, scope: str, model: type[M], same_id: QuerySet, external_id: str, write: Callable[[], M]
+    request,
+    *,
+    scope: str,
+    model: type[M],
+    same_id: QuerySet,
+    external_id: str,
+    write: Callable[[], M],
+    renames: dict[str, str] | None = None,
 ) -> tuple[M, bool]:
     """(the document, True) when this call wrote it; (the existing one, False) for a repeated push, by
     external id or by Idempotency-Key. A conflict carries the existing document, if the caller may see it."""
@@ -164,18 +173,53 @@ def _pushed(
         except ValidationError as exc:
             if is_conflict(exc):
                 raise _conflict(user, same_id.first(), exc) from exc
-            raise
+            renamed = _renamed(exc, renames or {})
+            if renamed is exc:
+                raise
+            raise renamed from exc
     return document, wrote and document.pk != existed
 
 
 def _conflict(user, existing, exc: ValidationError) -> ValidationError:
-    """The service's message names the existing document; one the caller may not see is not named."""
-    if existing is not None and document_json(user, existing) is not None:
-        exc.current = existing  # type: ignore[attr-defined]  # errors.py puts it in the 409's `current`
+    """The services' message, naming the existing document when the caller may see it (then also `current`);
+    one he may not see is not named."""
+    if existing is None or document_json(user, existing) is None:
+        return conflict(
+            {"external_id": ValidationError(_("This external id is already used by another document."))}
+        )
+    day = (existing.received_on if isinstance(existing, Payment) else existing.issued_on).strftime("%d.%m.%Y")
+    if isinstance(existing, Payment):
+        named = _("The existing payment: %(amount)s %(currency)s of %(day)s (id %(id)s).") % {
+            "amount": existing.amount,
+            "currency": existing.currency,
+            "day": day,
+            "id": existing.pk,
+        }
+    elif existing.kind == InvoiceKind.CREDIT_NOTE:
+        named = _("The existing credit note: %(number)s of %(day)s (id %(id)s).") % {
+            "number": existing.number,
+            "day": day,
+            "id": existing.pk,
+        }
+    else:
+        named = _("The existing invoice: %(number)s of %(day)s (id %(id)s).") % {
+            "number": existing.number,
+            "day": day,
+            "id": existing.pk,
+        }
+    error = conflict({"external_id": ValidationError([*exc.messages, named])})
+    error.current = existing  # type: ignore[attr-defined]  # errors.py puts it in the 409's `current`
+    return error
+
+
+def _renamed(exc: ValidationError, names: dict[str, str]) -> ValidationError:
+    """The services' field names → the payload's (a payment's `allocate` is `allocations` here)."""
+    if not hasattr(exc, "error_dict") or not set(names) & set(exc.error_dict):
         return exc
-    return ValidationError(
-        {"external_id": _("This external id is already used by another document.")}, code="conflict"
-    )
+    renamed = ValidationError({names.get(k, k): ValidationError(v) for k, v in exc.error_dict.items()})
+    if getattr(exc, "code", None):
+        renamed.code = exc.code
+    return renamed
 
 
 def _line_inputs(lines: list[LineIn]) -> list[invoicing.LineInput]:
@@ -192,13 +236,19 @@ def _line_inputs(lines: list[LineIn]) -> list[invoicing.LineInput]:
         if line.product is not None:
             product = by_id.get(line.product)
             if product is None:
-                problems.append(_("Line %(n)s: there is no product with id %(id)s.") % {"n": n, "id": line.product})
+                problems.append(
+                    _("Line %(n)s: there is no product with id %(id)s.") % {"n": n, "id": line.product}
+                )
         if line.sku:
             found = by_sku.get(line.sku.strip())
             if found is None:
-                problems.append(_("Line %(n)s: there is no product with article %(sku)s.") % {"n": n, "sku": line.sku})
+                problems.append(
+                    _("Line %(n)s: there is no product with article %(sku)s.") % {"n": n, "sku": line.sku}
+                )
             elif product is not None and found != product:
-                problems.append(_("Line %(n)s: the article and the product id name different products.") % {"n": n})
+                problems.append(
+                    _("Line %(n)s: the article and the product id name different products.") % {"n": n}
+                )
             product = product or found
         result.append(
             invoicing.LineInput(
@@ -292,7 +342,7 @@ def credit_note_create(request, invoice_id: Id, payload: CreditNoteIn):
     the same content (200). Lines carry negative quantities (what is taken back); the credit note may not take
     back more than the invoice holds. What it frees of a paid invoice becomes the client's credit."""
     user = request.auth
-    invoice = _invoices(user).filter(pk=invoice_id, kind=InvoiceKind.INVOICE).first()
+    invoice = _invoices(user).filter(pk=invoice_id).first()
     if invoice is None:
         raise Http404
     _billable(user, invoice.account)
@@ -383,6 +433,7 @@ def payment_create(request, payload: PaymentIn):
             external_id=external_id,
             note=payload.note.strip(),
         ),
+        renames={"allocate": "allocations"},
     )
     return Status(201 if created else 200, _payment(user, payment.pk))
 
@@ -399,7 +450,9 @@ def payment_allocation_add(request, payment_id: Id, payload: AllocationAddIn):
         key=idempotency.key_of(request),
         scope="payment_allocate",
         model=PaymentAllocation,
-        write=lambda: payments.payment_allocate(by=user, payment=payment, invoice=invoice, amount=payload.amount),
+        write=lambda: payments.payment_allocate(
+            by=user, payment=payment, invoice=invoice, amount=payload.amount
+        ),
     )
     return Status(201, _payment(user, payment.pk))
 
@@ -479,4 +532,3 @@ def currency_rates_load(request, payload: CurrencyRatesIn):
         rates=[(item.currency, item.rate) for item in payload.rates],
         source=payload.source,
     )
-

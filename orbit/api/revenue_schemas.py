@@ -135,7 +135,9 @@ class CurrencyRatesIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
     day: Day
-    rates: list[RateIn] = Field(max_length=MAX_RATES, description="A rate replaces that currency's rate of the day.")
+    rates: list[RateIn] = Field(
+        max_length=MAX_RATES, description="A rate replaces that currency's rate of the day."
+    )
     source: Text = Field("", max_length=60, description="Where the rates come from, e.g. «ЦБ РФ».")
 
 
@@ -287,7 +289,9 @@ class InvoicePage(Schema):
 
 class InvoiceQuery(Schema):
     account: Id | None = Field(None, description="Documents of this account.")
-    manager: list[Id] = Field(default_factory=list, description="Responsible managers on the document's date.")
+    manager: list[Id] = Field(
+        default_factory=list, description="Responsible managers on the document's date."
+    )
     kind: list[InvoiceKindValue] = Field(default_factory=list, description="Invoices, credit notes or both.")
     open: bool | None = Field(None, description="true: something is left to pay; false: settled.")
     overdue: bool | None = Field(None, description="true: open and past due today; false: not overdue.")
@@ -322,7 +326,9 @@ class PaymentIn(Schema):
 
     account: Id = Field(description="Account id; must be visible to you and yours to bill.")
     received_on: Day
-    amount: Amount = Field(description="Positive. More than is open stays the client's credit (`unallocated`).")
+    amount: Amount = Field(
+        description="Positive. More than is open stays the client's credit (`unallocated`)."
+    )
     currency: CurrencyValue
     reference: Text = Field("", max_length=100, description="The payment document, e.g. «п/п № 512».")
     external_id: Text = Field(

@@ -66,8 +66,8 @@ api = OrbitAPI(
         "Operations that create a record accept an `Idempotency-Key` header: a retry with the same key returns "
         "the record the first call created instead of creating a second one. "
         "Money (revenue operations) is exact: send amounts as a JSON number or as a string the way people type "
-        "them (\"1 234 567,89\", \"1234567.89\", no-break spaces allowed), with at most 2 places and no exponent; "
-        "responses carry amounts as decimal strings with 2 places (\"1234567.89\"), never floats. Invoices, credit "
+        'them ("1 234 567,89", "1234567.89", no-break spaces allowed), with at most 2 places and no exponent; '
+        'responses carry amounts as decimal strings with 2 places ("1234567.89"), never floats. Invoices, credit '
         "notes and payments pushed by an integration are idempotent by their `external_id`: a push repeated with the "
         "same content answers 200 with the existing document (the first push 201), with other content 409."
     ),

@@ -12,9 +12,9 @@ from decimal import Decimal
 from typing import Annotated, Literal
 
 from django.conf import settings
-from ninja import Field, Schema
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from ninja import Field, Schema
 from pydantic import AfterValidator, BeforeValidator, ConfigDict, PlainSerializer, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
@@ -23,9 +23,9 @@ from orbit.accounts.selectors import SORTS
 from orbit.activities.models import TaskStatus, TouchKind, TouchStatus
 from orbit.common.validators import EARLIEST_DATE, LATEST_DATE
 from orbit.requests.models import Priority, RequestStatus, RequestType
-from orbit.revenue.money import parse_amount
 from orbit.requests.selectors import SLA_FILTERS
 from orbit.requests.selectors import SORTS as REQUEST_SORTS
+from orbit.revenue.money import parse_amount
 
 StatusValue = Literal[tuple(AccountStatus.values)]  # type: ignore[valid-type]
 TierValue = Literal[tuple(Tier.values)]  # type: ignore[valid-type]
@@ -114,13 +114,9 @@ def _exact(*, places: int, digits: int, low: Decimal | None = None, high: Decima
         except ValidationError as exc:
             raise _number_error(" ".join(exc.messages)) from exc
         if abs(number) >= Decimal(10) ** digits:
-            raise _number_error(
-                _("At most %(digits)s digits before the decimal point.") % {"digits": digits}
-            )
+            raise _number_error(_("At most %(digits)s digits before the decimal point.") % {"digits": digits})
         if (low is not None and number < low) or (high is not None and number > high):
-            raise _number_error(
-                _("Enter a number from %(low)s to %(high)s.") % {"low": low, "high": high}
-            )
+            raise _number_error(_("Enter a number from %(low)s to %(high)s.") % {"low": low, "high": high})
         return number
 
     return validate
@@ -135,14 +131,18 @@ def _fixed(places: int):
 
 def _exact_in_schema(description: str, example: str) -> WithJsonSchema:
     return WithJsonSchema(
-        {"anyOf": [{"type": "string", "examples": [example]}, {"type": "number"}], "description": description},
+        {
+            "anyOf": [{"type": "string", "examples": [example]}, {"type": "number"}],
+            "description": description,
+        },
         mode="validation",
     )
 
 
 def _fixed_out_schema(places: int, example: str) -> WithJsonSchema:
     return WithJsonSchema(
-        {"type": "string", "pattern": rf"^-?\d+\.\d{{{places}}}$", "examples": [example]}, mode="serialization"
+        {"type": "string", "pattern": rf"^-?\d+\.\d{{{places}}}$", "examples": [example]},
+        mode="serialization",
     )
 
 
@@ -154,7 +154,7 @@ Amount = Annotated[
     BeforeValidator(_exact(places=2, digits=16)),
     PlainSerializer(_fixed(2), return_type=str),
     _exact_in_schema(
-        "Money: a JSON number or a string as people type it (\"1 234 567,89\", \"1234567.89\"); at most 2 "
+        'Money: a JSON number or a string as people type it ("1 234 567,89", "1234567.89"); at most 2 '
         "places and 16 digits before the point; no exponent.",
         "1 234 567,89",
     ),
