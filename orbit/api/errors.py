@@ -90,11 +90,28 @@ def _field_of(loc: tuple | list) -> str:
     return names[0] if names else NON_FIELD_ERRORS
 
 
+def _item_of(loc: tuple | list) -> tuple[int, str] | None:
+    """("body", "payload", "lines", 1, "unit_price") → (2, "unit_price"): an error inside a list of objects
+    (an invoice's lines, a payment's allocations) names the item (from 1) and its field."""
+    parts = list(loc)
+    for i, part in enumerate(parts[:-1]):
+        if isinstance(part, int) and isinstance(parts[i + 1], str):
+            return part + 1, parts[i + 1]
+    return None
+
+
 def pydantic_errors(errors: list[dict]) -> dict[str, list[str]]:
     result: dict[str, list[str]] = {}
     for error in errors:
         messages = result.setdefault(_field_of(error.get("loc", ())), [])
         message = _pydantic_message(error)
+        item = _item_of(error.get("loc", ()))
+        if item is not None:
+            message = _("Item %(n)s, %(field)s: %(error)s") % {
+                "n": item[0],
+                "field": item[1],
+                "error": message,
+            }
         if message not in messages:
             messages.append(message)
     return result
