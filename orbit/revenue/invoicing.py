@@ -43,8 +43,9 @@ ZERO = Decimal(0)
 HUNDRED = Decimal(100)
 # Orbit's default payment term when an invoice is issued without a due date (days after issue).
 DEFAULT_PAYMENT_DAYS = 14
-# The largest amount a MONEY column (18 digits, 2 places) holds.
+# The largest amount a MONEY column (18 digits, 2 places) holds, and a QUANTITY one (16 digits, 3 places).
 MONEY_LIMIT = Decimal(10) ** 16
+QUANTITY_LIMIT = Decimal(10) ** 13
 
 
 @dataclass(frozen=True)
@@ -144,8 +145,9 @@ def fill_line(
                 errors.absorb(exc, line=n)
             else:
                 if unit_price is None:
-                    unit_price, source = offer.unit_price, offer.source
-                    discount = offer.discount_percent if discount is None else discount
+                    unit_price = offer.unit_price
+                    if discount is None:  # a discount typed over the quote makes the price manual
+                        discount, source = offer.discount_percent, offer.source
                 unit_cost = offer.unit_cost if unit_cost is None else unit_cost
     discount = ZERO if discount is None else discount
     unit_cost = ZERO if unit_cost is None else unit_cost
@@ -161,6 +163,10 @@ def fill_line(
         )
     if _places(quantity) > 3:
         errors.add("lines", _line_message(n, _("at most 3 digits after the decimal point in the quantity.")))
+    if abs(quantity) >= QUANTITY_LIMIT:
+        errors.add("lines", _line_message(n, _("the quantity is too large.")))
+    if len(description) > 300:
+        errors.add("lines", _line_message(n, _("the description is longer than 300 characters.")))
     if unit_price is not None:
         if unit_price < 0:
             errors.add("lines", _line_message(n, _("the price cannot be negative.")))
@@ -191,7 +197,7 @@ def fill_line(
         account=account,
         product=line.product,
         product_line_id=line.product.product_line_id if line.product else None,
-        description=description[:300],
+        description=description,
         quantity=quantity,
         unit_price=unit_price,
         discount_percent=discount,
@@ -295,6 +301,17 @@ def _insert(document: Invoice, lines: list[InvoiceLine], conflict_message: str) 
     return document
 
 
+def check_lengths(errors: _Errors, **values: str) -> None:
+    """Text longer than its column is an error at its field, never cut silently."""
+    for field, value in values.items():
+        limit = Invoice._meta.get_field(field).max_length
+        if limit is not None and len(value) > limit:
+            errors.add(
+                field,
+                _("At most %(limit)s characters (now %(length)s).") % {"limit": limit, "length": len(value)},
+            )
+
+
 def _check_number(kind: str, number: str, errors: _Errors) -> None:
     if number and Invoice.objects.filter(kind=kind, number=number).exists():
         errors.add("number", _("The number %(number)s is already taken.") % {"number": number})
@@ -352,6 +369,7 @@ def invoice_issue(
         errors.add("order", _("The order belongs to another account."))
     if contract is not None and contract.account_id != account.pk:
         errors.add("contract", _("The contract belongs to another account."))
+    check_lengths(errors, number=number, external_id=external_id, note=note.strip())
     _check_number(InvoiceKind.INVOICE, number, errors)
     rate = Decimal(1)
     try:
@@ -395,7 +413,7 @@ def invoice_issue(
         manager=ownership.responsible_on(locked, issued_on),
         external_id=external_id,
         fingerprint=digest,
-        note=note.strip()[:500],
+        note=note.strip(),
         created_by=by,
     )
     apply_totals(invoice, computed)
@@ -475,6 +493,7 @@ def credit_note_issue(
         errors.add("invoice", _("A credit note corrects an invoice, not another credit note."))
     if issued_on < invoice.issued_on:
         errors.add("issued_on", _("A credit note cannot be dated before the invoice it corrects."))
+    check_lengths(errors, number=number, external_id=external_id, note=note.strip())
     _check_number(InvoiceKind.CREDIT_NOTE, number, errors)
     rate = Decimal(1)
     try:
@@ -519,7 +538,7 @@ def credit_note_issue(
         manager=ownership.responsible_on(locked, issued_on),
         external_id=external_id,
         fingerprint=digest,
-        note=note.strip()[:500],
+        note=note.strip(),
         created_by=by,
         open_amount=ZERO,
     )

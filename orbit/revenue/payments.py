@@ -150,6 +150,15 @@ def payment_record(
     if account.status == AccountStatus.PROSPECT:
         raise ValidationError({"account": _("The account is a prospect: it has nothing to pay for.")})
     _check_amount(amount, "amount")
+    for field, value in (("reference", reference), ("external_id", external_id), ("note", note.strip())):
+        limit = Payment._meta.get_field(field).max_length
+        if limit is not None and len(value) > limit:
+            raise ValidationError(
+                {
+                    field: _("At most %(limit)s characters (now %(length)s).")
+                    % {"limit": limit, "length": len(value)}
+                }
+            )
     rate = rates.rate_on(currency, received_on)
     invoice_ids = [i.pk for i, _a in (allocate or [])]
     if len(set(invoice_ids)) != len(invoice_ids):
@@ -167,11 +176,11 @@ def payment_record(
         currency=currency,
         rate=rate,
         amount_base=round_money(amount * rate),
-        reference=reference[:100],
+        reference=reference,
         manager=ownership.responsible_on(locked, received_on),
         external_id=external_id,
         fingerprint=digest,
-        note=note.strip()[:500],
+        note=note.strip(),
         created_by=by,
     )
     try:
