@@ -438,14 +438,19 @@ def payment_create(request, payload: PaymentIn):
     return Status(201 if created else 200, _payment(user, payment.pk))
 
 
-@router.post("/payments/{payment_id}/allocations", response={201: PaymentOut, **PUSH}, tags=["payments"])
+@router.post(
+    "/payments/{payment_id}/allocations",
+    response={200: PaymentOut, 201: PaymentOut, **PUSH},
+    tags=["payments"],
+)
 def payment_allocation_add(request, payment_id: Id, payload: AllocationAddIn):
-    """Allocate (more of) a payment's credit to an open invoice of its account; answers the payment."""
+    """Allocate (more of) a payment's credit to an open invoice of its account; answers the payment (201; 200
+    for a retry with the same `Idempotency-Key`, which allocates nothing more)."""
     user = request.auth
     payment = _payment(user, payment_id)
     _billable(user, payment.account)
     invoice = _allocation_targets(user, [payload.invoice])[payload.invoice]
-    idempotency.once(
+    _allocation, wrote = idempotency.once(
         user=user,
         key=idempotency.key_of(request),
         scope="payment_allocate",
@@ -454,7 +459,7 @@ def payment_allocation_add(request, payment_id: Id, payload: AllocationAddIn):
             by=user, payment=payment, invoice=invoice, amount=payload.amount
         ),
     )
-    return Status(201, _payment(user, payment.pk))
+    return Status(201 if wrote else 200, _payment(user, payment.pk))
 
 
 # --- balance ----------------------------------------------------------------------------------------------

@@ -211,3 +211,19 @@ def test_the_balance_in_ageing_buckets(call, ledger):
     assert call(ledger.org.am_b).get(f"/accounts/{ledger.alpha.pk}/balance").status_code == 404
     assert call(ledger.org.auditor).get(f"/accounts/{ledger.alpha.pk}/balance").status_code == 200
     assert Invoice.objects.filter(open_amount__gt=0).count() == 4
+
+
+def test_a_retried_allocation_with_its_idempotency_key_allocates_once(call, ledger):
+    api = call(ledger.org.am_a)
+    invoice = _invoice(api, ledger.alpha, "1000.00", issued_on=_march(2), due_on=_march(16))
+    body = {"account": ledger.alpha.pk, "received_on": "2026-03-25", "amount": 600, "currency": "RUB"}
+    credit = api.post("/payments", json=body | {"allocations": []}).json()
+    headers = {"Idempotency-Key": "alloc-1"}
+    path = f"/payments/{credit['id']}/allocations"
+    first = api.post(path, json={"invoice": invoice["id"], "amount": "250"}, headers=headers)
+    again = api.post(path, json={"invoice": invoice["id"], "amount": "250"}, headers=headers)
+    assert (first.status_code, again.status_code) == (201, 200), again.text
+    # 600.00 − 250.00 = 350.00 left, once
+    assert again.json()["unallocated"] == "350.00" and again.json() == first.json()
+    assert api.get(f"/invoices/{invoice['id']}").json()["open_amount"] == "750.00"
+    assert ledger_problems(ledger.alpha) == []
