@@ -62,14 +62,14 @@ def test_rebuilding_the_month_totals_gives_the_rows_the_services_kept(shop):
     assert months_of(shop.account) == kept and months_of(other) == kept_other
 
 
-def test_a_corrupted_invoice_total_is_reported(shop):
+def test_a_corrupted_invoice_total_is_reported(shop, corrupts_ledger):
     a, _c = a_busy_ledger(shop)
     Invoice.objects.filter(pk=a.pk).update(vat_total=F("vat_total") + D("0.01"))
     problems = totals.ledger_problems(shop.account)
     assert len(problems) == 1 and a.number in problems[0] and "vat_total" in problems[0]
 
 
-def test_a_corrupted_open_amount_paid_total_and_allocation_are_reported(shop):
+def test_a_corrupted_open_amount_paid_total_and_allocation_are_reported(shop, corrupts_ledger):
     _a, c = a_busy_ledger(shop)
     Invoice.objects.filter(pk=c.pk).update(open_amount=F("open_amount") + 1)
     Payment.objects.filter(account=shop.account).update(allocated_amount=0)
@@ -78,7 +78,7 @@ def test_a_corrupted_open_amount_paid_total_and_allocation_are_reported(shop):
     assert any("allocated_amount" in p for p in problems)
 
 
-def test_a_corrupted_line_and_month_row_are_reported(shop):
+def test_a_corrupted_line_and_month_row_are_reported(shop, corrupts_ledger):
     a, _c = a_busy_ledger(shop)
     line = InvoiceLine.objects.filter(invoice=a).first()
     InvoiceLine.objects.filter(pk=line.pk).update(net_amount_base=F("net_amount_base") + 1)
@@ -88,7 +88,7 @@ def test_a_corrupted_line_and_month_row_are_reported(shop):
     assert any(p.startswith("month ") for p in problems)
 
 
-def test_a_credited_total_that_misses_a_credit_note_is_reported(shop):
+def test_a_credited_total_that_misses_a_credit_note_is_reported(shop, corrupts_ledger):
     a, _c = a_busy_ledger(shop)
     Invoice.objects.filter(pk=a.pk).update(
         credited_total=0, open_amount=F("open_amount") + F("credited_total")
