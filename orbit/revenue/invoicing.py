@@ -342,9 +342,9 @@ def invoice_issue(
     require_bill(by, account)
     number, external_id = number.strip(), external_id.strip()
     digest = ""
-    conflict_message = _(
-        "An invoice with external id “%(id)s” was already received with other content."
-    ) % {"id": external_id}
+    conflict_message = _("An invoice with external id “%(id)s” was already received with other content.") % {
+        "id": external_id
+    }
     if external_id:
         digest = fingerprint(
             {
