@@ -11,6 +11,7 @@ from tests.api.conftest import speak
 from tests.factories import make_account
 
 CYRILLIC = re.compile("[а-яё]", re.IGNORECASE)
+ENGLISH = re.compile(r"\b(the|is|was|with|must|than|more|not|enter|line|item|at|of)\b", re.IGNORECASE)
 NUMBER = re.compile(r"[А-Я]{2}-\d{4}-\d+")
 
 
@@ -41,6 +42,7 @@ def _refused(response, field: str, language: str, status: int = 422) -> str:
     assert message and body["detail"]
     words = NUMBER.sub("", message)  # invoice numbers are Cyrillic (СЧ-2026-000001) in both languages
     assert bool(CYRILLIC.search(words)) == (language == "ru"), message
+    assert bool(ENGLISH.search(words)) == (language == "en"), message  # not half translated either
     return message
 
 
