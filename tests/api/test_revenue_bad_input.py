@@ -176,3 +176,10 @@ def test_amounts_as_people_type_them(api, ledger):
         response = api.post("/payments", json=body)
         assert response.status_code == 201, response.text
         assert response.json()["amount"] == exact
+
+
+def test_a_product_that_is_not_in_the_catalog(api, ledger):
+    lines = [{"product": 999999}, {"sku": "NO-SUCH"}, {"product": ledger.router.pk, "sku": "C-1"}]
+    messages = _refused(api.post("/invoices", json=_invoice(ledger, lines=lines)), "lines", api.language)
+    assert "999999" in messages and "NO-SUCH" in messages and "3" in messages
+    _nothing_saved()
