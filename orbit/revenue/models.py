@@ -668,3 +668,19 @@ class AccountRevenueMonth(models.Model):
 
     def __str__(self) -> str:
         return f"{self.account_id} {self.month:%Y-%m} {self.product_line_id}: {self.net_base}"
+
+
+class DocumentCounter(models.Model):
+    """The last number given to a kind of document in a year ("СЧ-2026-000041"): the row is locked (select for
+    update) while a number is taken, so concurrent issues never get the same one and numbering costs one
+    indexed row, not a scan of the invoices."""
+
+    kind = models.CharField(max_length=12)
+    year = models.PositiveSmallIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["kind", "year"], name="revenue_counter_one_per_year")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.year}: {self.last}"

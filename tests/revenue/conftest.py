@@ -1,0 +1,50 @@
+import datetime as dt
+from decimal import Decimal
+from types import SimpleNamespace
+
+import pytest
+from django.utils import timezone
+
+from orbit.accounts.models import OwnershipPeriod
+from orbit.revenue.models import CurrencyRate, Product, ProductLine, ProductPrice
+from tests.factories import make_account
+
+D = Decimal
+SINCE = timezone.make_aware(dt.datetime(2024, 1, 1))
+
+
+def client_since_2024(by, manager, **fields):
+    """An account whose responsible manager has held it since 2024-01-01 (the ledger dates back to 2025)."""
+    account = make_account(by, manager, **fields)
+    OwnershipPeriod.objects.filter(account=account).update(started_at=SINCE)
+    return account
+
+
+def build_shop(org) -> SimpleNamespace:
+    equipment = ProductLine.objects.create(code="equipment", name_ru="Оборудование", name_en="Equipment")
+    service = ProductLine.objects.create(code="service", name_ru="Сервис", name_en="Service")
+    router = Product.objects.create(sku="R-1", name="Router", product_line=equipment)
+    cable = Product.objects.create(sku="C-1", name="Cable", product_line=equipment)
+    support = Product.objects.create(sku="S-1", name="Support", product_line=service, unit="мес")
+    start = dt.date(2025, 1, 1)
+    ProductPrice.objects.create(product=router, valid_from=start, price=D("1000.00"), cost=D("600.00"))
+    ProductPrice.objects.create(product=cable, valid_from=start, price=D("10.00"), cost=D("4.00"))
+    ProductPrice.objects.create(product=support, valid_from=start, price=D("5000.00"), cost=D("1000.00"))
+    ProductPrice.objects.create(product=router, currency="USD", valid_from=start, price=D("12.50"), cost=D("7.00"))
+    CurrencyRate.objects.create(currency="USD", day=dt.date(2026, 3, 2), rate=D("80.123456"))
+    return SimpleNamespace(
+        org=org,
+        account=client_since_2024(org.head, org.am_a),
+        equipment=equipment,
+        service=service,
+        router=router,
+        cable=cable,
+        support=support,
+    )
+
+
+@pytest.fixture
+def shop(org):
+    """Two product lines, three products with list prices from 2025-01-01 (router 1000/600, cable 10/4,
+    support 5000/1000 RUB; router 12.50/7.00 USD), a USD rate of 2026-03-02 (80.123456) and am_a's account."""
+    return build_shop(org)
