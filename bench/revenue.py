@@ -105,7 +105,6 @@ def staging_sql(seed: int, as_of: date, invoices: int) -> list[tuple[str, str]]:
     """(label, SQL) steps building the staging tables bench_acct and bench_inv (unlogged, dropped after)."""
     first = date(as_of.year - 3, as_of.month, 1)
     season = ", ".join(f"({m}, {w})" for m, w in catalog.SEASON.items())
-    nprod = len(catalog.PRODUCTS)
     s = seed * 100
     BUCKETS = 200_000
     return [
@@ -218,7 +217,7 @@ def staging_sql(seed: int, as_of: date, invoices: int) -> list[tuple[str, str]]:
         ),
         (
             "credit notes and payment plans",
-            f"""
+            """
             CREATE UNLOGGED TABLE bench_plan AS
             SELECT i.id, i.account_id, i.currency, i.payer, i.v2, i.v3, i.issued_on, i.due_on,
                    (i.v3 < 0.006) AS credited,
@@ -477,9 +476,10 @@ def restore_interrupted(conn) -> None:
     for kind, name, table, definition in conn.execute("SELECT * FROM bench_revenue_schema").fetchall():
         if kind == "index" and not conn.execute("SELECT to_regclass(%s)", [name]).fetchone()[0]:
             conn.execute(definition)
-        elif kind == "fk" and not conn.execute(
-            "SELECT 1 FROM pg_constraint WHERE conname = %s", [name]
-        ).fetchone():
+        elif (
+            kind == "fk"
+            and not conn.execute("SELECT 1 FROM pg_constraint WHERE conname = %s", [name]).fetchone()
+        ):
             conn.execute(f"ALTER TABLE {table} ADD CONSTRAINT {name} {definition}")
     conn.execute("DROP TABLE bench_revenue_schema")
 
@@ -556,8 +556,19 @@ def main(argv: list[str] | None = None) -> None:
         for s in settings:
             conn.execute(s)
         conn.execute(f"TRUNCATE {', '.join(LEDGER + REFERENCE)} RESTART IDENTITY CASCADE")
-        for name in ("bench_day", "bench_bucket", "bench_rate", "bench_price", "bench_acct", "bench_scale",
-                     "bench_inv0", "bench_inv", "bench_plan", "bench_tot", "bench_settle"):
+        for name in (
+            "bench_day",
+            "bench_bucket",
+            "bench_rate",
+            "bench_price",
+            "bench_acct",
+            "bench_scale",
+            "bench_inv0",
+            "bench_inv",
+            "bench_plan",
+            "bench_tot",
+            "bench_settle",
+        ):
             conn.execute(f"DROP TABLE IF EXISTS {name}")
         restore_interrupted(conn)
         before = inventory(conn)
@@ -599,9 +610,7 @@ def main(argv: list[str] | None = None) -> None:
         for st in settings:
             conn.execute(st)
         t = time.perf_counter()
-        conn.execute(
-            "CREATE INDEX bench_line_first ON revenue_invoiceline (id) WHERE id % 10 = 1"
-        )
+        conn.execute("CREATE INDEX bench_line_first ON revenue_invoiceline (id) WHERE id % 10 = 1")
         conn.execute(CREDIT_LINES_SQL.replace("{as_of}", str(as_of)))
         conn.execute("DROP INDEX bench_line_first")
         step("credit note lines", t)
@@ -637,7 +646,10 @@ def main(argv: list[str] | None = None) -> None:
         for name, table, definition in fks:
             conn.execute(f"ALTER TABLE {table} ADD CONSTRAINT {name} {definition} NOT VALID")
     run_many(
-        dsn, [f"ALTER TABLE {table} VALIDATE CONSTRAINT {name}" for name, table, _d in fks], args.jobs, settings
+        dsn,
+        [f"ALTER TABLE {table} VALIDATE CONSTRAINT {name}" for name, table, _d in fks],
+        args.jobs,
+        settings,
     )
     with psycopg.connect(dsn, autocommit=True) as conn:
         for table in LEDGER + REFERENCE:
@@ -646,8 +658,17 @@ def main(argv: list[str] | None = None) -> None:
             )
         after = inventory(conn)
         conn.execute("DROP TABLE bench_revenue_schema")
-        for name in ("bench_day", "bench_bucket", "bench_price", "bench_acct", "bench_scale", "bench_inv0",
-                     "bench_plan", "bench_tot", "bench_settle"):
+        for name in (
+            "bench_day",
+            "bench_bucket",
+            "bench_price",
+            "bench_acct",
+            "bench_scale",
+            "bench_inv0",
+            "bench_plan",
+            "bench_tot",
+            "bench_settle",
+        ):
             conn.execute(f"DROP TABLE IF EXISTS {name}")
     step(f"foreign keys ({len(fks)}), validated", t)
     load = time.perf_counter() - t_load
@@ -661,9 +682,7 @@ def main(argv: list[str] | None = None) -> None:
         conn.execute(f"SET work_mem = '{args.work_mem}'")
         for label, sql in CHECKS:
             results.append((label, conn.execute(sql).fetchone()[0]))
-        counts = {
-            table: conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0] for table in LEDGER
-        }
+        counts = {table: conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0] for table in LEDGER}
         kinds = dict(conn.execute("SELECT kind, count(*) FROM revenue_invoice GROUP BY kind").fetchall())
         accounts, top20 = conn.execute(SHAPE_SQL).fetchone()
         overdue = conn.execute(
@@ -687,9 +706,13 @@ def main(argv: list[str] | None = None) -> None:
     print(f"  invoices {kinds.get('invoice', 0):,}, credit notes {kinds.get('credit_note', 0):,}")
     print(f"  accounts with revenue {accounts:,}; the top 20 % of them bring {top20} % of it")
     print(f"  accounts with something 90+ days overdue: {overdue:,}")
-    print(f"  payments with unallocated credit: {credit[0]:,} ({credit[1] or Decimal(0):,} in their currencies)")
+    print(
+        f"  payments with unallocated credit: {credit[0]:,} ({credit[1] or Decimal(0):,} in their currencies)"
+    )
     print(f"  ledger tables with indexes: {size}")
-    print(f"\nLOAD (data, indexes, foreign keys): {load:.1f}s; everything: {time.perf_counter() - t_all:.1f}s")
+    print(
+        f"\nLOAD (data, indexes, foreign keys): {load:.1f}s; everything: {time.perf_counter() - t_all:.1f}s"
+    )
     print("\nchecks (expected 0):")
     failed = False
     for label, value in results:
@@ -697,7 +720,9 @@ def main(argv: list[str] | None = None) -> None:
         print(f"  {value:>8}  {label}")
     same = before == after
     failed |= not same
-    print(f"  {'ok' if same else 'DIFF':>8}  indexes and constraints identical to the migrated schema ({len(after)})")
+    print(
+        f"  {'ok' if same else 'DIFF':>8}  indexes and constraints identical to the migrated schema ({len(after)})"
+    )
     if not same:
         for item in sorted(before ^ after):
             print(f"           {'before' if item in before else 'after'}: {item}")

@@ -58,21 +58,57 @@ PRODUCTS = (
     ProductInfo("PT-VLV-50", "Клапан обратный Ду50", "parts", "шт", Decimal("5400"), usual_quantity=8),
     ProductInfo("PT-BLT-A", "Ремень клиновой A-1250", "parts", "шт", Decimal("690"), usual_quantity=20),
     ProductInfo("PT-SNS-P", "Датчик давления ДД-16", "parts", "шт", Decimal("12800"), usual_quantity=4),
-    ProductInfo("CN-OIL-20", "Масло компрессорное, канистра 20 л", "consumables", "шт", Decimal("9600"), usual_quantity=10),
-    ProductInfo("CN-FLT-AIR", "Фильтр воздушный ФВ-37", "consumables", "шт", Decimal("3400"), usual_quantity=12),
-    ProductInfo("CN-FLT-OIL", "Фильтр масляный ФМ-37", "consumables", "шт", Decimal("2100"), usual_quantity=12),
-    ProductInfo("CN-GRS-5", "Смазка пластичная, ведро 5 кг", "consumables", "шт", Decimal("4800"), usual_quantity=6),
-    ProductInfo("CN-ELC-K", "Электроды сварочные, пачка 5 кг", "consumables", "шт", Decimal("1650"), usual_quantity=30),
+    ProductInfo(
+        "CN-OIL-20",
+        "Масло компрессорное, канистра 20 л",
+        "consumables",
+        "шт",
+        Decimal("9600"),
+        usual_quantity=10,
+    ),
+    ProductInfo(
+        "CN-FLT-AIR", "Фильтр воздушный ФВ-37", "consumables", "шт", Decimal("3400"), usual_quantity=12
+    ),
+    ProductInfo(
+        "CN-FLT-OIL", "Фильтр масляный ФМ-37", "consumables", "шт", Decimal("2100"), usual_quantity=12
+    ),
+    ProductInfo(
+        "CN-GRS-5", "Смазка пластичная, ведро 5 кг", "consumables", "шт", Decimal("4800"), usual_quantity=6
+    ),
+    ProductInfo(
+        "CN-ELC-K", "Электроды сварочные, пачка 5 кг", "consumables", "шт", Decimal("1650"), usual_quantity=30
+    ),
     ProductInfo("SV-MNT-Y", "Сервисный контракт «Стандарт», год", "service", "год", Decimal("360000")),
     ProductInfo("SV-MNT-P", "Сервисный контракт «Премиум», год", "service", "год", Decimal("720000")),
-    ProductInfo("SV-CAL", "Поверка и калибровка, выезд", "service", "усл", Decimal("28000"), usual_quantity=2),
+    ProductInfo(
+        "SV-CAL", "Поверка и калибровка, выезд", "service", "усл", Decimal("28000"), usual_quantity=2
+    ),
     ProductInfo("SV-DGN", "Вибродиагностика агрегата", "service", "усл", Decimal("19500"), usual_quantity=3),
-    ProductInfo("SV-RPR", "Ремонт на площадке клиента, час", "service", "ч", Decimal("4200"), usual_quantity=16),
-    ProductInfo("SW-MON-1", "Система мониторинга «Орбита-М», лицензия", "software", "шт", Decimal("145000"), "exempt", 3),
-    ProductInfo("SW-MON-S", "Подписка на мониторинг, месяц", "software", "мес", Decimal("24000"), "exempt", 6),
+    ProductInfo(
+        "SV-RPR", "Ремонт на площадке клиента, час", "service", "ч", Decimal("4200"), usual_quantity=16
+    ),
+    ProductInfo(
+        "SW-MON-1",
+        "Система мониторинга «Орбита-М», лицензия",
+        "software",
+        "шт",
+        Decimal("145000"),
+        "exempt",
+        3,
+    ),
+    ProductInfo(
+        "SW-MON-S", "Подписка на мониторинг, месяц", "software", "мес", Decimal("24000"), "exempt", 6
+    ),
     ProductInfo("SW-CMMS", "Модуль учёта ТОиР, лицензия", "software", "шт", Decimal("98000"), "exempt", 2),
     ProductInfo("TR-OPS", "Обучение операторов, группа", "training", "усл", Decimal("86000")),
-    ProductInfo("TR-SAFE", "Курс по промышленной безопасности, чел.", "training", "чел", Decimal("12500"), usual_quantity=8),
+    ProductInfo(
+        "TR-SAFE",
+        "Курс по промышленной безопасности, чел.",
+        "training",
+        "чел",
+        Decimal("12500"),
+        usual_quantity=8,
+    ),
 )
 
 # Where a rate walks around (RUB per unit, Orbit's demo defaults near the levels of the years shown) and how
@@ -125,4 +161,17 @@ def rate_walk(seed: int, days: list[dt.date]) -> dict[str, list[Decimal]]:
 
 
 # Demand by calendar month: a January dip, a Q4 peak (budgets spent before the year ends).
-SEASON = {1: 0.55, 2: 0.85, 3: 1.0, 4: 1.0, 5: 0.9, 6: 1.0, 7: 0.9, 8: 0.85, 9: 1.05, 10: 1.15, 11: 1.3, 12: 1.6}
+SEASON = {
+    1: 0.55,
+    2: 0.85,
+    3: 1.0,
+    4: 1.0,
+    5: 0.9,
+    6: 1.0,
+    7: 0.9,
+    8: 0.85,
+    9: 1.05,
+    10: 1.15,
+    11: 1.3,
+    12: 1.6,
+}
