@@ -3,6 +3,7 @@ same documents for the same seed and day."""
 
 import datetime as dt
 import hashlib
+import itertools
 from decimal import Decimal
 
 import pytest
@@ -68,7 +69,9 @@ def test_late_payers_overdue_and_credit(demo, db):
     assert overdue_90 >= 5
     # Paid 30+ days after the due day: some accounts always pay late.
     late = (
-        PaymentAllocation.objects.filter(payment__received_on__gt=F("invoice__due_on") + dt.timedelta(days=30))
+        PaymentAllocation.objects.filter(
+            payment__received_on__gt=F("invoice__due_on") + dt.timedelta(days=30)
+        )
         .values("invoice__account")
         .distinct()
         .count()
@@ -98,19 +101,22 @@ def test_churned_bought_nothing_for_a_year_dormant_for_months_and_some_came_back
     assert max(by_status[AccountStatus.ACTIVE]) < 365
     # Dormant then back: a gap of four months or more between two invoices, and buying again in the last 90 days.
     back = 0
-    for account_id in Invoice.objects.filter(issued_on__gte=TODAY - dt.timedelta(days=90)).values_list(
-        "account_id", flat=True
-    ).distinct():
+    for account_id in (
+        Invoice.objects.filter(issued_on__gte=TODAY - dt.timedelta(days=90))
+        .values_list("account_id", flat=True)
+        .distinct()
+    ):
         days = sorted(Invoice.objects.filter(account_id=account_id).values_list("issued_on", flat=True))
-        if any((b - a).days >= 120 for a, b in zip(days, days[1:], strict=False)):
+        if any((b - a).days >= 120 for a, b in itertools.pairwise(days)):
             back += 1
     assert back >= 10
 
 
 def test_seasons_january_dip_and_fourth_quarter_peak(demo, db):
     by_month = {
-        m: Invoice.objects.filter(kind=InvoiceKind.INVOICE, issued_on__month=m, issued_on__lt=dt.date(2026, 1, 1))
-        .count()
+        m: Invoice.objects.filter(
+            kind=InvoiceKind.INVOICE, issued_on__month=m, issued_on__lt=dt.date(2026, 1, 1)
+        ).count()
         for m in (1, 6, 12)
     }
     assert by_month[1] < by_month[6] < by_month[12]
@@ -132,11 +138,17 @@ def test_managers_are_the_responsible_ones_on_the_day(demo, db):
 
 def test_vat_and_prices_follow_the_date(demo, db):
     standard = InvoiceLine.objects.filter(vat_category="standard")
-    assert set(standard.filter(issued_on__lt=dt.date(2026, 1, 1)).values_list("vat_percent", flat=True)) == {20}
-    assert set(standard.filter(issued_on__gte=dt.date(2026, 1, 1)).values_list("vat_percent", flat=True)) == {22}
+    assert set(standard.filter(issued_on__lt=dt.date(2026, 1, 1)).values_list("vat_percent", flat=True)) == {
+        20
+    }
+    assert set(standard.filter(issued_on__gte=dt.date(2026, 1, 1)).values_list("vat_percent", flat=True)) == {
+        22
+    }
     assert not InvoiceLine.objects.filter(vat_category="exempt", vat_amount__gt=0).exists()
     # A price rise every January: each product's list price is higher each year.
-    for product_id in ProductPrice.objects.filter(currency="RUB").values_list("product_id", flat=True).distinct():
+    for product_id in (
+        ProductPrice.objects.filter(currency="RUB").values_list("product_id", flat=True).distinct()
+    ):
         prices = list(
             ProductPrice.objects.filter(product_id=product_id, currency="RUB")
             .order_by("valid_from")
@@ -147,16 +159,20 @@ def test_vat_and_prices_follow_the_date(demo, db):
     foreign = Invoice.objects.exclude(currency="RUB")
     assert foreign.exists()
     for invoice in foreign[:20]:
-        rate = CurrencyRate.objects.filter(currency=invoice.currency, day__lte=invoice.issued_on).latest("day")
+        rate = CurrencyRate.objects.filter(currency=invoice.currency, day__lte=invoice.issued_on).latest(
+            "day"
+        )
         assert invoice.rate == rate.rate
     assert CurrencyRate.objects.filter(currency="CNY").count() > 700  # every business day of three years
 
 
 def test_margins_differ_by_product_line(demo, db):
     margins = {}
-    for code, net, cost in InvoiceLine.objects.values("product_line__code").annotate(
-        n=Sum("net_amount_base"), c=Sum("cost_amount_base")
-    ).values_list("product_line__code", "n", "c"):
+    for code, net, cost in (
+        InvoiceLine.objects.values("product_line__code")
+        .annotate(n=Sum("net_amount_base"), c=Sum("cost_amount_base"))
+        .values_list("product_line__code", "n", "c")
+    ):
         margins[code] = (net - cost) / net
     assert margins["equipment"] < Decimal("0.2") < Decimal("0.5") < margins["service"] < margins["software"]
 
