@@ -36,7 +36,7 @@ from tests.access.personas import (
     VISIBLE,
 )
 
-ACCOUNT_SCOPES = ("account", "contact", "team", "handoff", "touch", "task", "request", "attachment")
+ACCOUNT_SCOPES = ("account", "contact", "team", "handoff", "touch", "task", "request", "attachment", "invoice")
 
 
 @dataclass
@@ -153,6 +153,16 @@ ROUTES = {
     "worktime:year_add": Route(method="post", scope="head", ok=302, data={"year": 2031}),
     "worktime:day": Route(method="post", scope="head", ok=302, data={"kind": "holiday", "note": "t"}),
     "worktime:day_remove": Route(method="post", scope="head", ok=302),
+    # The revenue ledger's pages: reads follow visibility; the forms that write money only who may bill (the
+    # account's changers, never the auditor); their POSTs are checked in tests/revenue/test_money_forms.py.
+    "revenue:account_panel": Route(scope="account", need=VISIBLE),
+    "revenue:holding": Route(scope="account", need=VISIBLE),  # standalone accounts: "not in a holding"
+    "revenue:receivables": Route(),
+    "revenue:invoices": Route(),
+    "revenue:invoice": Route(scope="invoice", need=VISIBLE),
+    "revenue:invoice_create": Route(scope="account", need=CHANGE),
+    "revenue:payment_create": Route(scope="account", need=CHANGE),
+    "revenue:credit_note_create": Route(scope="invoice", need=CHANGE),
 }
 
 
@@ -223,6 +233,8 @@ def _request(world, name: str, persona: str, target: str | None):
         args = [world.requests[target].pk] + (
             [world.attachments[target].pk] if route.scope == "attachment" else []
         )
+    elif route.scope == "invoice":
+        args = [world.ledger[target].invoice.pk]
     elif name == "requests:policy_edit":
         args = [SlaPolicy.objects.order_by("pk").first().pk]
     elif route.scope in ACCOUNT_SCOPES:

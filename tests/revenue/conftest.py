@@ -1,4 +1,5 @@
 import datetime as dt
+import importlib
 from decimal import Decimal
 from types import SimpleNamespace
 
@@ -6,21 +7,29 @@ import pytest
 from django.utils import timezone
 
 from orbit.accounts.models import OwnershipPeriod
-from orbit.revenue.models import CurrencyRate, Product, ProductLine, ProductPrice
+from orbit.revenue.models import CurrencyRate, Product, ProductLine, ProductPrice, VatRate
 from tests.factories import make_account
 
 D = Decimal
-SINCE = timezone.make_aware(dt.datetime(2024, 1, 1))
 
 
 def client_since_2024(by, manager, **fields):
     """An account whose responsible manager has held it since 2024-01-01 (the ledger dates back to 2025)."""
     account = make_account(by, manager, **fields)
-    OwnershipPeriod.objects.filter(account=account).update(started_at=SINCE)
+    since = dt.datetime(2024, 1, 1, tzinfo=timezone.get_current_timezone())
+    OwnershipPeriod.objects.filter(account=account).update(started_at=since)
     return account
 
 
+def seed_vat_rates() -> None:
+    """Migration 0002's rates again: a transactional test's flush empties the table the migration filled."""
+    seeded = importlib.import_module("orbit.revenue.migrations.0002_vat_rates_of_russia")
+    for category, valid_from, percent in seeded.RATES:
+        VatRate.objects.get_or_create(category=category, valid_from=valid_from, defaults={"percent": percent})
+
+
 def build_shop(org) -> SimpleNamespace:
+    seed_vat_rates()
     equipment = ProductLine.objects.create(code="equipment", name_ru="Оборудование", name_en="Equipment")
     service = ProductLine.objects.create(code="service", name_ru="Сервис", name_en="Service")
     router = Product.objects.create(sku="R-1", name="Router", product_line=equipment)
@@ -30,7 +39,9 @@ def build_shop(org) -> SimpleNamespace:
     ProductPrice.objects.create(product=router, valid_from=start, price=D("1000.00"), cost=D("600.00"))
     ProductPrice.objects.create(product=cable, valid_from=start, price=D("10.00"), cost=D("4.00"))
     ProductPrice.objects.create(product=support, valid_from=start, price=D("5000.00"), cost=D("1000.00"))
-    ProductPrice.objects.create(product=router, currency="USD", valid_from=start, price=D("12.50"), cost=D("7.00"))
+    ProductPrice.objects.create(
+        product=router, currency="USD", valid_from=start, price=D("12.50"), cost=D("7.00")
+    )
     CurrencyRate.objects.create(currency="USD", day=dt.date(2026, 3, 2), rate=D("80.123456"))
     return SimpleNamespace(
         org=org,

@@ -102,7 +102,11 @@ def test_margin_per_line_and_per_product_line(shop):
 def test_lines_copy_the_account_date_and_product_line(shop):
     invoice = issue(shop, MARCH, routers(shop))
     line = InvoiceLine.objects.get(invoice=invoice)
-    assert (line.account_id, line.issued_on, line.product_line_id) == (shop.account.pk, MARCH, shop.equipment.pk)
+    assert (line.account_id, line.issued_on, line.product_line_id) == (
+        shop.account.pk,
+        MARCH,
+        shop.equipment.pk,
+    )
     assert line.description == "Router"
 
 

@@ -30,8 +30,12 @@ def test_the_list_price_is_the_latest_on_or_before_the_day(shop):
     ProductPrice.objects.create(
         product=shop.router, valid_from=dt.date(2026, 2, 1), price=D("1100.00"), cost=D("650.00")
     )
-    assert offer(shop, shop.router, dt.date(2026, 1, 31)) == Quote(D("1000.00"), D(0), PriceSource.LIST, D("600.00"))
-    assert offer(shop, shop.router, dt.date(2026, 2, 1)) == Quote(D("1100.00"), D(0), PriceSource.LIST, D("650.00"))
+    assert offer(shop, shop.router, dt.date(2026, 1, 31)) == Quote(
+        D("1000.00"), D(0), PriceSource.LIST, D("600.00")
+    )
+    assert offer(shop, shop.router, dt.date(2026, 2, 1)) == Quote(
+        D("1100.00"), D(0), PriceSource.LIST, D("650.00")
+    )
 
 
 def test_no_price_on_the_day_is_an_error_at_product(shop):
@@ -69,7 +73,9 @@ def test_an_agreement_ending_on_the_day_still_applies(shop):
 def test_a_fixed_price_in_another_currency_does_not_apply(shop):
     agree(shop, product=shop.router, fixed_price=D("900.00"))  # RUB
     agree(shop, product_line=shop.equipment, discount_percent=D(10))
-    assert offer(shop, shop.router, currency="USD") == Quote(D("12.50"), D(10), PriceSource.AGREEMENT, D("7.00"))
+    assert offer(shop, shop.router, currency="USD") == Quote(
+        D("12.50"), D(10), PriceSource.AGREEMENT, D("7.00")
+    )
 
 
 def test_among_agreements_of_one_level_the_latest_started_wins(shop):
@@ -128,7 +134,11 @@ def test_an_invoice_line_without_a_price_takes_the_quote(shop):
     invoice = issue(shop, DAY, LineInput(product=shop.cable, quantity=D(7)))
     line = invoice.lines.get()
     # 7 × 10.00 × (1 − 0.125) = 61.25; cost 7 × 4.00 = 28.00
-    assert (line.unit_price, line.discount_percent, line.price_source) == (D("10.00"), D("12.50"), "agreement")
+    assert (line.unit_price, line.discount_percent, line.price_source) == (
+        D("10.00"),
+        D("12.50"),
+        "agreement",
+    )
     assert (line.net_amount, line.cost_amount) == (D("61.25"), D("28.00"))
 
 
