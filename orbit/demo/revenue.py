@@ -70,7 +70,7 @@ BILLED = (
 # 60-150 days after it and leave some bills unpaid; the rest pay in two parts.
 PAYERS = ((0.62, "prompt"), (0.20, "late"), (0.08, "very_late"), (0.10, "parts"))
 TERMS = (14, 30, 30, 45, 60)
-TIER_SIZE = {Tier.KEY: 3.0, Tier.A: 1.8, Tier.B: 1.0, Tier.C: 0.6}
+TIER_SIZE: dict[str, float] = {Tier.KEY: 3.0, Tier.A: 1.8, Tier.B: 1.0, Tier.C: 0.6}
 # Loyalty scheme (Orbit's demo defaults): by 12-month volume for anyone, and a standing discount for key clients.
 LOYALTY = (("", Decimal("3000000"), Decimal("3")), ("", Decimal("12000000"), Decimal("5")))
 LOYALTY_KEY = Decimal("4")
@@ -745,7 +745,7 @@ class _Ledger:
 
     def _picks(self, story: Story, day: dt.date, scale: float) -> list[tuple[Product, Decimal]]:
         rng = self.rng
-        picks = []
+        picks: list[tuple[Product, Decimal]] = []
         for _n in range(rng.choice((1, 1, 2, 2, 3, 4))):
             wander = story.currency == "RUB" and rng.random() < 0.15
             line = rng.choice(catalog.LINES).code if wander else rng.choice(story.favourite_lines)
@@ -801,7 +801,6 @@ class _Ledger:
         base_alloc = PaymentAllocation.objects.aggregate(m=Max("id"))["m"] or 0
         docs = []
         for d in books.docs:
-            lines = d.lines
             total = d.total
             docs.append(
                 (
@@ -816,11 +815,11 @@ class _Ledger:
                     base_doc + d.corrects.id if d.corrects else None,
                     d.order.pk if d.order else None,
                     d.manager_id,
-                    sum((x.net_amount for x in lines), ZERO),
-                    sum((x.vat_amount for x in lines), ZERO),
+                    sum((x.net_amount for x in d.lines), ZERO),
+                    sum((x.vat_amount for x in d.lines), ZERO),
                     total,
-                    sum((x.net_amount_base for x in lines), ZERO),
-                    sum((x.cost_amount_base for x in lines), ZERO),
+                    sum((x.net_amount_base for x in d.lines), ZERO),
+                    sum((x.cost_amount_base for x in d.lines), ZERO),
                     round_money(total * d.rate),
                     d.credited_total,
                     d.paid_total,
@@ -832,7 +831,7 @@ class _Ledger:
                 )
             )
         _insert(Invoice, INVOICE_FIELDS, docs)
-        lines = []
+        lines: list[tuple] = []
         months: dict[tuple[int, dt.date, int | None], list] = {}
         for d in books.docs:
             for x in d.lines:
@@ -1064,6 +1063,7 @@ def _write_orders(
         if status in (OrderStatus.SHIPPED, OrderStatus.DELIVERED):
             ship_day = promised + dt.timedelta(days=rng.randint(5, 15) if late else -rng.randint(1, 5))
             shipped = timezone.make_aware(dt.datetime.combine(ship_day, dt.time(14)))
+            assert order.confirmed_at is not None
             order.shipped_at = past(max(order.confirmed_at, shipped))
         if status == OrderStatus.DELIVERED:
             delivered = timezone.localtime(order.shipped_at).date() + dt.timedelta(days=rng.randint(1, 4))
