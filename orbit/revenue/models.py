@@ -505,8 +505,13 @@ class Invoice(models.Model):
         indexes = [
             models.Index(fields=["account", "issued_on"]),
             models.Index(fields=["manager", "issued_on"]),
+            # Covering (open_amount, rate): receivables and balances sum round(open_amount × rate) per account
+            # from the index alone, without reading the invoice rows (bench/README.md, issue 11).
             models.Index(
-                fields=["account", "due_on"], condition=Q(open_amount__gt=0), name="revenue_invoice_open"
+                fields=["account", "due_on"],
+                include=["open_amount", "rate"],
+                condition=Q(open_amount__gt=0),
+                name="revenue_invoice_open_cover",
             ),
             models.Index(fields=["due_on"], condition=Q(open_amount__gt=0), name="revenue_invoice_open_due"),
         ]
