@@ -343,7 +343,7 @@ def invoice_issue(
     number, external_id = number.strip(), external_id.strip()
     digest = ""
     conflict_message = _(
-        "An invoice with external id \u201c%(id)s\u201d was already received with other content."
+        "An invoice with external id “%(id)s” was already received with other content."
     ) % {"id": external_id}
     if external_id:
         digest = fingerprint(
@@ -474,7 +474,7 @@ def credit_note_issue(
     number, external_id = number.strip(), external_id.strip()
     digest = ""
     conflict_message = _(
-        "A credit note with external id \u201c%(id)s\u201d was already received with other content."
+        "A credit note with external id “%(id)s” was already received with other content."
     ) % {"id": external_id}
     if external_id:
         digest = fingerprint(

@@ -128,7 +128,7 @@ def payment_record(
     reference, external_id = reference.strip(), external_id.strip()
     digest = ""
     conflict_message = _(
-        "A payment with external id \u201c%(id)s\u201d was already received with other content."
+        "A payment with external id “%(id)s” was already received with other content."
     ) % {"id": external_id}
     if external_id:
         digest = fingerprint(
