@@ -246,7 +246,7 @@ def credit_note_create(request, pk: int):
     if invoice.kind != InvoiceKind.INVOICE:
         raise PermissionDenied(_("A credit note corrects an invoice, not another credit note."))
     lines = list(invoice.lines.select_related("product"))
-    form = CreditNoteForm(request.POST or None, invoice=invoice, lines=lines)
+    form = CreditNoteForm(request.POST or None, lines=lines)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         note = _written(
