@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
@@ -301,15 +301,18 @@ def _insert(document: Invoice, lines: list[InvoiceLine], conflict_message: str) 
     return document
 
 
+def too_long(model: type[models.Model], field: str, value: str) -> str | None:
+    """The error for text longer than its column (never cut silently), or None."""
+    limit = getattr(model._meta.get_field(field), "max_length", None)
+    if limit is not None and len(value) > limit:
+        return _("At most %(limit)s characters (now %(length)s).") % {"limit": limit, "length": len(value)}
+    return None
+
+
 def check_lengths(errors: _Errors, **values: str) -> None:
-    """Text longer than its column is an error at its field, never cut silently."""
     for field, value in values.items():
-        limit = Invoice._meta.get_field(field).max_length
-        if limit is not None and len(value) > limit:
-            errors.add(
-                field,
-                _("At most %(limit)s characters (now %(length)s).") % {"limit": limit, "length": len(value)},
-            )
+        if message := too_long(Invoice, field, value):
+            errors.add(field, message)
 
 
 def _check_number(kind: str, number: str, errors: _Errors) -> None:

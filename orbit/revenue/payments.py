@@ -17,6 +17,7 @@ from orbit.accounts import ownership
 from orbit.accounts.models import Account, AccountStatus
 from orbit.revenue import rates
 from orbit.revenue.fingerprints import fingerprint, replay
+from orbit.revenue.invoicing import too_long
 from orbit.revenue.models import Invoice, InvoiceKind, Payment, PaymentAllocation
 from orbit.revenue.money import round_money
 from orbit.revenue.permissions import require_bill
@@ -151,14 +152,8 @@ def payment_record(
         raise ValidationError({"account": _("The account is a prospect: it has nothing to pay for.")})
     _check_amount(amount, "amount")
     for field, value in (("reference", reference), ("external_id", external_id), ("note", note.strip())):
-        limit = Payment._meta.get_field(field).max_length
-        if limit is not None and len(value) > limit:
-            raise ValidationError(
-                {
-                    field: _("At most %(limit)s characters (now %(length)s).")
-                    % {"limit": limit, "length": len(value)}
-                }
-            )
+        if message := too_long(Payment, field, value):
+            raise ValidationError({field: message})
     rate = rates.rate_on(currency, received_on)
     invoice_ids = [i.pk for i, _a in (allocate or [])]
     if len(set(invoice_ids)) != len(invoice_ids):
