@@ -36,6 +36,7 @@ class ReminderCount:
     overdue_touches: int = 0
     contracts_renewed: int = 0
     contracts_expired: int = 0
+    contract_notices: int = 0
 
 
 def remind_handoff_steps(today: dt.date) -> int:
@@ -95,7 +96,7 @@ def remind_cover_ends(today: dt.date) -> int:
 
 def send_reminders(today: dt.date | None = None) -> ReminderCount:
     from orbit.activities.daily import morning
-    from orbit.revenue.contracts import contracts_roll
+    from orbit.revenue.contracts import contracts_roll, remind_notice_deadlines
 
     today = today or timezone.localdate()
     planned, overdue = morning(today)
@@ -103,6 +104,7 @@ def send_reminders(today: dt.date | None = None) -> ReminderCount:
     return ReminderCount(
         contracts_renewed=renewed,
         contracts_expired=expired,
+        contract_notices=remind_notice_deadlines(today),
         handoff_steps=remind_handoff_steps(today),
         covers=remind_covers(today),
         covers_ended=remind_cover_ends(today),

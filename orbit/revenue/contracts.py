@@ -370,3 +370,58 @@ def release_watched_contracts(*, account: Account, frm: User, to: User | None) -
     return Contract.objects.filter(account=account, manager=frm, status__in=RUNNING).update(
         manager=None, version=F("version") + 1, updated_at=timezone.now()
     )
+
+
+# The morning reminder: the last day to give notice is within a week (Orbit's default) ------------------------
+
+NOTICE_REMINDER_DAYS = 7
+
+
+def remind_notice_deadlines(today: dt.date) -> int:
+    """Each morning of the last week before a contract's notice deadline (and on the day itself), its watcher
+    is told once: after that day notice changes nothing. Returns how many notifications were created."""
+    from django.urls import reverse
+    from django.utils.formats import date_format
+    from django.utils.functional import lazy
+    from django.utils.text import format_lazy
+    from django.utils.translation import gettext_lazy
+
+    from orbit.notifications.kinds import Kind
+    from orbit.notifications.services import notify
+    from orbit.revenue.deadlines import notice_by_sql
+
+    short_date = lazy(lambda value: date_format(value, "SHORT_DATE_FORMAT"), str)
+    due = (
+        Contract.objects.filter(
+            status=ContractStatus.ACTIVE,
+            notice_days__gt=0,
+            renewal_on__gte=today,
+            manager__is_active=True,
+            account__archived_at__isnull=True,
+        )
+        .annotate(notice_by=notice_by_sql())
+        .filter(notice_by__gte=today, notice_by__lte=today + dt.timedelta(days=NOTICE_REMINDER_DAYS))
+        .select_related("manager", "account")
+        .order_by("renewal_on", "pk")
+    )
+    told = 0
+    for contract in due:
+        deadline = notice_deadline(contract)
+        if contract.manager is None:  # pragma: no cover - the query asks for an active watcher
+            continue
+        title = format_lazy(
+            gettext_lazy("Contract {number} ({account}): the last day to give notice is {date}"),
+            number=contract.number,
+            account=contract.account.display_name,
+            date=short_date(deadline),
+        )
+        told += len(
+            notify(
+                recipients=[contract.manager],
+                kind=Kind.CONTRACT_NOTICE,
+                title=title,
+                url=reverse("revenue:contract", args=[contract.pk]),
+                account=contract.account,
+            )
+        )
+    return told

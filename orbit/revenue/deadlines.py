@@ -32,7 +32,7 @@ class _DaysBefore(Func):
 
     output_field = DateField()
 
-    def as_sql(self, compiler, connection, **extra):
+    def as_sql(self, compiler, connection, function=None, template=None, arg_joiner=None, **extra_context):
         day, day_params = compiler.compile(self.source_expressions[0])
         days, days_params = compiler.compile(self.source_expressions[1])
         return f"({day} - {days})", (*day_params, *days_params)
@@ -43,7 +43,7 @@ class _DaysBefore(Func):
         return f"date({day}, '-' || {days} || ' days')", (*day_params, *days_params)
 
 
-def _notice_by() -> Func:
+def notice_by_sql() -> Func:
     """renewal_on − notice_days: the last day to give notice."""
     return _DaysBefore(F("renewal_on"), F("notice_days"))
 
@@ -55,7 +55,7 @@ def contract_deadlines(*, read, owners, today: dt.date, until: dt.date, limit: i
         # Past its end and not renewing itself, it reads as expired (`contracts.display_status`) until the
         # morning run marks it so: nothing to act on.
         .filter(Q(ends_on__gte=today) | Q(auto_renewal=True, renewal_months__gt=0))
-        .annotate(notice_by=_notice_by())
+        .annotate(notice_by=notice_by_sql())
         .filter(Q(renewal_on__lte=until) | Q(notice_days__gt=0, notice_by__lte=until, renewal_on__gte=today))
         .select_related("account")
         .only(

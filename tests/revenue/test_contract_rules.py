@@ -178,3 +178,21 @@ def test_the_daily_reminders_run_the_contracts_roll(org, account):
     count = send_reminders(dt.date(2026, 12, 1))
     assert (count.contracts_renewed, count.contracts_expired) == (0, 1)
     assert Contract.objects.get().status == ContractStatus.EXPIRED
+
+
+def test_the_watcher_is_reminded_in_the_last_week_before_the_notice_deadline(org, account):
+    from orbit.notifications.kinds import Kind
+    from orbit.notifications.models import Notification
+    from orbit.revenue.contracts import remind_notice_deadlines
+
+    today = dt.date(2026, 12, 1)
+    # ends 17.12, notice 10 days: the last day to give notice is 07.12 — within the week
+    soon = _create(org, account, number="Д-1", ends_on=dt.date(2026, 12, 17), notice_days=10)
+    # ends 19.12, notice 10 days: 09.12 — eight days away, not yet
+    _create(org, account, number="Д-2", ends_on=dt.date(2026, 12, 19), notice_days=10)
+    # the notice day has passed (30.11): notice changes nothing any more
+    _create(org, account, number="Д-3", ends_on=dt.date(2026, 12, 10), notice_days=10)
+    assert remind_notice_deadlines(today) == 1
+    assert remind_notice_deadlines(today) == 0  # the same morning again tells nobody twice
+    note = Notification.objects.get(kind=Kind.CONTRACT_NOTICE)
+    assert note.recipient == org.am_a and str(soon.pk) in note.url and "Д-1" in note.title

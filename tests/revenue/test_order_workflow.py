@@ -137,7 +137,7 @@ def test_line_problems_name_their_line(shop):
             ],
         )
     problems = exc.value.message_dict["lines"]
-    assert [p.split(":")[0] for p in problems] == ["Line 2", "Line 3", "Line 4"]
+    assert [p.split(":")[0] for p in problems] == ["Строка 2", "Строка 3", "Строка 4"]
     assert not Order.objects.exists()
 
 
@@ -145,7 +145,7 @@ def test_a_product_without_a_price_in_the_currency_is_a_line_error(shop):
     with pytest.raises(ValidationError) as exc:
         _order(shop, [OrderLineInput(product=shop.cable, quantity=D(1))], currency="USD")
     [problem] = exc.value.message_dict["lines"]
-    assert problem.startswith("Line 1:") and "USD" in problem
+    assert problem.startswith("Строка 1:") and "USD" in problem
     assert not Order.objects.exists()
 
 
@@ -196,7 +196,7 @@ def test_the_order_moves_step_by_step_and_never_skips_or_goes_back(shop):
     order = orders.order_ship(by=by, order=order)
     with pytest.raises(ValidationError) as exc:
         orders.order_confirm(by=by, order=order)
-    assert "«Shipped»" in exc.value.message_dict["status"][0]
+    assert "«Отгружен»" in exc.value.message_dict["status"][0]
     with pytest.raises(ValidationError) as exc:
         orders.order_deliver(by=by, order=order, delivered_on=timezone.localdate() + dt.timedelta(days=1))
     assert "delivered_on" in exc.value.message_dict

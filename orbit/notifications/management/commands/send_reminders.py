@@ -20,5 +20,6 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Handoff steps: {count.handoff_steps}; covers: {count.covers}; covers ended: {count.covers_ended}; "
             f"touches planned: {count.touches_planned}; managers told of overdue touches: {count.overdue_touches}; "
-            f"contracts renewed: {count.contracts_renewed}; contracts expired: {count.contracts_expired}"
+            f"contracts renewed: {count.contracts_renewed}; contracts expired: {count.contracts_expired}; "
+            f"notice deadlines told: {count.contract_notices}"
         )
