@@ -138,8 +138,9 @@ class BaseLineFormSet(forms.BaseFormSet):
         return [line for form in self.forms if (line := form.line()) is not None]
 
 
-def invoice_line_formset(data=None, *, extra: int = INVOICE_FORM_LINES):
-    extra = max(1, min(extra, MAX_INVOICE_FORM_LINES))
+def invoice_line_formset(data=None):
+    """Five blank rows to start with; a posted form says itself how many rows it has."""
+    extra = INVOICE_FORM_LINES
     formset_class = forms.formset_factory(
         InvoiceLineForm,
         formset=BaseLineFormSet,
