@@ -2,6 +2,7 @@
 (`AmountField`); the services (`invoicing`, `payments`) check everything else and their errors land on the
 fields they name."""
 
+from collections.abc import Sequence
 from decimal import Decimal
 
 from django import forms
@@ -15,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from orbit.accounts.models import Currency
 from orbit.common.forms import DateField
 from orbit.revenue.invoicing import DEFAULT_PAYMENT_DAYS, LineInput
-from orbit.revenue.models import Invoice, Product
+from orbit.revenue.models import Invoice, InvoiceLine, Product
 from orbit.revenue.money import parse_amount
 from orbit.revenue.rates import base_currency
 
@@ -137,8 +138,9 @@ class BaseLineFormSet(forms.BaseFormSet):
         return [line for form in self.forms if (line := form.line()) is not None]
 
 
-def invoice_line_formset(data=None, *, extra: int = INVOICE_FORM_LINES):
-    extra = max(1, min(extra, MAX_INVOICE_FORM_LINES))
+def invoice_line_formset(data=None):
+    """Five blank rows to start with; a posted form says itself how many rows it has."""
+    extra = INVOICE_FORM_LINES
     formset_class = forms.formset_factory(
         InvoiceLineForm,
         formset=BaseLineFormSet,
@@ -155,9 +157,8 @@ class CreditNoteForm(forms.Form):
     issued_on = DateField(label=_("Date"), initial=timezone.localdate)
     note = forms.CharField(label=_("Reason"), max_length=500, required=False)
 
-    def __init__(self, *args, invoice: Invoice, lines: list, **kwargs):
+    def __init__(self, *args, lines: Sequence[InvoiceLine] = (), **kwargs):
         super().__init__(*args, **kwargs)
-        self.invoice = invoice
         self.invoice_lines = lines
         for line in lines:
             self.fields[f"line_{line.pk}"] = AmountField(
@@ -218,7 +219,7 @@ class PaymentForm(forms.Form):
     )
     note = forms.CharField(label=_("Note"), max_length=500, required=False)
 
-    def __init__(self, *args, open_invoices: list[Invoice], **kwargs):
+    def __init__(self, *args, open_invoices: Sequence[Invoice] = (), **kwargs):
         super().__init__(*args, **kwargs)
         self.open_invoices = open_invoices
         for invoice in open_invoices:

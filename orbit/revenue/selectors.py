@@ -247,7 +247,7 @@ def holding_money(user: User, account: Account, *, today: dt.date) -> HoldingMon
     return HoldingMoney(
         root=root,
         panel=money_panel(ids, today=today),
-        rows=list(rows.values()),
+        rows=sorted(rows.values(), key=lambda row: row.account.pk != root.pk),  # the top first, then by name
         hidden=len(set(members) - set(ids)),
     )
 

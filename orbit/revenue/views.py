@@ -22,6 +22,7 @@ from orbit.org.models import Team
 from orbit.revenue import invoicing, payments, selectors
 from orbit.revenue.forms import (
     INVOICE_FORM_LINES,
+    MAX_INVOICE_FORM_LINES,
     CreditNoteForm,
     InvoiceForm,
     PaymentForm,
@@ -183,6 +184,17 @@ def _not_billable(account, *, payment: bool) -> str:
     return ""
 
 
+def _unchecked(form):
+    """A bound form or formset that shows what was typed and no errors (it is not being submitted)."""
+    if hasattr(form, "forms"):
+        form._errors, form._non_form_errors = [], form.error_class()
+        for each in form.forms:
+            _unchecked(each)
+    else:
+        form._errors = {}
+    return form
+
+
 def _written(form, write, *, scope: str, model, request):
     """Run a service write once per form key; its refusal goes onto the form's fields. (result or None)."""
     try:
@@ -200,9 +212,17 @@ def invoice_create(request, pk: int):
     account = _billable(request, pk)
     if reason := _not_billable(account, payment=False):
         return refused(request, [reason], back_url=reverse("accounts:detail", args=[pk]))
-    extra = _int(request.GET.get("lines", "")) or INVOICE_FORM_LINES
+    if request.method == "POST" and "more_lines" in request.POST:
+        # "More lines": the same form back with five more empty rows, what was typed kept, nothing checked yet.
+        data = request.POST.copy()
+        total = _int(data.get("lines-TOTAL_FORMS", "")) or INVOICE_FORM_LINES
+        data["lines-TOTAL_FORMS"] = str(min(total + INVOICE_FORM_LINES, MAX_INVOICE_FORM_LINES))
+        form, lines = _unchecked(InvoiceForm(data)), _unchecked(invoice_line_formset(data))
+        return render(
+            request, "revenue/invoice_form.html", {"account": account, "form": form, "lines": lines}
+        )
     form = InvoiceForm(request.POST or None)
-    lines = invoice_line_formset(request.POST or None, extra=extra)
+    lines = invoice_line_formset(request.POST or None)
     valid = form.is_valid() and lines.is_valid() if request.method == "POST" else False
     if valid:
         data = form.cleaned_data
@@ -229,12 +249,7 @@ def invoice_create(request, pk: int):
     return render(
         request,
         "revenue/invoice_form.html",
-        {
-            "account": account,
-            "form": form,
-            "lines": lines,
-            "more_lines": min(extra + INVOICE_FORM_LINES, 100),
-        },
+        {"account": account, "form": form, "lines": lines},
         status=status,
     )
 
@@ -246,7 +261,7 @@ def credit_note_create(request, pk: int):
     if invoice.kind != InvoiceKind.INVOICE:
         raise PermissionDenied(_("A credit note corrects an invoice, not another credit note."))
     lines = list(invoice.lines.select_related("product"))
-    form = CreditNoteForm(request.POST or None, invoice=invoice, lines=lines)
+    form = CreditNoteForm(request.POST or None, lines=lines)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         note = _written(

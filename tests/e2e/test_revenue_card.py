@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from orbit.accounts import services
 from orbit.revenue.invoicing import LineInput
 from orbit.revenue.models import Payment
 from tests.e2e.conftest import ARTIFACTS, login, screenshot, settle
@@ -32,7 +33,13 @@ def _history(shop, account):
             lines.append(LineInput(product=shop.support, quantity=Decimal(1)))
         invoices.append(issue(shop, day, *lines, account=account, by=account.responsible_manager))
     for invoice in invoices[:-2]:
-        pay(shop, invoice.issued_on + dt.timedelta(days=20), str(invoice.total), account=account)
+        pay(
+            shop,
+            invoice.issued_on + dt.timedelta(days=20),
+            str(invoice.total),
+            account=account,
+            by=account.responsible_manager,
+        )
     return invoices
 
 
@@ -117,3 +124,26 @@ def test_without_javascript_the_table_is_there_instead_of_the_chart(org, browser
     expect(page.locator(".chart-canvas")).to_be_hidden()
     expect(page.locator("details.chart-table[open] tbody tr")).to_have_count(24)
     context.close()
+
+
+def test_the_holding_page_adds_up_its_companies(org, page):
+    shop = build_shop(org)
+    parent = client_since_2024(
+        org.head, org.am_a, legal_name="АО «Холдинг Север»", short_name="Холдинг Север"
+    )
+    daughter = client_since_2024(org.head, org.am_a, legal_name="ООО «Север-Логистика»")
+    hidden = client_since_2024(org.head, org.am_b, legal_name="ООО «Север-Юг»")
+    for child in (daughter, hidden):
+        services.account_update(by=org.head, account=child, version=None, parent=parent)
+    for account in (parent, daughter, hidden):
+        _history(shop, account)
+    login(page, "lead_a", PASSWORD)
+    page.goto(f"/accounts/{parent.pk}/holding/")
+    settle(page)
+    money = page.locator("#holding-money")
+    expect(money.locator(".chart-canvas canvas")).to_have_count(1)
+    expect(money).to_contain_text("1 компания холдинга вам не видна")
+    rows = money.locator("table", has=page.locator("tfoot")).locator("tbody tr")
+    expect(rows).to_have_count(2)  # the parent and the daughter lead_a sees
+    expect(money).not_to_contain_text("Север-Юг")
+    screenshot(page, "revenue-holding-ru")

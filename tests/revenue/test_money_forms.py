@@ -279,3 +279,16 @@ def test_a_credit_note_of_a_credit_note_is_refused(client, shop, today):
     client.post(url, {"issued_on": "2026-06-15", f"line_{invoice.lines.get().pk}": "1"})
     note = Invoice.objects.get(kind=InvoiceKind.CREDIT_NOTE)
     assert client.get(reverse("revenue:credit_note_create", args=[note.pk])).status_code == 403
+
+
+def test_more_lines_keeps_what_was_typed_and_writes_nothing(client, shop, today):
+    _login(client, shop.org.am_a, "en")
+    url = reverse("revenue:invoice_create", args=[shop.account.pk])
+    data = _invoice_post(shop, (shop.router, "2", "1 234,50")) | {"more_lines": "1", "issued_on": ""}
+    response = client.post(url, data)
+    assert response.status_code == 200
+    lines = response.context["lines"]
+    assert lines.total_form_count() == 10
+    assert lines.forms[0]["unit_price"].value() == "1 234,50"
+    assert 'class="field-error"' not in response.content.decode()  # not submitted: nothing is wrong yet
+    assert Invoice.objects.count() == 0

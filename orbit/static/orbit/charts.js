@@ -16,7 +16,7 @@
   const LIBRARY_RU = self.dataset.echartsRu;
   const LANG = (document.documentElement.lang || "ru").slice(0, 2);
   const LOCALE = LANG === "en" ? "en-US" : "ru-RU";
-  const drawn = new Set();
+  const drawn = new Map(); // chart -> its ResizeObserver
   let loading = null;
 
   function load(src) {
@@ -75,8 +75,9 @@
 
   function drawAll() {
     // Charts whose panel htmx has swapped away: free them.
-    drawn.forEach((chart) => {
+    drawn.forEach((observer, chart) => {
       if (!document.contains(chart.getDom())) {
+        observer.disconnect();
         chart.dispose();
         drawn.delete(chart);
       }
@@ -92,8 +93,9 @@
         element.hidden = false;
         const chart = echarts.init(element, null, { locale: LANG === "en" ? "EN" : "RU", renderer: "canvas" });
         chart.setOption(option(JSON.parse(source.textContent)));
-        drawn.add(chart);
-        new ResizeObserver(() => chart.resize()).observe(element);
+        const observer = new ResizeObserver(() => chart.resize());
+        observer.observe(element);
+        drawn.set(chart, observer);
         const table = element.closest("figure")?.querySelector("details[data-chart-table]");
         if (table) table.open = false;
       });
