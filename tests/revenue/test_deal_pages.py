@@ -144,7 +144,7 @@ def test_an_order_from_the_form_takes_prices_from_the_quote_and_is_created_once(
     # 2 × 1000.00 = 2000.00 (VAT 440.00); 1.5 × 9.99 = 14.985 → 14.99 (VAT 3.2978 → 3.30)
     assert (order.net_total, order.vat_total, order.total) == (D("2014.99"), D("443.30"), D("2458.29"))
     page = client.get(first.url).content.decode()
-    assert re.search(r'id="order-total">2[\s\xa0]?458[.,]29<', page)
+    assert re.search(r'id="order-total">2[\s\xa0]?458[.,]29\xa0₽<', page)
 
 
 def test_adding_a_line_keeps_what_was_typed_and_shows_no_errors(client, shop):
