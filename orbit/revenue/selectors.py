@@ -70,14 +70,15 @@ def _line_name(row: dict) -> str:
     return row["product_line__name_en"] if english else row["product_line__name_ru"]
 
 
-def revenue_by_month(account_ids: Iterable[int], *, today: dt.date, months: int = CARD_MONTHS) -> Revenue:
+def revenue_by_month(
+    user: User, account_ids: Iterable[int], *, today: dt.date, months: int = CARD_MONTHS
+) -> Revenue:
     """Net revenue by month stacked by product line, with the month's margin (net − cost) as a line; base
     currency; one grouped query over the monthly totals."""
     span = months_back(today, months)
     rows = list(
-        AccountRevenueMonth.objects.filter(
-            account_id__in=list(account_ids), month__gte=span[0], month__lte=span[-1]
-        )
+        AccountRevenueMonth.objects.visible_to(user)
+        .filter(account_id__in=list(account_ids), month__gte=span[0], month__lte=span[-1])
         .values("month", "product_line_id", "product_line__name_ru", "product_line__name_en")
         .annotate(net=Sum("net_base"), cost=Sum("cost_base"))
         .order_by()
@@ -116,27 +117,31 @@ class ActiveContract:
     notice_by: dt.date | None  # the last day to give notice (renewal day − notice period)
 
 
-def active_contracts(account_ids: Iterable[int]) -> list[ActiveContract]:
+def active_contracts(user: User, account_ids: Iterable[int]) -> list[ActiveContract]:
     contracts = (
-        Contract.objects.filter(account_id__in=list(account_ids), status=ContractStatus.ACTIVE)
+        Contract.objects.visible_to(user)
+        .filter(account_id__in=list(account_ids), status=ContractStatus.ACTIVE)
         .select_related("account")
         .order_by(F("ends_on").asc(nulls_last=True), "number")
     )
     return [ActiveContract(contract, notice_deadline(contract)) for contract in contracts]
 
 
-def open_orders(account_ids: Iterable[int]) -> QuerySet[Order]:
+def open_orders(user: User, account_ids: Iterable[int]) -> QuerySet[Order]:
     return (
-        Order.objects.filter(account_id__in=list(account_ids), status__in=OPEN_ORDER_STATUSES)
+        Order.objects.visible_to(user)
+        .filter(account_id__in=list(account_ids), status__in=OPEN_ORDER_STATUSES)
         .select_related("account")
         .order_by(F("promised_on").asc(nulls_last=True), "received_at")
     )
 
 
-def open_invoices(account_ids: Iterable[int]) -> QuerySet[Invoice]:
-    return Invoice.objects.filter(
-        account_id__in=list(account_ids), kind=InvoiceKind.INVOICE, open_amount__gt=0
-    ).order_by("due_on", "issued_on", "id")
+def open_invoices(user: User, account_ids: Iterable[int]) -> QuerySet[Invoice]:
+    return (
+        Invoice.objects.visible_to(user)
+        .filter(account_id__in=list(account_ids), kind=InvoiceKind.INVOICE, open_amount__gt=0)
+        .order_by("due_on", "issued_on", "id")
+    )
 
 
 # --- The account card and the holding ---------------------------------------------------------------------
@@ -171,16 +176,17 @@ class MoneyPanel:
         )
 
 
-def money_panel(account_ids: list[int], *, today: dt.date) -> MoneyPanel:
-    """The money of one account or of a holding's visible companies: a fixed number of queries."""
-    orders = open_orders(account_ids)
-    invoices = open_invoices(account_ids)
+def money_panel(user: User, account_ids: list[int], *, today: dt.date) -> MoneyPanel:
+    """The money of one account or of a holding's visible companies, read through what `user` may see: a fixed
+    number of queries."""
+    orders = open_orders(user, account_ids)
+    invoices = open_invoices(user, account_ids)
     order_list = list(orders[: CARD_LIST_LIMIT + 1])
     invoice_list = list(invoices.select_related("account")[: CARD_LIST_LIMIT + 1])
     return MoneyPanel(
-        revenue=revenue_by_month(account_ids, today=today),
+        revenue=revenue_by_month(user, account_ids, today=today),
         balance=balances.account_balance(account_ids, today=today),
-        contracts=active_contracts(account_ids),
+        contracts=active_contracts(user, account_ids),
         orders=order_list[:CARD_LIST_LIMIT],
         orders_count=len(order_list) if len(order_list) <= CARD_LIST_LIMIT else orders.count(),
         invoices=invoice_list[:CARD_LIST_LIMIT],
@@ -230,7 +236,8 @@ def holding_money(user: User, account: Account, *, today: dt.date) -> HoldingMon
     rows = {pk: SubsidiaryRow(a) for pk, a in accounts.items()}
     first = months_back(today, FIGURE_MONTHS)[0]
     per_account = (
-        AccountRevenueMonth.objects.filter(account_id__in=ids, month__gte=first)
+        AccountRevenueMonth.objects.visible_to(user)
+        .filter(account_id__in=ids, month__gte=first)
         .values("account_id")
         .annotate(net=Sum("net_base"), cost=Sum("cost_base"))
         .order_by()
@@ -246,7 +253,7 @@ def holding_money(user: User, account: Account, *, today: dt.date) -> HoldingMon
     root = next(a for a in accounts.values() if a.parent_id not in accounts)
     return HoldingMoney(
         root=root,
-        panel=money_panel(ids, today=today),
+        panel=money_panel(user, ids, today=today),
         rows=sorted(rows.values(), key=lambda row: row.account.pk != root.pk),  # the top first, then by name
         hidden=len(set(members) - set(ids)),
     )

@@ -55,7 +55,7 @@ def account_panel(request, pk: int):
         "revenue/_account_panel.html",
         {
             "account": account,
-            "panel": selectors.money_panel([account.pk], today=today),
+            "panel": selectors.money_panel(request.user, [account.pk], today=today),
             "can_bill": can_bill(request.user, account),
             "base_currency": base_currency(),
         },
@@ -289,7 +289,7 @@ def payment_create(request, pk: int):
     account = _billable(request, pk)
     if reason := _not_billable(account, payment=True):
         return refused(request, [reason], back_url=reverse("accounts:detail", args=[pk]))
-    open_invoices = list(selectors.open_invoices([account.pk]))
+    open_invoices = list(selectors.open_invoices(request.user, [account.pk]))
     form = PaymentForm(request.POST or None, open_invoices=open_invoices)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

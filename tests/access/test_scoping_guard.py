@@ -205,17 +205,8 @@ READERS = ("selectors.py", "views.py", "ical.py", "timeline.py", "history.py", "
 
 ON_ONE_ACCOUNT = "reads one account the caller already read through account_get/visible_to"
 UNDER_A_SCOPED_ROW = "a prefetch or correlated subquery under rows already read through visible_to"
-SCOPED_IDS = (
-    "the ids of accounts the caller read through account_get or visible_to (the card's account, or the holding's"
-    " companies the viewer sees)"
-)
 # (file under orbit/, function, model) -> why this read needs no visible_to.
 ALLOWED_READS = {
-    ("revenue/selectors.py", "revenue_by_month", "AccountRevenueMonth"): SCOPED_IDS,
-    ("revenue/selectors.py", "active_contracts", "Contract"): SCOPED_IDS,
-    ("revenue/selectors.py", "open_orders", "Order"): SCOPED_IDS,
-    ("revenue/selectors.py", "open_invoices", "Invoice"): SCOPED_IDS,
-    ("revenue/selectors.py", "holding_money", "AccountRevenueMonth"): SCOPED_IDS,
     ("accounts/selectors.py", "account_card", "Contact"): UNDER_A_SCOPED_ROW,
     ("accounts/selectors.py", "account_card", "AccountTeamMember"): UNDER_A_SCOPED_ROW,
     ("accounts/selectors.py", "account_card", "OwnershipPeriod"): UNDER_A_SCOPED_ROW,
