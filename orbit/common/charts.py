@@ -8,6 +8,7 @@ strings (DjangoJSONEncoder), and the browser turns them into numbers only to dra
 
 import datetime as dt
 import itertools
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -22,7 +23,7 @@ _ids = itertools.count(1)
 @dataclass(frozen=True)
 class Series:
     name: str
-    values: list[Decimal | None]
+    values: Sequence[Decimal | None]
     kind: str = "bar"
     stack: str = ""  # bars with the same stack name are drawn on top of each other
 
@@ -46,7 +47,9 @@ class Chart:
             raise ValueError(f"unknown unit {self.unit!r}")
         for series in self.series:
             if len(series.values) != len(self.categories):
-                raise ValueError(f"series {series.name!r} has {len(series.values)} values for {len(self.categories)} categories")
+                raise ValueError(
+                    f"series {series.name!r} has {len(series.values)} values for {len(self.categories)} categories"
+                )
 
     @property
     def data_id(self) -> str:
@@ -59,7 +62,9 @@ class Chart:
             "unit": self.unit,
             "currency": self.currency,
             "categories": self.categories,
-            "series": [{"name": s.name, "kind": s.kind, "stack": s.stack, "values": s.values} for s in self.series],
+            "series": [
+                {"name": s.name, "kind": s.kind, "stack": s.stack, "values": s.values} for s in self.series
+            ],
         }
 
     @property
@@ -73,7 +78,7 @@ class Chart:
 
 
 def month_label(month: dt.date) -> str:
-    """"Янв 2026" / "Jan 2026": short enough for 24 bars, in the active language."""
+    """ "Янв 2026" / "Jan 2026": short enough for 24 bars, in the active language."""
     return capfirst(date_format(month, "b Y"))
 
 

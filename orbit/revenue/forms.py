@@ -2,19 +2,21 @@
 (`AmountField`); the services (`invoicing`, `payments`) check everything else and their errors land on the
 fields they name."""
 
+from collections.abc import Sequence
 from decimal import Decimal
 
 from django import forms
-from django.db import models
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from orbit.accounts.models import Currency
 from orbit.common.forms import DateField
 from orbit.revenue.invoicing import DEFAULT_PAYMENT_DAYS, LineInput
-from orbit.revenue.models import Invoice, Product
+from orbit.revenue.models import Invoice, InvoiceLine, Product
 from orbit.revenue.money import parse_amount
 from orbit.revenue.rates import base_currency
 
@@ -53,8 +55,6 @@ class AmountField(forms.CharField):
     def prepare_value(self, value):
         # A Decimal shown back in the form reads as typed in the person's language ("1234,50" in Russian).
         if isinstance(value, Decimal):
-            from django.utils.formats import number_format
-
             return number_format(value, use_l10n=True)
         return value
 
@@ -120,7 +120,9 @@ class InvoiceLineForm(forms.Form):
         if product is None:
             return None
         return LineInput(
-            product=product, quantity=self.cleaned_data["quantity"], unit_price=self.cleaned_data["unit_price"]
+            product=product,
+            quantity=self.cleaned_data["quantity"],
+            unit_price=self.cleaned_data["unit_price"],
         )
 
 
@@ -136,10 +138,15 @@ class BaseLineFormSet(forms.BaseFormSet):
         return [line for form in self.forms if (line := form.line()) is not None]
 
 
-def invoice_line_formset(data=None, *, extra: int = INVOICE_FORM_LINES):
-    extra = max(1, min(extra, MAX_INVOICE_FORM_LINES))
+def invoice_line_formset(data=None):
+    """Five blank rows to start with; a posted form says itself how many rows it has."""
+    extra = INVOICE_FORM_LINES
     formset_class = forms.formset_factory(
-        InvoiceLineForm, formset=BaseLineFormSet, extra=extra, max_num=MAX_INVOICE_FORM_LINES, validate_max=True
+        InvoiceLineForm,
+        formset=BaseLineFormSet,
+        extra=extra,
+        max_num=MAX_INVOICE_FORM_LINES,
+        validate_max=True,
     )
     return formset_class(data, prefix="lines")
 
@@ -150,12 +157,13 @@ class CreditNoteForm(forms.Form):
     issued_on = DateField(label=_("Date"), initial=timezone.localdate)
     note = forms.CharField(label=_("Reason"), max_length=500, required=False)
 
-    def __init__(self, *args, invoice: Invoice, lines: list, **kwargs):
+    def __init__(self, *args, lines: Sequence[InvoiceLine] = (), **kwargs):
         super().__init__(*args, **kwargs)
-        self.invoice = invoice
         self.invoice_lines = lines
         for line in lines:
-            self.fields[f"line_{line.pk}"] = AmountField(label=_("Quantity to credit"), places=3, required=False)
+            self.fields[f"line_{line.pk}"] = AmountField(
+                label=_("Quantity to credit"), places=3, required=False
+            )
 
     def rows(self):
         """(invoice line, its quantity field) for the template."""
@@ -169,7 +177,7 @@ class CreditNoteForm(forms.Form):
                 self.add_error(
                     f"line_{line.pk}",
                     _("At most %(quantity)s: the invoice has no more on this line.")
-                    % {"quantity": line.quantity.normalize()},
+                    % {"quantity": number_format(line.quantity.normalize(), use_l10n=True)},
                 )
         if not self.errors and not any(data.get(f"line_{line.pk}") for line in self.invoice_lines):
             raise ValidationError(_("Enter the quantity to credit on at least one line."), code="no_lines")
@@ -211,7 +219,7 @@ class PaymentForm(forms.Form):
     )
     note = forms.CharField(label=_("Note"), max_length=500, required=False)
 
-    def __init__(self, *args, open_invoices: list[Invoice], **kwargs):
+    def __init__(self, *args, open_invoices: Sequence[Invoice] = (), **kwargs):
         super().__init__(*args, **kwargs)
         self.open_invoices = open_invoices
         for invoice in open_invoices:
@@ -226,7 +234,9 @@ class PaymentForm(forms.Form):
     def clean(self):
         data = super().clean()
         if data.get("allocation") == Allocation.CHOSEN and not self.chosen():
-            self.add_error("allocation", _("Enter the amount for at least one invoice, or allocate otherwise."))
+            self.add_error(
+                "allocation", _("Enter the amount for at least one invoice, or allocate otherwise.")
+            )
         return data
 
     def chosen(self) -> list[tuple[Invoice, Decimal]]:

@@ -262,6 +262,8 @@ class Contract(TrackedModel):
     status = models.CharField(
         _("status"), max_length=12, choices=ContractStatus.choices, default=ContractStatus.ACTIVE
     )
+    terminated_on = models.DateField(_("terminated on"), null=True, blank=True)
+    termination_reason = models.CharField(_("reason for terminating"), max_length=300, blank=True)
     manager = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("watched by"),
@@ -284,6 +286,10 @@ class Contract(TrackedModel):
             ),
             models.CheckConstraint(
                 condition=Q(amount__isnull=True) | Q(amount__gte=0), name="revenue_contract_amount"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="terminated") | Q(terminated_on__isnull=False),
+                name="revenue_contract_terminated_dated",
             ),
         ]
         indexes = [models.Index(fields=["manager", "status", "renewal_on"])]

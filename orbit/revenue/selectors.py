@@ -10,15 +10,15 @@ from decimal import Decimal
 
 from django.db.models import F, Q, QuerySet, Sum
 from django.http import Http404
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from orbit.accounts.models import Account
 from orbit.accounts.selectors import holding_member_ids
 from orbit.common.charts import Chart, Series, month_label, months_back
 from orbit.org.models import Team, User
 from orbit.revenue import balances
+from orbit.revenue.contracts import notice_deadline
 from orbit.revenue.models import (
     AccountRevenueMonth,
     Contract,
@@ -75,7 +75,9 @@ def revenue_by_month(account_ids: Iterable[int], *, today: dt.date, months: int 
     currency; one grouped query over the monthly totals."""
     span = months_back(today, months)
     rows = list(
-        AccountRevenueMonth.objects.filter(account_id__in=list(account_ids), month__gte=span[0], month__lte=span[-1])
+        AccountRevenueMonth.objects.filter(
+            account_id__in=list(account_ids), month__gte=span[0], month__lte=span[-1]
+        )
         .values("month", "product_line_id", "product_line__name_ru", "product_line__name_en")
         .annotate(net=Sum("net_base"), cost=Sum("cost_base"))
         .order_by()
@@ -108,23 +110,19 @@ def revenue_by_month(account_ids: Iterable[int], *, today: dt.date, months: int 
 # --- Contracts and orders ---------------------------------------------------------------------------------
 
 
-def notice_deadline(contract: Contract) -> dt.date | None:
-    """The last day to give notice: the renewal day (or, without one, the end) minus the notice period."""
-    day = contract.renewal_on or contract.ends_on
-    if day is None or not contract.notice_days:
-        return None
-    return day - dt.timedelta(days=contract.notice_days)
+@dataclass
+class ActiveContract:
+    contract: Contract
+    notice_by: dt.date | None  # the last day to give notice (renewal day − notice period)
 
 
-def active_contracts(account_ids: Iterable[int]) -> list[Contract]:
-    contracts = list(
+def active_contracts(account_ids: Iterable[int]) -> list[ActiveContract]:
+    contracts = (
         Contract.objects.filter(account_id__in=list(account_ids), status=ContractStatus.ACTIVE)
         .select_related("account")
         .order_by(F("ends_on").asc(nulls_last=True), "number")
     )
-    for contract in contracts:
-        contract.notice_by = notice_deadline(contract)
-    return contracts
+    return [ActiveContract(contract, notice_deadline(contract)) for contract in contracts]
 
 
 def open_orders(account_ids: Iterable[int]) -> QuerySet[Order]:
@@ -148,7 +146,7 @@ def open_invoices(account_ids: Iterable[int]) -> QuerySet[Invoice]:
 class MoneyPanel:
     revenue: Revenue
     balance: "balances.Balance"
-    contracts: list[Contract]
+    contracts: list[ActiveContract]
     orders: list[Order]
     orders_count: int
     invoices: list[Invoice]
@@ -158,7 +156,7 @@ class MoneyPanel:
     @property
     def ageing(self) -> list[tuple[str, Decimal]]:
         """(label, open amount) per ageing bucket, oldest last."""
-        return [(label, self.balance.buckets[key]) for key, label in BUCKET_LABELS]
+        return [(str(label), self.balance.buckets[key]) for key, label in BUCKET_LABELS]
 
     @property
     def is_empty(self) -> bool:
@@ -240,15 +238,16 @@ def holding_money(user: User, account: Account, *, today: dt.date) -> HoldingMon
     for item in per_account:
         rows[item["account_id"]].revenue = item["net"]
         rows[item["account_id"]].margin = item["net"] - item["cost"]
-    for owing in balances.receivables(visible, today=today):
-        rows[owing.pk].open_base = owing.open_base
-        rows[owing.pk].overdue_base = owing.overdue_base
+    owing_columns = ("pk", "open_base", "overdue_base")  # annotations of balances.receivables
+    for pk, open_base, overdue_base in balances.receivables(visible, today=today).values_list(*owing_columns):
+        rows[pk].open_base = open_base
+        rows[pk].overdue_base = overdue_base
     # The top the user sees: the holding's parent company, or the highest subsidiary visible to him.
     root = next(a for a in accounts.values() if a.parent_id not in accounts)
     return HoldingMoney(
         root=root,
         panel=money_panel(ids, today=today),
-        rows=list(rows.values()),
+        rows=sorted(rows.values(), key=lambda row: row.account.pk != root.pk),  # the top first, then by name
         hidden=len(set(members) - set(ids)),
     )
 
@@ -298,7 +297,7 @@ def receivables(user: User, filters: ReceivableFilters, *, today: dt.date) -> Qu
         accounts = accounts.filter(responsible_manager__team_id__in=team_subtree(filters.team))
     rows = balances.receivables(accounts, today=today)
     if filters.overdue_only:
-        rows = rows.filter(overdue_base__gt=0)
+        rows = rows.filter(Q(overdue_base__gt=0))
     key = filters.sort.lstrip("-")
     column = F(RECEIVABLE_SORTS[key])
     first = column.desc(nulls_last=True) if filters.sort.startswith("-") else column.asc(nulls_first=True)

@@ -1,6 +1,9 @@
+"""The revenue area's pages, mounted at /revenue/: receivables, invoices and the money forms, the card's and
+the holding's panels (views.py), and the contracts and orders pages (urls_deals.py)."""
+
 from django.urls import path
 
-from orbit.revenue import views
+from orbit.revenue import urls_deals, views
 
 app_name = "revenue"
 urlpatterns = [
@@ -12,4 +15,5 @@ urlpatterns = [
     path("accounts/<int:pk>/holding/", views.holding, name="holding"),
     path("accounts/<int:pk>/invoices/new/", views.invoice_create, name="invoice_create"),
     path("accounts/<int:pk>/payments/new/", views.payment_create, name="payment_create"),
+    *urls_deals.urlpatterns,
 ]

@@ -7,19 +7,22 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from orbit.accounts.models import Account
+from orbit.accounts.models import Account, AccountStatus
 from orbit.accounts.selectors import account_get, manager_choices
 from orbit.common import idempotency
 from orbit.common.forms import apply_service_error
 from orbit.common.pagination import CappedPaginator, list_queries
+from orbit.common.refusal import refused
 from orbit.org.models import Team
 from orbit.revenue import invoicing, payments, selectors
 from orbit.revenue.forms import (
     INVOICE_FORM_LINES,
+    MAX_INVOICE_FORM_LINES,
     CreditNoteForm,
     InvoiceForm,
     PaymentForm,
@@ -66,7 +69,9 @@ def holding(request, pk: int):
     account = account_get(request.user, pk)
     money = selectors.holding_money(request.user, account, today=timezone.localdate())
     return render(
-        request, "revenue/_holding_panel.html", {"account": account, "money": money, "base_currency": base_currency()}
+        request,
+        "revenue/_holding_panel.html",
+        {"account": account, "money": money, "base_currency": base_currency()},
     )
 
 
@@ -165,6 +170,31 @@ def _billable(request, pk: int):
     return account
 
 
+def _not_billable(account, *, payment: bool) -> str:
+    """Why no document or payment can be written for the account now ('' when it can): said before the form,
+    not after it is filled (the services check it again when they write)."""
+    if account.archived_at is not None:
+        if payment:
+            return _("The account is archived: restore it before recording payments.")
+        return _("The account is archived: restore it before issuing documents.")
+    if account.status == AccountStatus.PROSPECT:
+        if payment:
+            return _("The account is a prospect: it has nothing to pay for.")
+        return _("The account is a prospect: documents are issued to clients (won accounts) only.")
+    return ""
+
+
+def _unchecked(form):
+    """A bound form or formset that shows what was typed and no errors (it is not being submitted)."""
+    if hasattr(form, "forms"):
+        form._errors, form._non_form_errors = [], form.error_class()
+        for each in form.forms:
+            _unchecked(each)
+    else:
+        form._errors = {}
+    return form
+
+
 def _written(form, write, *, scope: str, model, request):
     """Run a service write once per form key; its refusal goes onto the form's fields. (result or None)."""
     try:
@@ -180,9 +210,19 @@ def _written(form, write, *, scope: str, model, request):
 @login_required
 def invoice_create(request, pk: int):
     account = _billable(request, pk)
-    extra = _int(request.GET.get("lines", "")) or INVOICE_FORM_LINES
+    if reason := _not_billable(account, payment=False):
+        return refused(request, [reason], back_url=reverse("accounts:detail", args=[pk]))
+    if request.method == "POST" and "more_lines" in request.POST:
+        # "More lines": the same form back with five more empty rows, what was typed kept, nothing checked yet.
+        data = request.POST.copy()
+        total = _int(data.get("lines-TOTAL_FORMS", "")) or INVOICE_FORM_LINES
+        data["lines-TOTAL_FORMS"] = str(min(total + INVOICE_FORM_LINES, MAX_INVOICE_FORM_LINES))
+        form, lines = _unchecked(InvoiceForm(data)), _unchecked(invoice_line_formset(data))
+        return render(
+            request, "revenue/invoice_form.html", {"account": account, "form": form, "lines": lines}
+        )
     form = InvoiceForm(request.POST or None)
-    lines = invoice_line_formset(request.POST or None, extra=extra)
+    lines = invoice_line_formset(request.POST or None)
     valid = form.is_valid() and lines.is_valid() if request.method == "POST" else False
     if valid:
         data = form.cleaned_data
@@ -209,7 +249,7 @@ def invoice_create(request, pk: int):
     return render(
         request,
         "revenue/invoice_form.html",
-        {"account": account, "form": form, "lines": lines, "more_lines": min(extra + INVOICE_FORM_LINES, 100)},
+        {"account": account, "form": form, "lines": lines},
         status=status,
     )
 
@@ -221,13 +261,17 @@ def credit_note_create(request, pk: int):
     if invoice.kind != InvoiceKind.INVOICE:
         raise PermissionDenied(_("A credit note corrects an invoice, not another credit note."))
     lines = list(invoice.lines.select_related("product"))
-    form = CreditNoteForm(request.POST or None, invoice=invoice, lines=lines)
+    form = CreditNoteForm(request.POST or None, lines=lines)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         note = _written(
             form,
             lambda: invoicing.credit_note_issue(
-                by=request.user, invoice=invoice, issued_on=data["issued_on"], note=data["note"], lines=form.lines()
+                by=request.user,
+                invoice=invoice,
+                issued_on=data["issued_on"],
+                note=data["note"],
+                lines=form.lines(),
             ),
             scope="credit_note_issue",
             model=Invoice,
@@ -243,6 +287,8 @@ def credit_note_create(request, pk: int):
 @login_required
 def payment_create(request, pk: int):
     account = _billable(request, pk)
+    if reason := _not_billable(account, payment=True):
+        return refused(request, [reason], back_url=reverse("accounts:detail", args=[pk]))
     open_invoices = list(selectors.open_invoices([account.pk]))
     form = PaymentForm(request.POST or None, open_invoices=open_invoices)
     if request.method == "POST" and form.is_valid():

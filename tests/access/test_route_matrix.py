@@ -36,7 +36,19 @@ from tests.access.personas import (
     VISIBLE,
 )
 
-ACCOUNT_SCOPES = ("account", "contact", "team", "handoff", "touch", "task", "request", "attachment", "invoice")
+ACCOUNT_SCOPES = (
+    "account",
+    "contact",
+    "team",
+    "handoff",
+    "touch",
+    "task",
+    "request",
+    "attachment",
+    "contract",
+    "order",
+    "invoice",
+)
 
 
 @dataclass
@@ -163,6 +175,30 @@ ROUTES = {
     "revenue:invoice_create": Route(scope="account", need=CHANGE),
     "revenue:payment_create": Route(scope="account", need=CHANGE),
     "revenue:credit_note_create": Route(scope="invoice", need=CHANGE),
+    # Contracts and orders: read by whoever sees the account, written by whoever may bill it (not the auditor).
+    "revenue:contract_create": Route(scope="account", need=CHANGE),
+    "revenue:contract": Route(scope="contract", need=VISIBLE),
+    "revenue:contract_edit": Route(scope="contract", need=CHANGE),
+    # The world's contracts are active (nothing to activate) and open-ended (nothing to renew): 400 with why.
+    "revenue:contract_activate": Route(method="post", scope="contract", need=CHANGE, ok=400),
+    "revenue:contract_renew": Route(
+        method="post", scope="contract", need=CHANGE, ok=400, data={"ends_on": "2031-12-31"}
+    ),
+    "revenue:contract_terminate": Route(
+        method="post",
+        scope="contract",
+        need=CHANGE,
+        ok=302,
+        data={"terminated_on": "2030-01-01", "reason": "t"},
+    ),
+    # (The world's prospect is being handed over, no longer a prospect: it may place orders.)
+    "revenue:order_create": Route(scope="account", need=CHANGE),
+    "revenue:order": Route(scope="order", need=VISIBLE),
+    "revenue:order_step": Route(method="post", scope="order", need=CHANGE, ok=302, data={"step": "confirm"}),
+    # The world's orders are new: not invoiced before they are confirmed (400 with the reason).
+    "revenue:order_invoice": Route(
+        method="post", scope="order", need=CHANGE, ok=400, data={"issued_on": "2026-12-01"}
+    ),
 }
 
 
@@ -237,6 +273,8 @@ def _request(world, name: str, persona: str, target: str | None):
         args = [world.ledger[target].invoice.pk]
     elif name == "requests:policy_edit":
         args = [SlaPolicy.objects.order_by("pk").first().pk]
+    elif route.scope in ("contract", "order"):
+        args = [getattr(world.ledger[target], route.scope).pk]
     elif route.scope in ACCOUNT_SCOPES:
         account = world.accounts[target]
         extra = {"contact": world.contacts, "team": world.members}.get(route.scope)

@@ -34,7 +34,13 @@ def holding(shop, time_machine):
         (one, shop.support, 1, dt.date(2026, 5, 1)),
         (two, shop.cable, 10, dt.date(2026, 6, 5)),
     ):
-        issue(shop, day, LineInput(product=product, quantity=D(quantity)), account=account, by=account.responsible_manager)
+        issue(
+            shop,
+            day,
+            LineInput(product=product, quantity=D(quantity)),
+            account=account,
+            by=account.responsible_manager,
+        )
     return parent, one, two
 
 
@@ -66,7 +72,7 @@ def test_the_head_sees_the_whole_holding_added_up(client, holding, shop):
 
 
 def test_a_lead_sees_his_teams_companies_and_is_told_one_is_hidden(client, holding, shop):
-    parent, one, two = holding
+    parent, one, _two = holding
     shop.org.lead_a.language = "en"
     shop.org.lead_a.save(update_fields=["language"])
     response = _money(client, shop.org.lead_a, parent)

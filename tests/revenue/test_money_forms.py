@@ -76,8 +76,21 @@ def _invoice_post(shop, *rows, key="k-1", **fields):
         **fields,
     }
     for i, (product, quantity, price) in enumerate(rows):
-        data |= {f"lines-{i}-product": product.pk, f"lines-{i}-quantity": quantity, f"lines-{i}-unit_price": price}
+        data |= {
+            f"lines-{i}-product": product.pk,
+            f"lines-{i}-quantity": quantity,
+            f"lines-{i}-unit_price": price,
+        }
     return data
+
+
+def _payment_post(**fields):
+    return {
+        "currency": "RUB",
+        "received_on": "2026-06-15",
+        "allocation": "oldest",
+        "idempotency_key": "p-1",
+    } | fields
 
 
 def test_an_invoice_is_issued_with_a_price_typed_in_russian(client, shop, today):
@@ -113,7 +126,9 @@ def test_the_same_form_posted_twice_issues_one_invoice(client, shop, today):
         ("ru", "Добавьте хотя бы одну строку", "Введите сумму в виде 1 234 567,89."),
     ],
 )
-def test_invoice_errors_are_on_their_fields_in_the_users_language(client, shop, today, language, no_lines, bad_amount):
+def test_invoice_errors_are_on_their_fields_in_the_users_language(
+    client, shop, today, language, no_lines, bad_amount
+):
     _login(client, shop.org.am_a, language)
     url = reverse("revenue:invoice_create", args=[shop.account.pk])
     empty = client.post(url, _invoice_post(shop))
@@ -125,15 +140,33 @@ def test_invoice_errors_are_on_their_fields_in_the_users_language(client, shop, 
     assert Invoice.objects.count() == 0
 
 
-def test_a_prospect_cannot_be_invoiced_and_the_form_says_why(client, shop, today):
-    prospect = make_account(shop.org.sales, None, status=AccountStatus.PROSPECT)
-    _login(client, shop.org.sales, "en")
+@pytest.mark.parametrize("archived", [False, True])
+def test_a_prospect_or_an_archived_account_gets_no_form_and_says_why(client, shop, today, archived):
+    if archived:
+        account = make_account(shop.org.head, shop.org.am_a)
+        account.archived_at = NOON
+        account.save(update_fields=["archived_at"])
+        user, reasons = (
+            shop.org.am_a,
+            (
+                "The account is archived: restore it before issuing documents.",
+                "The account is archived: restore it before recording payments.",
+            ),
+        )
+    else:
+        account = make_account(shop.org.sales, None, status=AccountStatus.PROSPECT)
+        user, reasons = shop.org.sales, ("documents are issued to clients", "it has nothing to pay for")
+    _login(client, user, "en")
     before = row_counts()
-    response = client.post(
-        reverse("revenue:invoice_create", args=[prospect.pk]), _invoice_post(shop, (shop.router, "1", ""))
-    )
-    assert response.status_code == 400
-    assert response.context["form"].errors  # the service's refusal, on the form
+    invoice_url = reverse("revenue:invoice_create", args=[account.pk])
+    payment_url = reverse("revenue:payment_create", args=[account.pk])
+    for response, reason in (
+        (client.get(invoice_url), reasons[0]),
+        (client.post(invoice_url, _invoice_post(shop, (shop.router, "1", ""))), reasons[0]),
+        (client.post(payment_url, _payment_post(amount="100")), reasons[1]),
+    ):
+        assert response.status_code == 400
+        assert reason in response.content.decode()
     assert row_counts() == before
 
 
@@ -144,13 +177,14 @@ def test_who_may_not_bill_is_refused_before_anything_is_written(client, shop, to
     invoice_url = reverse("revenue:invoice_create", args=[shop.account.pk])
     payment_url = reverse("revenue:payment_create", args=[shop.account.pk])
     assert client.post(invoice_url, _invoice_post(shop, (shop.router, "1", ""))).status_code == status
-    assert client.post(payment_url, {"amount": "100", "currency": "RUB", "received_on": "2026-06-15",
-                                     "allocation": "oldest"}).status_code == status
+    assert (
+        client.post(
+            payment_url,
+            {"amount": "100", "currency": "RUB", "received_on": "2026-06-15", "allocation": "oldest"},
+        ).status_code
+        == status
+    )
     assert row_counts() == before
-
-
-def _payment_post(**fields):
-    return {"currency": "RUB", "received_on": "2026-06-15", "allocation": "oldest", "idempotency_key": "p-1"} | fields
 
 
 def test_a_payment_typed_with_no_break_spaces_goes_to_the_oldest_invoice_first(client, shop, today):
@@ -175,7 +209,10 @@ def test_a_payment_goes_to_the_chosen_invoices_or_stays_as_credit(client, shop, 
     _login(client, shop.org.am_a)
     url = reverse("revenue:payment_create", args=[shop.account.pk])
     chosen = client.post(
-        url, _payment_post(amount="500", allocation="chosen", **{f"invoice_{newer.pk}": "500"}, idempotency_key="a")
+        url,
+        _payment_post(
+            amount="500", allocation="chosen", **{f"invoice_{newer.pk}": "500"}, idempotency_key="a"
+        ),
     )
     assert chosen.status_code == 302
     credit = client.post(url, _payment_post(amount="300", allocation="credit", idempotency_key="b"))
@@ -195,7 +232,8 @@ def test_choosing_invoices_without_amounts_is_an_error_on_the_choice(client, sho
     issue(shop, dt.date(2026, 5, 1), LineInput(product=shop.router, quantity=D(1)))
     _login(client, shop.org.am_a, language)
     response = client.post(
-        reverse("revenue:payment_create", args=[shop.account.pk]), _payment_post(amount="100", allocation="chosen")
+        reverse("revenue:payment_create", args=[shop.account.pk]),
+        _payment_post(amount="100", allocation="chosen"),
     )
     assert response.status_code == 400
     assert message in response.context["form"].errors["allocation"][0]
@@ -216,7 +254,9 @@ def test_an_allocation_above_what_is_open_is_refused_by_the_ledger_on_the_form(c
 
 
 def test_a_credit_note_takes_the_invoice_lines_price(client, shop, today):
-    invoice = issue(shop, dt.date(2026, 5, 1), LineInput(product=shop.router, quantity=D(3), unit_price=D("900")))
+    invoice = issue(
+        shop, dt.date(2026, 5, 1), LineInput(product=shop.router, quantity=D(3), unit_price=D("900"))
+    )
     line = invoice.lines.get()
     _login(client, shop.org.am_a)
     url = reverse("revenue:credit_note_create", args=[invoice.pk])
@@ -239,3 +279,16 @@ def test_a_credit_note_of_a_credit_note_is_refused(client, shop, today):
     client.post(url, {"issued_on": "2026-06-15", f"line_{invoice.lines.get().pk}": "1"})
     note = Invoice.objects.get(kind=InvoiceKind.CREDIT_NOTE)
     assert client.get(reverse("revenue:credit_note_create", args=[note.pk])).status_code == 403
+
+
+def test_more_lines_keeps_what_was_typed_and_writes_nothing(client, shop, today):
+    _login(client, shop.org.am_a, "en")
+    url = reverse("revenue:invoice_create", args=[shop.account.pk])
+    data = _invoice_post(shop, (shop.router, "2", "1 234,50")) | {"more_lines": "1", "issued_on": ""}
+    response = client.post(url, data)
+    assert response.status_code == 200
+    lines = response.context["lines"]
+    assert lines.total_form_count() == 10
+    assert lines.forms[0]["unit_price"].value() == "1 234,50"
+    assert 'class="field-error"' not in response.content.decode()  # not submitted: nothing is wrong yet
+    assert Invoice.objects.count() == 0

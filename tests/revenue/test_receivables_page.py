@@ -16,7 +16,13 @@ D = Decimal
 
 
 def _routers(shop, day, account):
-    return issue(shop, day, LineInput(product=shop.router, quantity=D(1)), account=account, by=account.responsible_manager)
+    return issue(
+        shop,
+        day,
+        LineInput(product=shop.router, quantity=D(1)),
+        account=account,
+        by=account.responsible_manager,
+    )
 
 
 @pytest.fixture
@@ -129,5 +135,5 @@ def test_a_full_page_costs_the_same_few_queries(client, shop, time_machine, djan
 def test_the_htmx_request_gets_only_the_results(client, owing, shop):
     client.force_login(shop.org.head)
     response = client.get(reverse("revenue:receivables"), {"overdue": "1"}, HTTP_HX_REQUEST="true")
-    assert [t.name for t in response.templates][0] == "revenue/_receivables.html"
+    assert next(t.name for t in response.templates) == "revenue/_receivables.html"
     assert "<html" not in response.content.decode()

@@ -16,7 +16,7 @@
   const LIBRARY_RU = self.dataset.echartsRu;
   const LANG = (document.documentElement.lang || "ru").slice(0, 2);
   const LOCALE = LANG === "en" ? "en-US" : "ru-RU";
-  const drawn = new Set();
+  const drawn = new Map(); // chart -> its ResizeObserver
   let loading = null;
 
   function load(src) {
@@ -55,7 +55,7 @@
       animationDuration: 300,
       color: ["#2f5bd3", "#20a386", "#f0a330", "#9b59b6", "#e05a4f", "#5ab0e6", "#8c9a2c", "#c06c98", "#6b7b8c"],
       textStyle: { fontFamily: "inherit" },
-      grid: { left: 8, right: 12, top: 40, bottom: 8 },
+      grid: { left: 8, right: 12, top: 40, bottom: 8, containLabel: true },
       legend: { type: "scroll", top: 0, left: 0 },
       tooltip: { trigger: "axis", axisPointer: { type: "shadow" }, valueFormatter: exact },
       xAxis: { type: "category", data: spec.categories, axisLabel: { hideOverlap: true }, axisTick: { alignWithLabel: true } },
@@ -75,8 +75,9 @@
 
   function drawAll() {
     // Charts whose panel htmx has swapped away: free them.
-    drawn.forEach((chart) => {
+    drawn.forEach((observer, chart) => {
       if (!document.contains(chart.getDom())) {
+        observer.disconnect();
         chart.dispose();
         drawn.delete(chart);
       }
@@ -92,8 +93,9 @@
         element.hidden = false;
         const chart = echarts.init(element, null, { locale: LANG === "en" ? "EN" : "RU", renderer: "canvas" });
         chart.setOption(option(JSON.parse(source.textContent)));
-        drawn.add(chart);
-        new ResizeObserver(() => chart.resize()).observe(element);
+        const observer = new ResizeObserver(() => chart.resize());
+        observer.observe(element);
+        drawn.set(chart, observer);
         const table = element.closest("figure")?.querySelector("details[data-chart-table]");
         if (table) table.open = false;
       });
