@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("accounts", "0008_account_manager_sort"),
-        ("revenue", "0003_document_counter"),
+        ("revenue", "0004_contract_termination"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
