@@ -12,7 +12,8 @@ Rows are computed here and written with bulk_create, following the ledger's rule
 `orbit.revenue.invoicing`): every line rounded to the kopeck on its own, totals as sums of rounded lines, base
 amounts at the document's rate, prices as `pricing.quote` gives them (agreement, else loyalty, else list),
 VAT by date, and the manager of every document the account's responsible manager on its day. Deterministic:
-the same seed and day give the same documents.
+the same seed and day give the same documents. Cost: about 1.3 s of CPU on top of the small demo's ~6.5 s
+(measured back to back with main's generator, 2026-12-04), most of it building the rows in Python.
 """
 
 import bisect
