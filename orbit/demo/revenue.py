@@ -202,7 +202,7 @@ def write_revenue(*, seed: int, today: dt.date) -> dict[str, int]:
     accounts = list(Account.objects.filter(status__in=BILLED).select_related("parent").order_by("id"))
     owners = _ownership(accounts)
     agreements = _write_agreements(rng, accounts, cat, first, today)
-    contracts = _write_contracts(rng, accounts, owners, first, today)
+    contracts = _write_contracts(rng, accounts, first, today)
     ledger = _Ledger(
         rng=rng, cat=cat, rates=rates, vat=vat, owners=owners, agreements=agreements, today=today
     )
@@ -405,7 +405,7 @@ def _write_agreements(
 
 
 def _write_contracts(
-    rng: random.Random, accounts: list[Account], owners: dict, first: dt.date, today: dt.date
+    rng: random.Random, accounts: list[Account], first: dt.date, today: dt.date
 ) -> dict[int, Contract]:
     """A supply contract for most clients: yearly, many renewing automatically; for some the notice deadline
     (renewal day minus the notice period) falls in the next three weeks, so it shows on the manager's day."""
