@@ -214,3 +214,9 @@ def test_a_payment_and_a_credit_note_at_the_same_moment_keep_the_ledger(postgres
         D("0.00"),
     )
     assert totals.ledger_problems(shop.account) == []
+
+
+def test_a_quantity_pushed_as_a_whole_number_replays_the_same_invoice(shop):
+    first = issue(shop, MARCH, routers(shop, 2), external_id="1C-INT")
+    again = issue(shop, MARCH, LineInput(product=shop.router, quantity=2), external_id="1C-INT")  # type: ignore[arg-type]
+    assert again.pk == first.pk
