@@ -88,6 +88,12 @@ def _line_message(n: int, message: str) -> str:
     return _("Line %(n)s: %(error)s") % {"n": n, "error": message}
 
 
+def as_decimal(value: Decimal | int) -> Decimal:
+    if isinstance(value, float):
+        raise TypeError("money and quantities are Decimal, never float")
+    return Decimal(value)
+
+
 def _places(value: Decimal) -> int:
     exponent = value.as_tuple().exponent
     return -exponent if isinstance(exponent, int) and exponent < 0 else 0
@@ -149,9 +155,11 @@ def fill_line(
                     if discount is None:  # a discount typed over the quote makes the price manual
                         discount, source = offer.discount_percent, offer.source
                 unit_cost = offer.unit_cost if unit_cost is None else unit_cost
-    discount = ZERO if discount is None else discount
-    unit_cost = ZERO if unit_cost is None else unit_cost
-    quantity = line.quantity
+    # Decimal(int) is exact; a float would carry binary noise into money, so it is a programming error here.
+    discount = ZERO if discount is None else as_decimal(discount)
+    unit_cost = ZERO if unit_cost is None else as_decimal(unit_cost)
+    unit_price = None if unit_price is None else as_decimal(unit_price)
+    quantity = as_decimal(line.quantity)
     if credit and quantity >= 0:
         errors.add(
             "lines", _line_message(n, _("a credit note's quantity must be negative (goods returned)."))

@@ -17,7 +17,7 @@ from orbit.accounts import ownership
 from orbit.accounts.models import Account, AccountStatus
 from orbit.revenue import rates
 from orbit.revenue.fingerprints import fingerprint, replay
-from orbit.revenue.invoicing import too_long
+from orbit.revenue.invoicing import as_decimal, too_long
 from orbit.revenue.models import Invoice, InvoiceKind, Payment, PaymentAllocation
 from orbit.revenue.money import round_money
 from orbit.revenue.permissions import require_bill
@@ -125,6 +125,8 @@ def payment_record(
     `[]`: all of it stays credit; a list: exactly those amounts (each within the invoice's open amount and the
     payment's rest, same account and currency). The manager is the account's responsible one on received_on."""
     require_bill(by, account)
+    amount = as_decimal(amount)
+    allocate = None if allocate is None else [(invoice, as_decimal(part)) for invoice, part in allocate]
     reference, external_id = reference.strip(), external_id.strip()
     digest = ""
     conflict_message = _("A payment with external id “%(id)s” was already received with other content.") % {
@@ -218,7 +220,7 @@ def payment_allocate(
     rest = fresh_payment.amount - fresh_payment.allocated_amount
     if rest <= 0:
         raise ValidationError({"payment": _("The payment is fully allocated already.")})
-    part = min(rest, fresh_invoice.open_amount) if amount is None else amount
+    part = min(rest, fresh_invoice.open_amount) if amount is None else as_decimal(amount)
     problem = _allocation_errors(fresh_payment, fresh_invoice, part, rest)
     if amount is None and problem is not None and problem[0] == "amount":
         problem = "invoice", _("Invoice %(number)s has nothing open.") % {"number": fresh_invoice.number}
