@@ -19,6 +19,7 @@ urlpatterns = [
     path("requests/", include("orbit.requests.urls")),
     path("notifications/", include("orbit.notifications.urls")),
     path("calendars/", include("orbit.worktime.urls")),
+    path("revenue/", include("orbit.revenue.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]

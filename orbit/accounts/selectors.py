@@ -181,15 +181,21 @@ SELECT id FROM down
 """
 
 
+def holding_member_ids(account: Account, *, max_depth: int = 6) -> list[int]:
+    """Every company of the account's holding, from its top parent down, whoever may see them (one recursive
+    query). Callers scope them: this is for counting what a person does not see, never for showing it."""
+    with connection.cursor() as cursor:
+        cursor.execute(_HOLDING_SQL, {"account": account.pk, "depth": max_depth})
+        return [row[0] for row in cursor.fetchall()]
+
+
 def holding_tree(user: User, account: Account, *, max_depth: int = 6) -> HoldingNode | None:
     """The part of the account's holding the user may see, from its top visible parent down.
 
     Two queries whatever the depth: one recursive walk for the ids, one visibility-scoped read of them.
     None for a standalone account, or when nothing else of the holding is visible.
     """
-    with connection.cursor() as cursor:
-        cursor.execute(_HOLDING_SQL, {"account": account.pk, "depth": max_depth})
-        ids = [row[0] for row in cursor.fetchall()]
+    ids = holding_member_ids(account, max_depth=max_depth)
     if len(ids) < 2:
         return None
     nodes: dict[int | None, HoldingNode] = {

@@ -1,4 +1,5 @@
-"""A person's day as an iCal feed, so planned touches, tasks and handoff steps show in any calendar app."""
+"""A person's day as an iCal feed, so planned touches, tasks, handoff steps and other areas' deadlines (contract
+renewals and notice days, late deliveries: `deadlines`) show in any calendar app."""
 
 import datetime as dt
 
@@ -7,10 +8,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 from icalendar import Calendar, Event
 
+from orbit.activities import deadlines
 from orbit.activities.models import Task, TaskStatus, Touch, TouchStatus
 from orbit.handoffs.models import OPEN_STATUSES, HandoffStep
 
 PAST_DAYS, AHEAD_DAYS = 30, 90
+FEED_LIMIT = 500  # deadlines per source in one feed (Orbit's default): a calendar is not a backlog report
 
 
 def _all_day(uid: str, day: dt.date, summary: str, url: str, stamp: dt.datetime) -> Event:
@@ -75,4 +78,16 @@ def feed(user, request) -> bytes:
             summary = f"{step.get_kind_display()}: {step.handoff.account.display_name}"
             url = link(f"/handoffs/{step.handoff_id}/")
             calendar.add_component(_all_day(f"step-{step.pk}", step.due_date, summary, url, now))
+        # Other areas' deadlines (contract renewals and notice days, late deliveries), through the same policy.
+        due = deadlines.collect(
+            read=lambda manager: manager.visible_to(user, include_archived=False),
+            owners=[user.pk],
+            today=today,
+            until=end,
+            limit=FEED_LIMIT,
+        )
+        for item in due:
+            if item.day >= start:
+                summary = f"{item.title}: {item.account_name}"
+                calendar.add_component(_all_day(item.uid, item.day, summary, link(item.url), now))
     return calendar.to_ical()

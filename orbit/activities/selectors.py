@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from orbit.access.policy import access_context, led_people, sees_everything, visible_accounts
 from orbit.access.querysets import AccountScopedManager, AccountScopedQuerySet
+from orbit.activities import deadlines
 from orbit.activities.cadence import cadence_for, policies
 from orbit.activities.models import Task, TaskStatus, Touch, TouchStatus
 from orbit.handoffs.models import OPEN_STATUSES, HandoffStep
@@ -68,6 +69,7 @@ class Agenda:
     today_touches: Section | None = None
     tasks: Section | None = None
     handoff_steps: list = field(default_factory=list)
+    deadlines: Section | None = None  # other areas' dated items (contracts, deliveries): `deadlines`
     done_today: int = 0
     minutes_today: int = 0
 
@@ -158,6 +160,13 @@ def agenda(person: User, *, viewer: User | None = None, today: dt.date | None = 
         .filter(owner=person, status=TouchStatus.DONE, happened_at__gte=day_starts, happened_at__lt=day_ends)
         .aggregate(n=Count("id"), minutes=Sum("duration_minutes"))
     )
+    due = deadlines.collect(
+        read=lambda manager: _read_by(manager, person, viewer, include_archived=False),
+        owners=owners,
+        today=today,
+        until=today + dt.timedelta(days=deadlines.HORIZON_DAYS),
+        limit=AGENDA_LIMIT,
+    )
     return Agenda(
         person=person,
         today=today,
@@ -166,6 +175,7 @@ def agenda(person: User, *, viewer: User | None = None, today: dt.date | None = 
         today_touches=_section(touches.filter(planned_for=today)),
         tasks=_section(tasks),
         handoff_steps=list(steps[:AGENDA_LIMIT]),
+        deadlines=Section(due[:AGENDA_LIMIT], len(due)),
         done_today=done["n"],
         minutes_today=done["minutes"] or 0,
     )

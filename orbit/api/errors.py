@@ -1,7 +1,8 @@
 """One JSON shape for every error: `{"detail": "...", "errors": {"field": ["message", ...]}}`.
 
 422 for invalid input (pydantic or a service's ValidationError), 409 for a version conflict (with `current`,
-the record as it is now), 403, 404, 401. Messages are rendered in the active language: the user's own, set
+the record as it is now) and for a pushed external id already used with other content (a ValidationError with
+code "conflict"; `current` is the existing document when the caller may see it), 403, 404, 401. Messages are rendered in the active language: the user's own, set
 by the session middleware or by the token authentication.
 """
 
@@ -35,6 +36,8 @@ def _pydantic_message(error: dict) -> str:
     """A pydantic error in words a user understands (most are Django's own, already translated)."""
     kind = error.get("type", "")
     ctx = error.get("ctx") or {}
+    if kind == "exact_number":
+        return str(ctx.get("message", ""))  # from orbit.api.schemas, already in the caller's language
     if kind == "nul_character":
         return _("Null characters are not allowed.")
     if kind == "date_range":
@@ -87,11 +90,28 @@ def _field_of(loc: tuple | list) -> str:
     return names[0] if names else NON_FIELD_ERRORS
 
 
+def _item_of(loc: tuple | list) -> tuple[int, str] | None:
+    """("body", "payload", "lines", 1, "unit_price") → (2, "unit_price"): an error inside a list of objects
+    (an invoice's lines, a payment's allocations) names the item (from 1) and its field."""
+    parts = list(loc)
+    for i, part in enumerate(parts[:-1]):
+        if isinstance(part, int) and isinstance(parts[i + 1], str):
+            return part + 1, parts[i + 1]
+    return None
+
+
 def pydantic_errors(errors: list[dict]) -> dict[str, list[str]]:
     result: dict[str, list[str]] = {}
     for error in errors:
         messages = result.setdefault(_field_of(error.get("loc", ())), [])
         message = _pydantic_message(error)
+        item = _item_of(error.get("loc", ()))
+        if item is not None:
+            message = _("Item %(n)s, %(field)s: %(error)s") % {
+                "n": item[0],
+                "field": item[1],
+                "error": message,
+            }
         if message not in messages:
             messages.append(message)
     return result
@@ -101,6 +121,17 @@ def django_errors(exc: ValidationError) -> dict[str, list[str]]:
     if hasattr(exc, "error_dict"):
         return {field: [str(m) for m in messages] for field, messages in exc.message_dict.items()}
     return {NON_FIELD_ERRORS: [str(m) for m in exc.messages]}
+
+
+def is_conflict(exc: ValidationError) -> bool:
+    """A service's refusal with code "conflict" (a pushed external id already used with other content): 409.
+    Django drops the code of a dict-shaped error: it is found in the arguments
+    (`ValidationError({field: message}, code="conflict")`), on the exception (`orbit.revenue.fingerprints.conflict`)
+    or on a field's errors (`ValidationError({field: ValidationError(message, code="conflict")})`)."""
+    if getattr(exc, "code", None) == "conflict" or (len(exc.args) > 1 and exc.args[1] == "conflict"):
+        return True
+    groups = exc.error_dict.values() if hasattr(exc, "error_dict") else [exc.error_list]
+    return any(getattr(leaf, "code", None) == "conflict" for group in groups for leaf in group)
 
 
 def _serialize_current(request: HttpRequest, current) -> dict | None:
@@ -128,6 +159,12 @@ def _serialize_current(request: HttpRequest, current) -> dict | None:
             from orbit.api.activities import touch_get
 
             return TouchOut.from_orm(touch_get(request.auth, current.pk)).model_dump(mode="json")
+        from orbit.revenue.models import Invoice, Payment
+
+        if isinstance(current, Invoice | Payment):
+            from orbit.api.revenue import document_json
+
+            return document_json(request.auth, current)
     except Http404:
         return None
     return None
@@ -149,6 +186,10 @@ def install(api: NinjaAPI) -> None:
     @api.exception_handler(ValidationError)
     def on_invalid_data(request, exc: ValidationError):
         errors = django_errors(exc)
+        if is_conflict(exc):
+            detail = " ".join(message for messages in errors.values() for message in messages)
+            current = _serialize_current(request, getattr(exc, "current", None))
+            return respond(request, 409, error_body(detail, errors, current=current))
         if set(errors) == {NON_FIELD_ERRORS}:
             detail = " ".join(errors[NON_FIELD_ERRORS])
         else:

@@ -12,8 +12,10 @@ from decimal import Decimal
 from typing import Annotated, Literal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 from ninja import Field, Schema
-from pydantic import AfterValidator, BeforeValidator, ConfigDict
+from pydantic import AfterValidator, BeforeValidator, ConfigDict, PlainSerializer, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
 from orbit.accounts.models import AccountStatus, BuyingRole, Currency, Tier
@@ -23,6 +25,7 @@ from orbit.common.validators import EARLIEST_DATE, LATEST_DATE
 from orbit.requests.models import Priority, RequestStatus, RequestType
 from orbit.requests.selectors import SLA_FILTERS
 from orbit.requests.selectors import SORTS as REQUEST_SORTS
+from orbit.revenue.money import parse_amount
 
 StatusValue = Literal[tuple(AccountStatus.values)]  # type: ignore[valid-type]
 TierValue = Literal[tuple(Tier.values)]  # type: ignore[valid-type]
@@ -75,6 +78,114 @@ Moment = Annotated[dt.datetime, BeforeValidator(_iso_date), AfterValidator(_reas
 def money(value: Decimal | None) -> str | None:
     """Money leaves the API as a decimal string with two places («1500000.00»): exact, never a float."""
     return None if value is None else f"{value:.2f}"
+
+
+# --- exact numbers: money, quantities, percents, rates --------------------------------------------------------
+# Nothing passes through a float. The API's JSON parser (orbit.api.router) reads every JSON number with a
+# fraction or an exponent as a Decimal, a number written with an exponent as `ExponentNumber`, and NaN and
+# Infinity as the Decimals of those names; the types below then accept a number or a string as people type it
+# ("1 234 567,89", "1234567.89", with no-break or thin spaces) through `orbit.revenue.money.parse_amount`, and
+# refuse exponents, NaN, more places than the column keeps and more digits than it holds. Responses carry them as
+# decimal strings with a fixed number of places ("1234567.89"), so a client never rounds through a float either.
+
+
+class ExponentNumber(Decimal):
+    """A JSON number written with an exponent (1e3): a float's notation, refused where an amount is expected."""
+
+
+def json_number(literal: str) -> Decimal:
+    """`parse_float` / `parse_constant` of the API's JSON parser: the number exactly as written."""
+    return ExponentNumber(literal) if "e" in literal.lower() else Decimal(literal)
+
+
+def _number_error(message: str) -> PydanticCustomError:
+    # The message is already in the caller's language (gettext at validation time); errors.py passes it on.
+    return PydanticCustomError("exact_number", "{message}", {"message": message})
+
+
+def _exact(*, places: int, digits: int, low: Decimal | None = None, high: Decimal | None = None):
+    """A validator for a numeric(digits + places, places) column, optionally bounded to [low, high]."""
+
+    def validate(value):
+        if isinstance(value, bool | float | ExponentNumber) or not isinstance(value, str | int | Decimal):
+            raise _number_error(_("Enter an amount like 1 234 567,89."))
+        try:
+            number = parse_amount(value, places=places)
+        except ValidationError as exc:
+            raise _number_error(" ".join(exc.messages)) from exc
+        if abs(number) >= Decimal(10) ** digits:
+            raise _number_error(_("At most %(digits)s digits before the decimal point.") % {"digits": digits})
+        if (low is not None and number < low) or (high is not None and number > high):
+            raise _number_error(_("Enter a number from %(low)s to %(high)s.") % {"low": low, "high": high})
+        return number
+
+    return validate
+
+
+def _fixed(places: int):
+    def text(value: Decimal) -> str:
+        return f"{value + 0:.{places}f}"  # + 0 turns a negative zero into 0
+
+    return text
+
+
+def _exact_in_schema(description: str, example: str) -> WithJsonSchema:
+    return WithJsonSchema(
+        {
+            "anyOf": [{"type": "string", "examples": [example]}, {"type": "number"}],
+            "description": description,
+        },
+        mode="validation",
+    )
+
+
+def _fixed_out_schema(places: int, example: str) -> WithJsonSchema:
+    return WithJsonSchema(
+        {"type": "string", "pattern": rf"^-?\d+\.\d{{{places}}}$", "examples": [example]},
+        mode="serialization",
+    )
+
+
+# In requests: money with at most 2 places and 16 digits before the point (numeric(18,2)), as a JSON number or a
+# string ("1 234 567,89"); in responses a string with 2 places. The sign rules are the services' (a payment is
+# positive, a price not negative), so their messages are the forms' ones.
+Amount = Annotated[
+    Decimal,
+    BeforeValidator(_exact(places=2, digits=16)),
+    PlainSerializer(_fixed(2), return_type=str),
+    _exact_in_schema(
+        'Money: a JSON number or a string as people type it ("1 234 567,89", "1234567.89"); at most 2 '
+        "places and 16 digits before the point; no exponent.",
+        "1 234 567,89",
+    ),
+    _fixed_out_schema(2, "1234567.89"),
+]
+# A quantity: 3 places (numeric(16,3)); negative only on credit notes (the services say so).
+Quantity = Annotated[
+    Decimal,
+    BeforeValidator(_exact(places=3, digits=13)),
+    PlainSerializer(_fixed(3), return_type=str),
+    _exact_in_schema("A quantity: a JSON number or a string; at most 3 places.", "1,5"),
+    _fixed_out_schema(3, "1.500"),
+]
+# A percent from 0 to 100 with 2 places (a discount).
+Percent = Annotated[
+    Decimal,
+    BeforeValidator(_exact(places=2, digits=3, low=Decimal(0), high=Decimal(100))),
+    PlainSerializer(_fixed(2), return_type=str),
+    _exact_in_schema("A percent from 0 to 100: a JSON number or a string; at most 2 places.", "7,5"),
+    _fixed_out_schema(2, "7.50"),
+]
+# A currency rate: units of the base currency per unit, 6 places (numeric(18,6)).
+Rate = Annotated[
+    Decimal,
+    BeforeValidator(_exact(places=6, digits=12)),
+    PlainSerializer(_fixed(6), return_type=str),
+    _exact_in_schema("A rate: a JSON number or a string; at most 6 places.", "92,4512"),
+    _fixed_out_schema(6, "92.451200"),
+]
+# Money in responses only: sums and balances (no input bounds to check, any size the database holds).
+Money = Annotated[Decimal, PlainSerializer(_fixed(2), return_type=str), _fixed_out_schema(2, "1234567.89")]
 
 
 # --- errors -------------------------------------------------------------------------------------------------

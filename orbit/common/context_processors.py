@@ -9,6 +9,7 @@ NAVIGATION = [
     ("accounts:list", _("Accounts"), "/accounts/", lambda user: True),
     ("handoffs:list", _("Handoffs"), "/handoffs/", lambda user: True),
     ("requests:list", _("Requests"), "/requests/", lambda user: True),
+    ("revenue:receivables", _("Billing"), "/revenue/", lambda user: True),
     ("org:teams", _("Teams"), "/teams/", lambda user: True),
     ("access:visibility", _("Settings"), "/settings/", can_set_policy),
 ]

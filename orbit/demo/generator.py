@@ -32,6 +32,7 @@ from orbit.demo.past_handoffs import write_past_handoffs
 from orbit.demo.people import transliterate
 from orbit.demo.plan import AccountPlan, Plan, build_plan
 from orbit.demo.requests import write_requests
+from orbit.demo.revenue import write_revenue
 from orbit.demo.touches import write_touches
 from orbit.handoffs.models import Handoff, HandoffKind, HandoffStep
 from orbit.org.models import Team, User, UserRole
@@ -58,6 +59,11 @@ class SeedReport:
     tasks: int = 0
     requests: int = 0
     notifications: int = 0
+    invoices: int = 0
+    credit_notes: int = 0
+    payments: int = 0
+    orders: int = 0
+    contracts: int = 0
 
 
 def database_has_users() -> bool:
@@ -95,6 +101,7 @@ def seed(
         touches, tasks = write_touches(seed=seed, today=today)
         requests = write_requests(seed=seed, today=today, now=now)
         notifications = write_bell(seed=seed, now=now)
+        money = write_revenue(seed=seed, today=today)
         # Fire PostgreSQL's deferred invariant checks here, so a broken plan fails with a clear message.
         connection.check_constraints()
     return SeedReport(
@@ -112,6 +119,11 @@ def seed(
         tasks=tasks,
         requests=requests,
         notifications=notifications,
+        invoices=money["invoices"],
+        credit_notes=money["credit_notes"],
+        payments=money["payments"],
+        orders=money["orders"],
+        contracts=money["contracts"],
     )
 
 

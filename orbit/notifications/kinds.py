@@ -26,6 +26,7 @@ class Kind(models.TextChoices):
     COVER_ARRANGED = "cover_arranged", _("A cover of me or by me is arranged or cancelled")
     COVER_STARTED = "cover_started", _("A cover for an absent manager has started")
     COVER_ENDED = "cover_ended", _("A cover of me or by me has ended")
+    CONTRACT_NOTICE = "contract_notice", _("The last day to give notice on a contract I watch is near")
 
 
 class Channels(NamedTuple):
@@ -48,4 +49,5 @@ DEFAULT_CHANNELS: dict[str, Channels] = {
     Kind.COVER_ARRANGED: Channels(in_app=True, email=True),
     Kind.COVER_STARTED: Channels(in_app=True, email=True),
     Kind.COVER_ENDED: Channels(in_app=True, email=True),
+    Kind.CONTRACT_NOTICE: Channels(in_app=True, email=True),
 }

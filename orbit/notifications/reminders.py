@@ -1,5 +1,6 @@
 """The daily reminders no single request causes: handoff steps that are due, covers that have begun or ended, and the
-touches the cadence plans and those overdue (orbit.activities.daily).
+touches the cadence plans and those overdue (orbit.activities.daily); and the contracts whose end has passed are
+renewed automatically or marked expired (orbit.revenue.contracts.contracts_roll).
 
 Run once a day, early (cron or a systemd timer): `manage.py send_reminders` runs them at once,
 `manage.py send_reminders --enqueue` hands them to the task worker. Running twice a day tells nobody twice
@@ -33,6 +34,9 @@ class ReminderCount:
     covers_ended: int = 0
     touches_planned: int = 0
     overdue_touches: int = 0
+    contracts_renewed: int = 0
+    contracts_expired: int = 0
+    contract_notices: int = 0
 
 
 def remind_handoff_steps(today: dt.date) -> int:
@@ -92,10 +96,15 @@ def remind_cover_ends(today: dt.date) -> int:
 
 def send_reminders(today: dt.date | None = None) -> ReminderCount:
     from orbit.activities.daily import morning
+    from orbit.revenue.contracts import contracts_roll, remind_notice_deadlines
 
     today = today or timezone.localdate()
     planned, overdue = morning(today)
+    renewed, expired = contracts_roll(today)  # before anyone's day is read: deadlines of the new period
     return ReminderCount(
+        contracts_renewed=renewed,
+        contracts_expired=expired,
+        contract_notices=remind_notice_deadlines(today),
         handoff_steps=remind_handoff_steps(today),
         covers=remind_covers(today),
         covers_ended=remind_cover_ends(today),

@@ -92,7 +92,7 @@ def account_balance(account_ids: Iterable[int], *, today: dt.date) -> Balance:
 
 def receivables(accounts: QuerySet[Account], *, today: dt.date) -> QuerySet[Account]:
     """`accounts` with something open, annotated with open_base, overdue_base and one field per bucket: one
-    grouped query joining the open invoices through the partial index `revenue_invoice_open`
+    grouped query joining the open invoices through the partial index `revenue_invoice_open_cover`
     (account_id, due_on WHERE open_amount > 0)."""
     prefix = "invoices__"
     opened = Q(invoices__open_amount__gt=0)

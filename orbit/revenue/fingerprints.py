@@ -14,6 +14,8 @@ from django.core.exceptions import ValidationError
 
 def canonical(value: Any) -> Any:
     """JSON-ready and normalized: Decimal("10.50") and Decimal("10.5") are the same amount, dates ISO."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = Decimal(value)  # 2 and Decimal("2.000") are the same quantity
     if isinstance(value, Decimal):
         return format(value.normalize(), "f") if value else "0"
     if isinstance(value, dict):

@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
@@ -43,8 +43,9 @@ ZERO = Decimal(0)
 HUNDRED = Decimal(100)
 # Orbit's default payment term when an invoice is issued without a due date (days after issue).
 DEFAULT_PAYMENT_DAYS = 14
-# The largest amount a MONEY column (18 digits, 2 places) holds.
+# The largest amount a MONEY column (18 digits, 2 places) holds, and a QUANTITY one (16 digits, 3 places).
 MONEY_LIMIT = Decimal(10) ** 16
+QUANTITY_LIMIT = Decimal(10) ** 13
 
 
 @dataclass(frozen=True)
@@ -85,6 +86,12 @@ class _Errors:
 
 def _line_message(n: int, message: str) -> str:
     return _("Line %(n)s: %(error)s") % {"n": n, "error": message}
+
+
+def as_decimal(value: Decimal | int) -> Decimal:
+    if isinstance(value, float):
+        raise TypeError("money and quantities are Decimal, never float")
+    return Decimal(value)
 
 
 def _places(value: Decimal) -> int:
@@ -148,9 +155,11 @@ def fill_line(
                     if discount is None:  # a discount typed over the quote makes the price manual
                         discount, source = offer.discount_percent, offer.source
                 unit_cost = offer.unit_cost if unit_cost is None else unit_cost
-    discount = ZERO if discount is None else discount
-    unit_cost = ZERO if unit_cost is None else unit_cost
-    quantity = line.quantity
+    # Decimal(int) is exact; a float would carry binary noise into money, so it is a programming error here.
+    discount = ZERO if discount is None else as_decimal(discount)
+    unit_cost = ZERO if unit_cost is None else as_decimal(unit_cost)
+    unit_price = None if unit_price is None else as_decimal(unit_price)
+    quantity = as_decimal(line.quantity)
     if credit and quantity >= 0:
         errors.add(
             "lines", _line_message(n, _("a credit note's quantity must be negative (goods returned)."))
@@ -162,6 +171,10 @@ def fill_line(
         )
     if _places(quantity) > 3:
         errors.add("lines", _line_message(n, _("at most 3 digits after the decimal point in the quantity.")))
+    if abs(quantity) >= QUANTITY_LIMIT:
+        errors.add("lines", _line_message(n, _("the quantity is too large.")))
+    if len(description) > 300:
+        errors.add("lines", _line_message(n, _("the description is longer than 300 characters.")))
     if unit_price is not None:
         if unit_price < 0:
             errors.add("lines", _line_message(n, _("the price cannot be negative.")))
@@ -192,7 +205,7 @@ def fill_line(
         account=account,
         product=line.product,
         product_line_id=line.product.product_line_id if line.product else None,
-        description=description[:300],
+        description=description,
         quantity=quantity,
         unit_price=unit_price,
         discount_percent=discount,
@@ -296,6 +309,20 @@ def _insert(document: Invoice, lines: list[InvoiceLine], conflict_message: str) 
     return document
 
 
+def too_long(model: type[models.Model], field: str, value: str) -> str | None:
+    """The error for text longer than its column (never cut silently), or None."""
+    limit = getattr(model._meta.get_field(field), "max_length", None)
+    if limit is not None and len(value) > limit:
+        return _("At most %(limit)s characters (now %(length)s).") % {"limit": limit, "length": len(value)}
+    return None
+
+
+def check_lengths(errors: _Errors, **values: str) -> None:
+    for field, value in values.items():
+        if message := too_long(Invoice, field, value):
+            errors.add(field, message)
+
+
 def _check_number(kind: str, number: str, errors: _Errors) -> None:
     if number and Invoice.objects.filter(kind=kind, number=number).exists():
         errors.add("number", _("The number %(number)s is already taken.") % {"number": number})
@@ -323,9 +350,9 @@ def invoice_issue(
     require_bill(by, account)
     number, external_id = number.strip(), external_id.strip()
     digest = ""
-    conflict_message = _(
-        "An invoice with external id \u201c%(id)s\u201d was already received with other content."
-    ) % {"id": external_id}
+    conflict_message = _("An invoice with external id “%(id)s” was already received with other content.") % {
+        "id": external_id
+    }
     if external_id:
         digest = fingerprint(
             {
@@ -353,6 +380,7 @@ def invoice_issue(
         errors.add("order", _("The order belongs to another account."))
     if contract is not None and contract.account_id != account.pk:
         errors.add("contract", _("The contract belongs to another account."))
+    check_lengths(errors, number=number, external_id=external_id, note=note.strip())
     _check_number(InvoiceKind.INVOICE, number, errors)
     rate = Decimal(1)
     try:
@@ -396,7 +424,7 @@ def invoice_issue(
         manager=ownership.responsible_on(locked, issued_on),
         external_id=external_id,
         fingerprint=digest,
-        note=note.strip()[:500],
+        note=note.strip(),
         created_by=by,
     )
     apply_totals(invoice, computed)
@@ -454,7 +482,7 @@ def credit_note_issue(
     number, external_id = number.strip(), external_id.strip()
     digest = ""
     conflict_message = _(
-        "A credit note with external id \u201c%(id)s\u201d was already received with other content."
+        "A credit note with external id “%(id)s” was already received with other content."
     ) % {"id": external_id}
     if external_id:
         digest = fingerprint(
@@ -476,6 +504,7 @@ def credit_note_issue(
         errors.add("invoice", _("A credit note corrects an invoice, not another credit note."))
     if issued_on < invoice.issued_on:
         errors.add("issued_on", _("A credit note cannot be dated before the invoice it corrects."))
+    check_lengths(errors, number=number, external_id=external_id, note=note.strip())
     _check_number(InvoiceKind.CREDIT_NOTE, number, errors)
     rate = Decimal(1)
     try:
@@ -520,7 +549,7 @@ def credit_note_issue(
         manager=ownership.responsible_on(locked, issued_on),
         external_id=external_id,
         fingerprint=digest,
-        note=note.strip()[:500],
+        note=note.strip(),
         created_by=by,
         open_amount=ZERO,
     )

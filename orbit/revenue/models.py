@@ -262,6 +262,8 @@ class Contract(TrackedModel):
     status = models.CharField(
         _("status"), max_length=12, choices=ContractStatus.choices, default=ContractStatus.ACTIVE
     )
+    terminated_on = models.DateField(_("terminated on"), null=True, blank=True)
+    termination_reason = models.CharField(_("reason for terminating"), max_length=300, blank=True)
     manager = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("watched by"),
@@ -284,6 +286,10 @@ class Contract(TrackedModel):
             ),
             models.CheckConstraint(
                 condition=Q(amount__isnull=True) | Q(amount__gte=0), name="revenue_contract_amount"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="terminated") | Q(terminated_on__isnull=False),
+                name="revenue_contract_terminated_dated",
             ),
         ]
         indexes = [models.Index(fields=["manager", "status", "renewal_on"])]
@@ -499,8 +505,13 @@ class Invoice(models.Model):
         indexes = [
             models.Index(fields=["account", "issued_on"]),
             models.Index(fields=["manager", "issued_on"]),
+            # Covering (open_amount, rate): receivables and balances sum round(open_amount × rate) per account
+            # from the index alone, without reading the invoice rows (bench/README.md, issue 11). Key columns,
+            # not INCLUDE, which SQLite (the demo) does not have.
             models.Index(
-                fields=["account", "due_on"], condition=Q(open_amount__gt=0), name="revenue_invoice_open"
+                fields=["account", "due_on", "open_amount", "rate"],
+                condition=Q(open_amount__gt=0),
+                name="revenue_invoice_open_cover",
             ),
             models.Index(fields=["due_on"], condition=Q(open_amount__gt=0), name="revenue_invoice_open_due"),
         ]

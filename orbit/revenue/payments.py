@@ -17,6 +17,7 @@ from orbit.accounts import ownership
 from orbit.accounts.models import Account, AccountStatus
 from orbit.revenue import rates
 from orbit.revenue.fingerprints import fingerprint, replay
+from orbit.revenue.invoicing import as_decimal, too_long
 from orbit.revenue.models import Invoice, InvoiceKind, Payment, PaymentAllocation
 from orbit.revenue.money import round_money
 from orbit.revenue.permissions import require_bill
@@ -124,11 +125,13 @@ def payment_record(
     `[]`: all of it stays credit; a list: exactly those amounts (each within the invoice's open amount and the
     payment's rest, same account and currency). The manager is the account's responsible one on received_on."""
     require_bill(by, account)
+    amount = as_decimal(amount)
+    allocate = None if allocate is None else [(invoice, as_decimal(part)) for invoice, part in allocate]
     reference, external_id = reference.strip(), external_id.strip()
     digest = ""
-    conflict_message = _(
-        "A payment with external id \u201c%(id)s\u201d was already received with other content."
-    ) % {"id": external_id}
+    conflict_message = _("A payment with external id “%(id)s” was already received with other content.") % {
+        "id": external_id
+    }
     if external_id:
         digest = fingerprint(
             {
@@ -150,6 +153,9 @@ def payment_record(
     if account.status == AccountStatus.PROSPECT:
         raise ValidationError({"account": _("The account is a prospect: it has nothing to pay for.")})
     _check_amount(amount, "amount")
+    for field, value in (("reference", reference), ("external_id", external_id), ("note", note.strip())):
+        if message := too_long(Payment, field, value):
+            raise ValidationError({field: message})
     rate = rates.rate_on(currency, received_on)
     invoice_ids = [i.pk for i, _a in (allocate or [])]
     if len(set(invoice_ids)) != len(invoice_ids):
@@ -167,11 +173,11 @@ def payment_record(
         currency=currency,
         rate=rate,
         amount_base=round_money(amount * rate),
-        reference=reference[:100],
+        reference=reference,
         manager=ownership.responsible_on(locked, received_on),
         external_id=external_id,
         fingerprint=digest,
-        note=note.strip()[:500],
+        note=note.strip(),
         created_by=by,
     )
     try:
@@ -214,7 +220,7 @@ def payment_allocate(
     rest = fresh_payment.amount - fresh_payment.allocated_amount
     if rest <= 0:
         raise ValidationError({"payment": _("The payment is fully allocated already.")})
-    part = min(rest, fresh_invoice.open_amount) if amount is None else amount
+    part = min(rest, fresh_invoice.open_amount) if amount is None else as_decimal(amount)
     problem = _allocation_errors(fresh_payment, fresh_invoice, part, rest)
     if amount is None and problem is not None and problem[0] == "amount":
         problem = "invoice", _("Invoice %(number)s has nothing open.") % {"number": fresh_invoice.number}

@@ -47,7 +47,7 @@ def vat_on(category: str, day: dt.date, *, field: str = "vat_category") -> Decim
     if row is None:
         raise ValidationError(
             {
-                field: _("No VAT rate of category \u201c%(category)s\u201d is in force on %(day)s.")
+                field: _("No VAT rate of category “%(category)s” is in force on %(day)s.")
                 % {"category": VatCategory(category).label, "day": day.strftime("%d.%m.%Y")}
             },
             code="no_vat",

@@ -14,21 +14,30 @@ from django.utils import timezone
 
 from orbit.api.models import ApiToken
 from orbit.api.router import api
+from orbit.revenue.models import Payment
 from tests.access.personas import ACCOUNTS, CHANGE, CREATE, PERSONAS, VISIBLE
 
 # (method, path) -> (scope, body). Scopes: "any" — every caller 200; "account"/"contact"/"touch"/"task"/
-# "request" — 404 when the account is not visible, else the read answers 200 and a write answers per CHANGE;
-# "task-create" — the account is an id in the payload: refused at its field (422) when not visible.
+# "request"/"invoice"/"payment" — 404 when the account is not visible, else the read answers 200 and a write
+# answers per CHANGE; "task-create" — the account is an id in the payload: refused at its field (422) when not
+# visible; "bill"/"invoice-bill"/"payment-bill" — money written on an account (in the payload, or the invoice's
+# or payment's): 404 when not visible, 403 unless CHANGE (can_bill), else 201;
+# "admin-only" — reference data only an administrator loads.
 IN_TWO_DAYS = (timezone.localdate() + dt.timedelta(days=2)).isoformat()
+TODAY = timezone.localdate().isoformat()
 LISTS = {
     "list",
     "contacts",
     "touches",
     "tasks",
     "requests",
+    "invoices",
+    "payments",
 }  # 200 for all; counts one row per visible account
-READS = {"account", "contact", "touch", "task", "request"}
+READS = {"account", "contact", "touch", "task", "request", "invoice", "payment"}
 CREATES = {"account-create", "request-create", "task-create"}
+BILLS = {"bill", "invoice-bill", "payment-bill"}
+FREE_LINE = {"description": "Услуги", "unit_price": "100,00", "vat_category": "exempt"}
 OPERATIONS = {
     ("get", "/api/accounts"): ("list", None),
     ("post", "/api/accounts"): (
@@ -69,6 +78,24 @@ OPERATIONS = {
     ("post", "/api/requests/{request_id}/comments"): ("request-create", {"text": "Передал в бухгалтерию"}),
     ("post", "/api/requests/{request_id}/status"): ("request-write", {"status": "in_progress"}),
     ("post", "/api/requests/{request_id}/assign"): ("request-write", {}),
+    ("get", "/api/invoices"): ("invoices", None),
+    ("get", "/api/invoices/{invoice_id}"): ("invoice", None),
+    ("post", "/api/invoices"): ("bill", {"issued_on": TODAY, "currency": "RUB", "lines": [FREE_LINE]}),
+    ("post", "/api/invoices/{invoice_id}/credit-notes"): (
+        "invoice-bill",
+        {"issued_on": TODAY, "lines": [{**FREE_LINE, "unit_price": "10", "quantity": -1}]},
+    ),
+    ("get", "/api/payments"): ("payments", None),
+    ("get", "/api/payments/{payment_id}"): ("payment", None),
+    ("post", "/api/payments"): ("bill", {"received_on": TODAY, "amount": "1 000,00", "currency": "RUB"}),
+    ("post", "/api/payments/{payment_id}/allocations"): ("payment-bill", {}),
+    ("get", "/api/accounts/{account_id}/balance"): ("account", None),
+    ("get", "/api/products"): ("any", None),
+    ("get", "/api/currency-rates"): ("any", None),
+    ("post", "/api/currency-rates"): (
+        "admin-only",
+        {"day": TODAY, "rates": [{"currency": "USD", "rate": 90}]},
+    ),
 }
 
 
@@ -95,6 +122,14 @@ def _expected(scope: str, persona: str, target: str | None) -> int:
         return 404
     if scope == "any" or scope in LISTS:
         return 200
+    if scope == "admin-only":
+        return 200 if persona == "admin" else 403
+    if scope in BILLS:
+        if target not in VISIBLE[persona]:
+            return 404
+        if target not in CHANGE[persona]:
+            return 403
+        return 201  # the salesman's prospect is in its handoff here: a won client, billed like the others
     if scope == "task-create" and persona == "auditor":
         return 403  # reads only, whatever the payload
     if target not in VISIBLE[persona]:
@@ -115,14 +150,18 @@ def _call(world, callers, method, path, scope, body, persona, target):
         task_id=world.tasks[target].pk if target else 0,
         request_id=world.requests[target].pk if target else 0,
         token_id=world.tokens["am_b" if persona != "am_b" else "am_a"].pk,
+        invoice_id=world.ledger[target].invoice.pk if target else 0,
+        payment_id=world.ledger[target].payment.pk if target else 0,
     )
     payload = dict(body or {})
     if path == "/api/accounts/{account_id}/requests":
         payload["department"] = world.requests[target].department_id
     if path == "/api/requests/{request_id}/assign":
         payload["assignee"] = world.members[target].user_id  # the engineer on the account team
-    if scope == "task-create":
+    if scope in ("task-create", "bill"):
         payload["account"] = account.pk
+    if scope == "payment-bill":
+        payload["invoice"] = world.ledger[target].invoice.pk
     for key, record in (("touch", world.touches), ("request", world.requests)):
         if scope == f"{key}-write" and body is not None:
             record[target].refresh_from_db()
@@ -137,6 +176,8 @@ def _call(world, callers, method, path, scope, body, persona, target):
     headers = {} if persona == "anonymous" else {"HTTP_AUTHORIZATION": f"Bearer {callers[persona]}"}
     client = Client()
     with transaction.atomic():  # every call sees the same world
+        if scope == "payment-bill":  # the world's payment is all allocated: free it to allocate again
+            Payment.objects.filter(pk=world.ledger[target].payment.pk).update(allocated_amount=0)
         response = getattr(client, method)(
             url,
             data=json.dumps(payload) if body is not None else None,
@@ -150,7 +191,13 @@ def _call(world, callers, method, path, scope, body, persona, target):
 @pytest.mark.parametrize(("method", "path"), list(OPERATIONS))
 def test_api_answers_each_persona_as_the_rules_say(world, callers, method, path):
     scope, body = OPERATIONS[(method, path)]
-    per_account = scope not in LISTS and scope not in ("any", "create", "session-only", "foreign-token")
+    per_account = scope not in LISTS and scope not in (
+        "any",
+        "create",
+        "session-only",
+        "foreign-token",
+        "admin-only",
+    )
     targets = ACCOUNTS if per_account else [None]
     wrong = []
     for persona in PERSONAS:

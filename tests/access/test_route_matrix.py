@@ -36,7 +36,19 @@ from tests.access.personas import (
     VISIBLE,
 )
 
-ACCOUNT_SCOPES = ("account", "contact", "team", "handoff", "touch", "task", "request", "attachment")
+ACCOUNT_SCOPES = (
+    "account",
+    "contact",
+    "team",
+    "handoff",
+    "touch",
+    "task",
+    "request",
+    "attachment",
+    "contract",
+    "order",
+    "invoice",
+)
 
 
 @dataclass
@@ -153,6 +165,40 @@ ROUTES = {
     "worktime:year_add": Route(method="post", scope="head", ok=302, data={"year": 2031}),
     "worktime:day": Route(method="post", scope="head", ok=302, data={"kind": "holiday", "note": "t"}),
     "worktime:day_remove": Route(method="post", scope="head", ok=302),
+    # The revenue ledger's pages: reads follow visibility; the forms that write money only who may bill (the
+    # account's changers, never the auditor); their POSTs are checked in tests/revenue/test_money_forms.py.
+    "revenue:account_panel": Route(scope="account", need=VISIBLE),
+    "revenue:holding": Route(scope="account", need=VISIBLE),  # standalone accounts: "not in a holding"
+    "revenue:receivables": Route(),
+    "revenue:invoices": Route(),
+    "revenue:invoice": Route(scope="invoice", need=VISIBLE),
+    "revenue:invoice_create": Route(scope="account", need=CHANGE),
+    "revenue:payment_create": Route(scope="account", need=CHANGE),
+    "revenue:credit_note_create": Route(scope="invoice", need=CHANGE),
+    # Contracts and orders: read by whoever sees the account, written by whoever may bill it (not the auditor).
+    "revenue:contract_create": Route(scope="account", need=CHANGE),
+    "revenue:contract": Route(scope="contract", need=VISIBLE),
+    "revenue:contract_edit": Route(scope="contract", need=CHANGE),
+    # The world's contracts are active (nothing to activate) and open-ended (nothing to renew): 400 with why.
+    "revenue:contract_activate": Route(method="post", scope="contract", need=CHANGE, ok=400),
+    "revenue:contract_renew": Route(
+        method="post", scope="contract", need=CHANGE, ok=400, data={"ends_on": "2031-12-31"}
+    ),
+    "revenue:contract_terminate": Route(
+        method="post",
+        scope="contract",
+        need=CHANGE,
+        ok=302,
+        data={"terminated_on": "2030-01-01", "reason": "t"},
+    ),
+    # (The world's prospect is being handed over, no longer a prospect: it may place orders.)
+    "revenue:order_create": Route(scope="account", need=CHANGE),
+    "revenue:order": Route(scope="order", need=VISIBLE),
+    "revenue:order_step": Route(method="post", scope="order", need=CHANGE, ok=302, data={"step": "confirm"}),
+    # The world's orders are new: not invoiced before they are confirmed (400 with the reason).
+    "revenue:order_invoice": Route(
+        method="post", scope="order", need=CHANGE, ok=400, data={"issued_on": "2026-12-01"}
+    ),
 }
 
 
@@ -223,8 +269,12 @@ def _request(world, name: str, persona: str, target: str | None):
         args = [world.requests[target].pk] + (
             [world.attachments[target].pk] if route.scope == "attachment" else []
         )
+    elif route.scope == "invoice":
+        args = [world.ledger[target].invoice.pk]
     elif name == "requests:policy_edit":
         args = [SlaPolicy.objects.order_by("pk").first().pk]
+    elif route.scope in ("contract", "order"):
+        args = [getattr(world.ledger[target], route.scope).pk]
     elif route.scope in ACCOUNT_SCOPES:
         account = world.accounts[target]
         extra = {"contact": world.contacts, "team": world.members}.get(route.scope)

@@ -1,11 +1,17 @@
 """Real HTTP against a live server: `call(user)` is an httpx client holding a fresh API token of `user`."""
 
+import datetime as dt
+import importlib
+from decimal import Decimal
+from types import SimpleNamespace
+
 import httpx
 import pytest
 
-from orbit.accounts.models import Industry, Region, Segment
+from orbit.accounts.models import Industry, OwnershipPeriod, Region, Segment
 from orbit.api.models import ApiToken
-from tests.factories import PASSWORD
+from orbit.revenue.models import CurrencyRate, Product, ProductLine, ProductPrice, VatRate
+from tests.factories import PASSWORD, make_account
 
 
 @pytest.fixture
@@ -64,3 +70,31 @@ def refs(transactional_db):
 def speak(user, language: str) -> None:
     user.language = language
     user.save(update_fields=["language"])
+
+
+@pytest.fixture
+def ledger(org, transactional_db):
+    """The revenue API's world: Russia's VAT rates (a transactional test flushes those of the migration), a
+    catalog with list prices from 2026-01-01 (Router 1000.00, cost 600.00; Cable 10.00, cost 4.00; Router in USD
+    12.50), a USD rate of 80.00 from 2026-03-02, an account of am_a and one of am_b."""
+    seeded = importlib.import_module("orbit.revenue.migrations.0002_vat_rates_of_russia")
+    for category, valid_from, percent in seeded.RATES:
+        VatRate.objects.get_or_create(category=category, valid_from=valid_from, defaults={"percent": percent})
+    line = ProductLine.objects.create(code="equipment", name_ru="Оборудование", name_en="Equipment")
+    router = Product.objects.create(sku="R-1", name="Маршрутизатор", product_line=line)
+    cable = Product.objects.create(sku="C-1", name="Кабель", product_line=line, unit="м")
+    start = dt.date(2026, 1, 1)
+    ProductPrice.objects.create(
+        product=router, valid_from=start, price=Decimal("1000.00"), cost=Decimal("600.00")
+    )
+    ProductPrice.objects.create(product=cable, valid_from=start, price=Decimal("10.00"), cost=Decimal("4.00"))
+    ProductPrice.objects.create(
+        product=router, currency="USD", valid_from=start, price=Decimal("12.50"), cost=Decimal("7.00")
+    )
+    CurrencyRate.objects.create(currency="USD", day=dt.date(2026, 3, 2), rate=Decimal("80.000000"))
+    alpha = make_account(org.head, org.am_a, legal_name="ООО «Альфа»")
+    beta = make_account(org.head, org.am_b, legal_name="ООО «Бета»")
+    # Their managers have been responsible since 2025, so documents of 2026 record them.
+    since = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
+    OwnershipPeriod.objects.filter(account__in=[alpha, beta]).update(started_at=since)
+    return SimpleNamespace(org=org, line=line, router=router, cable=cable, alpha=alpha, beta=beta)

@@ -2,6 +2,7 @@
 
 import datetime as dt
 import os
+from decimal import Decimal
 
 import pytest
 import schemathesis
@@ -17,7 +18,9 @@ from orbit.accounts import services as account_services
 from orbit.activities.services import touch_plan
 from orbit.api.models import ApiToken
 from orbit.api.router import api
+from orbit.revenue.models import CurrencyRate
 from tests.factories import Org, make_account
+from tests.revenue.rows import ledger_rows
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "5"))
 
@@ -50,6 +53,8 @@ def fuzz_token(_connection_kept):
     account = make_account(org.head, org.am_a, legal_name="ООО «Альфа»")
     account_services.contact_create(by=org.am_a, account=account, full_name="Иван Петров")
     touch_plan(by=org.am_a, account=account, planned_for=timezone.localdate() + dt.timedelta(days=2))
+    ledger_rows(account, by=org.am_a)  # an invoice with a line, a payment with its allocation, a product
+    CurrencyRate.objects.create(currency="USD", day=timezone.localdate(), rate=Decimal("90.5"))
     _, raw = ApiToken.issue(user=org.head, name="fuzz")
     return raw
 

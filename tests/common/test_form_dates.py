@@ -19,6 +19,7 @@ import orbit
 from orbit.activities.models import Task
 from orbit.common.forms import DateInput, DateTimeInput, TimeInput
 from tests.clock import local
+from tests.factories import make_account
 
 LANGUAGES = ["ru", "en"]
 ISO = {
@@ -88,9 +89,13 @@ def test_every_form_renders_its_initial_dates_in_iso(db, form_class, language, o
     """Forms that need no arguments, rendered as a page would show them, with their own initial values."""
     if not any(_temporal_fields(form_class)):
         return
-    # What the views pass: the acting user; the touch and task forms also take an account (none here).
+    # What the views pass: the acting user, and the account for the forms that are always about one (the
+    # contract and order forms); the touch and task forms take an optional account (none here).
     params = inspect.signature(form_class.__init__).parameters
-    form = form_class(**({"user": org.head} if "user" in params else {}))
+    kwargs = {"user": org.head} if "user" in params else {}
+    if "account" in params and params["account"].default is inspect.Parameter.empty:
+        kwargs["account"] = make_account(org.head, org.am_a)
+    form = form_class(**kwargs)
     with translation.override(language):
         for name, value in _bound_values(form).items():
             widget_class = dict((n, w) for n, _f, w in _temporal_fields(form_class))[name]

@@ -4,13 +4,44 @@ from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
-from django.utils import timezone
+from django.db.models import Q
+from django.utils import timezone, translation
 
-from orbit.accounts.models import OwnershipPeriod
-from orbit.revenue.models import CurrencyRate, Product, ProductLine, ProductPrice, VatRate
+from orbit.accounts.models import Account, OwnershipPeriod
+from orbit.revenue import totals
+from orbit.revenue.models import CurrencyRate, Invoice, Payment, Product, ProductLine, ProductPrice, VatRate
 from tests.factories import make_account
 
 D = Decimal
+
+
+@pytest.fixture(autouse=True)
+def _in_english():
+    """The services' messages are asserted in English here (the suite's default language is Russian); the
+    tests that check the Russian switch to it themselves."""
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def corrupts_ledger():
+    """Requested by a test that corrupts the ledger on purpose: `_ledger_holds` then does not check it."""
+
+
+@pytest.fixture(autouse=True)
+def _ledger_holds(request):
+    """After every test on the shop, whatever it did or had refused: `ledger_problems` finds nothing on any
+    account with documents."""
+    if "shop" not in request.fixturenames or "corrupts_ledger" in request.fixturenames:
+        yield
+        return
+    request.getfixturevalue("shop")  # set up first, so the database is still there when this one ends
+    yield
+    with_documents = Q(pk__in=Invoice.objects.values("account_id")) | Q(
+        pk__in=Payment.objects.values("account_id")
+    )
+    for account in Account.objects.filter(with_documents):
+        assert totals.ledger_problems(account) == [], account
 
 
 def client_since_2024(by, manager, **fields):

@@ -31,9 +31,8 @@ def routers(shop, quantity: int | str = 1) -> LineInput:
 
 
 def manual(price: str, *, quantity: str = "1", vat: str = "exempt", **kwargs) -> LineInput:
-    return LineInput(
-        quantity=Decimal(quantity), unit_price=Decimal(price), description="Work", vat_category=vat, **kwargs
-    )
+    kwargs.setdefault("description", "Work")
+    return LineInput(quantity=Decimal(quantity), unit_price=Decimal(price), vat_category=vat, **kwargs)
 
 
 def credit(shop, invoice, day: dt.date, *lines: LineInput, by=None, **kwargs):

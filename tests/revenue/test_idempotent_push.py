@@ -9,8 +9,9 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.utils import timezone
+from django.utils import timezone, translation
 
+from orbit.revenue import invoicing, totals
 from orbit.revenue.fingerprints import fingerprint
 from orbit.revenue.invoicing import LineInput
 from orbit.revenue.models import Invoice, Payment
@@ -137,3 +138,85 @@ def test_concurrent_issues_get_consecutive_numbers(postgres_only):
     assert not errors
     numbers = sorted(Invoice.objects.values_list("number", flat=True))
     assert numbers == ["СЧ-2026-000001", "СЧ-2026-000002"]
+
+
+def test_an_insert_that_loses_the_race_answers_with_the_winner(shop):
+    # What the second of two pushes meets when the first committed between its check and its insert: the
+    # partial unique constraint fires inside a savepoint, and the winner is the answer (same content) or a
+    # conflict (other content); the transaction stays usable either way.
+    winner = issue(shop, MARCH, routers(shop), external_id="1C-LATE")
+    loser = Invoice(
+        account=shop.account,
+        kind=winner.kind,
+        number="СЧ-X-1",
+        issued_on=MARCH,
+        due_on=MARCH,
+        rate=D(1),
+        net_total=0,
+        vat_total=0,
+        total=0,
+        net_total_base=0,
+        cost_total_base=0,
+        total_base=0,
+        external_id="1C-LATE",
+        fingerprint=winner.fingerprint,
+    )
+    before = row_counts()
+    assert invoicing._insert(loser, [], "conflict").pk == winner.pk
+    loser.pk, loser.fingerprint = None, "other"
+    with pytest.raises(ValidationError) as error:
+        invoicing._insert(loser, [], "conflict")
+    assert error.value.code == "conflict"
+    assert row_counts() == before
+    assert Invoice.objects.count() == 1  # the connection still answers after the rolled-back savepoints
+
+
+def test_a_conflict_is_explained_in_russian(shop):
+    issue(shop, MARCH, routers(shop), external_id="1C-RU")
+    with translation.override("ru"), pytest.raises(ValidationError) as error:
+        issue(shop, MARCH, routers(shop, 2), external_id="1C-RU")
+    assert error.value.message_dict["external_id"] == [
+        "Счёт с внешним идентификатором «1C-RU» уже получен, но с другим содержанием."
+    ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_payment_and_a_credit_note_at_the_same_moment_keep_the_ledger(postgres_only):
+    shop = build_shop(Org())
+    invoice = issue(shop, MARCH, routers(shop, 2))  # 2440.00
+    pay(shop, MARCH, "2000.00")  # 440.00 open
+    barrier = threading.Barrier(2)
+    errors: list = []
+
+    def run(write):
+        try:
+            barrier.wait()
+            write()
+        except Exception as exc:  # pragma: no cover - reported by the assertion below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=run, args=(lambda: credit(shop, invoice, MARCH, routers(shop, "-1")),)),
+        threading.Thread(target=run, args=(lambda: pay(shop, MARCH, "300.00"),)),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    invoice.refresh_from_db()
+    # either order ends the same: 2440 − 1220 credited = 1220 to pay, 2300 received → 0 open, 1080 credit
+    assert (invoice.credited_total, invoice.paid_total, invoice.open_amount) == (
+        D("1220.00"),
+        D("1220.00"),
+        D("0.00"),
+    )
+    assert totals.ledger_problems(shop.account) == []
+
+
+def test_a_quantity_pushed_as_a_whole_number_replays_the_same_invoice(shop):
+    first = issue(shop, MARCH, routers(shop, 2), external_id="1C-INT")
+    again = issue(shop, MARCH, LineInput(product=shop.router, quantity=2), external_id="1C-INT")  # type: ignore[arg-type]
+    assert again.pk == first.pk

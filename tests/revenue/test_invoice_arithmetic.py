@@ -151,3 +151,12 @@ def test_a_currency_with_no_rate_at_all_is_refused(shop):
     assert list(refused.value.message_dict) == ["currency"]
     assert row_counts() == before
     assert not CurrencyRate.objects.filter(currency="EUR").exists()
+
+
+def test_whole_numbers_are_taken_exactly_and_floats_never(shop):
+    invoice = issue(shop, MARCH, LineInput(product=shop.router, quantity=2))  # type: ignore[arg-type]
+    assert invoice.net_total == D("2000.00")  # 2 × 1000.00
+    before = row_counts()
+    with pytest.raises(TypeError):
+        issue(shop, MARCH, LineInput(product=shop.router, quantity=0.1))  # type: ignore[arg-type]
+    assert row_counts() == before

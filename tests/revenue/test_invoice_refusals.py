@@ -94,3 +94,15 @@ def test_who_may_not_bill_is_refused_before_anything_is_read(shop):
         with pytest.raises(PermissionDenied):
             issue(shop, MARCH, routers(shop), by=user)
     assert row_counts() == before
+
+
+def test_text_longer_than_its_column_is_refused_not_cut(shop):
+    errors = refused(shop, manual("1.00", description="x" * 301), external_id="e" * 101, note="n" * 501)
+    assert set(errors) == {"external_id", "note", "lines"}
+    assert errors["note"] == ["At most 500 characters (now 501)."]
+    assert errors["lines"] == ["Line 1: the description is longer than 300 characters."]
+
+
+def test_a_quantity_beyond_the_column_is_refused(shop):
+    errors = refused(shop, manual("0.00", quantity="10000000000000"))
+    assert errors["lines"] == ["Line 1: the quantity is too large."]

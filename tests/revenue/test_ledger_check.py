@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from orbit.revenue import payments, totals
-from orbit.revenue.models import AccountRevenueMonth, Invoice, InvoiceKind, InvoiceLine, Payment
+from orbit.revenue.models import AccountRevenueMonth, CurrencyRate, Invoice, InvoiceKind, InvoiceLine, Payment
 from tests.factories import Org
 from tests.revenue.conftest import build_shop, client_since_2024
 from tests.revenue.ledger import credit, issue, manual, pay, routers
@@ -62,14 +62,14 @@ def test_rebuilding_the_month_totals_gives_the_rows_the_services_kept(shop):
     assert months_of(shop.account) == kept and months_of(other) == kept_other
 
 
-def test_a_corrupted_invoice_total_is_reported(shop):
+def test_a_corrupted_invoice_total_is_reported(shop, corrupts_ledger):
     a, _c = a_busy_ledger(shop)
     Invoice.objects.filter(pk=a.pk).update(vat_total=F("vat_total") + D("0.01"))
     problems = totals.ledger_problems(shop.account)
     assert len(problems) == 1 and a.number in problems[0] and "vat_total" in problems[0]
 
 
-def test_a_corrupted_open_amount_paid_total_and_allocation_are_reported(shop):
+def test_a_corrupted_open_amount_paid_total_and_allocation_are_reported(shop, corrupts_ledger):
     _a, c = a_busy_ledger(shop)
     Invoice.objects.filter(pk=c.pk).update(open_amount=F("open_amount") + 1)
     Payment.objects.filter(account=shop.account).update(allocated_amount=0)
@@ -78,7 +78,7 @@ def test_a_corrupted_open_amount_paid_total_and_allocation_are_reported(shop):
     assert any("allocated_amount" in p for p in problems)
 
 
-def test_a_corrupted_line_and_month_row_are_reported(shop):
+def test_a_corrupted_line_and_month_row_are_reported(shop, corrupts_ledger):
     a, _c = a_busy_ledger(shop)
     line = InvoiceLine.objects.filter(invoice=a).first()
     InvoiceLine.objects.filter(pk=line.pk).update(net_amount_base=F("net_amount_base") + 1)
@@ -88,7 +88,7 @@ def test_a_corrupted_line_and_month_row_are_reported(shop):
     assert any(p.startswith("month ") for p in problems)
 
 
-def test_a_credited_total_that_misses_a_credit_note_is_reported(shop):
+def test_a_credited_total_that_misses_a_credit_note_is_reported(shop, corrupts_ledger):
     a, _c = a_busy_ledger(shop)
     Invoice.objects.filter(pk=a.pk).update(
         credited_total=0, open_amount=F("open_amount") + F("credited_total")
@@ -99,23 +99,37 @@ def test_a_credited_total_that_misses_a_credit_note_is_reported(shop):
 # A random sequence of ledger operations on one account; each step may be refused (too large a credit note,
 # nothing open to pay): a refusal must leave the ledger as consistent as a success.
 step = st.one_of(
-    st.tuples(st.just("issue"), st.integers(1, 5), st.sampled_from(["0.01", "0.35", "99.99", "1234.56"])),
-    st.tuples(st.just("credit"), st.integers(1, 3), st.sampled_from(["0.01", "0.35", "99.99", "1234.56"])),
-    st.tuples(st.just("pay"), st.integers(1, 5000), st.sampled_from(["auto", "credit", "apply"])),
+    st.tuples(
+        st.sampled_from(["issue", "issue_usd"]), st.integers(1, 5), st.sampled_from(["0.01", "0.35", "99.99"])
+    ),
+    st.tuples(
+        st.just("credit"), st.integers(1, 3), st.sampled_from(["0.01", "0.35", "99.99", "1234.56", "9999.99"])
+    ),
+    st.tuples(
+        st.sampled_from(["pay", "pay_usd"]),
+        st.integers(1, 5000),
+        st.sampled_from(["auto", "credit", "apply", "explicit"]),
+    ),
 )
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(steps=st.lists(step, min_size=1, max_size=8))
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(steps=st.lists(step, min_size=1, max_size=10))
 def test_any_sequence_of_issues_credits_and_payments_keeps_the_ledger(db, steps):
     with transaction.atomic():
         shop = build_shop(Org())
+        # the days run from 2026-01-05 to at most 2026-01-14 (0 + 1 + 2 + 0 + … over 10 steps): two USD rates
+        CurrencyRate.objects.create(currency="USD", day=dt.date(2026, 1, 4), rate=D("78.555555"))
+        CurrencyRate.objects.create(currency="USD", day=dt.date(2026, 1, 10), rate=D("79.123457"))
         day = dt.date(2026, 1, 5)
+        refused = 0
         for n, (kind, count, detail) in enumerate(steps):
             day += dt.timedelta(days=n % 3)
             try:
-                if kind == "issue":
-                    issue(shop, day, manual(detail, quantity=str(count), vat="standard"), routers(shop))
+                currency = "USD" if kind.endswith("_usd") else "RUB"
+                if kind.startswith("issue"):
+                    line = manual(detail, quantity=str(count), vat="standard")
+                    issue(shop, day, line, routers(shop), currency=currency)
                 elif kind == "credit":
                     invoices = list(Invoice.objects.filter(kind=InvoiceKind.INVOICE).order_by("id"))
                     if invoices:
@@ -123,13 +137,21 @@ def test_any_sequence_of_issues_credits_and_payments_keeps_the_ledger(db, steps)
                         line = manual(detail, quantity=f"-{count}", vat="standard")
                         credit(shop, target, max(day, target.issued_on), line)
                 elif detail == "apply":
-                    rest = Payment.objects.filter(allocated_amount__lt=F("amount")).first()
-                    target = Invoice.objects.filter(open_amount__gt=0).first()
+                    rest = Payment.objects.filter(allocated_amount__lt=F("amount"), currency=currency).first()
+                    target = Invoice.objects.filter(open_amount__gt=0, currency=currency).first()
                     if rest is not None and target is not None:
                         payments.payment_allocate(by=shop.org.am_a, payment=rest, invoice=target)
+                elif detail == "explicit":
+                    amount = D(f"{count}.{n:02d}")
+                    target = Invoice.objects.filter(open_amount__gt=0, currency=currency).first()
+                    parts = [(target, min(amount, target.open_amount))] if target else []
+                    pay(shop, day, str(amount), currency=currency, allocate=parts)
                 else:
-                    pay(shop, day, f"{count}.{n:02d}", allocate=None if detail == "auto" else [])
-            except ValidationError:
-                pass
+                    allocate = None if detail == "auto" else []
+                    pay(shop, day, f"{count}.{n:02d}", currency=currency, allocate=allocate)
+            except ValidationError as error:
+                assert "lines" in error.message_dict  # only a credit note larger than what is left is refused
+                refused += 1
         assert totals.ledger_problems(shop.account) == []
+        assert refused < len(steps) or all(kind == "credit" for kind, _c, _d in steps)
         transaction.set_rollback(True)

@@ -185,3 +185,29 @@ def test_who_may_not_bill_may_not_record_a_payment(shop):
     with pytest.raises(PermissionDenied):
         pay(shop, MARCH, "10.00", by=shop.org.auditor)
     assert not Payment.objects.exists()
+
+
+def test_a_payment_reference_longer_than_its_column_is_refused(shop):
+    before = row_counts()
+    with pytest.raises(ValidationError) as error:
+        pay(shop, MARCH, "10.00", reference="r" * 101)
+    assert list(error.value.message_dict) == ["reference"]
+    assert row_counts() == before
+
+
+def test_credit_cannot_be_applied_to_another_accounts_invoice(shop):
+    other = client_since_2024(shop.org.head, shop.org.am_a)
+    theirs = issue(shop, MARCH, routers(shop), account=other)
+    payment = pay(shop, MARCH, "100.00", allocate=[])
+    with pytest.raises(ValidationError) as error:
+        payments.payment_allocate(by=shop.org.am_a, payment=payment, invoice=theirs)
+    assert list(error.value.message_dict) == ["invoice"]
+    assert not PaymentAllocation.objects.exists()
+
+
+def test_who_may_not_bill_may_not_apply_credit(shop):
+    invoice = issue(shop, MARCH, routers(shop))
+    payment = pay(shop, MARCH, "100.00", allocate=[])
+    with pytest.raises(PermissionDenied):
+        payments.payment_allocate(by=shop.org.auditor, payment=payment, invoice=invoice)
+    assert not PaymentAllocation.objects.exists()

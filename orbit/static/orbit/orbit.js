@@ -4,7 +4,9 @@ document.addEventListener("click", (event) => {
   const pick = event.target.closest("[data-pick-id]");
   if (!pick) return;
   const box = pick.closest("[data-lookup]");
-  box.querySelector("input[type=hidden]").value = pick.dataset.pickId;
+  const chosen = box.querySelector("input[type=hidden]");
+  chosen.value = pick.dataset.pickId;
+  chosen.dispatchEvent(new Event("change", { bubbles: true })); // a filter form applies the pick at once
   box.querySelector("input[type=search]").value = pick.dataset.pickLabel;
   box.querySelector(".lookup-results").innerHTML = "";
 });

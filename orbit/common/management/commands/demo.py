@@ -102,6 +102,7 @@ def _summary(report: SeedReport) -> str:
         f"({report.subsidiaries} of them in {report.holdings} holdings), {report.contacts:,} contacts, "
         f"{report.periods:,} ownership periods, {report.handoffs} open and {report.past_handoffs} past handoffs, "
         f"{report.touches:,} touches, {report.tasks} open tasks, {report.requests:,} requests, "
-        f"{report.notifications:,} notifications, "
+        f"{report.notifications:,} notifications, {report.contracts:,} contracts, {report.orders:,} orders, "
+        f"{report.invoices:,} invoices, {report.credit_notes} credit notes, {report.payments:,} payments, "
         f"{report.people} people in {report.teams} teams."
     )
