@@ -89,7 +89,7 @@ def _receivable_filters(params) -> selectors.ReceivableFilters:
 def receivables(request):
     """Accounts with open money, with ageing: what to chase first."""
     filters = _receivable_filters(request.GET)
-    rows = selectors.receivables(request.user, filters, today=timezone.localdate())
+    rows = selectors.receivables(request.user, filters)
     page = CappedPaginator(rows, settings.ORBIT_PAGE_SIZE).get_page(request.GET.get("page"))
     query, sort_query = list_queries(request.GET)
     context = {
