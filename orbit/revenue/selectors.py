@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import F, Min, Q, QuerySet, Sum
+from django.db.models import Count, F, Min, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
@@ -310,19 +310,29 @@ def receivables(user: User, filters: ReceivableFilters) -> QuerySet[AccountRecei
         rows = rows.filter(overdue_base__gt=0)
     key = filters.sort.lstrip("-")
     column = F(RECEIVABLE_SORTS[key])
-    first = column.desc(nulls_last=True) if filters.sort.startswith("-") else column.asc(nulls_first=True)
+    descending = filters.sort.startswith("-")
+    if key in ("name", "manager"):  # may be empty; the money columns never are, and sort on their indexes
+        first = column.desc(nulls_last=True) if descending else column.asc(nulls_first=True)
+    else:
+        first = column.desc() if descending else column.asc()
     return rows.select_related("account", "account__responsible_manager").order_by(
         first, "account__sort_name", "account_id"
     )
 
 
 def receivable_totals(rows: QuerySet[AccountReceivable]) -> dict:
-    """The totals row over every listed account, not only the page, and the earliest day the listed rows are
-    aged at: one aggregate query."""
+    """The totals row over every listed account, not only the page, the earliest day the listed rows are aged
+    at, and how many are listed (the paginator takes it instead of counting again): one aggregate query."""
     totals = rows.order_by().aggregate(
-        oldest_as_of=Min("as_of"), **{f"total_{c}": Sum(c) for c in RECEIVABLE_COLUMNS}
+        listed=Count("account_id"),
+        oldest_as_of=Min("as_of"),
+        **{f"total_{c}": Sum(c) for c in RECEIVABLE_COLUMNS},
     )
-    return {"as_of": totals["oldest_as_of"], **{c: totals[f"total_{c}"] or ZERO for c in RECEIVABLE_COLUMNS}}
+    return {
+        "count": totals["listed"],
+        "as_of": totals["oldest_as_of"],
+        **{c: totals[f"total_{c}"] or ZERO for c in RECEIVABLE_COLUMNS},
+    }
 
 
 # --- Invoices ---------------------------------------------------------------------------------------------
