@@ -12,7 +12,8 @@ Rows are computed here and written with bulk_create, following the ledger's rule
 `orbit.revenue.invoicing`): every line rounded to the kopeck on its own, totals as sums of rounded lines, base
 amounts at the document's rate, prices as `pricing.quote` gives them (agreement, else loyalty, else list),
 VAT by date, and the manager of every document the account's responsible manager on its day. Deterministic:
-the same seed and day give the same documents.
+the same seed and day give the same documents. Cost: about 1.3 s of CPU on top of the small demo's ~6.5 s
+(measured back to back with main's generator, 2026-12-04), most of it building the rows in Python.
 """
 
 import bisect
@@ -202,7 +203,7 @@ def write_revenue(*, seed: int, today: dt.date) -> dict[str, int]:
     accounts = list(Account.objects.filter(status__in=BILLED).select_related("parent").order_by("id"))
     owners = _ownership(accounts)
     agreements = _write_agreements(rng, accounts, cat, first, today)
-    contracts = _write_contracts(rng, accounts, owners, first, today)
+    contracts = _write_contracts(rng, accounts, first, today)
     ledger = _Ledger(
         rng=rng, cat=cat, rates=rates, vat=vat, owners=owners, agreements=agreements, today=today
     )
@@ -407,7 +408,7 @@ def _write_agreements(
 
 
 def _write_contracts(
-    rng: random.Random, accounts: list[Account], owners: dict, first: dt.date, today: dt.date
+    rng: random.Random, accounts: list[Account], first: dt.date, today: dt.date
 ) -> dict[int, Contract]:
     """A supply contract for most clients: yearly, many renewing automatically; for some the notice deadline
     (renewal day minus the notice period) falls in the next three weeks, so it shows on the manager's day."""

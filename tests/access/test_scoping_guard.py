@@ -205,6 +205,10 @@ READERS = ("selectors.py", "views.py", "ical.py", "timeline.py", "history.py", "
 
 ON_ONE_ACCOUNT = "reads one account the caller already read through account_get/visible_to"
 UNDER_A_SCOPED_ROW = "a prefetch or correlated subquery under rows already read through visible_to"
+PUSHED_BEFORE = (
+    "a pushed external id is unique across all accounts: the id of the document it names tells whether this call "
+    "wrote it; the document is shown (a 409's `current`) only when document_json reads it through visible_to"
+)
 # (file under orbit/, function, model) -> why this read needs no visible_to.
 ALLOWED_READS = {
     ("accounts/selectors.py", "account_card", "Contact"): UNDER_A_SCOPED_ROW,
@@ -222,6 +226,13 @@ ALLOWED_READS = {
     ("requests/selectors.py", "request_get", "Attachment"): UNDER_A_SCOPED_ROW,
     ("api/activities.py", "_touches", "Contact"): UNDER_A_SCOPED_ROW,
     ("api/activities.py", "task_create", "Contact"): "Contact.objects.none(): reads nothing",
+    ("api/revenue.py", "_invoice_detail", "Invoice"): UNDER_A_SCOPED_ROW,  # the credit notes of the invoice
+    ("api/revenue.py", "_invoice_detail", "InvoiceLine"): UNDER_A_SCOPED_ROW,
+    ("api/revenue.py", "_invoice_detail", "PaymentAllocation"): UNDER_A_SCOPED_ROW,
+    ("api/revenue.py", "_payments", "PaymentAllocation"): UNDER_A_SCOPED_ROW,
+    ("api/revenue.py", "invoice_create", "Invoice"): PUSHED_BEFORE,
+    ("api/revenue.py", "credit_note_create", "Invoice"): PUSHED_BEFORE,
+    ("api/revenue.py", "payment_create", "Payment"): PUSHED_BEFORE,
     ("accounts/history.py", "account_timeline", "Account"): ON_ONE_ACCOUNT,
     ("accounts/history.py", "account_timeline", "Contact"): ON_ONE_ACCOUNT,
     ("accounts/history.py", "account_timeline", "OwnershipPeriod"): ON_ONE_ACCOUNT,

@@ -51,12 +51,14 @@ def test_a_pushed_invoice_is_priced_from_the_catalog_and_answered_with_its_lines
         "627.00",
         "3477.00",
     )
+    # The discount was typed over the quote: the line's price is "manual"; the cable's is the list's
     assert (router["unit_cost"], router["cost_amount"], router["price_source"]) == (
         "600.00",
         "1800.00",
-        "list",
+        "manual",
     )
     assert (cable["quantity"], cable["net_amount"], cable["total_amount"]) == ("2.500", "25.00", "30.50")
+    assert cable["price_source"] == "list"
     assert montage["product"] is None and montage["description"] == "Монтаж"
     assert (montage["vat_percent"], montage["vat_amount"]) == ("22.00", "271.60")
     assert body["credit_notes"] == [] and body["allocations"] == []

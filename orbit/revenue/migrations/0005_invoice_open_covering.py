@@ -20,8 +20,7 @@ class Migration(migrations.Migration):
             model_name="invoice",
             index=models.Index(
                 condition=models.Q(("open_amount__gt", 0)),
-                fields=["account", "due_on"],
-                include=("open_amount", "rate"),
+                fields=["account", "due_on", "open_amount", "rate"],
                 name="revenue_invoice_open_cover",
             ),
         ),

@@ -38,7 +38,8 @@
   // Numbers in the reader's language: "1 234 567 ₽" in Russian, "₽1,234,567" in English; axes compact
   // ("1,2 млн ₽"). Values arrive as decimal strings; they become floats only to be drawn, never summed.
   function formatter(spec, compact) {
-    const options = { maximumFractionDigits: spec.unit === "percent" ? 1 : 0 };
+    // One decimal on a compact axis, so 1.2 and 1.4 million do not both read "1 млн".
+    const options = { maximumFractionDigits: spec.unit === "percent" || compact ? 1 : 0 };
     if (compact) options.notation = "compact";
     if (spec.unit === "money") {
       Object.assign(options, { style: "currency", currency: spec.currency, currencyDisplay: "narrowSymbol" });
