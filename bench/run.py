@@ -960,7 +960,7 @@ def main(argv: list[str] | None = None) -> None:
         "the counts of full sections and for the lead's own day the people and the team table; "
         "revenue panel: the account, revenue by month and line, the invoice and payment aggregates of the "
         "balance, active contracts, open orders and open invoices with their counts; card + panel: both; "
-        "receivables: the capped count, the totals and the first page of the grouped open-invoice join). "
+        "receivables: the totals with their count and the first page of the stored summary joined to the visible accounts). "
         "*SQL queries* counts every query of the request, session and user included. Targets: p95 ≤ "
         f"{PAGE_TARGET_MS:.0f} ms and ≤ {RATIO_TARGET:.0f}× bare for list and card, ≤ {QUERY_TARGET} queries, "
         f"search p95 ≤ {SEARCH_TARGET_MS:.0f} ms; "

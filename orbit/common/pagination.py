@@ -11,9 +11,13 @@ from django.core.paginator import Paginator
 
 
 class CappedPaginator(Paginator):
-    def __init__(self, object_list, per_page, cap: int | None = None, **kwargs):
+    def __init__(
+        self, object_list, per_page, cap: int | None = None, *, matched: int | None = None, **kwargs
+    ):
         super().__init__(object_list, per_page, **kwargs)
         self.cap = cap or settings.ORBIT_COUNT_CAP
+        if matched is not None:  # counted already by the caller (e.g. with a totals row): no COUNT query
+            self.__dict__["matched"] = matched
 
     @cached_property
     def matched(self) -> int:

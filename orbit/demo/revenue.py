@@ -32,6 +32,7 @@ from django.utils import timezone
 
 from orbit.accounts.models import Account, AccountStatus, OwnershipPeriod, Tier
 from orbit.demo import catalog
+from orbit.revenue import balances
 from orbit.revenue.models import (
     AccountRevenueMonth,
     Contract,
@@ -212,6 +213,8 @@ def write_revenue(*, seed: int, today: dt.date) -> dict[str, int]:
             ledger.account(story)
     orders = _write_orders(rng, ledger, accounts, contracts, today)
     written = ledger.write()
+    # The demo writes open amounts straight to the tables: its receivables rows are derived afterwards.
+    written["receivables"] = balances.rebuild_receivables(today=today)
     return {"contracts": len(contracts), "orders": orders, **written}
 
 

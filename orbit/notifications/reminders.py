@@ -1,6 +1,7 @@
 """The daily reminders no single request causes: handoff steps that are due, covers that have begun or ended, and the
 touches the cadence plans and those overdue (orbit.activities.daily); and the contracts whose end has passed are
-renewed automatically or marked expired (orbit.revenue.contracts.contracts_roll).
+renewed automatically or marked expired (orbit.revenue.contracts.contracts_roll); the receivables rows are
+aged on the new day (orbit.revenue.balances.rebuild_receivables).
 
 Run once a day, early (cron or a systemd timer): `manage.py send_reminders` runs them at once,
 `manage.py send_reminders --enqueue` hands them to the task worker. Running twice a day tells nobody twice
@@ -37,6 +38,7 @@ class ReminderCount:
     contracts_renewed: int = 0
     contracts_expired: int = 0
     contract_notices: int = 0
+    receivables: int = 0
 
 
 def remind_handoff_steps(today: dt.date) -> int:
@@ -96,6 +98,7 @@ def remind_cover_ends(today: dt.date) -> int:
 
 def send_reminders(today: dt.date | None = None) -> ReminderCount:
     from orbit.activities.daily import morning
+    from orbit.revenue.balances import rebuild_receivables
     from orbit.revenue.contracts import contracts_roll, remind_notice_deadlines
 
     today = today or timezone.localdate()
@@ -105,6 +108,7 @@ def send_reminders(today: dt.date | None = None) -> ReminderCount:
         contracts_renewed=renewed,
         contracts_expired=expired,
         contract_notices=remind_notice_deadlines(today),
+        receivables=rebuild_receivables(today=today),  # the ageing buckets shift each day
         handoff_steps=remind_handoff_steps(today),
         covers=remind_covers(today),
         covers_ended=remind_cover_ends(today),

@@ -10,11 +10,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import DecimalField, ExpressionWrapper, F, Max, Q, QuerySet, Sum, Value
+from django.db import connection, transaction
+from django.db.models import DateField, DecimalField, ExpressionWrapper, F, Max, Min, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce, Round
 
 from orbit.accounts.models import Account
-from orbit.revenue.models import Invoice, InvoiceKind, Payment
+from orbit.revenue.models import AccountReceivable, Invoice, InvoiceKind, Payment
 
 BUCKETS = ("not_due", "d1_30", "d31_60", "d61_90", "d90_plus")
 ZERO = Decimal(0)
@@ -100,4 +101,76 @@ def receivables(accounts: QuerySet[Account], *, today: dt.date) -> QuerySet[Acco
         open_base=_sum(_open_base(prefix)),
         overdue_base=_sum(_open_base(prefix), Q(invoices__due_on__lt=today)),
         **{name: _sum(_open_base(prefix), q) for name, q in bucket_filters(today, prefix).items()},
+    )
+
+
+# --- The stored receivables summary (AccountReceivable) ---------------------------------------------------
+
+SUMMARY_COLUMNS = ("account_id", "as_of", "open_base", "overdue_base", *BUCKETS, "oldest_due_on")
+# Accounts per statement when rebuilding a given list (SQLite allows 999 parameters per statement).
+CHUNK = 500
+
+
+def _summary_rows(account_ids: list[int] | None, *, today: dt.date) -> QuerySet:
+    """One row per account with something open, in SUMMARY_COLUMNS order: the same arithmetic as
+    `account_balance` (round(open_amount × rate, 2) per invoice), grouped in SQL."""
+    opened = Invoice.objects.filter(open_amount__gt=0)
+    if account_ids is not None:
+        opened = opened.filter(account_id__in=account_ids)
+    return (
+        opened.values("account_id")
+        .annotate(
+            as_of=Value(today, output_field=DateField()),
+            open_base=_sum(_open_base()),
+            overdue_base=_sum(_open_base(), Q(due_on__lt=today)),
+            **{name: _sum(_open_base(), q) for name, q in bucket_filters(today).items()},
+            oldest_due_on=Min("due_on"),
+        )
+        .values_list(*SUMMARY_COLUMNS)
+        .order_by()
+    )
+
+
+def _rebuild(account_ids: list[int] | None, *, today: dt.date) -> int:
+    stored = AccountReceivable.objects.all()
+    if account_ids is not None:
+        stored = stored.filter(account_id__in=account_ids)
+    stored._raw_delete(stored.db)
+    select, params = _summary_rows(account_ids, today=today).query.sql_with_params()
+    # The table name and the SELECT come from the ORM, the values are parameters.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {AccountReceivable._meta.db_table} ({', '.join(SUMMARY_COLUMNS)}) {select}", params
+        )
+        return cursor.rowcount
+
+
+@transaction.atomic
+def rebuild_receivables(*, today: dt.date, account_ids: Iterable[int] | None = None) -> int:
+    """Recompute the receivables rows of the accounts (None: all) aged on `today`, set-based (a DELETE and an
+    INSERT ... SELECT); returns the number of rows written. The morning run calls it: buckets shift each day."""
+    if account_ids is None:
+        return _rebuild(None, today=today)
+    ids = sorted(set(account_ids))
+    return sum(_rebuild(ids[i : i + CHUNK], today=today) for i in range(0, len(ids), CHUNK))
+
+
+def receivable_expected(account_id: int, *, today: dt.date) -> dict | None:
+    """The account's receivables row as recomputed from its open invoices (None: nothing open)."""
+    row = next(iter(_summary_rows([account_id], today=today)), None)
+    return dict(zip(SUMMARY_COLUMNS, row, strict=True)) if row else None
+
+
+def refresh_receivable(account_id: int, *, today: dt.date) -> None:
+    """Bring one account's receivables row up to date; the services that change an invoice's open amount call
+    it in their transaction, with the account locked. An upsert, so it never collides with the morning run."""
+    expected = receivable_expected(account_id, today=today)
+    if expected is None:
+        AccountReceivable.objects.filter(account_id=account_id).delete()
+        return
+    AccountReceivable.objects.bulk_create(
+        [AccountReceivable(**expected)],
+        update_conflicts=True,
+        unique_fields=["account"],
+        update_fields=[c for c in SUMMARY_COLUMNS if c != "account_id"],
     )

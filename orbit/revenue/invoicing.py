@@ -17,11 +17,12 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.db.models import F
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from orbit.accounts import ownership
 from orbit.accounts.models import Account, AccountStatus
-from orbit.revenue import numbering, pricing, rates
+from orbit.revenue import balances, numbering, pricing, rates
 from orbit.revenue.fingerprints import fingerprint, replay
 from orbit.revenue.models import (
     AccountRevenueMonth,
@@ -429,7 +430,9 @@ def invoice_issue(
     )
     apply_totals(invoice, computed)
     invoice.open_amount = invoice.total
-    return _insert(invoice, computed, conflict_message)
+    result = _insert(invoice, computed, conflict_message)
+    balances.refresh_receivable(locked.pk, today=timezone.localdate())
+    return result
 
 
 def release_overpaid(invoice: Invoice) -> Decimal:
@@ -574,6 +577,7 @@ def credit_note_issue(
     release_overpaid(target)
     target.open_amount = target.total - target.credited_total - target.paid_total
     target.save(update_fields=["credited_total", "paid_total", "open_amount"])
+    balances.refresh_receivable(target.account_id, today=timezone.localdate())
     invoice.credited_total, invoice.paid_total, invoice.open_amount = (
         target.credited_total,
         target.paid_total,

@@ -695,3 +695,33 @@ class DocumentCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.year}: {self.last}"
+
+
+class AccountReceivable(models.Model):
+    """What an account owes, in the base currency, aged on `as_of`: the receivables page reads these rows
+    instead of summing every open invoice per request. Derived: kept by the services that change an
+    invoice's open amount (balances.refresh_receivable, same transaction) and rebuilt each morning, when the
+    buckets shift (balances.rebuild_receivables). A row exists only while something is open on the account."""
+
+    account = models.OneToOneField(Account, primary_key=True, on_delete=models.CASCADE, related_name="+")
+    as_of = models.DateField(help_text="The day the buckets are aged at.")
+    open_base = models.DecimalField(**MONEY)
+    overdue_base = models.DecimalField(**MONEY)
+    not_due = models.DecimalField(**MONEY)
+    d1_30 = models.DecimalField(**MONEY)
+    d31_60 = models.DecimalField(**MONEY)
+    d61_90 = models.DecimalField(**MONEY)
+    d90_plus = models.DecimalField(**MONEY)
+    oldest_due_on = models.DateField()
+    objects = AccountScopedManager("account")
+
+    class Meta:
+        verbose_name = _("receivable")
+        verbose_name_plural = _("receivables")
+        indexes = [
+            models.Index(F("overdue_base").desc(), name="revenue_receivable_overdue"),
+            models.Index(F("open_base").desc(), name="revenue_receivable_open"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account_id} on {self.as_of}: {self.open_base}"

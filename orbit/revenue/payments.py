@@ -11,11 +11,12 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from orbit.accounts import ownership
 from orbit.accounts.models import Account, AccountStatus
-from orbit.revenue import rates
+from orbit.revenue import balances, rates
 from orbit.revenue.fingerprints import fingerprint, replay
 from orbit.revenue.invoicing import as_decimal, too_long
 from orbit.revenue.models import Invoice, InvoiceKind, Payment, PaymentAllocation
@@ -204,6 +205,7 @@ def payment_record(
         if problems:
             raise ValidationError({"allocate": problems})
     Payment.objects.filter(pk=payment.pk).update(allocated_amount=payment.allocated_amount)
+    balances.refresh_receivable(payment.account_id, today=timezone.localdate())
     return payment
 
 
@@ -228,6 +230,7 @@ def payment_allocate(
         raise ValidationError({problem[0]: problem[1]})
     allocation = _allocate(fresh_payment, fresh_invoice, part, by=by)
     Payment.objects.filter(pk=payment.pk).update(allocated_amount=F("allocated_amount") + part)
+    balances.refresh_receivable(fresh_invoice.account_id, today=timezone.localdate())
     payment.allocated_amount = fresh_payment.allocated_amount
     invoice.paid_total, invoice.open_amount = fresh_invoice.paid_total, fresh_invoice.open_amount
     return allocation

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import F, Q, QuerySet, Sum
+from django.db.models import Count, F, Min, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
@@ -20,6 +20,7 @@ from orbit.org.models import Team, User
 from orbit.revenue import balances
 from orbit.revenue.contracts import notice_deadline
 from orbit.revenue.models import (
+    AccountReceivable,
     AccountRevenueMonth,
     Contract,
     ContractStatus,
@@ -261,15 +262,17 @@ def holding_money(user: User, account: Account, *, today: dt.date) -> HoldingMon
 
 # --- Receivables ------------------------------------------------------------------------------------------
 
-# sort key -> the annotation or field; "-key" sorts descending. Ties by name, then id, so pages are stable.
+# sort key -> the column of AccountReceivable; "-key" sorts descending. Ties by name, then id, so pages are
+# stable.
 RECEIVABLE_SORTS = {
-    "name": "sort_name",
-    "manager": "manager_sort",
+    "name": "account__sort_name",
+    "manager": "account__manager_sort",
     "open": "open_base",
     "overdue": "overdue_base",
     **{bucket: bucket for bucket in balances.BUCKETS},
 }
 RECEIVABLE_DEFAULT_SORT = "-overdue"
+RECEIVABLE_COLUMNS = ("open_base", "overdue_base", *balances.BUCKETS)
 
 
 @dataclass
@@ -294,28 +297,42 @@ def team_subtree(team_id: int) -> set[int]:
     return found
 
 
-def receivables(user: User, filters: ReceivableFilters, *, today: dt.date) -> QuerySet[Account]:
-    """Accounts the user sees with money open on them: open, overdue and the ageing buckets (base currency),
-    one grouped query; the manager comes in the same query."""
-    accounts = Account.objects.visible_to(user)
+def receivables(user: User, filters: ReceivableFilters) -> QuerySet[AccountReceivable]:
+    """The stored receivables rows (open, overdue and the ageing buckets in the base currency, aged on their
+    `as_of`) of the accounts the user sees; the account and its manager come in the same query. Reading the
+    summary, not the open invoices, keeps the page's cost independent of how many invoices are open."""
+    rows = AccountReceivable.objects.visible_to(user)
     if filters.manager:
-        accounts = accounts.filter(responsible_manager_id=filters.manager)
+        rows = rows.filter(account__responsible_manager_id=filters.manager)
     if filters.team:
-        accounts = accounts.filter(responsible_manager__team_id__in=team_subtree(filters.team))
-    rows = balances.receivables(accounts, today=today)
+        rows = rows.filter(account__responsible_manager__team_id__in=team_subtree(filters.team))
     if filters.overdue_only:
-        rows = rows.filter(Q(overdue_base__gt=0))
+        rows = rows.filter(overdue_base__gt=0)
     key = filters.sort.lstrip("-")
     column = F(RECEIVABLE_SORTS[key])
-    first = column.desc(nulls_last=True) if filters.sort.startswith("-") else column.asc(nulls_first=True)
-    return rows.select_related("responsible_manager").order_by(first, "sort_name", "id")
+    descending = filters.sort.startswith("-")
+    if key in ("name", "manager"):  # may be empty; the money columns never are, and sort on their indexes
+        first = column.desc(nulls_last=True) if descending else column.asc(nulls_first=True)
+    else:
+        first = column.desc() if descending else column.asc()
+    return rows.select_related("account", "account__responsible_manager").order_by(
+        first, "account__sort_name", "account_id"
+    )
 
 
-def receivable_totals(rows: QuerySet[Account]) -> dict[str, Decimal]:
-    """The totals row over every listed account, not only the page: one aggregate query."""
-    columns = ["open_base", "overdue_base", *balances.BUCKETS]
-    totals = rows.order_by().aggregate(**{f"total_{c}": Sum(c) for c in columns})
-    return {c: totals[f"total_{c}"] or ZERO for c in columns}
+def receivable_totals(rows: QuerySet[AccountReceivable]) -> dict:
+    """The totals row over every listed account, not only the page, the earliest day the listed rows are aged
+    at, and how many are listed (the paginator takes it instead of counting again): one aggregate query."""
+    totals = rows.order_by().aggregate(
+        listed=Count("account_id"),
+        oldest_as_of=Min("as_of"),
+        **{f"total_{c}": Sum(c) for c in RECEIVABLE_COLUMNS},
+    )
+    return {
+        "count": totals["listed"],
+        "as_of": totals["oldest_as_of"],
+        **{c: totals[f"total_{c}"] or ZERO for c in RECEIVABLE_COLUMNS},
+    }
 
 
 # --- Invoices ---------------------------------------------------------------------------------------------

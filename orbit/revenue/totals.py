@@ -2,6 +2,7 @@
 
 `rebuild_month_totals` recomputes `AccountRevenueMonth` set-based (DELETE the accounts' rows, then one
 INSERT ... SELECT ... GROUP BY over the invoice lines; portable to SQLite and PostgreSQL).
+The receivables rows (`AccountReceivable`) are rebuilt by `balances.rebuild_receivables`.
 `ledger_problems` recomputes every derived field of one account from its lines and allocations and says what
 differs: [] when the ledger holds.
 """
@@ -12,9 +13,12 @@ from decimal import Decimal
 from django.db import connection, transaction
 from django.db.models import Count, Sum
 from django.db.models.functions import TruncMonth
+from django.utils import timezone
 
 from orbit.accounts.models import Account
+from orbit.revenue import balances
 from orbit.revenue.models import (
+    AccountReceivable,
     AccountRevenueMonth,
     Invoice,
     InvoiceKind,
@@ -161,4 +165,22 @@ def ledger_problems(account: Account) -> list[str]:
             problems.append(
                 f"month {key[0]:%Y-%m} line {key[1]}: stored {stored.get(key)}, expected {recomputed.get(key)}"
             )
+    problems.extend(_receivable_problems(account))
     return problems
+
+
+def _receivable_problems(account: Account) -> list[str]:
+    """The stored receivables row against a recompute aged on the same day (today when there is no row)."""
+    row = AccountReceivable.objects.filter(account=account).first()
+    on = row.as_of if row else timezone.localdate()
+    stored = {c: getattr(row, c) for c in balances.SUMMARY_COLUMNS} if row else None
+    expected = balances.receivable_expected(account.pk, today=on)
+    if stored == expected:
+        return []
+    if stored is None or expected is None:
+        return [f"receivables on {on}: stored {stored}, expected {expected}"]
+    return [
+        f"receivables on {on}: {c} is {stored[c]}, expected {expected[c]}"
+        for c in balances.SUMMARY_COLUMNS
+        if stored[c] != expected[c]
+    ]

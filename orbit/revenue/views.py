@@ -89,12 +89,14 @@ def _receivable_filters(params) -> selectors.ReceivableFilters:
 def receivables(request):
     """Accounts with open money, with ageing: what to chase first."""
     filters = _receivable_filters(request.GET)
-    rows = selectors.receivables(request.user, filters, today=timezone.localdate())
-    page = CappedPaginator(rows, settings.ORBIT_PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = selectors.receivables(request.user, filters)
+    totals = selectors.receivable_totals(rows)  # counts the rows too: two passes over the list, not three
+    paginator = CappedPaginator(rows, settings.ORBIT_PAGE_SIZE, matched=totals["count"])
+    page = paginator.get_page(request.GET.get("page"))
     query, sort_query = list_queries(request.GET)
     context = {
         "page": page,
-        "totals": selectors.receivable_totals(rows) if page.object_list else None,
+        "totals": totals if page.object_list else None,
         "filters": filters,
         "query": query,
         "sort_query": sort_query,

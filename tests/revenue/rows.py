@@ -8,6 +8,7 @@ from types import SimpleNamespace
 from django.utils import timezone
 
 from orbit.revenue.models import (
+    AccountReceivable,
     AccountRevenueMonth,
     Contract,
     Invoice,
@@ -92,7 +93,20 @@ def ledger_rows(account, *, by) -> SimpleNamespace:
     month = AccountRevenueMonth.objects.create(
         account=account, month=day.replace(day=1), product_line=line, net_base=100, cost_base=60, lines=1
     )
+    receivable = AccountReceivable.objects.create(
+        account=account,
+        as_of=day,
+        open_base=22,
+        overdue_base=0,
+        not_due=22,
+        d1_30=0,
+        d31_60=0,
+        d61_90=0,
+        d90_plus=0,
+        oldest_due_on=day + dt.timedelta(days=10),
+    )
     return SimpleNamespace(
+        receivable=receivable,
         agreement=agreement,
         contract=contract,
         order=order,

@@ -1,5 +1,6 @@
 """Receivables: accounts with open money, open, overdue and the ageing buckets, filtered, sorted, with a totals
-row, paginated — scoped to what the viewer sees and a fixed number of queries whatever the page holds."""
+row, paginated — read from the stored AccountReceivable rows, scoped to what the viewer sees and a fixed number
+of queries whatever the page holds."""
 
 import datetime as dt
 from decimal import Decimal
@@ -68,6 +69,8 @@ def test_the_head_sees_every_owing_account_and_the_totals(client, owing, shop):
     # open 642 + 1220 + 1220 + 122 = 3204; overdue 520 + 1220 + 1220 = 2960;
     # not due 122 + 122, 0–30 1220 (fresh), 31–60 520 (story), 61–90 0, 90+ 1220 (late).
     assert response.context["totals"] == {
+        "count": 4,
+        "as_of": dt.date(2026, 6, 15),  # the services refreshed each row on the day they wrote
         "open_base": D("3204.00"),
         "overdue_base": D("2960.00"),
         "not_due": D("244.00"),
@@ -77,7 +80,8 @@ def test_the_head_sees_every_owing_account_and_the_totals(client, owing, shop):
         "d90_plus": D("1220.00"),
     }
     late = next(a for a in listed if a.pk == owing["late"].pk)
-    assert (late.d90_plus, late.responsible_manager) == (D("1220.00"), shop.org.am_a)
+    assert (late.d90_plus, late.account.responsible_manager) == (D("1220.00"), shop.org.am_a)
+    assert "Сроки задолженности — на 15.06.2026" in response.content.decode()  # the page is in Russian
 
 
 def test_overdue_only_manager_and_team_filters(client, owing, shop):
@@ -119,13 +123,14 @@ def test_a_full_page_costs_the_same_few_queries(client, shop, time_machine, djan
         account = make_account(shop.org.head, shop.org.am_a, legal_name=f"ООО «Должник {n}»")
         _routers(shop, dt.date(2026, 5, 1 + n), account)
     client.force_login(shop.org.head)
-    # session, user, access context, count, page (accounts with their managers), totals, managers, teams
-    with django_assert_max_num_queries(8):
+    # session, user, access context, totals with the count, page (rows with accounts and managers), managers,
+    # teams
+    with django_assert_max_num_queries(7):
         response = client.get(reverse("revenue:receivables"))
     assert len(response.context["page"].object_list) == 25
     assert response.context["page"].paginator.count == 27
     client.get(reverse("revenue:receivables"), {"page": 2})
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(7):
         second = client.get(reverse("revenue:receivables"), {"page": 2})
     assert len(second.context["page"].object_list) == 2
     # The totals row is over all 27, not the page: 27 × 1220.
