@@ -148,7 +148,16 @@ def _rebuild(account_ids: list[int] | None, *, today: dt.date) -> int:
 @transaction.atomic
 def rebuild_receivables(*, today: dt.date, account_ids: Iterable[int] | None = None) -> int:
     """Recompute the receivables rows of the accounts (None: all) aged on `today`, set-based (a DELETE and an
-    INSERT ... SELECT); returns the number of rows written. The morning run calls it: buckets shift each day."""
+    INSERT ... SELECT); returns the number of rows written. The morning run calls it: buckets shift each day.
+
+    On PostgreSQL the table is locked against writers first (SHARE ROW EXCLUSIVE: readers go on): a service
+    that wrote its row before waits to be committed and is then seen; one that writes after waits and then
+    overwrites the rebuilt row with its own, fresher one. Without it the rebuild's INSERT could meet a row a
+    service inserted meanwhile (a duplicate key) or write a row from before that service's change. SQLite has
+    one writer at a time anyway."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"LOCK TABLE {AccountReceivable._meta.db_table} IN SHARE ROW EXCLUSIVE MODE")
     if account_ids is None:
         return _rebuild(None, today=today)
     ids = sorted(set(account_ids))
@@ -163,7 +172,7 @@ def receivable_expected(account_id: int, *, today: dt.date) -> dict | None:
 
 def refresh_receivable(account_id: int, *, today: dt.date) -> None:
     """Bring one account's receivables row up to date; the services that change an invoice's open amount call
-    it in their transaction, with the account locked. An upsert, so it never collides with the morning run."""
+    it in their transaction, with the account locked. An upsert; during the morning rebuild it waits for it."""
     expected = receivable_expected(account_id, today=today)
     if expected is None:
         AccountReceivable.objects.filter(account_id=account_id).delete()

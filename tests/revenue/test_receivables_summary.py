@@ -5,15 +5,18 @@ page reading them costs a fixed number of queries.
 Today is 2026-06-15 (Moscow). A router is 1000 + 22 % VAT = 1220 in 2026; invoices are due 14 days after issue."""
 
 import datetime as dt
+import threading
 from decimal import Decimal
 
 import pytest
+from django.db import connection, transaction
 from django.urls import reverse
 
 from orbit.notifications.reminders import send_reminders
 from orbit.revenue import balances, payments, totals
 from orbit.revenue.models import AccountReceivable
-from tests.factories import make_account
+from tests.factories import Org, make_account
+from tests.revenue.conftest import build_shop
 from tests.revenue.ledger import credit, issue, pay, routers
 from tests.revenue.story import NOON, TODAY
 
@@ -139,3 +142,48 @@ def test_the_page_costs_the_same_few_queries_for_a_lead_with_filters(
         response = client.get(url, {"team": shop.org.team_a.pk, "overdue": "1", "sort": "name"})
     assert response.context["page"].paginator.count == 30
     assert response.context["totals"]["open_base"] == D("36600.00")  # 30 × 1220
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_morning_rebuild_waits_for_a_service_writing_meanwhile_and_keeps_its_row(postgres_only):
+    # An invoice is being issued (its row written, not committed) when the morning run starts: the rebuild waits
+    # for it and then counts it. Without the lock a service committing between the rebuild's DELETE and its
+    # INSERT ... SELECT makes the INSERT meet that row's key (the morning step fails); with it, no writer runs
+    # inside the rebuild.
+    shop = build_shop(Org())
+    written, release = threading.Event(), threading.Event()
+    errors: list[Exception] = []
+
+    def issuing():
+        try:
+            with transaction.atomic():
+                issue(shop, dt.date(2026, 6, 10), routers(shop))
+                written.set()
+                release.wait(10)
+        except Exception as exc:
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    def rebuilding():
+        try:
+            balances.rebuild_receivables(today=dt.date(2026, 6, 15))
+        except Exception as exc:
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    first = threading.Thread(target=issuing)
+    first.start()
+    assert written.wait(10)
+    second = threading.Thread(target=rebuilding)
+    second.start()
+    second.join(1)
+    assert second.is_alive()  # it waits for the issuing transaction
+    release.set()
+    first.join(10)
+    second.join(10)
+    assert not errors
+    # 1000 + 22 % = 1220, due 06-24: not due on 06-15.
+    row = AccountReceivable.objects.get(account=shop.account)
+    assert (row.open_base, row.not_due, row.as_of) == (D("1220.00"), D("1220.00"), dt.date(2026, 6, 15))
