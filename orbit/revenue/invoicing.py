@@ -61,6 +61,8 @@ class LineInput:
     description: str = ""
     unit_cost: Decimal | None = None
     vat_category: str | None = None
+    # Where a given unit_price came from (an order line passes its own); None: typed by hand.
+    price_source: str | None = None
 
 
 class _Errors:
@@ -122,7 +124,7 @@ def fill_line(
         line.unit_cost,
         line.vat_category,
     )
-    source = PriceSource.MANUAL
+    source = PriceSource(line.price_source) if line.price_source else PriceSource.MANUAL
     description = line.description.strip()
     if line.product is None:
         if unit_price is None:

@@ -405,6 +405,7 @@ def order_invoice(*, by: User, order: Order, issued_on: dt.date, due_on: dt.date
             unit_price=line.unit_price,
             discount_percent=line.discount_percent,
             vat_category=line.vat_category,
+            price_source=line.price_source,
         )
         for line in locked.lines.select_related("product").order_by("id")
     ]

@@ -257,12 +257,14 @@ def test_the_invoice_of_an_order_carries_its_lines_and_amounts(shop):
     )
     assert invoice.order == order and invoice.account == shop.account
     assert [
-        (line.product_id, line.quantity, line.unit_price, line.discount_percent)
+        (line.product_id, line.quantity, line.unit_price, line.discount_percent, line.price_source)
         for line in invoice.lines.order_by("id")
     ] == [
-        (line.product_id, line.quantity, line.unit_price, line.discount_percent)
+        (line.product_id, line.quantity, line.unit_price, line.discount_percent, line.price_source)
         for line in order.lines.order_by("id")
     ]
+    # The router's price came from the price list, the cable's was typed: the invoice says so too.
+    assert [line.price_source for line in invoice.lines.order_by("id")] == ["list", "manual"]
 
 
 def test_an_order_is_invoiced_once_unless_the_invoice_is_fully_credited(shop):
