@@ -9,6 +9,7 @@ msgids still untranslated, so the next step is obvious.
 
 import fcntl
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -43,9 +44,18 @@ def main() -> None:
         translations |= json.loads(Path(path).read_text(encoding="utf-8"))
     with open("/tmp/orbit-translate.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        subprocess.run(["make", "--no-print-directory", "messages"], cwd=ROOT, check=True)
+        # The interpreter running this script, not `make messages`: in a second worktree make would build a venv.
+        manage = [sys.executable, "manage.py"]
+        env = os.environ | {"DEBUG": "true"}
+        ignored = ["--ignore=.venv", "--ignore=bench", "--ignore=tests", "--ignore=var"]
+        subprocess.run(
+            [*manage, "makemessages", "-l", "ru", "-l", "en", *ignored, "--no-obsolete"],
+            cwd=ROOT,
+            env=env,
+            check=True,
+        )
         missing = apply(translations)
-        subprocess.run(["make", "--no-print-directory", "compilemessages"], cwd=ROOT, check=True)
+        subprocess.run([*manage, "compilemessages", "--ignore=.venv"], cwd=ROOT, env=env, check=True)
     print(f"untranslated ({len(missing)}):", *missing[:40], sep="\n  ")
 
 
