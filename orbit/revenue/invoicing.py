@@ -37,15 +37,14 @@ from orbit.revenue.models import (
     Product,
     VatCategory,
 )
-from orbit.revenue.money import round_money
+from orbit.revenue.money import MONEY_LIMIT, decimal_places, round_money
 from orbit.revenue.permissions import require_bill
 
 ZERO = Decimal(0)
 HUNDRED = Decimal(100)
 # Orbit's default payment term when an invoice is issued without a due date (days after issue).
 DEFAULT_PAYMENT_DAYS = 14
-# The largest amount a MONEY column (18 digits, 2 places) holds, and a QUANTITY one (16 digits, 3 places).
-MONEY_LIMIT = Decimal(10) ** 16
+# The largest quantity a QUANTITY column (16 digits, 3 places) holds, exclusive; money: `money.MONEY_LIMIT`.
 QUANTITY_LIMIT = Decimal(10) ** 13
 
 
@@ -95,11 +94,6 @@ def as_decimal(value: Decimal | int) -> Decimal:
     if isinstance(value, float):
         raise TypeError("money and quantities are Decimal, never float")
     return Decimal(value)
-
-
-def _places(value: Decimal) -> int:
-    exponent = value.as_tuple().exponent
-    return -exponent if isinstance(exponent, int) and exponent < 0 else 0
 
 
 def fill_line(
@@ -172,7 +166,7 @@ def fill_line(
             "lines",
             _line_message(n, _("the quantity must be positive; to return goods, issue a credit note.")),
         )
-    if _places(quantity) > 3:
+    if decimal_places(quantity) > 3:
         errors.add("lines", _line_message(n, _("at most 3 digits after the decimal point in the quantity.")))
     if abs(quantity) >= QUANTITY_LIMIT:
         errors.add("lines", _line_message(n, _("the quantity is too large.")))
@@ -181,11 +175,11 @@ def fill_line(
     if unit_price is not None:
         if unit_price < 0:
             errors.add("lines", _line_message(n, _("the price cannot be negative.")))
-        if _places(unit_price) > 2 or unit_price >= MONEY_LIMIT:
+        if decimal_places(unit_price) > 2 or unit_price >= MONEY_LIMIT:
             errors.add("lines", _line_message(n, _("the price must be an amount in kopecks.")))
-    if unit_cost < 0 or _places(unit_cost) > 2 or unit_cost >= MONEY_LIMIT:
+    if unit_cost < 0 or decimal_places(unit_cost) > 2 or unit_cost >= MONEY_LIMIT:
         errors.add("lines", _line_message(n, _("the cost must be a non-negative amount in kopecks.")))
-    if not (ZERO <= discount <= HUNDRED) or _places(discount) > 2:
+    if not (ZERO <= discount <= HUNDRED) or decimal_places(discount) > 2:
         errors.add("lines", _line_message(n, _("the discount must be between 0 and 100 %.")))
     percent: Decimal | None = None
     if category is not None:

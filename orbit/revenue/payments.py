@@ -20,22 +20,16 @@ from orbit.revenue import balances, rates
 from orbit.revenue.fingerprints import fingerprint, replay
 from orbit.revenue.invoicing import as_decimal, too_long
 from orbit.revenue.models import Invoice, InvoiceKind, Payment, PaymentAllocation
-from orbit.revenue.money import round_money
+from orbit.revenue.money import MONEY_LIMIT, decimal_places, round_money
 from orbit.revenue.permissions import require_bill
 
 ZERO = Decimal(0)
-MONEY_LIMIT = Decimal(10) ** 16
-
-
-def _places(value: Decimal) -> int:
-    exponent = value.as_tuple().exponent
-    return -exponent if isinstance(exponent, int) and exponent < 0 else 0
 
 
 def _check_amount(amount: Decimal, field: str) -> None:
     if amount <= 0:
         raise ValidationError({field: _("The amount must be greater than zero.")})
-    if _places(amount) > 2 or amount >= MONEY_LIMIT:
+    if decimal_places(amount) > 2 or amount >= MONEY_LIMIT:
         raise ValidationError({field: _("The amount must be in kopecks (at most 2 digits after the point).")})
 
 
@@ -72,7 +66,7 @@ def _allocation_errors(
             "currency": invoice.currency,
             "paid": payment.currency,
         }
-    if amount <= 0 or _places(amount) > 2:
+    if amount <= 0 or decimal_places(amount) > 2:
         return "amount", _("The amount for invoice %(number)s must be a positive amount in kopecks.") % label
     if amount > invoice.open_amount:
         return "amount", _("%(amount)s is more than invoice %(number)s has open (%(open)s).") % {
