@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "orbit.requests",
     "orbit.activities",
     "orbit.revenue",
+    "orbit.growth",
     "orbit.api",
 ]
 

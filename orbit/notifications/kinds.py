@@ -27,6 +27,8 @@ class Kind(models.TextChoices):
     COVER_STARTED = "cover_started", _("A cover for an absent manager has started")
     COVER_ENDED = "cover_ended", _("A cover of me or by me has ended")
     CONTRACT_NOTICE = "contract_notice", _("The last day to give notice on a contract I watch is near")
+    OPPORTUNITY_ASSIGNED = "opportunity_assigned", _("An opportunity is given to me")
+    PROJECT_STAGE = "project_stage", _("A stage of a project on my account has started or finished")
 
 
 class Channels(NamedTuple):
@@ -50,4 +52,6 @@ DEFAULT_CHANNELS: dict[str, Channels] = {
     Kind.COVER_STARTED: Channels(in_app=True, email=True),
     Kind.COVER_ENDED: Channels(in_app=True, email=True),
     Kind.CONTRACT_NOTICE: Channels(in_app=True, email=True),
+    Kind.OPPORTUNITY_ASSIGNED: Channels(in_app=True, email=False),
+    Kind.PROJECT_STAGE: Channels(in_app=True, email=True),
 }
