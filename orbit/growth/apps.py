@@ -6,3 +6,7 @@ class GrowthConfig(AppConfig):
     name = "orbit.growth"
     label = "growth"
     verbose_name = _("Growth")
+
+    def ready(self):
+        # Plug into the accounts area: open opportunities and running projects move with responsibility.
+        from orbit.growth import opportunities  # noqa: F401
