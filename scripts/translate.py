@@ -3,7 +3,9 @@
     .venv/bin/python scripts/translate.py var/ru/requests.json
 
 The JSON maps an English msgid to its Russian text; a plural msgid maps to a list of the three Russian
-forms (one, few, many). Several people may run this at once: a lock file serialises them. Prints the
+forms (one, few, many); a msgid with a context (`pgettext`) is written "context|msgid". Two files that
+translate one msgid differently stop the run: the same English word may need two Russian ones (a project is
+"Запланирован", a touch "Запланировано") — give them contexts instead of letting the last file win. Several people may run this at once: a lock file serialises them. Prints the
 msgids still untranslated, so the next step is obvious.
 """
 
@@ -23,7 +25,7 @@ PO = ROOT / "orbit" / "locale" / "ru" / "LC_MESSAGES" / "django.po"
 def apply(translations: dict) -> list[str]:
     catalog = polib.pofile(str(PO))
     for entry in catalog:
-        text = translations.get(entry.msgid)
+        text = translations.get(f"{entry.msgctxt}|{entry.msgid}" if entry.msgctxt else entry.msgid)
         if text is None:
             continue
         if entry.msgid_plural:
@@ -40,8 +42,15 @@ def apply(translations: dict) -> list[str]:
 
 def main() -> None:
     translations: dict = {}
+    source: dict[str, str] = {}
+    clashes = []
     for path in sys.argv[1:]:
-        translations |= json.loads(Path(path).read_text(encoding="utf-8"))
+        for msgid, text in json.loads(Path(path).read_text(encoding="utf-8")).items():
+            if msgid in translations and translations[msgid] != text:
+                clashes.append(f"{msgid!r}: {source[msgid]} {translations[msgid]!r}, {path} {text!r}")
+            translations[msgid], source[msgid] = text, path
+    if clashes:
+        sys.exit("Translated differently in two files (use a pgettext context):\n  " + "\n  ".join(clashes))
     with open("/tmp/orbit-translate.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         # The interpreter running this script, not `make messages`: in a second worktree make would build a venv.

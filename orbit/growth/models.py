@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from orbit.access.querysets import AccountScopedManager
 from orbit.accounts.models import Account, Currency
@@ -29,7 +30,7 @@ from orbit.revenue.models import MONEY, RATE, ProductLine
 class Pipeline(ReferenceItem):
     """A sales process with its own stages: e.g. the hunters' "New business" and the farmers' "Account growth"."""
 
-    position = models.PositiveSmallIntegerField(_("order"), default=0)
+    position = models.PositiveSmallIntegerField(pgettext_lazy("ordering", "position"), default=0)
     is_active = models.BooleanField(_("in use"), default=True)
 
     class Meta(ReferenceItem.Meta):
@@ -52,11 +53,11 @@ class Stage(models.Model):
     code = models.SlugField(_("code"), max_length=64)
     name_ru = models.CharField(_("name (Russian)"), max_length=200)
     name_en = models.CharField(_("name (English)"), max_length=200)
-    position = models.PositiveSmallIntegerField(_("order"))
+    position = models.PositiveSmallIntegerField(pgettext_lazy("ordering", "position"))
     probability = models.PositiveSmallIntegerField(_("probability, %"))
     required = models.BooleanField(_("cannot be skipped"), default=False)
     outcome = models.CharField(
-        _("outcome"), max_length=8, choices=StageOutcome.choices, default=StageOutcome.OPEN
+        _("stage outcome"), max_length=8, choices=StageOutcome.choices, default=StageOutcome.OPEN
     )
 
     class Meta:
@@ -99,7 +100,7 @@ class Opportunity(TrackedModel):
         Account, verbose_name=_("account"), on_delete=models.PROTECT, related_name="opportunities"
     )
     kind = models.CharField(_("kind"), max_length=16, choices=OpportunityKind.choices)
-    title = models.CharField(_("title"), max_length=300)
+    title = models.CharField(_("opportunity title"), max_length=300)
     pipeline = models.ForeignKey(
         Pipeline, verbose_name=_("pipeline"), on_delete=models.PROTECT, related_name="+"
     )
@@ -138,7 +139,7 @@ class Opportunity(TrackedModel):
         related_name="+",
     )
     lost_note = models.CharField(_("why it was lost"), max_length=500, blank=True)
-    closed_on = models.DateField(_("closed"), null=True, blank=True)
+    closed_on = models.DateField(pgettext_lazy("opportunity", "closed"), null=True, blank=True)
     stage_changed_at = models.DateTimeField(_("in this stage since"))
     description = models.TextField(_("description"), blank=True)
     objects = AccountScopedManager("account")
@@ -204,10 +205,10 @@ class OpportunityStageChange(models.Model):
 
 
 class ProjectStatus(models.TextChoices):
-    PLANNED = "planned", _("Planned")
+    PLANNED = "planned", pgettext_lazy("project", "Planned")
     ACTIVE = "active", _("In progress")
-    DONE = "done", _("Done")
-    CANCELLED = "cancelled", _("Cancelled")
+    DONE = "done", pgettext_lazy("project", "Done")
+    CANCELLED = "cancelled", pgettext_lazy("project", "Cancelled")
 
 
 RUNNING_PROJECT = (ProjectStatus.PLANNED, ProjectStatus.ACTIVE)
@@ -270,22 +271,22 @@ class Project(TrackedModel):
 
 
 class ProjectStageStatus(models.TextChoices):
-    PLANNED = "planned", _("Planned")
+    PLANNED = "planned", pgettext_lazy("project", "Planned")
     ACTIVE = "active", _("In progress")
-    DONE = "done", _("Done")
+    DONE = "done", pgettext_lazy("project", "Done")
     SKIPPED = "skipped", _("Skipped")
 
 
 class ProjectStage(models.Model):
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="stages")
-    position = models.PositiveSmallIntegerField(_("order"))
+    position = models.PositiveSmallIntegerField(pgettext_lazy("ordering", "position"))
     name = models.CharField(_("name"), max_length=200)
     starts_on = models.DateField(_("starts"))
     ends_on = models.DateField(_("ends"))
     status = models.CharField(
         _("status"), max_length=10, choices=ProjectStageStatus.choices, default=ProjectStageStatus.PLANNED
     )
-    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    started_at = models.DateTimeField(pgettext_lazy("project", "started"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
     objects = AccountScopedManager("project__account")
 
