@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "orbit.activities",
     "orbit.revenue",
     "orbit.growth",
+    "orbit.analytics",
     "orbit.api",
 ]
 

@@ -30,7 +30,9 @@ from orbit.revenue.models import (
 from orbit.revenue.money import round_money
 
 ZERO = Decimal(0)
-MONEY_FIELD = DecimalField(**MONEY)
+MONEY_FIELD: DecimalField = DecimalField(
+    max_digits=MONEY["max_digits"], decimal_places=MONEY["decimal_places"]
+)
 HUNDRED = Decimal(100)
 # Accounts per statement when rebuilding a given list (SQLite allows 999 parameters per statement).
 CHUNK = 500
