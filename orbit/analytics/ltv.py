@@ -80,11 +80,60 @@ def summarise(
     )
 
 
-def _unique(*columns: np.ndarray) -> tuple[list[np.ndarray], np.ndarray]:
-    """The distinct rows of the columns and how many times each occurs."""
-    stacked = np.column_stack(columns)
-    rows, counts = np.unique(stacked, axis=0, return_counts=True)
-    return [rows[:, i] for i in range(rows.shape[1])], counts.astype(float)
+def _unique(*columns: np.ndarray) -> tuple[list[np.ndarray], np.ndarray, np.ndarray]:
+    """The distinct rows of the columns, how many times each occurs, and for each input row the index of its
+    distinct row (a sort and a comparison of neighbours: np.unique(axis=0) is several times slower)."""
+    order = np.lexsort(columns[::-1])
+    ordered = [c[order] for c in columns]
+    new_row = np.ones(len(order), dtype=bool)
+    for c in ordered:
+        new_row[1:] |= c[1:] != c[:-1]
+    starts = np.flatnonzero(new_row)
+    counts = np.diff(np.append(starts, len(order))).astype(float)
+    inverse = np.empty(len(order), dtype=np.intp)
+    inverse[order] = np.cumsum(new_row) - 1
+    return [c[starts] for c in ordered], counts, inverse
+
+
+@dataclass(frozen=True)
+class Rows:
+    """The data a likelihood is evaluated on: distinct rows with their weights (shares of all clients, so the
+    optimiser's tolerances are per client: on a total over a million, rounding noise in the gradient keeps it
+    searching long after the optimum), and the distinct repeat counts — gammaln and digamma of terms in x are
+    computed once per distinct x (a few hundred values), not once per row."""
+
+    x: np.ndarray
+    t_x: np.ndarray
+    T: np.ndarray
+    m: np.ndarray
+    weights: np.ndarray
+    xs: np.ndarray  # the distinct values of x
+    x_at: np.ndarray  # for each row, the index of its x in xs
+
+    @classmethod
+    def of(cls, x, t_x=None, T=None, m=None, weights=None) -> "Rows":
+        x = np.asarray(x, dtype=float)
+        zeros = np.zeros(len(x))
+        weights = np.ones(len(x)) if weights is None else np.asarray(weights, dtype=float)
+        xs, x_at = np.unique(x, return_inverse=True)
+        return cls(
+            x=x,
+            t_x=zeros if t_x is None else np.asarray(t_x, dtype=float),
+            T=zeros if T is None else np.asarray(T, dtype=float),
+            m=zeros if m is None else np.asarray(m, dtype=float),
+            weights=weights / weights.sum(),
+            xs=xs,
+            x_at=x_at,
+        )
+
+    def per_x(self, values: np.ndarray) -> np.ndarray:
+        return values[self.x_at]
+
+
+def _minimize(negative_ll, start: np.ndarray, rows: Rows):
+    return minimize(
+        negative_ll, start, args=(rows,), jac=True, method="L-BFGS-B", options={"ftol": 1e-13, "gtol": 1e-9}
+    )
 
 
 # --- BG/NBD ----------------------------------------------------------------------------------------------
@@ -103,7 +152,9 @@ class BgNbd:
         x, t_x, T = (np.asarray(v, dtype=float) for v in (x, t_x, T))
         ratio = np.where(
             x > 0,
-            self.a / (self.b + x - 1) * ((self.alpha + T) / (self.alpha + t_x)) ** (self.r + x),
+            self.a
+            / np.where(x > 0, self.b + x - 1, 1.0)
+            * ((self.alpha + T) / (self.alpha + t_x)) ** (self.r + x),
             0.0,
         )
         return 1.0 / (1.0 + ratio)
@@ -118,47 +169,38 @@ class BgNbd:
         return head * body * self.p_alive(x, t_x, T)
 
 
-def _bgnbd_terms(params: np.ndarray, x, t_x, T):
-    r, alpha, a, b = params
-    A1 = gammaln(r + x) - gammaln(r) + r * np.log(alpha)
-    A2 = gammaln(a + b) + gammaln(b + x) - gammaln(b) - gammaln(a + b + x)
-    A3 = -(r + x) * np.log(alpha + T)
-    repeat = x > 0
-    A4 = np.where(
-        repeat, np.log(a) - np.log(np.where(repeat, b + x - 1, 1.0)) - (r + x) * np.log(alpha + t_x), -np.inf
-    )
-    top = np.maximum(A3, A4)
-    e3, e4 = np.exp(A3 - top), np.exp(A4 - top)
-    return A1, A2, A3, A4, top, e3, e4
-
-
-def _bgnbd_negative_ll(log_params: np.ndarray, x, t_x, T, weights) -> tuple[float, np.ndarray]:
+def _bgnbd_negative_ll(log_params: np.ndarray, rows: Rows) -> tuple[float, np.ndarray]:
+    """Minus the mean log-likelihood (FHL 2005, eq. 6) and its gradient in the log parameters."""
     params = np.exp(log_params)
     r, alpha, a, b = params
-    A1, A2, _A3, _A4, top, e3, e4 = _bgnbd_terms(params, x, t_x, T)
+    x, t_x, T, xs = rows.x, rows.t_x, rows.T, rows.xs
+    repeat = x > 0
+    log_at_T, log_at_tx = np.log(alpha + T), np.log(alpha + t_x)
+    A1 = rows.per_x(gammaln(r + xs)) - gammaln(r) + r * np.log(alpha)
+    A2 = gammaln(a + b) + rows.per_x(gammaln(b + xs) - gammaln(a + b + xs)) - gammaln(b)
+    A3 = -(r + x) * log_at_T
+    after_last = np.where(repeat, b + x - 1, 1.0)
+    A4 = np.where(repeat, np.log(a) - np.log(after_last) - (r + x) * log_at_tx, -np.inf)
+    top = np.maximum(A3, A4)
+    e3, e4 = np.exp(A3 - top), np.exp(A4 - top)
     ll = A1 + A2 + top + np.log(e3 + e4)
     w3, w4 = e3 / (e3 + e4), e4 / (e3 + e4)  # the shares of the two terms inside the last logarithm
-    repeat = x > 0
-    d_r = digamma(r + x) - digamma(r) + np.log(alpha) - w3 * np.log(alpha + T) - w4 * np.log(alpha + t_x)
-    d_alpha = r / alpha - w3 * (r + x) / (alpha + T) - w4 * (r + x) / (alpha + t_x)
-    d_a = digamma(a + b) - digamma(a + b + x) + w4 / a
-    d_b = (
-        digamma(a + b)
-        + digamma(b + x)
-        - digamma(b)
-        - digamma(a + b + x)
-        - w4 / np.where(repeat, b + x - 1, 1.0)
-    )
-    gradient = np.array([(weights * d).sum() for d in (d_r, d_alpha, d_a, d_b)]) * params
-    return -float((weights * ll).sum()), -gradient
+    d_r = rows.per_x(digamma(r + xs)) - digamma(r) + np.log(alpha) - w3 * log_at_T - w4 * log_at_tx
+    d_alpha = r / alpha - (r + x) * (w3 / (alpha + T) + w4 / (alpha + t_x))
+    d_ab = digamma(a + b) - rows.per_x(digamma(a + b + xs))  # shared by a and b
+    d_a = d_ab + w4 / a
+    d_b = d_ab + rows.per_x(digamma(b + xs)) - digamma(b) - w4 / after_last
+    weights = rows.weights
+    gradient = np.array([weights @ d for d in (d_r, d_alpha, d_a, d_b)]) * params
+    return -float(weights @ ll), -gradient
 
 
 def fit_bgnbd(x, t_x, T) -> BgNbd:
-    (ux, ut, uT), weights = _unique(np.asarray(x, float), np.asarray(t_x, float), np.asarray(T, float))
+    (ux, ut, uT), counts, _ = _unique(np.asarray(x, float), np.asarray(t_x, float), np.asarray(T, float))
     start = np.log([1.0, max(float(np.mean(T)), 1e-3), 1.0, 1.0])
-    result = minimize(_bgnbd_negative_ll, start, args=(ux, ut, uT, weights), jac=True, method="BFGS")
+    result = _minimize(_bgnbd_negative_ll, start, Rows.of(ux, ut, uT, weights=counts))
     r, alpha, a, b = np.exp(result.x)
-    return BgNbd(r=r, alpha=alpha, a=a, b=b, log_likelihood=-float(result.fun))
+    return BgNbd(r=r, alpha=alpha, a=a, b=b, log_likelihood=-float(result.fun) * counts.sum())
 
 
 # --- Gamma-Gamma -------------------------------------------------------------------------------------------
@@ -179,36 +221,41 @@ class GammaGamma:
         return (p * (v + x * m)) / (p * x + q - 1)
 
 
-def _gg_negative_ll(log_params: np.ndarray, x, m, weights) -> tuple[float, np.ndarray]:
+def _gg_negative_ll(log_params: np.ndarray, rows: Rows) -> tuple[float, np.ndarray]:
+    """Minus the mean log-likelihood (FH 2013, eq. 3) and its gradient in the log parameters."""
     params = np.exp(log_params)
     p, q, v = params
+    x, m, xs = rows.x, rows.m, rows.xs
     px = p * x
+    log_m, log_x, log_vmx = np.log(m), np.log(x), np.log(v + m * x)
     ll = (
-        gammaln(px + q)
-        - gammaln(px)
+        rows.per_x(gammaln(p * xs + q) - gammaln(p * xs))
         - gammaln(q)
         + q * np.log(v)
-        + (px - 1) * np.log(m)
-        + px * np.log(x)
-        - (px + q) * np.log(v + m * x)
+        + (px - 1) * log_m
+        + px * log_x
+        - (px + q) * log_vmx
     )
-    shared = digamma(px + q) - np.log(v + m * x)
-    d_p = x * (shared - digamma(px) + np.log(m) + np.log(x))
+    shared = rows.per_x(digamma(p * xs + q)) - log_vmx
+    d_p = x * (shared - rows.per_x(digamma(p * xs)) + log_m + log_x)
     d_q = shared - digamma(q) + np.log(v)
     d_v = q / v - (px + q) / (v + m * x)
-    gradient = np.array([(weights * d).sum() for d in (d_p, d_q, d_v)]) * params
-    return -float((weights * ll).sum()), -gradient
+    weights = rows.weights
+    gradient = np.array([weights @ d for d in (d_p, d_q, d_v)]) * params
+    return -float(weights @ ll), -gradient
 
 
 def fit_gamma_gamma(x, m) -> GammaGamma:
-    """Fitted on the clients with at least one repeat purchase and a positive mean value."""
+    """Fitted on the clients with at least one repeat purchase and a positive mean value. The mean values are
+    continuous, so there are about as many distinct (x, m) rows as clients: no grouping of rows here. The
+    start puts the population mean p·γ/(q − 1) at the observed mean."""
     x, m = np.asarray(x, dtype=float), np.asarray(m, dtype=float)
     keep = (x > 0) & (m > 0)
-    (ux, um), weights = _unique(x[keep], m[keep])
+    rows = Rows.of(x[keep], m=m[keep])
     start = np.log([1.0, 2.0, max(float(np.mean(m[keep])), 1e-3)])
-    result = minimize(_gg_negative_ll, start, args=(ux, um, weights), jac=True, method="BFGS")
+    result = _minimize(_gg_negative_ll, start, rows)
     p, q, v = np.exp(result.x)
-    return GammaGamma(p=p, q=q, v=v, log_likelihood=-float(result.fun))
+    return GammaGamma(p=p, q=q, v=v, log_likelihood=-float(result.fun) * int(keep.sum()))
 
 
 # --- Customer lifetime value --------------------------------------------------------------------------------
@@ -224,14 +271,14 @@ def clv(
     period: str = "week",
 ) -> np.ndarray:
     """Discounted value of the next `months` months: the expected purchases of each month (the difference of
-    the cumulative expectation) × the expected spend, discounted at `monthly_discount` per month."""
+    the cumulative expectation) × the expected spend, discounted at `monthly_discount` per month. The purchases
+    are computed once per distinct (x, t_x, T) row."""
     month = PERIOD_DAYS["month"] / PERIOD_DAYS[period]
-    args = (summary.x, summary.t_x, summary.T)
-    value_each = spend.expected_spend(summary.x, summary.m)
-    total = np.zeros(len(summary.x))
-    previous = np.zeros(len(summary.x))
-    for i in range(1, months + 1):  # a loop over months, each step vectorised over all clients
+    args, _counts, inverse = _unique(summary.x, summary.t_x, summary.T)
+    discounted = np.zeros(len(args[0]))
+    previous = np.zeros(len(args[0]))
+    for i in range(1, months + 1):  # a loop over months, each step vectorised over the distinct rows
         cumulative = purchases.expected_purchases(i * month, *args)
-        total += (cumulative - previous) * value_each / (1 + monthly_discount) ** i
+        discounted += (cumulative - previous) / (1 + monthly_discount) ** i
         previous = cumulative
-    return total
+    return discounted[inverse] * spend.expected_spend(summary.x, summary.m)

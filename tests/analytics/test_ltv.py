@@ -106,12 +106,15 @@ def test_the_bgnbd_likelihood_and_its_gradient_match_the_formula():
     x, t_x, T = np.array([0.0, 1, 4, 4]), np.array([0.0, 2.5, 10, 10]), np.array([12.0, 20, 30, 30])
     weights = np.array([1.0, 1, 2, 1])  # the last two rows are one row seen three times
     params = (0.5, 3.0, 0.9, 2.2)
-    value, _grad = ltv._bgnbd_negative_ll(np.log(params), x[:3], t_x[:3], T[:3], np.array([1.0, 1, 3]))
-    expected = -sum(_ll_direct(*params, x[i], t_x[i], T[i]) * weights[i] for i in range(4))
+    grouped = ltv.Rows.of(x[:3], t_x[:3], T[:3], weights=np.array([1.0, 1, 3]))
+    value, _grad = ltv._bgnbd_negative_ll(np.log(params), grouped)
+    # The mean over the five clients the weights stand for.
+    expected = -sum(_ll_direct(*params, x[i], t_x[i], T[i]) * weights[i] for i in range(4)) / 5
     assert value == pytest.approx(expected, rel=1e-12)
+    rows = ltv.Rows.of(x, t_x, T, weights=weights)
     error = check_grad(
-        lambda p: ltv._bgnbd_negative_ll(p, x, t_x, T, weights)[0],
-        lambda p: ltv._bgnbd_negative_ll(p, x, t_x, T, weights)[1],
+        lambda p: ltv._bgnbd_negative_ll(p, rows)[0],
+        lambda p: ltv._bgnbd_negative_ll(p, rows)[1],
         np.log(params),
     )
     assert error < 1e-5
@@ -119,9 +122,10 @@ def test_the_bgnbd_likelihood_and_its_gradient_match_the_formula():
 
 def test_the_gamma_gamma_gradient_matches_finite_differences():
     x, m, weights = np.array([1.0, 2, 5]), np.array([10.0, 35.5, 20]), np.array([3.0, 1, 2])
+    rows = ltv.Rows.of(x, m=m, weights=weights)
     error = check_grad(
-        lambda p: ltv._gg_negative_ll(p, x, m, weights)[0],
-        lambda p: ltv._gg_negative_ll(p, x, m, weights)[1],
+        lambda p: ltv._gg_negative_ll(p, rows)[0],
+        lambda p: ltv._gg_negative_ll(p, rows)[1],
         np.log([6.0, 3.7, 15.0]),
     )
     assert error < 1e-5
