@@ -24,12 +24,14 @@ from orbit.common.charts import Chart, Series
 from orbit.growth.models import (
     LostReason,
     Opportunity,
+    OpportunityKind,
     OpportunityStageChange,
     Pipeline,
     Stage,
     StageOutcome,
 )
-from orbit.org.models import Team, User
+from orbit.growth.opportunities import default_pipeline
+from orbit.org.models import Role, Team, User
 from orbit.revenue.rates import base_currency
 from orbit.revenue.selectors import team_subtree
 
@@ -207,16 +209,24 @@ class Board:
         return not any(column.count for column in self.columns)
 
 
-def board_pipeline(pipeline_id: int | None) -> Pipeline | None:
-    pipelines = Pipeline.objects.filter(is_active=True).order_by("position", "id")
-    return (pipelines.filter(pk=pipeline_id).first() if pipeline_id else None) or pipelines.first()
+def board_pipeline(user: User, pipeline_id: int | None) -> Pipeline | None:
+    """The chosen pipeline, else Orbit's default for the person: a salesman (a hunter) his new business, everyone
+    else account growth (the pipeline of the default kind, as `opportunities.default_pipeline` chooses)."""
+    if pipeline_id:
+        chosen = Pipeline.objects.filter(is_active=True, pk=pipeline_id).first()
+        if chosen is not None:
+            return chosen
+    hunter = user.has_role(Role.SALES_MANAGER) and not user.has_role(
+        Role.ACCOUNT_MANAGER, Role.KEY_ACCOUNT_MANAGER
+    )
+    return default_pipeline(OpportunityKind.NEW_BUSINESS if hunter else OpportunityKind.UPSELL)
 
 
 def board(user: User, filters: Filters, *, limit: int = BOARD_CARDS) -> Board:
     """The open stages of one pipeline as columns: count, amount and weighted amount of every visible open
     opportunity in each (one grouped query), and each column's first `limit` cards by expected close date
     (one LIMITed query per open stage: a few columns, whatever the number of opportunities)."""
-    pipeline = board_pipeline(filters.pipeline)
+    pipeline = board_pipeline(user, filters.pipeline)
     if pipeline is None:
         return Board(None, [], None, None, [], limit)
     stages = pipeline_stages(pipeline.pk)
