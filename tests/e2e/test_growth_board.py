@@ -112,3 +112,50 @@ def test_moves_on_the_board_with_the_mouse_and_the_keyboard(org, page):
     assert Opportunity.objects.filter(status="open").count() == 3
     # The refused move's 400 is the browser's only complaint: no script was blocked, nothing crashed.
     assert [p for p in problems if "status of 400" not in p] == [], problems
+
+
+def test_the_forecast_chart_the_opportunity_page_and_the_form(org, page):
+    ensure_defaults()
+    north = make_account(org.head, org.am_a, legal_name="ООО «Северный ветер»", short_name="Северный ветер")
+    south = make_account(org.head, org.am_a1, legal_name="ООО «Южный порт»", short_name="Южный порт")
+    deal = _deal(org, north, "Лицензии на 200 мест", "1200000.00", 3)
+    _deal(org, north, "Техподдержка 24/7", "480000.00", 40)
+    opportunity_create(
+        by=org.am_a1,
+        account=south,
+        kind="cross_sell",
+        title="Мониторинг",
+        amount=Decimal("300000.00"),
+        expected_close_on=timezone.localdate() + dt.timedelta(days=75),
+    )
+    problems = []
+    page.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)
+    login(page, "lead_a", PASSWORD)
+
+    page.goto("/growth/forecast/")
+    settle(page)
+    expect(page.locator("#forecast-table tbody tr")).to_have_count(2)  # am_a and am_a1
+    expect(page.locator(".chart-canvas canvas")).to_have_count(1)
+    screenshot(page, "growth-forecast-ru")
+    page.locator("#fc-by").select_option("team")
+    page.wait_for_url("**by=team**")
+    settle(page)
+    expect(page.locator("#forecast-table tbody tr")).to_have_count(2)  # Team A (with A1) and Team A1
+    expect(page.locator("#forecast-table tfoot")).to_contain_text(
+        "1 980 000,00"
+    )  # 1 200 000 + 480 000 + 300 000
+
+    page.goto(f"/growth/opportunities/{deal.pk}/")
+    settle(page)
+    expect(page.locator("h1")).to_have_text("Лицензии на 200 мест")
+    screenshot(page, "growth-opportunity-ru")
+    page.goto(f"/growth/opportunities/new/?account={north.pk}&kind=cross_sell")
+    expect(page.locator("#id_kind")).to_have_value("cross_sell")
+    page.locator("#id_title").fill("Обучение")
+    page.locator("#id_amount").fill("-5")
+    page.locator("#id_expected_close_on").fill((timezone.localdate() + dt.timedelta(days=9)).isoformat())
+    page.get_by_role("button", name="Сохранить").click()
+    expect(page.locator(".field-error")).to_contain_text("Сумма не может быть отрицательной.")
+    screenshot(page, "growth-form-error-ru")
+    assert not Opportunity.objects.filter(title="Обучение").exists()
+    assert [p for p in problems if "status of 400" not in p] == [], problems
