@@ -43,7 +43,7 @@ BOARD_CARDS = 25
 # Orbit's default: the account card lists the first 5 open opportunities (the figures cover all of them).
 CARD_LIMIT = 5
 
-_MONEY = DecimalField(max_digits=24, decimal_places=2)
+_MONEY: DecimalField = DecimalField(max_digits=24, decimal_places=2)
 # Σ(amount_base × probability): divided by 100 once, after summing.
 WEIGHTED_X100 = ExpressionWrapper(F("amount_base") * F("probability"), output_field=_MONEY)
 

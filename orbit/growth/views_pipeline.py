@@ -327,8 +327,16 @@ def _board_context(request, params) -> dict:
         value = getattr(filters, key)
         if value:
             query[key] = value
+    # Whose cards may move: the accounts the person may work (the access context is read once per request).
+    movable = {
+        card.pk
+        for column in board.columns
+        for card in column.cards
+        if can_sell(request.user, card.account) and not card.account.is_archived
+    }
     return {
         "board": board,
+        "movable": movable,
         "filters": filters,
         "board_query": query.urlencode(),
         "lost_reasons": pipeline.lost_reasons(),

@@ -175,7 +175,10 @@ def test_a_plain_form_post_redirects_to_the_board_or_shows_the_refusal(client, o
 
 def test_the_auditor_sees_the_board_but_may_not_move(client, org, stages, deals):
     client.force_login(org.auditor)
-    assert client.get(reverse("growth:board")).status_code == 200
+    board = client.get(reverse("growth:board"))
+    assert board.status_code == 200 and board.context["board"].columns[0].count == 3
+    assert 'class="card-move"' not in board.content.decode()  # he reads: no menu, nothing to drag
+    assert 'draggable="true"' not in board.content.decode()
     one = deals["one"]
     response = client.post(
         reverse("growth:opportunity_move", args=[one.pk]),

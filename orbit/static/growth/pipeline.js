@@ -117,6 +117,21 @@
     }
   });
 
+  // Any other refusal (403: not his to change; a server error): say so in the alert region, move nothing.
+  document.addEventListener("htmx:responseError", (event) => {
+    const board = document.getElementById("board");
+    const target = event.detail.target;
+    if (!board || !target || target.id !== "board") return;
+    const status = event.detail.xhr.status;
+    if (status === 400 || status === 409) return; // swapped in by htmx:beforeSwap
+    const alert = document.getElementById("board-alert");
+    const message = document.createElement("p");
+    message.className = "msg msg-error";
+    message.textContent = status === 403 ? board.dataset.forbidden : board.dataset.failed;
+    alert.replaceChildren(message);
+    board.querySelectorAll("select[data-current]").forEach((select) => { select.value = select.dataset.current; });
+  });
+
   // After a move, focus follows the card (keyboard users carry on from it), or the message when it is gone.
   document.addEventListener("htmx:afterSettle", (event) => {
     const board = document.getElementById("board");
