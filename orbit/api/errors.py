@@ -159,6 +159,12 @@ def _serialize_current(request: HttpRequest, current) -> dict | None:
             from orbit.api.activities import touch_get
 
             return TouchOut.from_orm(touch_get(request.auth, current.pk)).model_dump(mode="json")
+        from orbit.growth.models import Opportunity
+
+        if isinstance(current, Opportunity):
+            from orbit.api.growth_pipeline import opportunity_json
+
+            return opportunity_json(request.auth, current)
         from orbit.revenue.models import Invoice, Payment
 
         if isinstance(current, Invoice | Payment):

@@ -10,7 +10,7 @@ from django.utils import translation
 from ninja import NinjaAPI
 from ninja.parser import Parser
 
-from orbit.api import accounts, activities, auth, errors, requests, revenue
+from orbit.api import accounts, activities, auth, errors, growth_pipeline, requests, revenue
 from orbit.api.schemas import json_number
 
 # Answers any operation may give besides its own: 401 without a valid token or session, 422 when a path or
@@ -59,7 +59,8 @@ api = OrbitAPI(
     description=(
         "Accounts, contacts and ownership of the client department; touches, tasks and client requests "
         "(with their SLA), so that telephony, mail and accounting integrations can log the work; invoices, credit "
-        "notes and payments, so that 1C and billing systems can push the money. "
+        "notes and payments, so that 1C and billing systems can push the money; opportunities through the stages of "
+        "their pipeline and the weighted pipeline per owner or team. "
         "Authenticate with a personal token (`Authorization: Bearer orb_…`, issued at POST /api/auth/tokens "
         "from a signed-in session) "
         "or with the browser session. Lists are scoped to what you may see. "
@@ -83,3 +84,4 @@ api.add_router("/", accounts.router)
 api.add_router("/", activities.router)
 api.add_router("/", requests.router)
 api.add_router("/", revenue.router)
+api.add_router("/", growth_pipeline.router)

@@ -158,7 +158,7 @@ def _tell_owner(opportunity: Opportunity, *, by: User) -> None:
             title=opportunity.title,
             account=opportunity.account.display_name,
         ),
-        url=reverse("accounts:detail", args=[opportunity.account_id]) + "#growth-h",
+        url=reverse("growth:opportunity", args=[opportunity.pk]),
         account=opportunity.account,
     )
 

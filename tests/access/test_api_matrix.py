@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from orbit.api.models import ApiToken
 from orbit.api.router import api
+from orbit.growth.models import Stage
 from orbit.revenue.models import Payment
 from tests.access.personas import ACCOUNTS, CHANGE, CREATE, PERSONAS, VISIBLE
 
@@ -33,8 +34,9 @@ LISTS = {
     "requests",
     "invoices",
     "payments",
+    "opportunities",
 }  # 200 for all; counts one row per visible account
-READS = {"account", "contact", "touch", "task", "request", "invoice", "payment"}
+READS = {"account", "contact", "touch", "task", "request", "invoice", "payment", "opportunity"}
 CREATES = {"account-create", "request-create", "task-create"}
 BILLS = {"bill", "invoice-bill", "payment-bill"}
 FREE_LINE = {"description": "Услуги", "unit_price": "100,00", "vat_category": "exempt"}
@@ -96,6 +98,17 @@ OPERATIONS = {
         "admin-only",
         {"day": TODAY, "rates": [{"currency": "USD", "rate": 90}]},
     ),
+    # The sales pipeline: read by whoever sees the account; opened (account in the payload, like money: 404 when
+    # not visible, 403 unless he may work it), changed and moved by whoever may work it (never the auditor).
+    ("get", "/api/opportunities"): ("opportunities", None),
+    ("get", "/api/opportunities/{opportunity_id}"): ("opportunity", None),
+    ("post", "/api/opportunities"): (
+        "bill",
+        {"kind": "upsell", "title": "Вторая линия", "amount": "120 000,00", "expected_close_on": IN_TWO_DAYS},
+    ),
+    ("patch", "/api/opportunities/{opportunity_id}"): ("opportunity-write", {"next_step": "Позвонить"}),
+    ("post", "/api/opportunities/{opportunity_id}/move"): ("opportunity-write", {}),  # to the next stage
+    ("get", "/api/pipeline/weighted"): ("any", None),
 }
 
 
@@ -152,6 +165,7 @@ def _call(world, callers, method, path, scope, body, persona, target):
         token_id=world.tokens["am_b" if persona != "am_b" else "am_a"].pk,
         invoice_id=world.ledger[target].invoice.pk if target else 0,
         payment_id=world.ledger[target].payment.pk if target else 0,
+        opportunity_id=world.growth[target].opportunity.pk if target else 0,
     )
     payload = dict(body or {})
     if path == "/api/accounts/{account_id}/requests":
@@ -166,6 +180,12 @@ def _call(world, callers, method, path, scope, body, persona, target):
         if scope == f"{key}-write" and body is not None:
             record[target].refresh_from_db()
             payload["version"] = record[target].version
+    if scope == "opportunity-write":
+        opportunity = world.growth[target].opportunity
+        opportunity.refresh_from_db()
+        payload["version"] = opportunity.version
+        if path.endswith("/move"):  # identified → qualified, the next stage of account growth
+            payload["stage"] = Stage.objects.get(pipeline_id=opportunity.pipeline_id, code="qualified").pk
     if scope == "account-write":
         account.refresh_from_db()
         payload["version"] = account.version

@@ -48,6 +48,7 @@ ACCOUNT_SCOPES = (
     "contract",
     "order",
     "invoice",
+    "opportunity",
 )
 
 
@@ -199,6 +200,16 @@ ROUTES = {
     "revenue:order_invoice": Route(
         method="post", scope="order", need=CHANGE, ok=400, data={"issued_on": "2026-12-01"}
     ),
+    # The sales pipeline: reads follow visibility; writes need `can_sell` (the account's changers and its team,
+    # never the auditor). The move posts no stage here: those who may act hear what is missing (400).
+    "growth:opportunities": Route(),
+    "growth:board": Route(),
+    "growth:forecast": Route(),
+    "growth:opportunity_create": Route(scope="account", need=CHANGE),  # ?account=ID
+    "growth:opportunity": Route(scope="opportunity", need=VISIBLE),
+    "growth:opportunity_edit": Route(scope="opportunity", need=CHANGE),
+    "growth:opportunity_move": Route(method="post", scope="opportunity", need=CHANGE, ok=400),
+    "growth:account_opportunities": Route(scope="account", need=VISIBLE),
 }
 
 
@@ -273,6 +284,10 @@ def _request(world, name: str, persona: str, target: str | None):
         args = [world.ledger[target].invoice.pk]
     elif name == "requests:policy_edit":
         args = [SlaPolicy.objects.order_by("pk").first().pk]
+    elif route.scope == "opportunity":
+        args = [world.growth[target].opportunity.pk]
+    elif name == "growth:opportunity_create":
+        args = []
     elif route.scope in ("contract", "order"):
         args = [getattr(world.ledger[target], route.scope).pk]
     elif route.scope in ACCOUNT_SCOPES:
@@ -306,6 +321,8 @@ def _request(world, name: str, persona: str, target: str | None):
     data = dict(route.data)
     if name == "accounts:reassign":
         data = {"manager": world.people["am_a1"].pk, "reason": "reassignment"}
+    if name == "growth:opportunity_create":
+        data = {"account": world.accounts[target].pk}
     if name == "accounts:team_add":
         data = {"user": world.people["outsider"].pk, "role": TeamRole.PROJECT_MANAGER}
     if name == "requests:attach":

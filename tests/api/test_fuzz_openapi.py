@@ -20,6 +20,7 @@ from orbit.api.models import ApiToken
 from orbit.api.router import api
 from orbit.revenue.models import CurrencyRate
 from tests.factories import Org, make_account
+from tests.growth.rows import growth_rows
 from tests.revenue.rows import ledger_rows
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "5"))
@@ -54,6 +55,7 @@ def fuzz_token(_connection_kept):
     account_services.contact_create(by=org.am_a, account=account, full_name="Иван Петров")
     touch_plan(by=org.am_a, account=account, planned_for=timezone.localdate() + dt.timedelta(days=2))
     ledger_rows(account, by=org.am_a)  # an invoice with a line, a payment with its allocation, a product
+    growth_rows(account, by=org.am_a)  # an opportunity with its stage change (and a project)
     CurrencyRate.objects.create(currency="USD", day=timezone.localdate(), rate=Decimal("90.5"))
     _, raw = ApiToken.issue(user=org.head, name="fuzz")
     return raw
