@@ -128,7 +128,7 @@ class PlanFact:
     pace: Decimal | None  # share of the month passed (0–1), the current month only
     pace_basis: str = ""  # "working" or "calendar"
     currency: str = ""
-    total: Row | None = None
+    total: Row | None = None  # the people's sums (a team's own plan is not added to them)
     chart: Chart | None = None
     errors: list[str] = field(default_factory=list)
 
@@ -274,7 +274,15 @@ def plan_fact(
     person. A team or person he may not see gives empty rows, as a filter that matches nothing."""
     today = today or timezone.localdate()
     pace, basis = month_pace(month, today)
-    result = PlanFact(month=month, people=[], teams=[], pace=pace, pace_basis=basis, currency=base_currency())
+    result = PlanFact(
+        month=month,
+        people=[],
+        teams=[],
+        pace=pace,
+        pace_basis=basis,
+        currency=base_currency(),
+        total=Row(kind="total", pk=0, name=_("Total")),
+    )
     allowed = visible_people(user)
     if allowed is not None and not allowed:
         return result
@@ -353,7 +361,7 @@ def plan_fact(
         row.paid = sum((r.paid for r in members), ZERO)
         result.teams.append(row)
 
-    total = Row(kind="total", pk=0, name=_("Total"))
+    total = result.total
     planned = [r for r in result.people if r.plan_revenue is not None]
     if planned:
         total.plan_revenue = sum((r.plan_revenue for r in planned), ZERO)
