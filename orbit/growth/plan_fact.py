@@ -402,3 +402,16 @@ def manager_plan_fact(
         return None
     figures = plan_fact(user, month, today=today, person=manager.pk)
     return figures.people[0] if figures.people else None
+
+
+def card_plan(user: User, account, *, today: dt.date | None = None) -> dict:
+    """The context of `growth/plans/_card_plan.html` for an account card: its responsible manager's plan vs
+    fact this month (`plan_row` None when the viewer may not see it)."""
+    today = today or timezone.localdate()
+    month = today.replace(day=1)
+    manager = account.responsible_manager
+    return {
+        "plan_row": manager_plan_fact(user, manager, month, today=today),
+        "month": month,
+        "currency": base_currency(),
+    }

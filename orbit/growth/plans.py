@@ -12,7 +12,8 @@ Rules:
 - revenue is not negative; margin is at most the revenue (cost is never negative); both in kopecks;
 - a person who has left (an inactive user) gets no plan;
 - the form carries the version it read (0: "there was no plan"); a stale one is a conflict, never an overwrite.
-  Saving the same figures again changes nothing (no new version).
+  Saving the figures the plan already has changes nothing (no new version) and is no conflict, whatever the
+  version: a double submit is answered like the first.
 """
 
 import datetime as dt
@@ -139,10 +140,11 @@ def plan_set(
         except IntegrityError:  # created by someone else since we looked
             plan = SalesPlan.objects.get(month=month, **owner)
             raise _conflict(plan, version or 0) from None
+    if plan.revenue == revenue and plan.margin == margin:
+        # Nothing would change (a double submit, or both entered the same figures): no conflict, no version.
+        return plan
     if version is not None and plan.version != version:
         raise _conflict(plan, version)
-    if plan.revenue == revenue and plan.margin == margin:
-        return plan
     plan.revenue, plan.margin = revenue, margin
     plan.version += 1
     plan.updated_by = by

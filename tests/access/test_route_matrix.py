@@ -199,6 +199,8 @@ ROUTES = {
     "revenue:order_invoice": Route(
         method="post", scope="order", need=CHANGE, ok=400, data={"issued_on": "2026-12-01"}
     ),
+    "growth:plans": Route(),  # everyone signed in: his own row, his people's, or everyone's
+    "growth:plans_entry": Route(scope="leads"),  # the head, admins and team leads enter plans
 }
 
 

@@ -36,6 +36,11 @@ def test_a_stale_version_is_a_conflict_and_changes_nothing(org):
         plans.plan_set(by=org.head, month=MARCH, user=org.am_a, revenue=D("300"), margin=D("30"), version=1)
     assert "changed by someone else" in caught.value.messages[0]
     assert SalesPlan.objects.get(user=org.am_a).revenue == D("200")
+    # The same figures as now at a stale version (a double submit): nothing to lose, no conflict.
+    again = plans.plan_set(
+        by=org.head, month=MARCH, user=org.am_a, revenue=D("200"), margin=D("20"), version=1
+    )
+    assert again.version == 2
     # He saw no plan (version 0) but one was set meanwhile: a conflict too.
     with pytest.raises(ConflictError):
         plans.plan_set(by=org.head, month=MARCH, user=org.am_a, revenue=D("300"), margin=D("30"), version=0)
