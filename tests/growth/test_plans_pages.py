@@ -19,7 +19,9 @@ D = Decimal
 MARCH = dt.date(2026, 3, 1)
 
 
-def _client(user):
+def _client(user, language="en"):
+    user.language = language
+    user.save(update_fields=["language"])
     client = Client()
     client.force_login(user)
     return client
@@ -29,9 +31,10 @@ def test_plan_vs_fact_page_shows_rows_chart_and_pace(org):
     shop = build_shop(org)
     issue(shop, dt.date(2026, 3, 2), routers(shop, 2), by=org.head)
     plans.plan_set(by=org.head, month=MARCH, user=org.am_a, revenue=D("4000"), margin=D("1000"))
-    response = _client(org.head).get(reverse("growth:plans"), {"month": "2026-03"})
+    response = _client(org.head, "ru").get(reverse("growth:plans"), {"month": "2026-03"})
     assert response.status_code == 200
     html = response.content.decode()
+    assert "План-факт" in html
     assert "Am_A" in html and "50,0 %" in html  # 2000 of 4000, in Russian (the user's language)
     assert 'data-chart="chart-' in html and "Team A1" in html
     assert response.context["figures"].pace is None  # March 2026 is past
