@@ -174,6 +174,11 @@ def may_see_person(user: User, person_id: int) -> bool:
 # --- facts -------------------------------------------------------------------------------------------------
 
 
+def _money(value) -> Decimal:
+    """A sum as the database gives it, to the kopeck (SQLite, the demo's database, sums decimals as floats)."""
+    return ZERO if value is None else Decimal(str(value)).quantize(Decimal("0.01"))
+
+
 def _recorded_on(model, user: User, people: set[int] | None, manager: str):
     """The documents whose figures `user` may see: all he may see when he sees every person (the head), else
     those recorded on the people he may see (see the module's note), whatever account they are on now."""
@@ -192,7 +197,7 @@ def invoiced_by_manager(
     grouped = (
         rows.values("manager_id").annotate(net=Sum("net_total_base"), cost=Sum("cost_total_base")).order_by()
     )
-    return {r["manager_id"]: (r["net"] or ZERO, r["cost"] or ZERO) for r in grouped}
+    return {r["manager_id"]: (_money(r["net"]), _money(r["cost"])) for r in grouped}
 
 
 def paid_share():
@@ -212,7 +217,7 @@ def paid_by_manager(user: User, month: dt.date, people: set[int] | None) -> dict
         payment__manager__isnull=False,
     )
     grouped = rows.values(manager_id=F("payment__manager_id")).annotate(net=Sum(paid_share())).order_by()
-    return {r["manager_id"]: Decimal(r["net"] or 0).quantize(Decimal("0.01")) for r in grouped}
+    return {r["manager_id"]: _money(r["net"]) for r in grouped}
 
 
 # --- pace --------------------------------------------------------------------------------------------------
