@@ -4,6 +4,7 @@ per-field errors, conflicts, copy), and the account card's partial."""
 import datetime as dt
 from decimal import Decimal
 
+import pytest
 from django.template.loader import render_to_string
 from django.test import Client
 from django.urls import reverse
@@ -169,3 +170,27 @@ def test_the_card_partial_shows_the_manager_s_plan_to_those_who_may_see_it(org):
         render_to_string("growth/plans/_card_plan.html", plan_fact.card_plan(org.am_b, shop.account)).strip()
         == ""
     )
+
+
+def test_at_half_past_midnight_on_the_1st_the_page_shows_the_new_month(org):
+    from zoneinfo import ZoneInfo
+
+    import time_machine
+
+    plans.plan_set(by=org.head, month=dt.date(2026, 4, 1), user=org.am_a, revenue=D("1000"), margin=D("100"))
+    client = _client(org.head)
+    # 00:30 in Moscow on 1 April is still 31 March in UTC: the person's month is April.
+    with time_machine.travel(dt.datetime(2026, 4, 1, 0, 30, tzinfo=ZoneInfo("Europe/Moscow")), tick=False):
+        response = client.get(reverse("growth:plans"))
+    figures = response.context["figures"]
+    assert figures.month == dt.date(2026, 4, 1)
+    # The 1st of April 2026 is a Wednesday: 8 working hours of April's 175 (22 days, the 30th short) = 0.0457
+    assert (figures.pace, figures.pace_basis) == (D("0.0457"), "working")
+    am_a = next(row for row in response.context["people"] if row.name == "Am_A")
+    assert am_a.expected == D("45.70")  # 1000 × 0.0457
+
+
+@pytest.mark.clock
+def test_the_default_month_is_the_local_one_at_any_hour(org, at_clock):
+    response = _client(org.head).get(reverse("growth:plans"))
+    assert response.context["figures"].month == at_clock.today.replace(day=1)
