@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from orbit.access import policy
+from orbit.common.charts import month_label
 from orbit.common.errors import ConflictError
 from orbit.common.pagination import list_queries
 from orbit.growth import plan_fact, plans
@@ -42,7 +43,9 @@ def plan_fact_page(request):
     """Plan vs fact of a month: people and teams, revenue on invoiced and on paid, and margin."""
     form = PlanFilterForm(request.GET or None, teams=_team_choices(request.user))
     month = form.chosen_month()
-    figures = plan_fact.plan_fact(request.user, month, team=form.chosen_team())
+    form.fields["month"].initial = month
+    team = form.chosen_team()
+    figures = plan_fact.plan_fact(request.user, month, team=team)
     page = Paginator(figures.people, PAGE_SIZE).get_page(request.GET.get("page"))
     shown = list(page.object_list)
     query, _sort = list_queries(request.GET)
@@ -58,6 +61,8 @@ def plan_fact_page(request):
         "month_value": month.strftime("%Y-%m"),
         "previous": plans.previous_month(month).strftime("%Y-%m"),
         "next": plans.next_month(month).strftime("%Y-%m"),
+        "month_label": month_label(month),
+        "team_query": f"team={team}" if team else "",
     }
     return TemplateResponse(request, "growth/plans/plan_fact.html", context)
 
@@ -85,6 +90,7 @@ def plan_entry(request):
     source = request.POST if request.method == "POST" else request.GET
     form = PlanFilterForm(source or None)
     month = form.chosen_month()
+    form.fields["month"].initial = month
     figures, person_rows, team_rows, people, teams = _grid(request.user, month)
     errors: dict = {}
     typed: dict = {}
