@@ -36,7 +36,7 @@ def test_plan_vs_fact_page_shows_rows_chart_and_pace(org):
     assert response.status_code == 200
     html = response.content.decode()
     assert "План-факт" in html
-    assert "Am_A" in html and "50,0 %" in html  # 2000 of 4000, in Russian (the user's language)
+    assert "Am_A" in html and "50,0&nbsp;%" in html  # 2000 of 4000, in Russian (the user's language)
     assert 'data-chart="chart-' in html and "Team A1" in html
     assert response.context["figures"].pace is None  # March 2026 is past
 
@@ -164,7 +164,7 @@ def test_the_card_partial_shows_the_manager_s_plan_to_those_who_may_see_it(org):
     context = plan_fact.card_plan(org.lead_a, shop.account, today=today)
     assert context["plan_row"].on_invoiced.percent == D("50.0")
     html = render_to_string("growth/plans/_card_plan.html", context)
-    assert "Am_A" in html and "50.0 %" in html
+    assert "Am_A" in html and "50.0&nbsp;%" in html
     assert plan_fact.card_plan(org.am_b, shop.account, today=today)["plan_row"] is None
     assert (
         render_to_string("growth/plans/_card_plan.html", plan_fact.card_plan(org.am_b, shop.account)).strip()
