@@ -34,6 +34,7 @@ Cost: a fixed handful of grouped queries whatever the number of people (no query
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import DecimalField, ExpressionWrapper, F, Q, Sum
 from django.db.models.functions import Round
@@ -52,7 +53,7 @@ from orbit.revenue.rates import base_currency
 ZERO = Decimal("0.00")
 # Whose own plan vs fact there is to see: those who may be responsible for accounts, and leads.
 SELLERS = frozenset({*OWNER_ROLES, Role.TEAM_LEAD})
-_MONEY = DecimalField(max_digits=30, decimal_places=10)
+_MONEY: DecimalField = DecimalField(max_digits=30, decimal_places=10)
 PLAN_SOURCES = {
     "own": gettext_lazy("set for the team"),
     "people": gettext_lazy("sum of the people"),
@@ -128,7 +129,8 @@ class PlanFact:
     pace: Decimal | None  # share of the month passed (0–1), the current month only
     pace_basis: str = ""  # "working" or "calendar"
     currency: str = ""
-    total: Row | None = None  # the people's sums (a team's own plan is not added to them)
+    # The people's sums (a team's own plan is not added to them).
+    total: Row = field(default_factory=lambda: Row(kind="total", pk=0, name=""))
     chart: Chart | None = None
     errors: list[str] = field(default_factory=list)
 
@@ -251,7 +253,7 @@ def month_pace(month: dt.date, today: dt.date) -> tuple[Decimal | None, str]:
 # --- the page's figures --------------------------------------------------------------------------------------
 
 
-def _subtrees(teams: list[dict]) -> dict[int, set[int]]:
+def _subtrees(teams: list[Any]) -> dict[int, set[int]]:
     children: dict[int | None, list[int]] = {}
     for team in teams:
         children.setdefault(team["parent_id"], []).append(team["id"])
@@ -304,13 +306,12 @@ def plan_fact(
 
     invoiced = invoiced_by_manager(user, month, allowed)
     paid = paid_by_manager(user, month, allowed)
-    plans = SalesPlan.objects.filter(month=month)
-    plans = (
-        plans.filter(Q(user_id__in=allowed) | Q(team_id__in=shown_teams)) if allowed is not None else plans
-    )
-    plans = list(plans)
-    person_plans = {p.user_id: p for p in plans if p.user_id}
-    team_plans = {p.team_id: p for p in plans if p.team_id}
+    plan_rows = SalesPlan.objects.filter(month=month)
+    if allowed is not None:
+        plan_rows = plan_rows.filter(Q(user_id__in=allowed) | Q(team_id__in=shown_teams))
+    found = list(plan_rows)
+    person_plans = {p.user_id: p for p in found if p.user_id}
+    team_plans = {p.team_id: p for p in found if p.team_id}
 
     people = User.objects.select_related("team").order_by("display_name", "username", "id")
     if allowed is not None:
@@ -336,7 +337,7 @@ def plan_fact(
             invoiced=net,
             cost=cost,
             paid=paid.get(person_row.pk, ZERO),
-            team_name=person_row.team.name if person_row.team_id else "",
+            team_name=person_row.team.name if person_row.team else "",
             team_id=person_row.team_id,
             active=person_row.is_active,
         )
@@ -358,8 +359,8 @@ def plan_fact(
                 "own",
             )
         elif planned:
-            row.plan_revenue = sum((r.plan_revenue for r in planned), ZERO)
-            row.plan_margin = sum((r.plan_margin for r in planned), ZERO)
+            row.plan_revenue = sum((r.plan_revenue or ZERO for r in planned), ZERO)
+            row.plan_margin = sum((r.plan_margin or ZERO for r in planned), ZERO)
             row.plan_source = "people"
         row.invoiced = sum((r.invoiced for r in members), ZERO)
         row.cost = sum((r.cost for r in members), ZERO)
@@ -369,8 +370,8 @@ def plan_fact(
     total = result.total
     planned = [r for r in result.people if r.plan_revenue is not None]
     if planned:
-        total.plan_revenue = sum((r.plan_revenue for r in planned), ZERO)
-        total.plan_margin = sum((r.plan_margin for r in planned), ZERO)
+        total.plan_revenue = sum((r.plan_revenue or ZERO for r in planned), ZERO)
+        total.plan_margin = sum((r.plan_margin or ZERO for r in planned), ZERO)
         total.plan_source = "people"
     total.invoiced = sum((r.invoiced for r in result.people), ZERO)
     total.cost = sum((r.cost for r in result.people), ZERO)

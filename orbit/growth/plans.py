@@ -124,7 +124,7 @@ def plan_set(
             else _("You may set the plans only of the teams you lead.")
         )
     revenue, margin = _check_figures(user=user, revenue=revenue, margin=margin)
-    owner = {"user": user} if user is not None else {"team": team}
+    owner: dict[str, User | Team | None] = {"user": user} if user is not None else {"team": team}
     plan = SalesPlan.objects.select_for_update().filter(month=month, **owner).first()
     if plan is None:
         if version:
@@ -240,7 +240,7 @@ def plans_copy_month(*, by: User, month: dt.date, people: list[User], teams: lis
                 month=month,
                 revenue=plan.revenue,
                 margin=plan.margin,
-                user=by_user.get(plan.user_id),
+                user=by_user.get(plan.user_id) if plan.user_id else None,
                 team=by_team.get(plan.team_id) if plan.team_id else None,
                 version=0,
             )
