@@ -36,6 +36,7 @@ def row_json(row) -> dict:
         "invoiced": _figure(row.on_invoiced),
         "paid": _figure(row.on_paid),
         "margin": _figure(row.on_margin),
+        "paid_margin": _figure(row.on_paid_margin),
         "expected": row.expected,
     }
 

@@ -41,6 +41,9 @@ class PlanFactRowOut(Schema):
     invoiced: FigureOut = Field(description="Revenue plan vs invoiced revenue (net of VAT, base currency).")
     paid: FigureOut = Field(description="Revenue plan vs paid revenue (net share of the money received).")
     margin: FigureOut = Field(description="Margin plan vs invoiced margin (net − cost).")
+    paid_margin: FigureOut = Field(
+        description="Margin plan vs paid margin (the paid share of the invoices' margin)."
+    )
     expected: Money | None = Field(
         description="plan × pace: where the row should be by now (this month only)."
     )

@@ -13,6 +13,7 @@ Facts, in the base currency, net of VAT, read from the ledger through `visible_t
   share is the invoice's own base figure, never re-converted at the payment's rate. Unallocated money (the
   client's credit) is not revenue; when it is applied later it counts in the month the money came in. A
   credit note that releases an allocation (the invoice was paid beyond what remains) takes it out again.
+  Paid margin, likewise: each allocation's share of its invoice's margin (net − cost, base currency).
 
 Who sees what: the head, admins and auditors everyone, the ledger read through `visible_to` (all of it); a team
 lead the people and teams he leads (and himself); anyone else himself only. For those two the facts are the
@@ -91,6 +92,7 @@ class Row:
     invoiced: Decimal = ZERO
     cost: Decimal = ZERO
     paid: Decimal = ZERO
+    paid_margin: Decimal = ZERO
     team_name: str = ""
     team_id: int | None = None
     active: bool = True
@@ -111,6 +113,10 @@ class Row:
     @property
     def on_margin(self) -> Figure:
         return Figure(self.plan_margin, self.margin)
+
+    @property
+    def on_paid_margin(self) -> Figure:
+        return Figure(self.plan_margin, self.paid_margin)
 
     @property
     def source_label(self) -> str:
@@ -202,24 +208,32 @@ def invoiced_by_manager(
     return {r["manager_id"]: (_money(r["net"]), _money(r["cost"])) for r in grouped}
 
 
-def paid_share():
-    """An allocation's share of its invoice's net, base currency, rounded to the kopeck (half away from zero on
-    PostgreSQL's numeric; the amounts are positive)."""
-    share = ExpressionWrapper(
-        F("amount") * F("invoice__net_total_base") / F("invoice__total"), output_field=_MONEY
-    )
+def paid_share(figure=None):
+    """An allocation's share of an invoice figure (its net by default), base currency, rounded to the kopeck
+    (half away from zero on PostgreSQL's numeric)."""
+    figure = figure if figure is not None else F("invoice__net_total_base")
+    share = ExpressionWrapper(F("amount") * figure / F("invoice__total"), output_field=_MONEY)
     return Round(share, 2, output_field=_MONEY)
 
 
-def paid_by_manager(user: User, month: dt.date, people: set[int] | None) -> dict[int, Decimal]:
-    """payment's manager id -> the net (base currency) of the money received in `month` and allocated."""
+def paid_by_manager(
+    user: User, month: dt.date, people: set[int] | None
+) -> dict[int, tuple[Decimal, Decimal]]:
+    """payment's manager id -> (net, margin), base currency, of the money received in `month` and allocated.
+    The margin of an allocation is its share of the invoice's margin: round(amount × (net_total_base −
+    cost_total_base) / total, 2)."""
     rows = _recorded_on(PaymentAllocation, user, people, "payment__manager_id").filter(
         payment__received_on__gte=month,
         payment__received_on__lt=next_month(month),
         payment__manager__isnull=False,
     )
-    grouped = rows.values(manager_id=F("payment__manager_id")).annotate(net=Sum(paid_share())).order_by()
-    return {r["manager_id"]: _money(r["net"]) for r in grouped}
+    margin = F("invoice__net_total_base") - F("invoice__cost_total_base")
+    grouped = (
+        rows.values(manager_id=F("payment__manager_id"))
+        .annotate(net=Sum(paid_share()), margin=Sum(paid_share(margin)))
+        .order_by()
+    )
+    return {r["manager_id"]: (_money(r["net"]), _money(r["margin"])) for r in grouped}
 
 
 # --- pace --------------------------------------------------------------------------------------------------
@@ -336,7 +350,8 @@ def plan_fact(
             plan_source="own" if plan else "none",
             invoiced=net,
             cost=cost,
-            paid=paid.get(person_row.pk, ZERO),
+            paid=paid.get(person_row.pk, (ZERO, ZERO))[0],
+            paid_margin=paid.get(person_row.pk, (ZERO, ZERO))[1],
             team_name=person_row.team.name if person_row.team else "",
             team_id=person_row.team_id,
             active=person_row.is_active,
@@ -365,6 +380,7 @@ def plan_fact(
         row.invoiced = sum((r.invoiced for r in members), ZERO)
         row.cost = sum((r.cost for r in members), ZERO)
         row.paid = sum((r.paid for r in members), ZERO)
+        row.paid_margin = sum((r.paid_margin for r in members), ZERO)
         result.teams.append(row)
 
     total = result.total
@@ -376,6 +392,7 @@ def plan_fact(
     total.invoiced = sum((r.invoiced for r in result.people), ZERO)
     total.cost = sum((r.cost for r in result.people), ZERO)
     total.paid = sum((r.paid for r in result.people), ZERO)
+    total.paid_margin = sum((r.paid_margin for r in result.people), ZERO)
     result.total = total
 
     if pace is not None:

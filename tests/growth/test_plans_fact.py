@@ -91,6 +91,11 @@ def test_invoiced_paid_and_margin_of_march_split_between_the_two_managers(story)
         D("60.00"),
         D("3378.69"),
     )
+    # Paid margin, each allocation's share of its invoice's net − cost:
+    # am_a: round(15.25 × (1001.54 − 560.86) / 15.25) = 440.68
+    # am_a1: round(3000 × 4000 / 6100) = round(1967.213…) = 1967.21; round(1000 × 800 / 2440) = round(327.868…)
+    #        = 327.87; round(122 × 60 / 122) = 60.00 → 2355.08
+    assert (am_a.paid_margin, am_a1.paid_margin) == (D("440.68"), D("2355.08"))
 
 
 def test_april_has_the_credit_note_and_the_payment_after_midnight_of_the_31st(story):

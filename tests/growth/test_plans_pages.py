@@ -194,3 +194,16 @@ def test_at_half_past_midnight_on_the_1st_the_page_shows_the_new_month(org):
 def test_the_default_month_is_the_local_one_at_any_hour(org, at_clock):
     response = _client(org.head).get(reverse("growth:plans"))
     assert response.context["figures"].month == at_clock.today.replace(day=1)
+
+
+def test_a_double_submit_of_the_grid_saves_once(org):
+    client = _client(org.head)
+    fields = {
+        f"u{org.am_a.pk}-revenue": "500",
+        f"u{org.am_a.pk}-margin": "50",
+        f"u{org.am_a.pk}-version": "0",
+    }
+    assert _post(client, **fields).status_code == 302
+    assert _post(client, **fields).status_code == 302  # the same figures again: no conflict, nothing new
+    plan = SalesPlan.objects.get(user=org.am_a)
+    assert (plan.revenue, plan.version) == (D("500"), 1)
