@@ -6,8 +6,6 @@ see answers empty rows, like a filter that matches nothing. Setting a plan needs
 service's field errors come back as 422 and a stale `version` as 409 with the plan as it is now.
 """
 
-import datetime as dt
-
 from django.http import Http404
 from django.utils import timezone
 from ninja import Query, Router
@@ -45,9 +43,7 @@ def row_json(row) -> dict:
 def plan_fact_read(request, filters: Query[PlanFactQuery]):
     """Plan vs fact of a month per person and team: revenue on invoiced and on paid, and margin."""
     today = timezone.localdate()
-    month = (
-        dt.date(int(filters.month[:4]), int(filters.month[5:7]), 1) if filters.month else today.replace(day=1)
-    )
+    month = filters.month or today.replace(day=1)
     figures = plan_fact.plan_fact(request.auth, month, today=today, team=filters.team, person=filters.person)
     return {
         "month": figures.month,

@@ -1,18 +1,41 @@
 """Request and response shapes of the plans API: plan vs fact per person and team, and setting a plan."""
 
 import datetime as dt
+import re
 from decimal import Decimal
+from typing import Annotated
 
 from ninja import Field, Schema
+from pydantic import BeforeValidator, WithJsonSchema
+from pydantic_core import PydanticCustomError
 
 from orbit.api.schemas import Amount, Day, Id, Int64, Money
+from orbit.common.validators import EARLIEST_DATE, LATEST_DATE
+
+_MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+
+
+def _month(value):
+    """ "2026-03" → 1 March 2026, within the dates Orbit accepts anywhere."""
+    match = _MONTH.match(value) if isinstance(value, str) else None
+    if match is None:
+        raise PydanticCustomError("date_parsing", "Enter a valid date.")
+    month = dt.date(max(int(match[1]), 1), int(match[2]), 1)
+    if not (EARLIEST_DATE.replace(day=1) <= month <= LATEST_DATE):
+        raise PydanticCustomError("date_range", "The date is out of range.")
+    return month
+
+
+Month = Annotated[
+    dt.date,
+    BeforeValidator(_month),
+    WithJsonSchema({"type": "string", "pattern": r"^\d{4}-(0[1-9]|1[0-2])$", "examples": ["2026-03"]}),
+]
 
 
 class PlanFactQuery(Schema):
-    month: str | None = Field(
-        None,
-        pattern=r"^\d{4}-(0[1-9]|1[0-2])$",
-        description="The month as YYYY-MM; this month (the local date) when left out.",
+    month: Month | None = Field(
+        None, description="The month as YYYY-MM; this month (the local date) when left out."
     )
     team: Id | None = Field(None, description="Only this team's tree: its people and its sub-teams.")
     person: Id | None = Field(None, description="Only this person.")
