@@ -171,6 +171,12 @@ def _serialize_current(request: HttpRequest, current) -> dict | None:
             from orbit.api.revenue import document_json
 
             return document_json(request.auth, current)
+        from orbit.growth.models import SalesPlan
+
+        if isinstance(current, SalesPlan):  # raised after can_set_plan: the caller may see it
+            from orbit.api.growth_plans_schemas import PlanOut
+
+            return PlanOut.from_orm(current).model_dump(mode="json")
     except Http404:
         return None
     return None

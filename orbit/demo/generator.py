@@ -28,6 +28,7 @@ from orbit.accounts.models import (
 )
 from orbit.demo import data
 from orbit.demo.bell import write_bell
+from orbit.demo.growth import write_growth
 from orbit.demo.past_handoffs import write_past_handoffs
 from orbit.demo.people import transliterate
 from orbit.demo.plan import AccountPlan, Plan, build_plan
@@ -64,6 +65,9 @@ class SeedReport:
     payments: int = 0
     orders: int = 0
     contracts: int = 0
+    opportunities: int = 0
+    projects: int = 0
+    plans: int = 0
 
 
 def database_has_users() -> bool:
@@ -102,6 +106,7 @@ def seed(
         requests = write_requests(seed=seed, today=today, now=now)
         notifications = write_bell(seed=seed, now=now)
         money = write_revenue(seed=seed, today=today)
+        growth = write_growth(seed=seed, today=today, now=now)
         # Fire PostgreSQL's deferred invariant checks here, so a broken plan fails with a clear message.
         connection.check_constraints()
     return SeedReport(
@@ -124,6 +129,9 @@ def seed(
         payments=money["payments"],
         orders=money["orders"],
         contracts=money["contracts"],
+        opportunities=growth["opportunities"],
+        projects=growth["projects"],
+        plans=growth["plans"],
     )
 
 

@@ -5,4 +5,5 @@ from django.urls import include, path
 app_name = "growth"
 urlpatterns = [
     path("", include("orbit.growth.urls_pipeline")),
+    path("", include("orbit.growth.urls_plans")),
 ]

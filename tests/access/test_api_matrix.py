@@ -109,7 +109,14 @@ OPERATIONS = {
     ("patch", "/api/opportunities/{opportunity_id}"): ("opportunity-write", {"next_step": "Позвонить"}),
     ("post", "/api/opportunities/{opportunity_id}/move"): ("opportunity-write", {}),  # to the next stage
     ("get", "/api/pipeline/weighted"): ("any", None),
+    ("get", "/api/growth/plan-fact"): ("any", None),
+    ("put", "/api/growth/plans"): (
+        "plan-set",
+        {"month": timezone.localdate().replace(day=1).isoformat(), "revenue": "1 000", "margin": "100"},
+    ),
 }
+# Who may set am_a's plan: the head, admins and his lead (orbit.growth.permissions.can_set_plan).
+SETS_AM_A_PLAN = {"head", "admin", "lead_a"}
 
 
 def test_every_api_operation_is_in_the_matrix():
@@ -137,6 +144,8 @@ def _expected(scope: str, persona: str, target: str | None) -> int:
         return 200
     if scope == "admin-only":
         return 200 if persona == "admin" else 403
+    if scope == "plan-set":
+        return 200 if persona in SETS_AM_A_PLAN else 403
     if scope in BILLS:
         if target not in VISIBLE[persona]:
             return 404
@@ -174,6 +183,8 @@ def _call(world, callers, method, path, scope, body, persona, target):
         payload["assignee"] = world.members[target].user_id  # the engineer on the account team
     if scope in ("task-create", "bill"):
         payload["account"] = account.pk
+    if scope == "plan-set":
+        payload["user"] = world.people["am_a"].pk
     if scope == "payment-bill":
         payload["invoice"] = world.ledger[target].invoice.pk
     for key, record in (("touch", world.touches), ("request", world.requests)):
@@ -217,6 +228,7 @@ def test_api_answers_each_persona_as_the_rules_say(world, callers, method, path)
         "session-only",
         "foreign-token",
         "admin-only",
+        "plan-set",
     )
     targets = ACCOUNTS if per_account else [None]
     wrong = []

@@ -210,6 +210,8 @@ ROUTES = {
     "growth:opportunity_edit": Route(scope="opportunity", need=CHANGE),
     "growth:opportunity_move": Route(method="post", scope="opportunity", need=CHANGE, ok=400),
     "growth:account_opportunities": Route(scope="account", need=VISIBLE),
+    "growth:plans": Route(),  # everyone signed in: his own row, his people's, or everyone's
+    "growth:plans_entry": Route(scope="leads"),  # the head, admins and team leads enter plans
 }
 
 

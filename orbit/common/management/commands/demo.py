@@ -104,5 +104,6 @@ def _summary(report: SeedReport) -> str:
         f"{report.touches:,} touches, {report.tasks} open tasks, {report.requests:,} requests, "
         f"{report.notifications:,} notifications, {report.contracts:,} contracts, {report.orders:,} orders, "
         f"{report.invoices:,} invoices, {report.credit_notes} credit notes, {report.payments:,} payments, "
+        f"{report.opportunities:,} opportunities, {report.projects} projects, {report.plans:,} plans, "
         f"{report.people} people in {report.teams} teams."
     )
