@@ -8,5 +8,7 @@ class GrowthConfig(AppConfig):
     verbose_name = _("Growth")
 
     def ready(self):
-        # Plug into the accounts area: open opportunities and running projects move with responsibility.
-        from orbit.growth import opportunities  # noqa: F401
+        # Plug into the accounts area: open opportunities and running projects move with responsibility, and a
+        # project manager who leaves the account team hands his running projects on (their movers and releaser
+        # register on import).
+        from orbit.growth import opportunities, projects  # noqa: F401
