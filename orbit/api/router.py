@@ -10,7 +10,7 @@ from django.utils import translation
 from ninja import NinjaAPI
 from ninja.parser import Parser
 
-from orbit.api import accounts, activities, auth, errors, requests, revenue
+from orbit.api import accounts, activities, auth, errors, growth_projects, requests, revenue
 from orbit.api.schemas import json_number
 
 # Answers any operation may give besides its own: 401 without a valid token or session, 422 when a path or
@@ -83,3 +83,4 @@ api.add_router("/", accounts.router)
 api.add_router("/", activities.router)
 api.add_router("/", requests.router)
 api.add_router("/", revenue.router)
+api.add_router("/", growth_projects.router)
