@@ -70,7 +70,7 @@ def test_start_a_project_from_a_won_opportunity(org, account):
     ("language", "message"),
     [
         ("en", "A project needs a project manager: choose who runs it for the client."),
-        ("ru", "У проекта должен быть менеджер проекта: выберите, кто ведёт его для клиента."),
+        ("ru", "У проекта должен быть руководитель проекта: выберите, кто ведёт его для клиента."),
     ],
 )
 def test_a_project_without_a_project_manager_is_422_at_its_field(org, account, language, message):

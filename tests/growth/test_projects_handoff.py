@@ -101,7 +101,7 @@ def test_when_the_project_manager_leaves_the_team_the_account_manager_takes_his_
     # In his language (Russian, the default).
     assert [t for t in told if "вышел из команды" in t] == [
         f"Pm вышел из команды {account.display_name}: проект «Внедрение CRM» за вами, пока вы не назначите "
-        "нового менеджера проекта"
+        "нового руководителя проекта"
     ]
     assert Project.objects.filter(project_manager=pm).count() == 0
 

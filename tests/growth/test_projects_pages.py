@@ -69,7 +69,7 @@ def test_the_start_form_from_a_won_opportunity_starts_one_project(org, account, 
     ("language", "message"),
     [
         ("en", "A project needs a project manager: choose who runs it for the client."),
-        ("ru", "У проекта должен быть менеджер проекта: выберите, кто ведёт его для клиента."),
+        ("ru", "У проекта должен быть руководитель проекта: выберите, кто ведёт его для клиента."),
     ],
 )
 def test_a_project_without_a_project_manager_is_a_field_error_in_the_form(org, account, language, message):

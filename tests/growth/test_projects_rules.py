@@ -137,7 +137,7 @@ def test_a_project_without_a_project_manager_in_russian(org, account, won):
             ends_on=TODAY(),
         )
     assert caught.value.message_dict["project_manager"] == [
-        "У проекта должен быть менеджер проекта: выберите, кто ведёт его для клиента."
+        "У проекта должен быть руководитель проекта: выберите, кто ведёт его для клиента."
     ]
 
 
