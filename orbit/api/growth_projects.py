@@ -102,7 +102,7 @@ def project_start(request, account_id: Id, payload: ProjectStartIn):
     errors: dict[str, list[str]] = {}
     manager = None
     if payload.project_manager is not None:
-        manager = User.objects.filter(pk=payload.project_manager).first()
+        manager = User.objects.filter(pk=payload.project_manager, is_active=True).first()
         if manager is None:
             errors["project_manager"] = [_invalid_choice()]
     opportunity = None
@@ -170,7 +170,7 @@ def planned_work_add(request, project_id: Id, payload: PlannedWorkIn):
     errors: dict[str, list[str]] = {}
     assignee = stage = None
     if payload.assignee is not None:
-        assignee = User.objects.filter(pk=payload.assignee).first()
+        assignee = User.objects.filter(pk=payload.assignee, is_active=True).first()
         if assignee is None:
             errors["assignee"] = [_invalid_choice()]
     if payload.stage is not None:

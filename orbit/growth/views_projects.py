@@ -35,7 +35,7 @@ from orbit.growth.forms_projects import (
     VersionForm,
     WorkForm,
 )
-from orbit.growth.models import RUNNING_PROJECT, Opportunity, Project
+from orbit.growth.models import RUNNING_PROJECT, Opportunity, Project, StageOutcome
 from orbit.growth.permissions import can_sell
 
 
@@ -176,6 +176,14 @@ def project_start(request):
             back_url=reverse("growth:projects"),
         )
     opportunity = _won_opportunity(request, pk)
+    reason = None
+    if opportunity.status != StageOutcome.WON:
+        reason = _("Only a won opportunity starts a project: win it first.")
+    elif Project.objects.visible_to(request.user).filter(opportunity=opportunity).exists():
+        reason = _("This opportunity has started a project already.")
+    # On a GET only: a double-clicked POST returns the project the first click started (idempotency key).
+    if reason is not None and request.method == "GET" and can_sell(request.user, opportunity.account):
+        return refused(request, [reason], back_url=reverse("accounts:detail", args=[opportunity.account_id]))
     return _start(request, opportunity.account, opportunity)
 
 
@@ -446,9 +454,6 @@ def _work_step(request, pk: int, act, done_message: str):
             request, project, status=409 if isinstance(exc, ConflictError) else 400, errors=exc.messages
         )
     messages.success(request, done_message)
-    back = request.POST.get("next", "")
-    if back.startswith("/growth/") and "//" not in back:
-        return redirect(back)
     return redirect(_page_of(work.project) + "#works-h")
 
 

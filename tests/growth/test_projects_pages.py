@@ -65,6 +65,30 @@ def test_the_start_form_from_a_won_opportunity_starts_one_project(org, account, 
     assert (project.opportunity, project.project_manager, project.stages.count()) == (won, pm, 1)
 
 
+def test_the_start_form_refuses_an_opportunity_not_won_or_started_already(org, account, pm):
+    from orbit.growth.opportunities import opportunity_create
+
+    open_one = opportunity_create(
+        by=org.am_a,
+        account=account,
+        kind="upsell",
+        title="Открытая",
+        amount=1,
+        expected_close_on=timezone.localdate() + dt.timedelta(days=5),
+    )
+    won = won_opportunity(org.am_a, account)
+    start_project(org.am_a, account, pm, opportunity=won)
+    client = _client(org.am_a)
+    for opportunity, reason in [
+        (open_one, "Only a won opportunity starts a project: win it first."),
+        (won, "This opportunity has started a project already."),
+    ]:
+        response = client.get(reverse("growth:project_start"), {"opportunity": opportunity.pk})
+        assert response.status_code == 400 and reason in response.content.decode()
+    assert client.get(reverse("growth:project_start"), {"opportunity": "x"}).status_code == 404
+    assert _client(org.am_b).get(reverse("growth:project_start"), {"opportunity": won.pk}).status_code == 404
+
+
 @pytest.mark.parametrize(
     ("language", "message"),
     [
