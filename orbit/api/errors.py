@@ -165,6 +165,13 @@ def _serialize_current(request: HttpRequest, current) -> dict | None:
             from orbit.api.growth_pipeline import opportunity_json
 
             return opportunity_json(request.auth, current)
+        from orbit.growth.models import Project
+
+        if isinstance(current, Project):
+            from orbit.api.growth_projects import project_detail_of
+            from orbit.api.growth_projects_schemas import ProjectDetail
+
+            return ProjectDetail.from_orm(project_detail_of(request.auth, current.pk)).model_dump(mode="json")
         from orbit.revenue.models import Invoice, Payment
 
         if isinstance(current, Invoice | Payment):

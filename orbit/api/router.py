@@ -10,7 +10,17 @@ from django.utils import translation
 from ninja import NinjaAPI
 from ninja.parser import Parser
 
-from orbit.api import accounts, activities, auth, errors, growth_pipeline, growth_plans, requests, revenue
+from orbit.api import (
+    accounts,
+    activities,
+    auth,
+    errors,
+    growth_pipeline,
+    growth_plans,
+    growth_projects,
+    requests,
+    revenue,
+)
 from orbit.api.schemas import json_number
 
 # Answers any operation may give besides its own: 401 without a valid token or session, 422 when a path or
@@ -86,3 +96,4 @@ api.add_router("/", requests.router)
 api.add_router("/", revenue.router)
 api.add_router("/", growth_pipeline.router)
 api.add_router("/", growth_plans.router)
+api.add_router("/", growth_projects.router)

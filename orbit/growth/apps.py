@@ -8,5 +8,11 @@ class GrowthConfig(AppConfig):
     verbose_name = _("Growth")
 
     def ready(self):
-        # Plug into the accounts area: open opportunities and running projects move with responsibility.
-        from orbit.growth import opportunities  # noqa: F401
+        # Plug into the accounts area: open opportunities and running projects move with responsibility, and a
+        # project manager who leaves the account team hands his running projects on (their movers and releaser
+        # register on import). Planned project work goes on the assignee's day and in his calendar feed.
+        from orbit.activities import deadlines
+        from orbit.growth import opportunities, projects  # noqa: F401
+        from orbit.growth.deadlines_projects import planned_work_deadlines
+
+        deadlines.register(planned_work_deadlines)

@@ -6,4 +6,5 @@ app_name = "growth"
 urlpatterns = [
     path("", include("orbit.growth.urls_pipeline")),
     path("", include("orbit.growth.urls_plans")),
+    path("", include("orbit.growth.urls_projects")),
 ]

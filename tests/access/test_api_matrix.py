@@ -15,6 +15,7 @@ from django.utils import timezone
 from orbit.api.models import ApiToken
 from orbit.api.router import api
 from orbit.growth.models import Stage
+from orbit.growth.models import ProjectStage
 from orbit.revenue.models import Payment
 from tests.access.personas import ACCOUNTS, CHANGE, CREATE, PERSONAS, VISIBLE
 
@@ -38,6 +39,10 @@ LISTS = {
 }  # 200 for all; counts one row per visible account
 READS = {"account", "contact", "touch", "task", "request", "invoice", "payment", "opportunity"}
 CREATES = {"account-create", "request-create", "task-create"}
+    "projects",
+}  # 200 for all; counts one row per visible account
+READS = {"account", "contact", "touch", "task", "request", "invoice", "payment", "project"}
+CREATES = {"account-create", "request-create", "task-create", "project-create"}
 BILLS = {"bill", "invoice-bill", "payment-bill"}
 FREE_LINE = {"description": "Услуги", "unit_price": "100,00", "vat_category": "exempt"}
 OPERATIONS = {
@@ -113,6 +118,18 @@ OPERATIONS = {
     ("put", "/api/growth/plans"): (
         "plan-set",
         {"month": timezone.localdate().replace(day=1).isoformat(), "revenue": "1 000", "margin": "100"},
+    # Projects (growth): the world's project per account runs from today to +60 with one planned stage.
+    ("get", "/api/projects"): ("projects", None),
+    ("get", "/api/projects/{project_id}"): ("project", None),
+    ("post", "/api/accounts/{account_id}/projects"): (
+        "account-create",
+        {"name": "Внедрение", "starts_on": TODAY, "ends_on": IN_TWO_DAYS},  # + the engineer as PM
+    ),
+    ("post", "/api/project-stages/{stage_id}/start"): ("project-write", {}),
+    ("post", "/api/project-stages/{stage_id}/finish"): ("project-write", {}),  # the stage is put in progress
+    ("post", "/api/projects/{project_id}/work"): (
+        "project-create",
+        {"title": "Визит", "starts_at": f"{IN_TWO_DAYS}T10:00:00", "ends_at": f"{IN_TWO_DAYS}T12:00:00"},
     ),
 }
 # Who may set am_a's plan: the head, admins and his lead (orbit.growth.permissions.can_set_plan).
@@ -175,6 +192,8 @@ def _call(world, callers, method, path, scope, body, persona, target):
         invoice_id=world.ledger[target].invoice.pk if target else 0,
         payment_id=world.ledger[target].payment.pk if target else 0,
         opportunity_id=world.growth[target].opportunity.pk if target else 0,
+        project_id=world.growth[target].project.pk if target else 0,
+        stage_id=world.growth[target].project_stage.pk if target else 0,
     )
     payload = dict(body or {})
     if path == "/api/accounts/{account_id}/requests":
@@ -187,6 +206,8 @@ def _call(world, callers, method, path, scope, body, persona, target):
         payload["user"] = world.people["am_a"].pk
     if scope == "payment-bill":
         payload["invoice"] = world.ledger[target].invoice.pk
+    if path == "/api/accounts/{account_id}/projects":
+        payload["project_manager"] = world.members[target].user_id  # the engineer on the account team
     for key, record in (("touch", world.touches), ("request", world.requests)):
         if scope == f"{key}-write" and body is not None:
             record[target].refresh_from_db()
@@ -209,6 +230,8 @@ def _call(world, callers, method, path, scope, body, persona, target):
     with transaction.atomic():  # every call sees the same world
         if scope == "payment-bill":  # the world's payment is all allocated: free it to allocate again
             Payment.objects.filter(pk=world.ledger[target].payment.pk).update(allocated_amount=0)
+        if path == "/api/project-stages/{stage_id}/finish":  # a stage in progress, to finish
+            ProjectStage.objects.filter(pk=world.growth[target].project_stage.pk).update(status="active")
         response = getattr(client, method)(
             url,
             data=json.dumps(payload) if body is not None else None,

@@ -49,6 +49,9 @@ ACCOUNT_SCOPES = (
     "order",
     "invoice",
     "opportunity",
+    "project",
+    "project_stage",
+    "work",
 )
 
 
@@ -212,6 +215,30 @@ ROUTES = {
     "growth:account_opportunities": Route(scope="account", need=VISIBLE),
     "growth:plans": Route(),  # everyone signed in: his own row, his people's, or everyone's
     "growth:plans_entry": Route(scope="leads"),  # the head, admins and team leads enter plans
+    # Projects (growth): reads follow visibility; writes whoever may work the account (never the auditor). The
+    # world's project is planned with one planned stage "Kick-off" (today to +7) and a work tomorrow.
+    "growth:projects": Route(),
+    "growth:my_calendar": Route(),
+    "growth:project_start": Route(ok=400),  # without a won opportunity: refused with the way to start one
+    "growth:project_start_account": Route(scope="account", need=CHANGE),
+    "growth:account_projects": Route(scope="account", need=VISIBLE),
+    "growth:account_calendar": Route(scope="account", need=VISIBLE),
+    "growth:project": Route(scope="project", need=VISIBLE),
+    "growth:project_calendar": Route(scope="project", need=VISIBLE),
+    "growth:project_edit": Route(scope="project", need=CHANGE),
+    "growth:project_cancel": Route(
+        method="post", scope="project", need=CHANGE, ok=302, data={"reason": "Клиент передумал"}
+    ),
+    "growth:project_stage_add": Route(scope="project", need=CHANGE),
+    "growth:work_add": Route(scope="project", need=CHANGE),
+    "growth:project_stage_edit": Route(scope="project_stage", need=CHANGE),
+    "growth:project_stage_start": Route(method="post", scope="project_stage", need=CHANGE, ok=302),
+    # The stage is not in progress: refused with why.
+    "growth:project_stage_finish": Route(method="post", scope="project_stage", need=CHANGE, ok=400),
+    "growth:work_edit": Route(scope="work", need=CHANGE),
+    # The work is tomorrow: it cannot be done yet.
+    "growth:work_done": Route(method="post", scope="work", need=CHANGE, ok=400, data={"done": "1"}),
+    "growth:work_remove": Route(method="post", scope="work", need=CHANGE, ok=302),
 }
 
 
@@ -292,6 +319,8 @@ def _request(world, name: str, persona: str, target: str | None):
         args = []
     elif route.scope in ("contract", "order"):
         args = [getattr(world.ledger[target], route.scope).pk]
+    elif route.scope in ("project", "project_stage", "work"):
+        args = [getattr(world.growth[target], route.scope).pk]
     elif route.scope in ACCOUNT_SCOPES:
         account = world.accounts[target]
         extra = {"contact": world.contacts, "team": world.members}.get(route.scope)
