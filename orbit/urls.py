@@ -20,6 +20,7 @@ urlpatterns = [
     path("notifications/", include("orbit.notifications.urls")),
     path("calendars/", include("orbit.worktime.urls")),
     path("revenue/", include("orbit.revenue.urls")),
+    path("growth/", include("orbit.growth.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]
