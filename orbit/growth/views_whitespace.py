@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, reverse
@@ -51,13 +52,21 @@ def _filters(params, lines: list[ProductLine]) -> ws.WhitespaceFilters:
     )
 
 
-def _cell_context(user, account, cell) -> dict:
+def _cell_context(account, cell, *, may_sell: bool, open_url: str = "") -> dict:
     return {
         "account": account,
         "cell": cell,
-        "can_sell": can_sell(user, account),
+        "can_sell": may_sell,
+        "open_url": open_url or reverse("growth:whitespace_open", args=[account.pk]),
         "opportunity_url": opportunity_url(cell.opportunity_id, account.pk) if cell.opportunity_id else "",
     }
+
+
+def _row_cells(user, row) -> list[dict]:
+    # Once a row, not once a cell: the policy's answer and the action's URL are the account's, not the line's.
+    may_sell = can_sell(user, row.account)
+    open_url = reverse("growth:whitespace_open", args=[row.account.pk])
+    return [_cell_context(row.account, cell, may_sell=may_sell, open_url=open_url) for cell in row.cells]
 
 
 @login_required
@@ -73,10 +82,9 @@ def whitespace(request):
     query, _sort_query = list_queries(request.GET)
     context = {
         "page": page,
-        "rows": [
-            (row, [_cell_context(request.user, row.account, cell) for cell in row.cells]) for row in rows
-        ],
+        "rows": [(row, _row_cells(request.user, row)) for row in rows],
         "lines": lines,
+        "csrf": get_token(request),  # once for the page's many one-button forms
         "filters": filters,
         "window": window,
         "query": query,
@@ -118,7 +126,10 @@ def open_gap(request, pk: int):
     if not _partial(request):
         return redirect(url)
     cell = ws.Cell(line=line, net=None, opportunity_id=opportunity.pk)
-    return render(request, "growth/whitespace/_cell.html", _cell_context(request.user, account, cell))
+    context = _cell_context(account, cell, may_sell=can_sell(request.user, account)) | {
+        "csrf": get_token(request)
+    }
+    return render(request, "growth/whitespace/_cell.html", context)
 
 
 def _refusal(request, account, line, reasons: list[str], status: int, back: str):
@@ -127,5 +138,8 @@ def _refusal(request, account, line, reasons: list[str], status: int, back: str)
         response.status_code = status
         return response
     cell = ws.Cell(line=line, net=None)
-    context = _cell_context(request.user, account, cell) | {"errors": reasons}
+    context = _cell_context(account, cell, may_sell=can_sell(request.user, account)) | {
+        "errors": reasons,
+        "csrf": get_token(request),
+    }
     return render(request, "growth/whitespace/_cell.html", context, status=status)
