@@ -304,3 +304,40 @@ def test_the_card_lines(org, book, lines, rf):
         )
     assert "Nothing bought in this window." in html and "opportunity open" in html
     assert "Equipment" in html and "Software" in html
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_clicks_at_the_same_moment_open_one(postgres_only):
+    """Two requests racing: the account row is locked first, so the second waits and finds the first one's."""
+    import threading
+
+    from orbit.growth.defaults import ensure_defaults
+    from tests.factories import Org
+
+    ensure_defaults()  # the flush of a transactional test emptied the default pipelines
+    org = Org()
+    account = make_account(org.head, org.am_a, short_name="Гонка")
+    line = ProductLine.objects.create(code="service", name_ru="Сервис", name_en="Service")
+    barrier = threading.Barrier(2)
+    results: list = []
+    errors: list = []
+
+    def click():
+        try:
+            barrier.wait()
+            opportunity, created = ws.open_gap_opportunity(by=org.am_a, account=account, product_line=line)
+            results.append((opportunity.pk, created))
+        except Exception as exc:  # pragma: no cover - reported by the assertion below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=click) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    assert sorted(created for _pk, created in results) == [False, True]
+    assert len({pk for pk, _created in results}) == 1
+    assert Opportunity.objects.filter(account=account, product_line=line).count() == 1
