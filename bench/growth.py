@@ -318,16 +318,19 @@ def pipeline_cases(personas: list[Persona], conn) -> tuple[list[Case], str]:
         return [], "the pipeline's board and list are not in this checkout: not measured"
     from orbit.growth.pipeline import BOARD_CARDS, board_pipeline
 
-    pipeline = board_pipeline(None)
-    stages = [
-        r[0]
-        for r in conn.execute(
-            "SELECT id FROM growth_stage WHERE pipeline_id = %s AND outcome = 'open' ORDER BY position",
-            [pipeline.pk],
-        )
-    ]
+    from orbit.org.models import User
+
     cases = []
     for p in personas:
+        # The board shows the person's default pipeline (account growth for a manager, a lead, the head).
+        pipeline = board_pipeline(User.objects.get(pk=p.user_id), None)
+        stages = [
+            r[0]
+            for r in conn.execute(
+                "SELECT id FROM growth_stage WHERE pipeline_id = %s AND outcome = 'open' ORDER BY position",
+                [pipeline.pk],
+            )
+        ]
         cases.append(
             Case(p, "pipeline", "opportunity list (open, by close date)", [urls["list"]], bare=bare_list(p))
         )
