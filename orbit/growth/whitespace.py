@@ -100,9 +100,11 @@ def whitespace_accounts(user: User, filters: WhitespaceFilters, *, today: dt.dat
         accounts = accounts.filter(responsible_manager__team_id__in=team_subtree(filters.team))
     if filters.gaps_in:
         window = window_of(today, filters.months)
+        # Correlated to an account the outer query already scoped to the user: no second visibility join.
         buys = (
-            AccountRevenueMonth.objects.visible_to(user)
-            .filter(account_id=OuterRef("pk"), product_line_id=filters.gaps_in, **_in_window(window))
+            AccountRevenueMonth.objects.filter(
+                account_id=OuterRef("pk"), product_line_id=filters.gaps_in, **_in_window(window)
+            )
             .values("account_id")
             .annotate(net=Sum("net_base"))
             .filter(net__gt=0)
