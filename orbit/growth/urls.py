@@ -7,4 +7,5 @@ urlpatterns = [
     path("", include("orbit.growth.urls_pipeline")),
     path("", include("orbit.growth.urls_plans")),
     path("", include("orbit.growth.urls_projects")),
+    path("", include("orbit.growth.urls_whitespace")),
 ]

@@ -21,6 +21,7 @@ from orbit.activities import cadence
 from orbit.activities.models import CadencePolicy
 from orbit.handoffs.models import BulkMove
 from orbit.requests.models import SlaPolicy
+from orbit.revenue.models import ProductLine
 from orbit.worktime.services import default_calendar
 from tests.access.personas import (
     ACCOUNTS,
@@ -174,6 +175,9 @@ ROUTES = {
     "revenue:account_panel": Route(scope="account", need=VISIBLE),
     "revenue:holding": Route(scope="account", need=VISIBLE),  # standalone accounts: "not in a holding"
     "revenue:receivables": Route(),
+    "growth:whitespace": Route(),
+    # One click on a gap (a plain post: sent on to the opportunity); the auditor sees but does not sell.
+    "growth:whitespace_open": Route(method="post", scope="account", need=CHANGE, ok=302),
     "revenue:invoices": Route(),
     "revenue:invoice": Route(scope="invoice", need=VISIBLE),
     "revenue:invoice_create": Route(scope="account", need=CHANGE),
@@ -356,6 +360,8 @@ def _request(world, name: str, persona: str, target: str | None):
         data = {"account": world.accounts[target].pk}
     if name == "accounts:team_add":
         data = {"user": world.people["outsider"].pk, "role": TeamRole.PROJECT_MANAGER}
+    if name == "growth:whitespace_open":
+        data = {"line": ProductLine.objects.order_by("pk").first().pk}
     if name == "requests:attach":
         data = {"file": SimpleUploadedFile("a.pdf", b"%PDF-1.4 test")}
     client = _client(world.people, persona)

@@ -1,0 +1,10 @@
+"""Whitespace: the accounts × product lines page and the one-click opportunity for a gap."""
+
+from django.urls import path
+
+from orbit.growth import views_whitespace as views
+
+urlpatterns = [
+    path("whitespace/", views.whitespace, name="whitespace"),
+    path("whitespace/accounts/<int:pk>/open/", views.open_gap, name="whitespace_open"),
+]
