@@ -14,8 +14,7 @@ from django.utils import timezone
 
 from orbit.api.models import ApiToken
 from orbit.api.router import api
-from orbit.growth.models import Stage
-from orbit.growth.models import ProjectStage
+from orbit.growth.models import ProjectStage, Stage
 from orbit.revenue.models import Payment
 from tests.access.personas import ACCOUNTS, CHANGE, CREATE, PERSONAS, VISIBLE
 
@@ -36,12 +35,9 @@ LISTS = {
     "invoices",
     "payments",
     "opportunities",
-}  # 200 for all; counts one row per visible account
-READS = {"account", "contact", "touch", "task", "request", "invoice", "payment", "opportunity"}
-CREATES = {"account-create", "request-create", "task-create"}
     "projects",
 }  # 200 for all; counts one row per visible account
-READS = {"account", "contact", "touch", "task", "request", "invoice", "payment", "project"}
+READS = {"account", "contact", "touch", "task", "request", "invoice", "payment", "opportunity", "project"}
 CREATES = {"account-create", "request-create", "task-create", "project-create"}
 BILLS = {"bill", "invoice-bill", "payment-bill"}
 FREE_LINE = {"description": "Услуги", "unit_price": "100,00", "vat_category": "exempt"}
@@ -118,6 +114,7 @@ OPERATIONS = {
     ("put", "/api/growth/plans"): (
         "plan-set",
         {"month": timezone.localdate().replace(day=1).isoformat(), "revenue": "1 000", "margin": "100"},
+    ),
     # Projects (growth): the world's project per account runs from today to +60 with one planned stage.
     ("get", "/api/projects"): ("projects", None),
     ("get", "/api/projects/{project_id}"): ("project", None),
