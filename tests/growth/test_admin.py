@@ -43,7 +43,7 @@ def _form(pipeline: Pipeline, **changes) -> dict:
 
 
 def _login(client, org):
-    root = type(org.head).objects.create_superuser("root", "root@example.com", "pw-1234567890")
+    root = type(org.head).objects.create_superuser("root", "root@example.com", "pw-1234567890", language="en")
     client.force_login(root)
 
 
