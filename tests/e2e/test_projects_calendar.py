@@ -88,4 +88,17 @@ def test_project_page_and_calendar(org, page):
     page.goto("/growth/projects/calendar/")
     settle(page)
     screenshot(page, "project-my-calendar")
+    page.goto("/growth/projects/")
+    settle(page)
+    expect(page.locator("table.data tbody tr")).to_have_count(1)
+    screenshot(page, "project-list")
     assert not problems, problems
+    # The start form without a project manager: the error at its field, in Russian (a 400, as a refused write).
+    page.goto(f"/growth/accounts/{account.pk}/projects/new/")
+    page.locator("#id_name").fill("Второй этап")
+    page.get_by_role("button", name="Начать проект").click()
+    expect(page.locator("#id_project_manager_error")).to_have_text(
+        "У проекта должен быть руководитель проекта: выберите, кто ведёт его для клиента."
+    )
+    screenshot(page, "project-start-errors")
+    assert problems == ["Failed to load resource: the server responded with a status of 400 (Bad Request)"]
