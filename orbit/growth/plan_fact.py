@@ -187,19 +187,26 @@ def _money(value) -> Decimal:
     return ZERO if value is None else Decimal(str(value)).quantize(Decimal("0.01"))
 
 
-def _recorded_on(model, user: User, people: set[int] | None, manager: str):
-    """The documents whose figures `user` may see: all he may see when he sees every person (the head), else
+def _invoices_recorded_on(user: User, people: set[int] | None):
+    """The invoices whose figures `user` may see: all he may see when he sees every person (the head), else
     those recorded on the people he may see (see the module's note), whatever account they are on now."""
     if people is None:
-        return model.objects.visible_to(user)
-    return model.objects.filter(**{f"{manager}__in": people})
+        return Invoice.objects.visible_to(user)
+    return Invoice.objects.filter(manager_id__in=people)
+
+
+def _allocations_recorded_on(user: User, people: set[int] | None):
+    """Likewise the allocations, by their payment's manager."""
+    if people is None:
+        return PaymentAllocation.objects.visible_to(user)
+    return PaymentAllocation.objects.filter(payment__manager_id__in=people)
 
 
 def invoiced_by_manager(
     user: User, month: dt.date, people: set[int] | None
 ) -> dict[int, tuple[Decimal, Decimal]]:
     """manager id -> (net, cost) of the invoices and credit notes issued in `month`, base currency."""
-    rows = _recorded_on(Invoice, user, people, "manager_id").filter(
+    rows = _invoices_recorded_on(user, people).filter(
         issued_on__gte=month, issued_on__lt=next_month(month), manager__isnull=False
     )
     grouped = (
@@ -222,7 +229,7 @@ def paid_by_manager(
     """payment's manager id -> (net, margin), base currency, of the money received in `month` and allocated.
     The margin of an allocation is its share of the invoice's margin: round(amount × (net_total_base −
     cost_total_base) / total, 2)."""
-    rows = _recorded_on(PaymentAllocation, user, people, "payment__manager_id").filter(
+    rows = _allocations_recorded_on(user, people).filter(
         payment__received_on__gte=month,
         payment__received_on__lt=next_month(month),
         payment__manager__isnull=False,
