@@ -2,8 +2,11 @@
 
 from django.urls import include, path
 
+from orbit.growth import views_card
+
 app_name = "growth"
 urlpatterns = [
+    path("accounts/<int:pk>/", views_card.account_panel, name="account_panel"),
     path("", include("orbit.growth.urls_pipeline")),
     path("", include("orbit.growth.urls_plans")),
     path("", include("orbit.growth.urls_projects")),

@@ -380,17 +380,18 @@ def forecast(request):
 # --- The account card's panel ------------------------------------------------------------------------------
 
 
+def card_context(user, account) -> dict:
+    """What `_card_opportunities.html` shows of an account the user has read (its card's growth panel too)."""
+    return {
+        "opportunities": pipeline.account_opportunities(user, account),
+        "account": account,
+        "may_sell": can_sell(user, account) and not account.is_archived,
+        "base_currency": base_currency(),
+    }
+
+
 @login_required
 def account_panel(request, pk: int):
-    """The card's open opportunities (loaded after the card, like its other panels)."""
+    """The card's open opportunities alone (refreshed after a change on the card)."""
     account = account_get(request.user, pk)
-    return render(
-        request,
-        "growth/pipeline/_card_opportunities.html",
-        {
-            "opportunities": pipeline.account_opportunities(request.user, account),
-            "account": account,
-            "may_sell": can_sell(request.user, account) and not account.is_archived,
-            "base_currency": base_currency(),
-        },
-    )
+    return render(request, "growth/pipeline/_card_opportunities.html", card_context(request.user, account))

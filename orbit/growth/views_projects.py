@@ -538,17 +538,18 @@ def my_calendar(request):
     )
 
 
+def card_context(user, account) -> dict:
+    """What `_card_projects.html` shows of an account the user has read (its card's growth panel too)."""
+    return {
+        "account": account,
+        "card_projects": selectors.account_projects(user, account),
+        "may_start": can_sell(user, account) and not account.is_archived,
+        "won_without_project": list(selectors.won_without_project(user, account)[:5]),
+    }
+
+
 @login_required
 def account_panel(request, account_pk: int):
-    """The account card's projects panel (the integrator includes `_card_projects.html` in the card)."""
+    """The card's projects alone (refreshed after a change on the card)."""
     account = account_get(request.user, account_pk)
-    return render(
-        request,
-        "growth/projects/_card_projects.html",
-        {
-            "account": account,
-            "card_projects": selectors.account_projects(request.user, account),
-            "may_start": can_sell(request.user, account) and not account.is_archived,
-            "won_without_project": list(selectors.won_without_project(request.user, account)[:5]),
-        },
-    )
+    return render(request, "growth/projects/_card_projects.html", card_context(request.user, account))

@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.template.response import TemplateResponse
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -27,14 +27,6 @@ def _int(value: str | None) -> int | None:
 
 def _partial(request) -> bool:
     return bool(request.htmx) and not request.htmx.boosted
-
-
-def opportunity_url(opportunity_id: int, account_id: int) -> str:
-    """The opportunity's page where the pipeline part provides one, else the growth section of the card."""
-    try:
-        return reverse("growth:opportunity", args=[opportunity_id])
-    except NoReverseMatch:
-        return reverse("accounts:detail", args=[account_id]) + "#growth-h"
 
 
 def _filters(params, lines: list[ProductLine]) -> ws.WhitespaceFilters:
@@ -58,7 +50,9 @@ def _cell_context(account, cell, *, may_sell: bool, open_url: str = "") -> dict:
         "cell": cell,
         "can_sell": may_sell,
         "open_url": open_url or reverse("growth:whitespace_open", args=[account.pk]),
-        "opportunity_url": opportunity_url(cell.opportunity_id, account.pk) if cell.opportunity_id else "",
+        "opportunity_url": reverse("growth:opportunity", args=[cell.opportunity_id])
+        if cell.opportunity_id
+        else "",
     }
 
 
@@ -122,7 +116,7 @@ def open_gap(request, pk: int):
         return _refusal(request, account, line, [str(exc) or _("You may not do this.")], 403, back)
     except ValidationError as exc:
         return _refusal(request, account, line, exc.messages, 400, back)
-    url = opportunity_url(opportunity.pk, account.pk)
+    url = reverse("growth:opportunity", args=[opportunity.pk])
     if not _partial(request):
         return redirect(url)
     cell = ws.Cell(line=line, net=None, opportunity_id=opportunity.pk)

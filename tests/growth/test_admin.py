@@ -60,7 +60,10 @@ def test_the_admin_changes_a_probability_and_the_rules_hold(org, client, stages)
     assert "exactly one won stage" in response.content.decode()
     assert Stage.objects.get(pipeline=pipeline, code="lost").outcome == "lost"
     response = client.post(url, _form(pipeline, proposal={"probability": 101}))
-    assert response.status_code == 200 and Stage.objects.get(pipeline=pipeline, code="proposal").probability == 55
+    assert (
+        response.status_code == 200
+        and Stage.objects.get(pipeline=pipeline, code="proposal").probability == 55
+    )
 
 
 def test_a_stage_in_use_keeps_its_outcome(org, client, stages):
