@@ -1,4 +1,4 @@
-"""Whitespace: the accounts × product lines page and the one-click opportunity for a gap."""
+"""Whitespace: the accounts × product lines page, the one-click opportunity for a gap, the card's lines."""
 
 from django.urls import path
 
@@ -7,4 +7,5 @@ from orbit.growth import views_whitespace as views
 urlpatterns = [
     path("whitespace/", views.whitespace, name="whitespace"),
     path("whitespace/accounts/<int:pk>/open/", views.open_gap, name="whitespace_open"),
+    path("accounts/<int:pk>/lines/", views.account_lines, name="account_lines"),
 ]

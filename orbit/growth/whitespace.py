@@ -33,7 +33,7 @@ from django.utils.translation import gettext as _
 
 from orbit.access.policy import visible_accounts
 from orbit.accounts.models import Account, AccountStatus
-from orbit.accounts.selectors import _sorted_after_search, search_q
+from orbit.accounts.selectors import USER_FIELDS_NOT_LISTED, _sorted_after_search, search_q
 from orbit.common.charts import months_back
 from orbit.growth.models import Opportunity, OpportunityKind, StageOutcome
 from orbit.growth.opportunities import opportunity_create
@@ -51,6 +51,15 @@ GAP_CLOSE_DAYS = 90
 ZERO = Decimal("0.00")
 
 BOUGHT, GAP, GAP_OPEN = "bought", "gap", "gap_open"
+ACCOUNT_TEXTS_NOT_SHOWN = (
+    "goals",
+    "strategy",
+    "investment_plans",
+    "financial_indicators",
+    "competitors",
+    "switching_barriers",
+    "search_text",
+)
 
 
 @dataclass(frozen=True)
@@ -114,7 +123,12 @@ def whitespace_accounts(user: User, filters: WhitespaceFilters, *, today: dt.dat
     if filters.q.strip():
         accounts = accounts.filter(search_q(filters.q))
         order = _sorted_after_search(order)
-    return accounts.select_related("responsible_manager", "segment").order_by(*order)
+    # The manager's name is shown, never his password hash or login stamps; the account's long texts are not
+    # shown either: none of them is selected.
+    unread = [f"responsible_manager__{name}" for name in USER_FIELDS_NOT_LISTED] + list(
+        ACCOUNT_TEXTS_NOT_SHOWN
+    )
+    return accounts.select_related("responsible_manager", "segment").defer(*unread).order_by(*order)
 
 
 @dataclass

@@ -178,6 +178,7 @@ ROUTES = {
     "growth:whitespace": Route(),
     # One click on a gap (a plain post: sent on to the opportunity); the auditor sees but does not sell.
     "growth:whitespace_open": Route(method="post", scope="account", need=CHANGE, ok=302),
+    "growth:account_lines": Route(scope="account", need=VISIBLE),
     "revenue:invoices": Route(),
     "revenue:invoice": Route(scope="invoice", need=VISIBLE),
     "revenue:invoice_create": Route(scope="account", need=CHANGE),

@@ -341,3 +341,15 @@ def test_two_clicks_at_the_same_moment_open_one(postgres_only):
     assert sorted(created for _pk, created in results) == [False, True]
     assert len({pk for pk, _created in results}) == 1
     assert Opportunity.objects.filter(account=account, product_line=line).count() == 1
+
+
+def test_the_card_panel_is_served_to_those_who_see_the_account(org, book, lines, client):
+    client.force_login(org.am_a)
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(reverse("growth:account_lines", args=[book["alpha"].pk]))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Оборудование" in html and "Не покупает ещё" not in html and "Ещё не покупает:" in html
+    assert len(captured.captured_queries) <= 8  # session, user, access, the account, lines, nets, openings
+    client.force_login(org.am_b)
+    assert client.get(reverse("growth:account_lines", args=[book["alpha"].pk])).status_code == 404
