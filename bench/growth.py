@@ -322,7 +322,6 @@ def pipeline_cases(personas: list[Persona], conn) -> tuple[list[Case], str]:
     except NoReverseMatch:
         return [], "the pipeline's board and list are not in this checkout: not measured"
     from orbit.growth.pipeline import BOARD_CARDS, board_pipeline
-
     from orbit.org.models import User
 
     cases = []
