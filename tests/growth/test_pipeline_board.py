@@ -207,3 +207,17 @@ def test_the_board_costs_the_same_queries_for_few_and_many_cards(client, org, st
     identified = _column(response.context["board"], "identified")
     assert identified.count == 23 and len(identified.cards) == 23  # 3 + 20 new (10 of 30 moved on)
     assert Opportunity.objects.count() == 34
+
+
+def test_a_scoped_board_ranks_each_columns_first_cards_in_one_query(org, stages, deals):
+    """The lead's board (his visibility evaluated once for every column) shows, per column, the same first cards
+    as reading the column alone would."""
+    lead = pipeline.board(org.lead_a, pipeline.Filters(), limit=2)
+    for column in lead.columns:
+        alone = list(
+            pipeline.visible(org.lead_a)
+            .filter(stage_id=column.stage.pk, status="open")
+            .order_by("expected_close_on", "id")[:2]
+        )
+        assert column.cards == alone, column.stage.code
+    assert sum(len(column.cards) for column in lead.columns) >= 2  # not a vacuous comparison
