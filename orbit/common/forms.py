@@ -7,6 +7,7 @@ from orbit.common.validators import validate_reasonable_date
 # Russian format (02.12.2026) leaves <input type="date"> empty, and the form then fails with "required".
 # Every date, time and moment in Orbit's forms uses these widgets (tests/common/test_form_dates.py checks).
 ISO_DATE = "%Y-%m-%d"
+ISO_MONTH = "%Y-%m"
 ISO_DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
 
 
@@ -15,6 +16,15 @@ class DateInput(forms.DateInput):
 
     def __init__(self, attrs=None):
         super().__init__(attrs, format=ISO_DATE)
+
+
+class MonthInput(forms.DateInput):
+    """A month (`<input type="month">`, "2026-03"); the field reads it as the month's first day."""
+
+    input_type = "month"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format=ISO_MONTH)
 
 
 class DateTimeInput(forms.DateTimeInput):

@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from orbit.accounts.selectors import manager_choices
-from orbit.common.forms import DateField
+from orbit.common.forms import ISO_MONTH, DateField, MonthInput
 from orbit.growth.models import LostReason, Opportunity, OpportunityKind, Pipeline, Stage, StageOutcome
 from orbit.org.models import User
 from orbit.revenue.forms_deals import AmountField
@@ -120,6 +120,6 @@ class ListFilterForm(forms.Form):
     owner = forms.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
     team = forms.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
     status = forms.ChoiceField(choices=[("", ""), *StageOutcome.choices, ("all", "all")], required=False)
-    close_month = forms.DateField(input_formats=["%Y-%m"], required=False)
+    close_month = forms.DateField(input_formats=[ISO_MONTH], widget=MonthInput(), required=False)
     account = forms.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
     sort = forms.CharField(required=False, max_length=20)

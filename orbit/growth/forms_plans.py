@@ -6,16 +6,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from orbit.common.forms import ISO_MONTH, MonthInput
 from orbit.growth.plans import PlanEntry
-
-MONTH_FORMAT = "%Y-%m"
-
-
-class MonthInput(forms.DateInput):
-    input_type = "month"
-
-    def __init__(self, **kwargs):
-        super().__init__(format=MONTH_FORMAT, **kwargs)
 
 
 class PlanFilterForm(forms.Form):
@@ -24,7 +16,7 @@ class PlanFilterForm(forms.Form):
     month = forms.DateField(
         label=_("Month"),
         required=False,
-        input_formats=[MONTH_FORMAT],
+        input_formats=[ISO_MONTH],
         widget=MonthInput(),
         error_messages={"invalid": _("Enter a month like 2026-03.")},
     )

@@ -17,15 +17,17 @@ from django.utils import timezone, translation
 
 import orbit
 from orbit.activities.models import Task
-from orbit.common.forms import DateInput, DateTimeInput, TimeInput
+from orbit.common.forms import DateInput, DateTimeInput, MonthInput, TimeInput
 from tests.clock import local
 from tests.factories import make_account
+from tests.growth.rows import growth_rows
 
 LANGUAGES = ["ru", "en"]
 ISO = {
     DateInput: (re.compile(r"^\d{4}-\d{2}-\d{2}$"), dt.date(2026, 12, 2)),
     DateTimeInput: (re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$"), None),  # a local moment, made per test
     TimeInput: (re.compile(r"^\d{2}:\d{2}$"), dt.time(9, 30)),
+    MonthInput: (re.compile(r"^\d{4}-\d{2}$"), dt.date(2026, 12, 1)),  # a month picker: its first day
 }
 WIDGET_FOR = {forms.DateField: DateInput, forms.DateTimeField: DateTimeInput, forms.TimeField: TimeInput}
 
@@ -50,7 +52,8 @@ def _temporal_fields(form_class):
     for name, field in form_class.base_fields.items():
         for kind, widget in WIDGET_FOR.items():
             if isinstance(field, kind):
-                yield name, field, widget
+                # A date field may be a month picker (filters by month): the month input, "2026-12".
+                yield name, field, MonthInput if isinstance(field.widget, MonthInput) else widget
 
 
 def test_the_forms_are_found():
@@ -95,6 +98,8 @@ def test_every_form_renders_its_initial_dates_in_iso(db, form_class, language, o
     kwargs = {"user": org.head} if "user" in params else {}
     if "account" in params and params["account"].default is inspect.Parameter.empty:
         kwargs["account"] = make_account(org.head, org.am_a)
+    if "project" in params and params["project"].default is inspect.Parameter.empty:  # planned work's form
+        kwargs["project"] = growth_rows(make_account(org.head, org.am_a), by=org.head).project
     form = form_class(**kwargs)
     with translation.override(language):
         for name, value in _bound_values(form).items():
