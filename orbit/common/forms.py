@@ -62,3 +62,11 @@ class DateField(forms.DateField):
 
     widget = DateInput
     default_validators = [validate_reasonable_date]
+
+
+def arm_conflict(form, exc) -> None:
+    """After a ConflictError: keep the writer's input, say why it was not saved, and arm the form with the
+    current version, so saving again is a deliberate decision, not a silent overwrite."""
+    form.add_error(None, exc)
+    form.data = form.data.copy()
+    form.data["version"] = exc.current.version

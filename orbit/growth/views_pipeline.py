@@ -23,7 +23,7 @@ from django.views.decorators.http import require_POST
 from orbit.accounts.selectors import account_get, manager_choices
 from orbit.common import idempotency
 from orbit.common.errors import ConflictError
-from orbit.common.forms import apply_service_error
+from orbit.common.forms import apply_service_error, arm_conflict
 from orbit.common.pagination import CappedPaginator, list_queries
 from orbit.common.refusal import refused
 from orbit.growth import opportunities, pipeline
@@ -134,14 +134,6 @@ def opportunity_detail(request, pk: int):
     return _opportunity_page(request, pipeline.opportunity_get(request.user, pk))
 
 
-def _arm_conflict(form, exc: ConflictError) -> None:
-    """Keep the writer's input, say why it was not saved, and arm the form with the current version: saving
-    again is then a deliberate decision, not a silent overwrite."""
-    form.add_error(None, exc)
-    form.data = form.data.copy()
-    form.data["version"] = exc.current.version
-
-
 @login_required
 def opportunity_create(request):
     """A new opportunity on an account (`?account=ID`; the whitespace page adds `product_line` and `kind`)."""
@@ -229,7 +221,7 @@ def opportunity_edit(request, pk: int):
                     by=request.user, opportunity=opportunity, version=form.cleaned_data["version"], **changes
                 )
             except ConflictError as exc:
-                _arm_conflict(form, exc)
+                arm_conflict(form, exc)
                 status = 409
             except ValidationError as exc:
                 apply_service_error(form, exc)

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 from orbit.accounts.selectors import account_get
 from orbit.common import idempotency
 from orbit.common.errors import ConflictError
-from orbit.common.forms import apply_service_error
+from orbit.common.forms import apply_service_error, arm_conflict
 from orbit.common.pagination import CappedPaginator, list_queries
 from orbit.common.refusal import refused
 from orbit.growth import projects as services
@@ -46,13 +46,6 @@ def _require_sell(request, account) -> None:
 
 def _page_of(project) -> str:
     return reverse("growth:project", args=[project.pk])
-
-
-def _arm_conflict(form, exc: ConflictError) -> None:
-    """Keep the input, say why it was not saved, and arm the form with the current version."""
-    form.add_error(None, exc)
-    form.data = form.data.copy()
-    form.data["version"] = exc.current.version
 
 
 # --- list and page --------------------------------------------------------------------------------------------
@@ -221,7 +214,7 @@ def project_edit(request, pk: int):
                     by=request.user, project=project, version=form.cleaned_data["version"], **fields
                 )
             except ConflictError as exc:
-                _arm_conflict(form, exc)
+                arm_conflict(form, exc)
                 status = 409
             except (ValidationError, PermissionDenied) as exc:
                 apply_service_error(form, exc)
@@ -294,7 +287,7 @@ def stage_add(request, pk: int):
                     version=data["version"],
                 )
             except ConflictError as exc:
-                _arm_conflict(form, exc)
+                arm_conflict(form, exc)
                 status = 409
             except ValidationError as exc:
                 apply_service_error(form, exc)
@@ -330,7 +323,7 @@ def stage_edit(request, pk: int):
                     by=request.user, stage=stage, version=data["version"], **changes
                 )
             except ConflictError as exc:
-                _arm_conflict(form, exc)
+                arm_conflict(form, exc)
                 status = 409
             except ValidationError as exc:
                 apply_service_error(form, exc)
@@ -397,7 +390,7 @@ def work_add(request, pk: int):
                     **form.service_fields(),
                 )
             except ConflictError as exc:
-                _arm_conflict(form, exc)
+                arm_conflict(form, exc)
                 status = 409
             except ValidationError as exc:
                 apply_service_error(form, exc)
@@ -431,7 +424,7 @@ def work_edit(request, pk: int):
                     by=request.user, work=work, version=form.cleaned_data["version"], **form.service_fields()
                 )
             except ConflictError as exc:
-                _arm_conflict(form, exc)
+                arm_conflict(form, exc)
                 status = 409
             except ValidationError as exc:
                 apply_service_error(form, exc)

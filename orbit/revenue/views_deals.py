@@ -18,7 +18,7 @@ from orbit.accounts.models import AccountStatus
 from orbit.accounts.selectors import account_get
 from orbit.common import idempotency
 from orbit.common.errors import ConflictError
-from orbit.common.forms import apply_service_error
+from orbit.common.forms import apply_service_error, arm_conflict
 from orbit.common.refusal import refused
 from orbit.revenue import contracts, orders, selectors_deals
 from orbit.revenue.forms_deals import (
@@ -42,14 +42,6 @@ def _require_bill(request, account) -> None:
 
 def _card(account) -> str:
     return reverse("accounts:detail", args=[account.pk])
-
-
-def _arm_conflict(form, exc: ConflictError) -> None:
-    """Keep the writer's input, say why it was not saved, and arm the form with the current version: saving
-    again is then a deliberate decision, not a silent overwrite."""
-    form.add_error(None, exc)
-    form.data = form.data.copy()
-    form.data["version"] = exc.current.version
 
 
 # --- contracts ---------------------------------------------------------------------------------------------
@@ -144,7 +136,7 @@ def contract_edit(request, pk: int):
                     **form.service_fields(),
                 )
             except ConflictError as exc:
-                _arm_conflict(form, exc)
+                arm_conflict(form, exc)
                 status = 409
             except ValidationError as exc:
                 apply_service_error(form, exc)
