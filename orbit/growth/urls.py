@@ -9,6 +9,7 @@ app_name = "growth"
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="growth:board", permanent=False), name="home"),
     path("accounts/<int:pk>/", views_card.account_panel, name="account_panel"),
+    path("accounts/<int:pk>/holding/", views_card.holding, name="holding"),
     path("", include("orbit.growth.urls_pipeline")),
     path("", include("orbit.growth.urls_plans")),
     path("", include("orbit.growth.urls_projects")),

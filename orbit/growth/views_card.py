@@ -1,5 +1,6 @@
-"""The account card's growth panel: open opportunities, projects, the product lines bought and not bought, and
-the responsible manager's plan vs fact this month — one request after the card, like its other panels."""
+"""The account card's growth panel — open opportunities, projects, the product lines bought and not bought, the
+responsible manager's plan vs fact this month — and the holding page's growth section, each one request after
+the page, like their other panels."""
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
@@ -7,6 +8,7 @@ from django.utils import timezone
 
 from orbit.accounts.selectors import account_get
 from orbit.growth import plan_fact, views_pipeline, views_projects
+from orbit.growth.holding import holding_growth
 from orbit.growth.whitespace import account_product_lines
 
 
@@ -21,3 +23,10 @@ def account_panel(request, pk: int):
         "lines": account_product_lines(user, account, today),
     }
     return render(request, "growth/_account_panel.html", context)
+
+
+@login_required
+def holding(request, pk: int):
+    account = account_get(request.user, pk)
+    growth = holding_growth(request.user, account, today=timezone.localdate())
+    return render(request, "growth/_holding_panel.html", {"growth": growth})
