@@ -159,14 +159,20 @@ class BgNbd:
         )
         return 1.0 / (1.0 + ratio)
 
-    def expected_purchases(self, t, x, t_x, T):
-        """E[purchases in the next t periods | x, t_x, T] (FHL 2005, eq. 10)."""
-        x, t_x, T = (np.asarray(v, dtype=float) for v in (x, t_x, T))
+    def if_alive(self, t, x, T):
+        """E[purchases in the next t periods | x, T, alive at T]: FHL 2005 eq. 10 without its P(alive) factor,
+        which alone depends on t_x."""
+        x, T = np.asarray(x, dtype=float), np.asarray(T, dtype=float)
         r, alpha, a, b = self.r, self.alpha, self.a, self.b
         z = t / (alpha + T + t)
         head = (a + b + x - 1) / (a - 1)
-        body = 1 - ((alpha + T) / (alpha + T + t)) ** (r + x) * hyp2f1(r + x, b + x, a + b + x - 1, z)
-        return head * body * self.p_alive(x, t_x, T)
+        return head * (
+            1 - ((alpha + T) / (alpha + T + t)) ** (r + x) * hyp2f1(r + x, b + x, a + b + x - 1, z)
+        )
+
+    def expected_purchases(self, t, x, t_x, T):
+        """E[purchases in the next t periods | x, t_x, T] (FHL 2005, eq. 10)."""
+        return self.if_alive(t, x, T) * self.p_alive(x, t_x, T)
 
 
 def _bgnbd_negative_ll(log_params: np.ndarray, rows: Rows) -> tuple[float, np.ndarray]:
@@ -271,14 +277,16 @@ def clv(
     period: str = "week",
 ) -> np.ndarray:
     """Discounted value of the next `months` months: the expected purchases of each month (the difference of
-    the cumulative expectation) × the expected spend, discounted at `monthly_discount` per month. The purchases
-    are computed once per distinct (x, t_x, T) row."""
+    the cumulative expectation) × the expected spend, discounted at `monthly_discount` per month. The costly part
+    (a hypergeometric function per month) depends on (x, T) only: it is computed once per distinct pair, then
+    multiplied by each client's P(alive) and expected spend."""
     month = PERIOD_DAYS["month"] / PERIOD_DAYS[period]
-    args, _counts, inverse = _unique(summary.x, summary.t_x, summary.T)
-    discounted = np.zeros(len(args[0]))
-    previous = np.zeros(len(args[0]))
-    for i in range(1, months + 1):  # a loop over months, each step vectorised over the distinct rows
-        cumulative = purchases.expected_purchases(i * month, *args)
+    (x, T), _counts, inverse = _unique(summary.x, summary.T)
+    discounted = np.zeros(len(x))
+    previous = np.zeros(len(x))
+    for i in range(1, months + 1):  # a loop over months, each step vectorised over the distinct pairs
+        cumulative = purchases.if_alive(i * month, x, T)
         discounted += (cumulative - previous) / (1 + monthly_discount) ** i
         previous = cumulative
-    return discounted[inverse] * spend.expected_spend(summary.x, summary.m)
+    alive = purchases.p_alive(summary.x, summary.t_x, summary.T)
+    return discounted[inverse] * alive * spend.expected_spend(summary.x, summary.m)
