@@ -220,7 +220,9 @@ ROUTES = {
     "growth:account_opportunities": Route(scope="account", need=VISIBLE),
     "growth:home": Route(scope="public", ok=302),  # /growth/: to the board, which asks to log in
     "growth:account_panel": Route(scope="account", need=VISIBLE),
-    "growth:holding": Route(scope="account", need=VISIBLE),  # standalone accounts: "not in a holding"  # the card's growth panel, all parts
+    "growth:holding": Route(
+        scope="account", need=VISIBLE
+    ),  # standalone accounts: "not in a holding"  # the card's growth panel, all parts
     "growth:plans": Route(),  # everyone signed in: his own row, his people's, or everyone's
     "growth:plans_entry": Route(scope="leads"),  # the head, admins and team leads enter plans
     # Projects (growth): reads follow visibility; writes whoever may work the account (never the auditor). The
