@@ -189,6 +189,30 @@ def holding_member_ids(account: Account, *, max_depth: int = 6) -> list[int]:
         return [row[0] for row in cursor.fetchall()]
 
 
+@dataclass
+class HoldingCompanies:
+    companies: list[Account]  # the ones the user sees (archived too: their history is the holding's), by name
+    hidden: int  # how many of the holding he may not see: left out of every figure, and said so
+
+
+def holding_companies(user: User, account: Account) -> HoldingCompanies | None:
+    """The companies of the account's holding the user may see, with their responsible manager; None for a
+    standalone account, or when he sees only one company of it (nothing to roll up). For the holding's
+    roll-ups (money, growth): two queries."""
+    members = holding_member_ids(account)
+    if len(members) < 2:
+        return None
+    companies = list(
+        Account.objects.visible_to(user)
+        .filter(pk__in=members)
+        .select_related("responsible_manager")
+        .order_by("sort_name", "id")
+    )
+    if len(companies) < 2:
+        return None
+    return HoldingCompanies(companies=companies, hidden=len(members) - len(companies))
+
+
 def holding_tree(user: User, account: Account, *, max_depth: int = 6) -> HoldingNode | None:
     """The part of the account's holding the user may see, from its top visible parent down.
 

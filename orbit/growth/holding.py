@@ -9,7 +9,7 @@ from decimal import Decimal
 from django.db.models import Count, Sum
 
 from orbit.accounts.models import Account
-from orbit.accounts.selectors import holding_member_ids
+from orbit.accounts.selectors import holding_companies
 from orbit.growth import plan_fact
 from orbit.growth.models import RUNNING_PROJECT, Opportunity, Project, StageOutcome
 from orbit.growth.pipeline import WEIGHTED_X100, weighted
@@ -54,17 +54,10 @@ class HoldingGrowth:
 
 def holding_growth(user: User, account: Account, *, today: dt.date) -> HoldingGrowth | None:
     """None for a standalone account, or when the viewer sees no other company of its holding."""
-    members = holding_member_ids(account)
-    if len(members) < 2:
+    holding = holding_companies(user, account)
+    if holding is None:
         return None
-    companies = list(
-        Account.objects.visible_to(user)
-        .filter(pk__in=members)
-        .select_related("responsible_manager")
-        .order_by("sort_name", "id")
-    )
-    if len(companies) < 2:
-        return None
+    companies = holding.companies
     ids = [company.pk for company in companies]
     window = window_of(today)
     lines = product_lines()
@@ -101,7 +94,7 @@ def holding_growth(user: User, account: Account, *, today: dt.date) -> HoldingGr
         rows=[rows[pk] for pk in ids],
         lines=lines,
         window_months=window.months,
-        hidden=len(set(members) - set(ids)),
+        hidden=holding.hidden,
         plans=plans,
         more_managers=max(0, len(managers) - MANAGERS_SHOWN),
         month=month,

@@ -14,7 +14,7 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from orbit.accounts.models import Account
-from orbit.accounts.selectors import holding_member_ids
+from orbit.accounts.selectors import holding_companies
 from orbit.common.charts import Chart, Series, month_label, months_back
 from orbit.org.models import Team, User
 from orbit.revenue import balances
@@ -226,14 +226,12 @@ class HoldingMoney:
 def holding_money(user: User, account: Account, *, today: dt.date) -> HoldingMoney | None:
     """The money of the holding the account belongs to, over the companies the user may see (archived ones
     too: their invoices are history the holding still has). None for a standalone account."""
-    members = holding_member_ids(account)
-    if len(members) < 2:
+    holding = holding_companies(user, account)
+    if holding is None:
         return None
-    visible = Account.objects.visible_to(user).filter(pk__in=members)
-    accounts = {a.pk: a for a in visible.select_related("responsible_manager").order_by("sort_name", "id")}
-    if len(accounts) < 2:
-        return None
+    accounts = {a.pk: a for a in holding.companies}
     ids = list(accounts)
+    visible = Account.objects.visible_to(user).filter(pk__in=ids)
     rows = {pk: SubsidiaryRow(a) for pk, a in accounts.items()}
     first = months_back(today, FIGURE_MONTHS)[0]
     per_account = (
@@ -256,7 +254,7 @@ def holding_money(user: User, account: Account, *, today: dt.date) -> HoldingMon
         root=root,
         panel=money_panel(user, ids, today=today),
         rows=sorted(rows.values(), key=lambda row: row.account.pk != root.pk),  # the top first, then by name
-        hidden=len(set(members) - set(ids)),
+        hidden=holding.hidden,
     )
 
 
