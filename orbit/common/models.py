@@ -28,6 +28,13 @@ class TrackedModel(models.Model):
         return self.archived_at is not None
 
 
+def name_field() -> str:
+    """The field of a two-language name ("name_ru", "name_en") in the active language."""
+    from django.utils.translation import get_language
+
+    return "name_en" if (get_language() or "ru").startswith("en") else "name_ru"
+
+
 class ReferenceItem(models.Model):
     """A small admin-edited list (industries, regions, segments) with a name in both languages."""
 
@@ -40,9 +47,7 @@ class ReferenceItem(models.Model):
         ordering = ["name_ru"]
 
     def __str__(self) -> str:
-        from django.utils.translation import get_language
-
-        return self.name_en if (get_language() or "ru").startswith("en") else self.name_ru
+        return getattr(self, name_field())
 
 
 class IdempotencyKey(models.Model):

@@ -21,7 +21,7 @@ from django.utils.translation import pgettext_lazy
 
 from orbit.access.querysets import AccountScopedManager
 from orbit.accounts.models import Account, Currency
-from orbit.common.models import ReferenceItem, TrackedModel
+from orbit.common.models import ReferenceItem, TrackedModel, name_field
 from orbit.revenue.models import MONEY, RATE, ProductLine
 
 # --- Reference data: pipelines, their stages, reasons for losing -------------------------------------------
@@ -73,9 +73,7 @@ class Stage(models.Model):
         ]
 
     def __str__(self) -> str:
-        from django.utils.translation import get_language
-
-        return self.name_en if (get_language() or "ru").startswith("en") else self.name_ru
+        return getattr(self, name_field())
 
 
 class LostReason(ReferenceItem):

@@ -28,13 +28,13 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Exists, Min, OuterRef, QuerySet, Sum
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from orbit.access.policy import visible_accounts
 from orbit.accounts.models import Account, AccountStatus
 from orbit.accounts.selectors import USER_FIELDS_NOT_LISTED, _sorted_after_search, search_q
 from orbit.common.charts import months_back
+from orbit.common.models import name_field
 from orbit.growth.models import Opportunity, OpportunityKind, StageOutcome
 from orbit.growth.opportunities import opportunity_create
 from orbit.growth.permissions import require_sell
@@ -87,8 +87,7 @@ def window_of(today: dt.date, months: int = WINDOW_MONTHS) -> Window:
 
 def product_lines() -> list[ProductLine]:
     """Every product line, by its name in the reader's language (a few rows)."""
-    name = "name_en" if (get_language() or "ru").startswith("en") else "name_ru"
-    return list(ProductLine.objects.order_by(name, "id"))
+    return list(ProductLine.objects.order_by(name_field(), "id"))
 
 
 def _in_window(window: Window) -> dict:

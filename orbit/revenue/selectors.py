@@ -10,12 +10,13 @@ from decimal import Decimal
 
 from django.db.models import Count, F, Min, Q, QuerySet, Sum
 from django.http import Http404
-from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from orbit.accounts.models import Account
 from orbit.accounts.selectors import holding_companies
 from orbit.common.charts import Chart, Series, month_label, months_back
+from orbit.common.models import name_field
 from orbit.org.models import Team, User
 from orbit.revenue import balances
 from orbit.revenue.contracts import notice_deadline
@@ -67,8 +68,7 @@ class Revenue:
 def _line_name(row: dict) -> str:
     if row["product_line_id"] is None:
         return _("Other")
-    english = (get_language() or "ru").startswith("en")
-    return row["product_line__name_en"] if english else row["product_line__name_ru"]
+    return row[f"product_line__{name_field()}"]
 
 
 def revenue_by_month(
