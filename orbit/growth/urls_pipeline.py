@@ -12,5 +12,4 @@ urlpatterns = [
     path("opportunities/<int:pk>/move/", views.opportunity_move, name="opportunity_move"),
     path("board/", views.board, name="board"),
     path("forecast/", views.forecast, name="forecast"),
-    path("accounts/<int:pk>/opportunities/", views.account_panel, name="account_opportunities"),
 ]

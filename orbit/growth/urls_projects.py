@@ -23,6 +23,5 @@ urlpatterns = [
     path(
         "accounts/<int:account_pk>/projects/new/", views.project_start_account, name="project_start_account"
     ),
-    path("accounts/<int:account_pk>/projects/", views.account_panel, name="account_projects"),
     path("accounts/<int:account_pk>/calendar/", views.account_calendar, name="account_calendar"),
 ]

@@ -7,5 +7,4 @@ from orbit.growth import views_whitespace as views
 urlpatterns = [
     path("whitespace/", views.whitespace, name="whitespace"),
     path("whitespace/accounts/<int:pk>/open/", views.open_gap, name="whitespace_open"),
-    path("accounts/<int:pk>/lines/", views.account_lines, name="account_lines"),
 ]

@@ -380,10 +380,3 @@ def card_context(user, account) -> dict:
         "may_sell": can_sell(user, account) and not account.is_archived,
         "base_currency": base_currency(),
     }
-
-
-@login_required
-def account_panel(request, pk: int):
-    """The card's open opportunities alone (refreshed after a change on the card)."""
-    account = account_get(request.user, pk)
-    return render(request, "growth/pipeline/_card_opportunities.html", card_context(request.user, account))

@@ -539,10 +539,3 @@ def card_context(user, account) -> dict:
         "may_start": can_sell(user, account) and not account.is_archived,
         "won_without_project": list(selectors.won_without_project(user, account)[:5]),
     }
-
-
-@login_required
-def account_panel(request, account_pk: int):
-    """The card's projects alone (refreshed after a change on the card)."""
-    account = account_get(request.user, account_pk)
-    return render(request, "growth/projects/_card_projects.html", card_context(request.user, account))

@@ -100,14 +100,6 @@ def whitespace(request):
 
 
 @login_required
-def account_lines(request, pk: int):
-    """The card's product lines bought and not bought in the window (loaded after the card, like its panels)."""
-    account = account_get(request.user, pk)  # 404 unless he sees it
-    lines = ws.account_product_lines(request.user, account, timezone.localdate())
-    return render(request, "growth/whitespace/_card_lines.html", {"account": account, "lines": lines})
-
-
-@login_required
 @require_POST
 def open_gap(request, pk: int):
     """One click on a gap: an opportunity for that account and line (or the open one already there). htmx gets

@@ -178,7 +178,6 @@ ROUTES = {
     "growth:whitespace": Route(),
     # One click on a gap (a plain post: sent on to the opportunity); the auditor sees but does not sell.
     "growth:whitespace_open": Route(method="post", scope="account", need=CHANGE, ok=302),
-    "growth:account_lines": Route(scope="account", need=VISIBLE),
     "revenue:invoices": Route(),
     "revenue:invoice": Route(scope="invoice", need=VISIBLE),
     "revenue:invoice_create": Route(scope="account", need=CHANGE),
@@ -217,7 +216,6 @@ ROUTES = {
     "growth:opportunity": Route(scope="opportunity", need=VISIBLE),
     "growth:opportunity_edit": Route(scope="opportunity", need=CHANGE),
     "growth:opportunity_move": Route(method="post", scope="opportunity", need=CHANGE, ok=400),
-    "growth:account_opportunities": Route(scope="account", need=VISIBLE),
     "growth:home": Route(scope="public", ok=302),  # /growth/: to the board, which asks to log in
     "growth:account_panel": Route(scope="account", need=VISIBLE),
     "growth:holding": Route(
@@ -231,7 +229,6 @@ ROUTES = {
     "growth:my_calendar": Route(),
     "growth:project_start": Route(ok=400),  # without a won opportunity: refused with the way to start one
     "growth:project_start_account": Route(scope="account", need=CHANGE),
-    "growth:account_projects": Route(scope="account", need=VISIBLE),
     "growth:account_calendar": Route(scope="account", need=VISIBLE),
     "growth:project": Route(scope="project", need=VISIBLE),
     "growth:project_calendar": Route(scope="project", need=VISIBLE),

@@ -1,6 +1,6 @@
 """The account card's open opportunities: `pipeline.account_opportunities` (hand-computed sums, the first five
 by close date, what the reader may see, two queries) and its partial `growth/pipeline/_card_opportunities.html`
-(served at growth:account_opportunities for the card to load)."""
+(in the card's growth panel, growth:account_panel)."""
 
 import datetime as dt
 from decimal import Decimal
@@ -85,12 +85,12 @@ def test_the_partial_and_its_route(client, org, account):
     assert "Soon" in html and "₽35,000.55" in html and "₽18,500.39" in html
     assert reverse("growth:opportunity_create") + f"?account={account.pk}" in html
     client.force_login(org.am_a)
-    response = client.get(reverse("growth:account_opportunities", args=[account.pk]))
+    response = client.get(reverse("growth:account_panel", args=[account.pk]))
     assert response.status_code == 200
     body = response.content.decode()
     assert "Open opportunities" in body and "18,500.39" in body and "Gone" not in body
     client.force_login(org.auditor)
-    body = client.get(reverse("growth:account_opportunities", args=[account.pk])).content.decode()
+    body = client.get(reverse("growth:account_panel", args=[account.pk])).content.decode()
     assert "New opportunity" not in body  # reads, does not sell
     client.force_login(org.am_b)
-    assert client.get(reverse("growth:account_opportunities", args=[account.pk])).status_code == 404
+    assert client.get(reverse("growth:account_panel", args=[account.pk])).status_code == 404

@@ -64,7 +64,7 @@ def test_running_first_with_stage_and_next_work_then_recent(org, card):
 def test_the_partial_renders_the_projects_and_the_start_buttons(org, card, client):
     won = won_opportunity(org.am_a, card["account"], "Ещё одна")  # won, no project yet: offered to start one
     client.force_login(org.am_a)
-    response = client.get(reverse("growth:account_projects", args=[card["account"].pk]))
+    response = client.get(reverse("growth:account_panel", args=[card["account"].pk]))
     html = response.content.decode()
     assert response.status_code == 200
     assert "Скоро" in html and "Обследование" in html and "Давний" not in html
