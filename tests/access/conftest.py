@@ -24,6 +24,7 @@ from orbit.requests.models import Department
 from orbit.requests.services import attachment_add, request_create
 from tests.access.personas import PERSONAS
 from tests.factories import make_account, make_user
+from tests.analytics.rows import analytics_rows
 from tests.growth.rows import growth_rows
 from tests.revenue.rows import ledger_rows
 
@@ -97,9 +98,11 @@ def world(org, settings, tmp_path):
     }
     ledger = {k: ledger_rows(a, by=org.head) for k, a in accounts.items()}
     growth = {k: growth_rows(a, by=org.head) for k, a in accounts.items()}
+    analytics = {k: analytics_rows(a, by=org.head) for k, a in accounts.items()}
     return SimpleNamespace(
         ledger=ledger,
         growth=growth,
+        analytics=analytics,
         requests=requests,
         attachments=attachments,
         touches=touches,
