@@ -21,6 +21,7 @@ urlpatterns = [
     path("calendars/", include("orbit.worktime.urls")),
     path("revenue/", include("orbit.revenue.urls")),
     path("growth/", include("orbit.growth.urls")),
+    path("analytics/", include("orbit.analytics.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]
