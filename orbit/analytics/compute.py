@@ -35,6 +35,7 @@ import numpy as np
 from dateutil.relativedelta import relativedelta
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from orbit.accounts.models import Account, Tier
 from orbit.analytics import classes, figures, ltv, rfm
@@ -51,6 +52,14 @@ from orbit.revenue.models import AccountRevenueMonth, Invoice, Payment
 log = logging.getLogger(__name__)
 
 STEPS = ("read", "classes", "ltv", "stage", "write", "summary")
+STEP_LABELS = {
+    "read": _("Reading the revenue of every account"),
+    "classes": _("ABC, XYZ, RFM and dormancy"),
+    "ltv": _("Fitting and predicting lifetime value"),
+    "stage": _("Preparing the results"),
+    "write": _("Writing the figures and their changes"),
+    "summary": _("The department's figures"),
+}
 MIN_REPEAT_BUYERS = 20  # fewer clients with a repeat purchase than this: no LTV prediction (nothing to fit)
 STALE_MINUTES = 10  # a running run without a heartbeat for this long died with its worker
 

@@ -142,6 +142,16 @@ class AnalyticsRun(models.Model):
         return f"{self.kind} {self.as_of} ({self.status})"
 
     @property
+    def step_label(self):
+        from orbit.analytics.compute import STEP_LABELS
+
+        return STEP_LABELS.get(self.step, "")
+
+    @property
+    def duration(self):
+        return self.finished_at - self.started_at if self.finished_at and self.started_at else None
+
+    @property
     def percent(self) -> int:
         return 100 * self.steps_done // self.steps_total if self.steps_total else 0
 
