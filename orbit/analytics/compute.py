@@ -361,16 +361,14 @@ def predict(f: Figures, r: Results, window: Window, params: dict, fitted: dict |
     if fitted is None:
         repeaters = int(((x > 0) & (m > 0)).sum())
         if repeaters < MIN_REPEAT_BUYERS:
-            return {
-                "skipped": f"{repeaters} clients with a repeat purchase (at least {MIN_REPEAT_BUYERS} needed)"
-            }
+            return {"skipped": "too_few", "repeaters": repeaters, "needed": MIN_REPEAT_BUYERS}
         try:
             purchases = ltv.fit_bgnbd(x[bought], t_x[bought], T[bought])
             spend = ltv.fit_gamma_gamma(x[bought], m[bought])
         except (ValueError, FloatingPointError, ArithmeticError) as error:
-            return {"skipped": f"the fit failed: {error}"}
+            return {"skipped": "failed", "error": str(error)}
         if not (spend.q > 1 and purchases.a > 1):
-            return {"skipped": "the fitted parameters give no finite expectation (q ≤ 1 or a ≤ 1)"}
+            return {"skipped": "infinite", "error": f"q = {spend.q:.4f}, a = {purchases.a:.4f}"}
         fitted = {
             "bgnbd": {
                 "r": purchases.r,

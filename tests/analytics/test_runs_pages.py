@@ -49,8 +49,12 @@ def test_managers_and_leads_neither_see_nor_start_runs(client, org, name):
 def test_a_run_whose_worker_died_is_marked_failed(head, org):
     from django.utils import timezone
 
-    run = AnalyticsRun.objects.create(as_of=timezone.localdate(), status="running", heartbeat_at=timezone.now())
-    AnalyticsRun.objects.filter(pk=run.pk).update(heartbeat_at=timezone.now() - timezone.timedelta(minutes=11))
+    run = AnalyticsRun.objects.create(
+        as_of=timezone.localdate(), status="running", heartbeat_at=timezone.now()
+    )
+    AnalyticsRun.objects.filter(pk=run.pk).update(
+        heartbeat_at=timezone.now() - timezone.timedelta(minutes=11)
+    )
     page = head.get(reverse("analytics:runs"))
     run.refresh_from_db()
     assert run.status == "failed" and page.status_code == 200
@@ -58,9 +62,20 @@ def test_a_run_whose_worker_died_is_marked_failed(head, org):
 
 def _settings(**changes) -> dict:
     values = {
-        "basis": "revenue", "window_months": 12, "abc_a": "80", "abc_b": "95", "xyz_x": "10", "xyz_y": "25",
-        "xyz_min_months": 6, "dormant_multiple": "3", "dormant_floor_days": 45, "dormant_cap_days": 365,
-        "ltv_horizon_months": 12, "ltv_discount_percent": "15", "ltv_drop_percent": "50", "version": 1,
+        "basis": "revenue",
+        "window_months": 12,
+        "abc_a": "80",
+        "abc_b": "95",
+        "xyz_x": "10",
+        "xyz_y": "25",
+        "xyz_min_months": 6,
+        "dormant_multiple": "3",
+        "dormant_floor_days": 45,
+        "dormant_cap_days": 365,
+        "ltv_horizon_months": 12,
+        "ltv_discount_percent": "15",
+        "ltv_drop_percent": "50",
+        "version": 1,
     }
     values.update(changes)
     return values
