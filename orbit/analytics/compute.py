@@ -528,14 +528,28 @@ def _binary_copy(columns: list[np.ndarray]) -> bytes:
     return b"PGCOPY\n\xff\r\n\x00" + b"\x00" * 8 + rows.tobytes() + b"\xff\xff"
 
 
-def _create_stage(cursor) -> None:
-    cursor.execute(f"DROP TABLE IF EXISTS {STAGE}")
+def _scratch_table() -> str:
+    """PostgreSQL: an unlogged table (shared buffers, no WAL; a temporary table would go through the session's
+    few megabytes of temp_buffers and spill). One run at a time, so the fixed names do not collide; a run that
+    died leaves them to the next, which drops them first. SQLite: a temporary table."""
+    return "CREATE UNLOGGED TABLE" if connection.vendor == "postgresql" else "CREATE TEMPORARY TABLE"
+
+
+def _drop_scratch(cursor) -> None:
     cursor.execute(f"DROP TABLE IF EXISTS {READY}")
-    columns = ", ".join(f"{name} {kind}" for name, kind, _ in STAGED)
-    cursor.execute(f"CREATE TEMPORARY TABLE {STAGE} ({columns})")
+    cursor.execute(f"DROP TABLE IF EXISTS {STAGE}")
+
+
+def _create_stage(cursor) -> None:
+    _drop_scratch(cursor)
+    columns = ", ".join(f"{name} {kind}" for name, kind, _numpy in STAGED)
+    cursor.execute(f"{_scratch_table()} {STAGE} ({columns})")
 
 
 def _load_stage(cursor, columns: list[np.ndarray]) -> None:
+    """Send the numbers, then make READY: the metrics' columns, and beside them the stored figures of the same
+    account (one join) for the changes. Once dormant, dormant until a new purchase: a stored dormant account
+    whose last purchase has not moved stays dormant whatever the threshold now says."""
     if connection.vendor == "postgresql":
         with cursor.cursor.copy(f"COPY {STAGE} ({', '.join(COLUMNS)}) FROM STDIN (FORMAT BINARY)") as copy:
             copy.write(_binary_copy(columns))
@@ -544,10 +558,15 @@ def _load_stage(cursor, columns: list[np.ndarray]) -> None:
         rows = [[None if isinstance(v, float) and v != v else v for v in row] for row in rows]
         marks = ", ".join(["%s"] * len(COLUMNS))
         cursor.executemany(f"INSERT INTO {STAGE} ({', '.join(COLUMNS)}) VALUES ({marks})", rows)
-    cursor.execute(f"CREATE TEMPORARY TABLE {READY} AS SELECT {_converted()} FROM {STAGE}")
-    cursor.execute(f"CREATE INDEX {READY}_account ON {READY} (account_id)")
-    if connection.vendor == "postgresql":
-        cursor.execute(f"ANALYZE {READY}")
+    metrics = AccountMetrics._meta.db_table
+    kept = "(c.is_dormant OR COALESCE(m.is_dormant AND m.last_purchase_on = c.last_purchase_on, FALSE))"
+    new = ", ".join(f"{kept} AS is_dormant" if name == "is_dormant" else f"c.{name}" for name in COLUMNS)
+    cursor.execute(
+        f"{_scratch_table()} {READY} AS SELECT {new}, m.account_id IS NOT NULL AS seen, m.abc AS old_abc, "
+        "m.xyz AS old_xyz, m.rfm_segment AS old_segment, COALESCE(m.is_dormant, FALSE) AS old_dormant, "
+        "m.last_purchase_on AS old_last, m.clv AS old_clv "
+        f"FROM (SELECT {_converted()} FROM {STAGE}) c LEFT JOIN {metrics} m ON m.account_id = c.account_id"
+    )
 
 
 def _converted() -> str:
@@ -600,39 +619,27 @@ def _write_changes(cursor, run: AnalyticsRun, drop_percent: Decimal) -> int:
     """One SegmentChange per change against the stored figures (accounts seen before only, except that
     becoming dormant counts for a new account too: the queue must hear of it)."""
     changes = SegmentChange._meta.db_table
-    metrics = AccountMetrics._meta.db_table
-    head = f"INSERT INTO {changes} (account_id, run_id, changed_on, kind, old, new) "
-    params = {"run": run.pk, "as_of": run.as_of, "keep": 1 - drop_percent / 100}
-    joined = f"FROM {READY} s JOIN {metrics} m ON m.account_id = s.account_id"
-    statements = [
-        f"{head} SELECT s.account_id, %(run)s, %(as_of)s, 'abc', m.abc, s.abc {joined} WHERE m.abc <> s.abc",
-        f"{head} SELECT s.account_id, %(run)s, %(as_of)s, 'xyz', m.xyz, s.xyz {joined} WHERE m.xyz <> s.xyz",
-        f"{head} SELECT s.account_id, %(run)s, %(as_of)s, 'rfm', m.rfm_segment, s.rfm_segment {joined} "
-        "WHERE m.rfm_segment <> s.rfm_segment",
-        f"{head} SELECT s.account_id, %(run)s, %(as_of)s, 'dormant', '', "
-        f"CAST(s.last_purchase_on AS VARCHAR(32)) FROM {READY} s LEFT JOIN {metrics} m ON m.account_id = s.account_id "
-        "WHERE s.is_dormant AND (m.account_id IS NULL OR NOT m.is_dormant)",
-        f"{head} SELECT s.account_id, %(run)s, %(as_of)s, 'awake', CAST(m.last_purchase_on AS VARCHAR(32)), "
-        f"CAST(s.last_purchase_on AS VARCHAR(32)) {joined} WHERE m.is_dormant AND NOT s.is_dormant",
-        f"{head} SELECT s.account_id, %(run)s, %(as_of)s, 'ltv_drop', CAST(m.clv AS VARCHAR(32)), "
-        f"CAST(s.clv AS VARCHAR(32)) {joined} WHERE m.clv > 0 AND s.clv <= m.clv * %(keep)s",
+
+    def text(column: str) -> str:
+        return f"CAST({column} AS VARCHAR(32))"
+
+    kinds = [
+        ("abc", "old_abc", "abc", "seen AND old_abc <> abc"),
+        ("xyz", "old_xyz", "xyz", "seen AND old_xyz <> xyz"),
+        ("rfm", "old_segment", "rfm_segment", "seen AND old_segment <> rfm_segment"),
+        ("dormant", "''", text("last_purchase_on"), "is_dormant AND NOT old_dormant"),
+        ("awake", text("old_last"), text("last_purchase_on"), "seen AND old_dormant AND NOT is_dormant"),
+        ("ltv_drop", text("old_clv"), text("clv"), "seen AND old_clv > 0 AND clv <= old_clv * %(keep)s"),
     ]
-    written = 0
-    for statement in statements:
-        cursor.execute(statement, params)
-        written += cursor.rowcount
-    return written
-
-
-def _keep_dormant(cursor) -> None:
-    """Once dormant, dormant until a new purchase: a stored dormant account whose last purchase has not moved
-    stays dormant whatever the threshold now says."""
-    metrics = AccountMetrics._meta.db_table
-    cursor.execute(
-        f"UPDATE {READY} SET is_dormant = TRUE WHERE NOT is_dormant AND account_id IN ("
-        f"SELECT m.account_id FROM {metrics} m JOIN {READY} s ON s.account_id = m.account_id "
-        "WHERE m.is_dormant AND m.last_purchase_on = s.last_purchase_on)"
+    selects = " UNION ALL ".join(
+        f"SELECT account_id, %(run)s, %(as_of)s, '{kind}', {old}, {new} FROM {READY} WHERE {where}"
+        for kind, old, new, where in kinds
     )
+    cursor.execute(
+        f"INSERT INTO {changes} (account_id, run_id, changed_on, kind, old, new) {selects}",
+        {"run": run.pk, "as_of": run.as_of, "keep": 1 - drop_percent / 100},
+    )
+    return cursor.rowcount
 
 
 def _upsert(cursor, run: AnalyticsRun) -> None:
@@ -648,27 +655,41 @@ def _upsert(cursor, run: AnalyticsRun) -> None:
 
 
 def _replace(cursor, run: AnalyticsRun) -> None:
-    """A full run's every account: the table's rows are replaced. On PostgreSQL its secondary indexes are
-    dropped and built again after the insert — building an index over sorted rows is far cheaper than
-    maintaining five of them row by row for a million updates. Readers wait for the transaction (a few seconds,
-    once a night) and then see the new figures whole; they never see half."""
+    """A full run's every account: the table's rows are replaced. On PostgreSQL the secondary indexes and the
+    foreign keys are dropped and made again after the insert (same names, same definitions) — building an
+    index over the new rows and checking a foreign key with one join is far cheaper than keeping five indexes and
+    two key checks row by row for a million rows. Readers wait for the transaction (seconds, once a night) and
+    then see the new figures whole; they never see half."""
     metrics = AccountMetrics._meta.db_table
     names = ", ".join(COLUMNS)
-    indexes = []
+    kept: list[tuple[str, str]] = []
     if connection.vendor == "postgresql":
         cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
-        # Django's foreign keys are deferred; an index cannot be built over rows with pending checks.
+        # Deferred foreign-key checks still pending in this transaction (Django defers them) would stop the
+        # ALTER TABLEs below: run them now.
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         cursor.execute(f"LOCK TABLE {metrics} IN ACCESS EXCLUSIVE MODE")
+        cursor.execute(
+            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = %s::regclass "
+            "AND contype = 'f'",
+            [metrics],
+        )
+        keys = cursor.fetchall()
         cursor.execute(
             "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s AND indexname NOT IN ("
             "SELECT conname FROM pg_constraint WHERE conrelid = %s::regclass)",
             [metrics, metrics],
         )
         indexes = cursor.fetchall()
+        for name, _definition in keys:
+            cursor.execute(f'ALTER TABLE {metrics} DROP CONSTRAINT "{name}"')
         for name, _definition in indexes:
             cursor.execute(f'DROP INDEX "{name}"')
         cursor.execute(f"TRUNCATE {metrics}")
+        kept = [(None, definition) for _name, definition in indexes]
+        kept += [
+            (name, f'ALTER TABLE {metrics} ADD CONSTRAINT "{name}" {definition}') for name, definition in keys
+        ]
     else:
         cursor.execute(f"DELETE FROM {metrics}")
     cursor.execute(
@@ -676,8 +697,8 @@ def _replace(cursor, run: AnalyticsRun) -> None:
         "ORDER BY account_id",
         {"run": run.pk, "as_of": run.as_of},
     )
-    for _name, definition in indexes:
-        cursor.execute(definition)
+    for _name, statement in kept:
+        cursor.execute(statement)
 
 
 # --- Runs -------------------------------------------------------------------------------------------------------
@@ -808,17 +829,19 @@ def _execute(run: AnalyticsRun) -> None:
         fitted = predict(f, results, window, params, params.get("ltv") if base else None)
         params["ltv"] = fitted
         _progress(run, "stage")
-        _create_stage(cursor)
-        _load_stage(cursor, stage_columns(f, results))
-        _progress(run, "write")
-        with transaction.atomic():
-            _keep_dormant(cursor)
-            run.changes = _write_changes(cursor, run, Decimal(str(params["settings"]["ltv_drop_percent"])))
-            (_replace if base is None else _upsert)(cursor, run)
-            for hook in after_run_hooks():
-                hook(run)
-        cursor.execute(f"DROP TABLE IF EXISTS {READY}")
-        cursor.execute(f"DROP TABLE IF EXISTS {STAGE}")
+        try:
+            _create_stage(cursor)
+            _load_stage(cursor, stage_columns(f, results))
+            _progress(run, "write")
+            with transaction.atomic():
+                run.changes = _write_changes(
+                    cursor, run, Decimal(str(params["settings"]["ltv_drop_percent"]))
+                )
+                (_replace if base is None else _upsert)(cursor, run)
+                for hook in after_run_hooks():
+                    hook(run)
+        finally:
+            _drop_scratch(cursor)
     _progress(run, "summary")
     run.summary = department_summary(f, results, params) if base is None else dict(latest_run().summary)
     run.params = params
