@@ -17,7 +17,14 @@ from orbit.access.policy import led_people, led_team_ids, sees_everything, visib
 from orbit.accounts.models import Tier
 from orbit.accounts.selectors import USER_FIELDS_NOT_LISTED, search_q
 from orbit.analytics import figures
-from orbit.analytics.models import AccountMetrics, AnalyticsRun, AnalyticsSettings, Basis, RunStatus, SegmentChange
+from orbit.analytics.models import (
+    AccountMetrics,
+    AnalyticsRun,
+    AnalyticsSettings,
+    Basis,
+    RunStatus,
+    SegmentChange,
+)
 from orbit.common.pagination import CappedPaginator
 from orbit.org.models import OWNER_ROLES, Team, User
 from orbit.revenue.selectors import team_subtree
@@ -166,7 +173,13 @@ class MetricsFilters:
     @property
     def any(self) -> bool:
         return bool(
-            self.abc or self.xyz or self.segment or self.dormant is not None or self.manager or self.team or self.q
+            self.abc
+            or self.xyz
+            or self.segment
+            or self.dormant is not None
+            or self.manager
+            or self.team
+            or self.q
         )
 
 
@@ -175,14 +188,18 @@ def metrics_list(user: User, filters: MetricsFilters, sort: str = DEFAULT_SORT) 
     rows = scope_rows(user, filters.team, filters.manager)
     if filters.abc:
         rows = rows.filter(abc=filters.abc)
-    if filters.xyz:
-        rows = rows.filter(xyz="" if filters.xyz == TOO_NEW else filters.xyz)
+    if filters.xyz == TOO_NEW:  # stored as "", like D's and the classless: only A, B, C too new for XYZ
+        rows = rows.filter(xyz="", abc__in=("A", "B", "C"))
+    elif filters.xyz:
+        rows = rows.filter(xyz=filters.xyz)
     if filters.segment:
         rows = rows.filter(rfm_segment=filters.segment)
     if filters.dormant is not None:
         rows = rows.filter(is_dormant=filters.dormant)
     if filters.q.strip():
-        rows = rows.filter(account__in=visible_accounts(user, include_archived=True).filter(search_q(filters.q)))
+        rows = rows.filter(
+            account__in=visible_accounts(user, include_archived=True).filter(search_q(filters.q))
+        )
     # The manager's name is shown, never his password hash or login stamps.
     rows = rows.select_related("account", "account__responsible_manager").defer(
         *(f"account__responsible_manager__{name}" for name in USER_FIELDS_NOT_LISTED),
@@ -231,7 +248,9 @@ def account_figures(user: User, account) -> AccountFigures:
     """The account's figures and its last segment changes, newest first (the caller has checked the account is
     one the user sees; the reads are scoped all the same)."""
     metrics = AccountMetrics.objects.visible_to(user).filter(account_id=account.pk).first()
-    changes = list(SegmentChange.objects.visible_to(user).filter(account_id=account.pk).order_by("-on", "-id")[
-        :HISTORY_ROWS
-    ])
+    changes = list(
+        SegmentChange.objects.visible_to(user)
+        .filter(account_id=account.pk)
+        .order_by("-on", "-id")[:HISTORY_ROWS]
+    )
     return AccountFigures(metrics=metrics, changes=changes)

@@ -95,7 +95,9 @@ def heatmap(cells: dict, scope_query: str) -> dict:
         share = Decimal(found["share"])
         return {
             "code": code,
-            "label": code if len(code) == 2 else (_("%(abc)s, too new") % {"abc": code} if code != "D" else "D"),
+            "label": code
+            if len(code) == 2
+            else (_("%(abc)s, too new") % {"abc": code} if code != "D" else "D"),
             "accounts": found["accounts"],
             "total": Decimal(found["total"]),
             "share": share,
@@ -235,8 +237,14 @@ def rfm_table(grid: dict[tuple[int, int], int], scope_query: str) -> list[tuple[
         for f in range(1, 6):
             code = str(rfm_segments([r], [f])[0])
             cells.append(
-                {"r": r, "f": f, "count": grid.get((r, f), 0), "segment": code, "label": labels[code],
-                 "url": _table_url(scope_query, segment=code)}
+                {
+                    "r": r,
+                    "f": f,
+                    "count": grid.get((r, f), 0),
+                    "segment": code,
+                    "label": labels[code],
+                    "url": _table_url(scope_query, segment=code),
+                }
             )
         rows.append((r, cells))
     return rows
