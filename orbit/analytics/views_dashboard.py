@@ -144,7 +144,10 @@ def dashboard(request):
             "chart": pareto_chart(scope),
             "heatmap": heatmap(found.get("cells", {}), scope_query),
             "segments": segment_rows(found.get("segments", {}), scope_query),
-            "shares": found.get("shares", {}),
+            "shares": {
+                name: value if name == "key_accounts" else Decimal(value)
+                for name, value in found.get("shares", {}).items()
+            },
             "pareto": found.get("pareto", {}),
             "accounts_url": _table_url(scope_query),
             "rfm_url": f"{reverse('analytics:rfm')}?{scope_query}",
