@@ -43,10 +43,14 @@ def test_accounts_list(org, world, as_user):
     body = client.get("/api/analytics/accounts", {"sort": "-clv", "limit": 2}).json()
     assert body["count"] == 5 and [i["account"]["name"] for i in body["items"]] == ["big", "b2"]
     item = body["items"][0]
-    assert item["clv"] == "9000.00" and item["window_revenue"] == "500.00" and item["manager"]["id"] == org.am_a.pk
-    assert [i["account"]["name"] for i in client.get("/api/analytics/accounts", {"cell": "B"}).json()["items"]] == [
-        "b2"
-    ]
+    assert (
+        item["clv"] == "9000.00"
+        and item["window_revenue"] == "500.00"
+        and item["manager"]["id"] == org.am_a.pk
+    )
+    assert [
+        i["account"]["name"] for i in client.get("/api/analytics/accounts", {"cell": "B"}).json()["items"]
+    ] == ["b2"]
     assert client.get("/api/analytics/accounts", {"sort": "sideways"}).status_code == 422
     mine = as_user(org.am_a).get("/api/analytics/accounts", {"manager": org.am_b.pk}).json()
     assert mine["count"] == 0

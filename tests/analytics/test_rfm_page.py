@@ -29,7 +29,13 @@ def test_the_page(client, org, world):
     assert 'aria-label="R3 F5, Loyal: 0 accounts">0</a>' in page
     assert page.count('class="seg-cell seg-') == 25
     # The legend has all eleven segments; the list links each to the table.
-    for label in ("Champions", "Need attention", "Can&#x27;t lose them", "Hibernating", "Potential loyalists"):
+    for label in (
+        "Champions",
+        "Need attention",
+        "Can&#x27;t lose them",
+        "Hibernating",
+        "Potential loyalists",
+    ):
         assert label in page
     assert f'href="{reverse("analytics:accounts")}?segment=about_to_sleep"' in page
     assert "R, recency" in page and "F, frequency" in page and "M, monetary" in page
