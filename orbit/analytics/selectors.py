@@ -223,8 +223,15 @@ def metrics_page(user: User, filters: MetricsFilters, sort: str = DEFAULT_SORT, 
 # The RFM grid ----------------------------------------------------------------------------------------------------
 
 
-def rfm_grid(user: User, team: int | None = None, manager: int | None = None) -> dict[tuple[int, int], int]:
-    """Accounts per (R, F) score pair over the scope: one grouped count (at most 25 rows back)."""
+def rfm_grid(
+    user: User, team: int | None = None, manager: int | None = None, *, run: AnalyticsRun | None = None
+) -> dict[tuple[int, int], int]:
+    """Accounts per (R, F) score pair over the scope: one grouped count (at most 25 rows back), or for whoever
+    sees everything without narrowing the run's stored grid when it has one (`summary["rfm_grid"]`: [r, f, n]
+    triples), so the head's page does not count a million rows."""
+    stored = (run.summary or {}).get("rfm_grid") if run else None
+    if stored is not None and sees_everything(user) and not team and not manager:
+        return {(int(r), int(f)): int(n) for r, f, n in stored}
     rows = (
         scope_rows(user, team, manager)
         .filter(recency__isnull=False, frequency__isnull=False)

@@ -266,7 +266,9 @@ def rfm(request):
     }
     if scope.run:
         context |= {
-            "grid": rfm_table(selectors.rfm_grid(request.user, team=team, manager=manager), scope_query),
+            "grid": rfm_table(
+                selectors.rfm_grid(request.user, team=team, manager=manager, run=scope.run), scope_query
+            ),
             "segments": segment_rows(scope.figures.get("segments", {}), scope_query),
         }
     return TemplateResponse(request, "analytics/rfm.html", context)

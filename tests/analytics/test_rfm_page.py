@@ -20,6 +20,16 @@ def test_the_grid_counts_per_score_pair(org, world):
     assert selectors.rfm_grid(org.head, team=org.team_b.pk) == {(3, 5): 1, (5, 1): 1}
 
 
+def test_the_heads_grid_comes_from_the_run_when_it_stores_one(org, world):
+    run = world[0]
+    run.summary = {**run.summary, "rfm_grid": [[5, 5, 700], [1, 1, 300]]}
+    run.save()
+    assert selectors.rfm_grid(org.head, run=run) == {(5, 5): 700, (1, 1): 300}
+    # Narrowed, or a reader who does not see everything: counted over his rows.
+    assert selectors.rfm_grid(org.head, team=org.team_b.pk, run=run) == {(3, 5): 1, (5, 1): 1}
+    assert selectors.rfm_grid(org.am_a, run=run) == {(5, 5): 1, (1, 1): 1}
+
+
 def test_the_page(client, org, world):
     client.force_login(org.am_a)
     page = client.get(reverse("analytics:rfm")).content.decode()
