@@ -91,7 +91,16 @@ def test_the_page_costs_the_same_for_many_rows(client, org, world, django_assert
         response = client.get(reverse("analytics:accounts"), {"sort": "-clv"})
     assert response.content.decode().count('<th scope="row">') == 25
     with django_assert_max_num_queries(10):
-        client.get(reverse("analytics:accounts"), {"sort": "name", "page": 2}, HTTP_HX_REQUEST="true")
+        partial = client.get(
+            reverse("analytics:accounts"), {"sort": "name", "page": 2}, HTTP_HX_REQUEST="true"
+        )
+    # The table alone, and the filter form's sort field follows the header just clicked.
+    body = partial.content.decode()
+    assert (
+        "<form" not in body
+        and '<input type="hidden" name="sort" id="f-sort" value="name" hx-swap-oob="true">' in body
+    )
+    assert body.count('<th scope="row">') == 20  # 45 rows: the second page of 25
 
 
 @pytest.mark.parametrize("params", [{"sort": "bogus"}, {"abc": "Q", "xyz": "W", "dormant": "x", "team": "a"}])

@@ -76,3 +76,12 @@ def test_nav_has_analytics(client, org):
     page = client.get(reverse("analytics:dashboard")).content.decode()
     assert f'href="{reverse("analytics:dashboard")}"' in page and ">Analytics<" in page
     assert 'aria-current="page">Overview</a>' in page
+
+
+def test_a_lead_narrows_within_his_teams(client, org, world):
+    client.force_login(org.lead_a)
+    page = client.get(reverse("analytics:dashboard")).content.decode()
+    assert "Team A1" in page and "Team B" not in page
+    # Narrowed to team B, which he does not lead: nothing of it.
+    page = client.get(reverse("analytics:dashboard"), {"team": org.team_b.pk}).content.decode()
+    assert "No revenue in the window for these accounts." in page
