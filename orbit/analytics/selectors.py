@@ -17,12 +17,12 @@ from orbit.access.policy import led_people, led_team_ids, sees_everything, visib
 from orbit.accounts.models import Tier
 from orbit.accounts.selectors import USER_FIELDS_NOT_LISTED, search_q
 from orbit.analytics import figures
+from orbit.analytics.compute import latest_run
 from orbit.analytics.models import (
     AccountMetrics,
     AnalyticsRun,
     AnalyticsSettings,
     Basis,
-    RunStatus,
     SegmentChange,
 )
 from orbit.common.pagination import CappedPaginator
@@ -31,11 +31,6 @@ from orbit.revenue.selectors import team_subtree
 
 HISTORY_ROWS = 20  # the card shows the account's last changes; the changes page has the rest
 TOO_NEW = "new"  # the xyz filter's value for "too new for XYZ" (stored as "")
-
-
-def latest_run() -> AnalyticsRun | None:
-    """The newest finished run (ordering is -id)."""
-    return AnalyticsRun.objects.filter(status=RunStatus.DONE).first()
 
 
 def _run_settings(run: AnalyticsRun | None) -> dict:
