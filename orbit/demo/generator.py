@@ -27,8 +27,8 @@ from orbit.accounts.models import (
     Segment,
 )
 from orbit.demo import data
-from orbit.demo.bell import write_bell
 from orbit.demo.analytics import write_analytics
+from orbit.demo.bell import write_bell
 from orbit.demo.growth import write_growth
 from orbit.demo.past_handoffs import write_past_handoffs
 from orbit.demo.people import transliterate
@@ -109,9 +109,9 @@ def seed(
         notifications = write_bell(seed=seed, now=now)
         money = write_revenue(seed=seed, today=today)
         growth = write_growth(seed=seed, today=today, now=now)
+        changes = write_analytics(today)  # on the finished ledger
         # Fire PostgreSQL's deferred invariant checks here, so a broken plan fails with a clear message.
         connection.check_constraints()
-        changes = write_analytics(today)  # after the checks: it reads the finished ledger
     return SeedReport(
         accounts=len(plan.accounts),
         subsidiaries=sum(1 for a in plan.accounts if a.parent is not None),

@@ -137,13 +137,19 @@ def test_managers_are_the_responsible_ones_on_the_day(demo, db):
 
 
 def test_vat_and_prices_follow_the_date(demo, db):
-    standard = InvoiceLine.objects.filter(vat_category="standard")
+    # Invoices take the rate of their day; a credit note keeps the rate of the invoice it corrects (a January
+    # credit note on a December invoice is at 20 %), checked below.
+    standard = InvoiceLine.objects.filter(vat_category="standard", invoice__kind="invoice")
     assert set(standard.filter(issued_on__lt=dt.date(2026, 1, 1)).values_list("vat_percent", flat=True)) == {
         20
     }
     assert set(standard.filter(issued_on__gte=dt.date(2026, 1, 1)).values_list("vat_percent", flat=True)) == {
         22
     }
+    for line in InvoiceLine.objects.filter(vat_category="standard", invoice__kind="credit_note").select_related(
+        "invoice__corrects"
+    ):
+        assert line.vat_percent == (20 if line.invoice.corrects.issued_on < dt.date(2026, 1, 1) else 22)
     assert not InvoiceLine.objects.filter(vat_category="exempt", vat_amount__gt=0).exists()
     # A price rise every January: each product's list price is higher each year.
     for product_id in (
