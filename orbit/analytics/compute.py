@@ -857,6 +857,9 @@ def department_summary(f: Figures, r: Results, params: dict) -> dict:
         basis_totals(f, params["settings"]["basis"]), r.abc, r.xyz, r.segment, np.isin(f.ids, keys)
     )
     summary = figures.summarise(scope)
+    scored = r.recency > 0
+    pairs, counts = np.unique(np.stack([r.recency[scored], r.frequency[scored]]), axis=1, return_counts=True)
+    summary["rfm_grid"] = [[int(a), int(b), int(n)] for (a, b), n in zip(pairs.T, counts, strict=True)]
     summary["basis"] = params["settings"]["basis"]
     summary["window"] = params["window"]
     return summary

@@ -114,6 +114,7 @@ def test_a_full_run_classes_every_account_as_computed_by_hand(world):
     assert summary["pareto"]["accounts"] == 4 and summary["pareto"]["total"] == "20000"
     assert summary["cells"]["AX"] == {"accounts": 1, "total": "12000", "share": "60.00"}
     assert summary["cells"]["D"]["accounts"] == 1
+    assert sorted(summary["rfm_grid"]) == [[1, 1, 1], [2, 2, 1], [3, 4, 1], [4, 2, 1]]
 
 
 def test_an_incremental_run_recomputes_only_the_account_that_bought(world):
