@@ -577,8 +577,8 @@ def _converted() -> str:
         whens = " ".join(f"WHEN {i} THEN '{code}'" for i, code in enumerate(codes) if code)
         return f"CASE {column} {whens} ELSE '' END"
 
-    def money(column: str) -> str:
-        return f"CAST({column} AS NUMERIC) / 100"
+    def money(column: str) -> str:  # SQLite divides integers as integers: its money is a float, read to 2 places
+        return f"CAST({column} AS NUMERIC) / 100" if postgres else f"{column} / 100.0"
 
     def number(column: str, places: int) -> str:
         value = f"NULLIF({column}, 'NaN')" if postgres else column
