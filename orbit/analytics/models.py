@@ -222,7 +222,9 @@ class SegmentChange(models.Model):
 
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
     run = models.ForeignKey(AnalyticsRun, on_delete=models.CASCADE, related_name="segment_changes")
-    on = models.DateField(pgettext_lazy("date of a change", "on"), db_column="changed_on")  # ON is an SQL keyword
+    on = models.DateField(
+        pgettext_lazy("date of a change", "on"), db_column="changed_on"
+    )  # ON is an SQL keyword
     kind = models.CharField(_("what changed"), max_length=10, choices=ChangeKind.choices)
     old = models.CharField(_("was"), max_length=32, blank=True)
     new = models.CharField(_("became"), max_length=32, blank=True)

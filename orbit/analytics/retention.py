@@ -107,13 +107,13 @@ def money(kopecks: int) -> str:
     return str((Decimal(int(kopecks)) / 100).quantize(Decimal("0.01")))
 
 
-def _fetch(sql: str, params) -> list[tuple]:
+def fetch_rows(sql: str, params) -> list[tuple]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
 
 
-def _int(value) -> int:
+def whole(value) -> int:
     # PostgreSQL answers numeric (Decimal), SQLite a float holding a whole number of kopecks.
     return round(value) if value is not None else 0
 
@@ -135,8 +135,8 @@ def cohort_cells(rows: QuerySet, last: int, months: int) -> list[dict]:
         GROUP BY c.cohort, m.idx
     """
     found: dict[int, dict[int, tuple[int, int]]] = {}
-    for cohort, idx, retained, net in _fetch(query, params):
-        found.setdefault(_int(cohort), {})[_int(idx)] = (_int(retained), _int(net))
+    for cohort, idx, retained, net in fetch_rows(query, params):
+        found.setdefault(whole(cohort), {})[whole(idx)] = (whole(retained), whole(net))
     cohorts = []
     for cohort in range(first, last + 1):
         cells = found.get(cohort, {})
@@ -175,8 +175,8 @@ def calendar_months(rows: QuerySet, last: int, months: int) -> list[dict]:
         FROM a WHERE before > 0 GROUP BY t
     """
     found = {
-        _int(t): (_int(n), _int(kept), _int(before), _int(after))
-        for t, n, kept, before, after in _fetch(query, params)
+        whole(t): (whole(n), whole(kept), whole(before), whole(after))
+        for t, n, kept, before, after in fetch_rows(query, params)
     }
     result = []
     for idx in range(first, last + 1):
@@ -230,13 +230,13 @@ def for_reader(
 # What the page and the API show ---------------------------------------------------------------------------------
 
 
-def _kopecks(amount: str) -> int:
+def kopecks(amount: str) -> int:
     return int(Decimal(amount) * 100)
 
 
-def _ratio(part: int, whole: int) -> str | None:
-    """part / whole in per cent (2 places), or None ("no figure") when the whole is not above zero."""
-    return percent(part, whole) if whole > 0 else None
+def ratio(part: int, base: int) -> str | None:
+    """part / base in per cent (2 places), or None ("no figure") when the base is not above zero."""
+    return percent(part, base) if base > 0 else None
 
 
 def present(data: dict, cohorts: int = DEFAULT_COHORTS) -> dict:
@@ -247,17 +247,17 @@ def present(data: dict, cohorts: int = DEFAULT_COHORTS) -> dict:
     pooled: dict[int, list[int]] = {}  # offset → [members, retained, base kopecks, revenue kopecks]
     for row in rows:
         members = row["accounts"]
-        base = _kopecks(row["cells"][0][2]) if row["cells"] else 0
+        base = kopecks(row["cells"][0][2]) if row["cells"] else 0
         cells = []
         for k, retained, revenue in row["cells"]:
-            revenue_kopecks = _kopecks(revenue)
+            revenue_kopecks = kopecks(revenue)
             cells.append(
                 {
                     "offset": k,
                     "accounts": retained,
                     "revenue": revenue,
-                    "logo": _ratio(retained, members),
-                    "nrr": _ratio(revenue_kopecks, base),
+                    "logo": ratio(retained, members),
+                    "nrr": ratio(revenue_kopecks, base),
                 }
             )
             if members:
@@ -271,8 +271,8 @@ def present(data: dict, cohorts: int = DEFAULT_COHORTS) -> dict:
         {
             "offset": k,
             "cohorts_accounts": members,
-            "logo": _ratio(retained, members),
-            "nrr": _ratio(revenue, base),
+            "logo": ratio(retained, members),
+            "nrr": ratio(revenue, base),
         }
         for k, (members, retained, base, revenue) in sorted(pooled.items())
     ]
@@ -283,8 +283,8 @@ def present(data: dict, cohorts: int = DEFAULT_COHORTS) -> dict:
             "retained": m["retained"],
             "base": m["base"],
             "revenue": m["revenue"],
-            "logo": _ratio(m["retained"], m["accounts"]),
-            "nrr": _ratio(_kopecks(m["revenue"]), _kopecks(m["base"])) if m["accounts"] else None,
+            "logo": ratio(m["retained"], m["accounts"]),
+            "nrr": ratio(kopecks(m["revenue"]), kopecks(m["base"])) if m["accounts"] else None,
         }
         for m in data["months"][-cohorts:]
     ]
