@@ -72,3 +72,53 @@ def xyz_classes(
     classes[too_new] = ""
     cv[too_new | (mean <= 0)] = np.nan
     return classes, cv
+
+
+def xyz_from_sums(
+    total: np.ndarray,
+    squares: np.ndarray,
+    history: np.ndarray,
+    *,
+    months: int,
+    limits=XYZ_LIMITS,
+    min_months: int = XYZ_MIN_MONTHS,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The same classes as `xyz_classes`, from each account's sum and sum of squares of its monthly totals over
+    its months of the window (what SQL aggregates without handing over the accounts × months matrix):
+    mean = Σx / n, variance = Σx² / n − mean². `history` as in `xyz_classes`, capped at `months`."""
+    counted = np.minimum(np.asarray(history, dtype=int), months)
+    n = np.maximum(counted, 1)
+    mean = np.asarray(total, dtype=float) / n
+    variance = np.maximum(np.asarray(squares, dtype=float) / n - mean**2, 0.0)  # rounding may dip below 0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        cv = np.where(mean > 0, np.sqrt(variance) / mean * 100, np.nan)
+    x, y = limits
+    classes = np.where(mean <= 0, "Z", np.where(cv <= x, "X", np.where(cv <= y, "Y", "Z"))).astype("<U1")
+    too_new = counted < min_months
+    classes[too_new] = ""
+    cv[too_new | (mean <= 0)] = np.nan
+    return classes, cv
+
+
+def abc_cuts(totals_kopecks: np.ndarray, classes: np.ndarray) -> dict:
+    """The smallest total that is still A, and still B (kopecks), after a full classing: an incremental run
+    classes a changed account by these values, as if it had been ranked with the others (equal totals share a
+    class, so a value classes the same as its rank would)."""
+    totals = np.asarray(totals_kopecks, dtype=np.int64)
+    cuts = {}
+    for name in ("A", "B"):
+        chosen = totals[classes == name]
+        cuts[name] = int(chosen.min()) if len(chosen) else None
+    return cuts
+
+
+def abc_by_cuts(totals_kopecks: np.ndarray, cuts: dict) -> np.ndarray:
+    totals = np.asarray(totals_kopecks, dtype=np.int64)
+    a = cuts.get("A")
+    b = cuts.get("B")
+    big = np.iinfo(np.int64).max
+    a = big if a is None else a
+    b = a if b is None else b
+    return np.where(totals <= 0, "D", np.where(totals >= a, "A", np.where(totals >= b, "B", "C"))).astype(
+        "<U1"
+    )

@@ -85,3 +85,25 @@ _GRID = np.array([[_segment(r, f) if r and f else "" for f in range(6)] for r in
 def rfm_segments(r: np.ndarray, f: np.ndarray) -> np.ndarray:
     """The segment code of each account from its R and F scores."""
     return _GRID[np.asarray(r, dtype=int), np.asarray(f, dtype=int)]
+
+
+def quintile_cuts(values: np.ndarray, *, higher_is_better: bool = True) -> list[float]:
+    """Four values that reproduce `quintile_scores` for a value not among them (an incremental run scores the
+    accounts it recomputes against the full run's population): a value earns score k + 1 or more exactly when it
+    is strictly better than cut k (k = 1..4) — the value at rank ⌈k·n/5⌉ from the worst end."""
+    ordered = np.sort(np.asarray(values, dtype=float))
+    if not higher_is_better:
+        ordered = ordered[::-1]
+    n = len(ordered)
+    if not n:
+        return []
+    return [float(ordered[-(-k * n // QUINTILES) - 1]) for k in range(1, QUINTILES)]
+
+
+def scores_by_cuts(values: np.ndarray, cuts: list[float], *, higher_is_better: bool = True) -> np.ndarray:
+    values = np.asarray(values, dtype=float)
+    if not cuts:
+        return np.full(len(values), QUINTILES, dtype=int)
+    cut = np.asarray(cuts)[None, :]
+    better = values[:, None] > cut if higher_is_better else values[:, None] < cut
+    return 1 + better.sum(axis=1)

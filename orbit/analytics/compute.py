@@ -1,0 +1,741 @@
+"""The computation of the client analytics: per account, set-based, and stored (orbit/analytics/models.py).
+
+A full run reads two aggregates from the database — per account, the window's monthly revenue sums (from
+`AccountRevenueMonth`, kept by the invoicing services) and its purchase days (from the invoices) — into numpy
+arrays, classes and predicts over the arrays (classes.py, rfm.py, ltv.py: vectorised, no loop per account),
+stages the results in a temporary table and, in one transaction, writes the changes against the stored figures
+(`SegmentChange`), upserts `AccountMetrics` and lets the parts that follow the figures act (dormancy: the
+reactivation queue and the account's status). Readers never see half a run.
+
+An incremental run recomputes only the accounts with invoices or credit notes issued since the last run (their
+ids above its watermark), classing them against the boundaries the last full run found (ABC cut totals, RFM
+quintile cuts, the fitted LTV parameters), so a changed account classes as it would have in the ranking.
+Other accounts keep their figures until the next full run (nightly, from the morning run): time alone moves
+recency, dormancy and the window. Payments do not move these figures — revenue is recognised at invoicing
+(docs/revenue-services.md) — so a day of payments alone recomputes nothing.
+
+Definitions (Orbit's defaults, docs/analytics.md):
+- The window: `window_months` whole months ending with the last complete month before `as_of`'s month —
+  ABC and XYZ compare whole months. RFM uses the same number of months rolling back from `as_of`.
+- A purchase is a day with an invoice (credit notes are not purchases; they lower the money in their month).
+- The typical interval between purchases: (last − first) / (purchase days − 1), the mean gap. Dormant when the
+  days since the last purchase exceed multiple × interval, kept between the floor and the cap; an account with
+  one purchase has no rhythm of its own and takes the department's median interval. Once dormant, an account
+  stays dormant until it buys again (a change of settings does not wake it).
+- LTV: BG/NBD + Gamma-Gamma fitted on every client's history to `as_of` in weeks (ltv.py); the spend is the
+  net revenue of a purchase day; `clv_margin` is `clv` × the account's margin rate to date (kept in 0..1).
+"""
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+from decimal import Decimal
+
+import numpy as np
+from dateutil.relativedelta import relativedelta
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+
+from orbit.accounts.models import Account, Tier
+from orbit.analytics import classes, figures, ltv, rfm
+from orbit.analytics.models import (
+    AccountMetrics,
+    AnalyticsRun,
+    AnalyticsSettings,
+    RunKind,
+    RunStatus,
+    SegmentChange,
+)
+from orbit.revenue.models import AccountRevenueMonth, Invoice, Payment
+
+log = logging.getLogger(__name__)
+
+STEPS = ("read", "classes", "ltv", "stage", "write", "summary")
+MIN_REPEAT_BUYERS = 20  # fewer clients with a repeat purchase than this: no LTV prediction (nothing to fit)
+STALE_MINUTES = 10  # a running run without a heartbeat for this long died with its worker
+
+
+def latest_run() -> AnalyticsRun | None:
+    return AnalyticsRun.objects.filter(status=RunStatus.DONE).first()
+
+
+def latest_full_run() -> AnalyticsRun | None:
+    return AnalyticsRun.objects.filter(status=RunStatus.DONE, kind=RunKind.FULL).first()
+
+
+# --- SQL: per-account aggregates -------------------------------------------------------------------------
+
+
+def _day_number(column: str) -> str:
+    """Days since 1970-01-01 as an integer, on either database."""
+    if connection.vendor == "postgresql":
+        return f"({column} - DATE '1970-01-01')"
+    return f"CAST(julianday({column}) - 2440587.5 AS INTEGER)"
+
+
+def _kopecks(expression: str) -> str:
+    return f"CAST(ROUND(({expression}) * 100) AS BIGINT)"
+
+
+def _only(accounts_table: str | None, column: str) -> str:
+    return f" AND {column} IN (SELECT account_id FROM {accounts_table})" if accounts_table else ""
+
+
+def _purchases_sql(accounts_table: str | None) -> str:
+    invoice = Invoice._meta.db_table
+    return f"""
+        SELECT d.account_id,
+               {_kopecks("SUM(d.net)")}, {_kopecks("SUM(d.margin)")},
+               MIN(CASE WHEN d.bought > 0 THEN d.day END), MAX(CASE WHEN d.bought > 0 THEN d.day END),
+               SUM(CASE WHEN d.bought > 0 THEN 1 ELSE 0 END),
+               SUM(CASE WHEN d.bought > 0 AND d.day > %(rfm_start)s THEN 1 ELSE 0 END),
+               {_kopecks("SUM(CASE WHEN d.day > %(rfm_start)s THEN d.net ELSE 0 END)")},
+               {_kopecks("SUM(d.spend)")},
+               {_kopecks("SUM(CASE WHEN d.day = d.first_day THEN d.spend ELSE 0 END)")}
+        FROM (
+            SELECT account_id, {_day_number("issued_on")} AS day,
+                   SUM(net_total_base) AS net, SUM(net_total_base - cost_total_base) AS margin,
+                   SUM(CASE WHEN kind = 'invoice' THEN 1 ELSE 0 END) AS bought,
+                   SUM(CASE WHEN kind = 'invoice' THEN net_total_base ELSE 0 END) AS spend,
+                   MIN(CASE WHEN SUM(CASE WHEN kind = 'invoice' THEN 1 ELSE 0 END) > 0
+                            THEN {_day_number("issued_on")} END) OVER (PARTITION BY account_id) AS first_day
+            FROM {invoice}
+            WHERE issued_on <= %(as_of)s{_only(accounts_table, "account_id")}
+            GROUP BY account_id, issued_on
+        ) d
+        GROUP BY d.account_id
+        ORDER BY d.account_id
+    """
+
+
+def _months_sql(accounts_table: str | None) -> str:
+    months = AccountRevenueMonth._meta.db_table
+    return f"""
+        SELECT m.account_id, {_kopecks("SUM(m.net)")}, {_kopecks("SUM(m.net - m.cost)")},
+               CAST(SUM(m.net * m.net) AS DOUBLE PRECISION)
+        FROM (
+            SELECT account_id, month, SUM(net_base) AS net, SUM(cost_base) AS cost
+            FROM {months}
+            WHERE month >= %(window_start)s AND month <= %(window_end)s{_only(accounts_table, "account_id")}
+            GROUP BY account_id, month
+        ) m
+        GROUP BY m.account_id
+        ORDER BY m.account_id
+    """
+
+
+@dataclass
+class Window:
+    as_of: dt.date
+    start: dt.date  # first day of the window's first month
+    end: dt.date  # first day of its last month
+    months: int
+    rfm_start: dt.date  # RFM counts purchases after this day
+
+    @classmethod
+    def of(cls, as_of: dt.date, months: int) -> "Window":
+        last = as_of.replace(day=1) - relativedelta(months=1)
+        return cls(
+            as_of, last - relativedelta(months=months - 1), last, months, as_of - relativedelta(months=months)
+        )
+
+    def params(self) -> dict:
+        return {
+            "as_of": self.as_of,
+            "window_start": self.start,
+            "window_end": self.end,
+            "rfm_start": _day_number_of(self.rfm_start),
+        }
+
+
+EPOCH = dt.date(1970, 1, 1)
+
+
+def _day_number_of(day: dt.date) -> int:
+    return (day - EPOCH).days
+
+
+def _date_of(number: int) -> dt.date:
+    return EPOCH + dt.timedelta(days=int(number))
+
+
+def _month_index(day_numbers: np.ndarray) -> np.ndarray:
+    """Months since 1970-01 of each day number."""
+    return (np.asarray(day_numbers, dtype="int64").astype("datetime64[D]").astype("datetime64[M]")).astype(
+        int
+    )
+
+
+@dataclass
+class Figures:
+    """The per-account arrays a run computes, one element per account, ordered by account id."""
+
+    ids: np.ndarray
+    revenue_to_date: np.ndarray  # kopecks
+    margin_to_date: np.ndarray
+    first: np.ndarray  # day numbers, -1 when the account never bought
+    last: np.ndarray
+    purchase_days: np.ndarray
+    window_days: np.ndarray
+    rfm_money: np.ndarray
+    spend: np.ndarray
+    first_spend: np.ndarray
+    window_revenue: np.ndarray
+    window_margin: np.ndarray
+    squares: np.ndarray  # float: Σ (monthly revenue in roubles)²
+
+
+def read(window: Window, accounts_table: str | None = None) -> Figures:
+    with connection.cursor() as cursor:
+        cursor.execute(_purchases_sql(accounts_table), window.params())
+        purchases = cursor.fetchall()
+        cursor.execute(_months_sql(accounts_table), window.params())
+        months = cursor.fetchall()
+    p = list(zip(*purchases, strict=True)) if purchases else [()] * 10
+    ids = np.asarray(p[0], dtype=np.int64)
+
+    def column(values, fill=0):
+        return np.asarray([fill if v is None else v for v in values], dtype=np.int64)
+
+    found = Figures(
+        ids=ids,
+        revenue_to_date=column(p[1]),
+        margin_to_date=column(p[2]),
+        first=column(p[3], -1),
+        last=column(p[4], -1),
+        purchase_days=column(p[5]),
+        window_days=column(p[6]),
+        rfm_money=column(p[7]),
+        spend=column(p[8]),
+        first_spend=column(p[9]),
+        window_revenue=np.zeros(len(ids), dtype=np.int64),
+        window_margin=np.zeros(len(ids), dtype=np.int64),
+        squares=np.zeros(len(ids)),
+    )
+    if months:
+        m = list(zip(*months, strict=True))
+        where = np.searchsorted(
+            ids, np.asarray(m[0], dtype=np.int64)
+        )  # every month row's account has invoices
+        found.window_revenue[where] = column(m[1])
+        found.window_margin[where] = column(m[2])
+        found.squares[where] = np.asarray(m[3], dtype=float)
+    return found
+
+
+# --- The measures over the arrays ---------------------------------------------------------------------------
+
+
+@dataclass
+class Results:
+    abc: np.ndarray
+    xyz: np.ndarray
+    cv: np.ndarray
+    interval: np.ndarray  # days, NaN without two purchases
+    threshold: np.ndarray  # days of silence after which the account is dormant, -1 without a purchase
+    dormant: np.ndarray
+    recency: np.ndarray  # scores, 0 = none
+    frequency: np.ndarray
+    monetary: np.ndarray
+    segment: np.ndarray
+    p_alive: np.ndarray  # NaN = no prediction
+    purchases: np.ndarray
+    spend: np.ndarray
+    clv: np.ndarray
+    clv_margin: np.ndarray
+
+
+def _setting(params: dict, name: str) -> float:
+    return float(params["settings"][name])
+
+
+def basis_totals(f: Figures, basis: str) -> np.ndarray:
+    return f.window_margin if basis == "margin" else f.window_revenue
+
+
+def classify(f: Figures, window: Window, params: dict, cuts: dict | None) -> tuple[Results, dict]:
+    """The classes, dormancy and RFM of every account in `f`. Without `cuts` (a full run) the population is `f`
+    itself and the cuts found are returned; with them (an incremental run) the accounts are classed against them."""
+    s = params["settings"]
+    n = len(f.ids)
+    totals = basis_totals(f, s["basis"])
+    found_cuts: dict = {}
+    if cuts is None:
+        abc = classes.abc_classes(totals, f.ids, (float(s["abc_a"]), float(s["abc_b"])))
+        found_cuts["abc"] = classes.abc_cuts(totals, abc)
+    else:
+        abc = classes.abc_by_cuts(totals, cuts["abc"])
+    # XYZ: the months of the window from the first purchase month on
+    bought = f.first >= 0
+    first_month = np.where(bought, _month_index(np.maximum(f.first, 0)), 0)
+    end_month = _month_index(np.array([_day_number_of(window.end)]))[0]
+    history = np.where(bought, np.maximum(end_month - first_month + 1, 0), 0)
+    xyz, cv = classes.xyz_from_sums(
+        f.window_revenue / 100,
+        f.squares,
+        history,
+        months=window.months,
+        limits=(float(s["xyz_x"]), float(s["xyz_y"])),
+        min_months=int(s["xyz_min_months"]),
+    )
+    # Rhythm and dormancy
+    today = _day_number_of(window.as_of)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        interval = np.where(f.purchase_days >= 2, (f.last - f.first) / (f.purchase_days - 1), np.nan)
+    if cuts is None:
+        known = interval[~np.isnan(interval)]
+        found_cuts["median_interval"] = (
+            float(np.median(known)) if len(known) else float(s["dormant_floor_days"])
+        )
+        median = found_cuts["median_interval"]
+    else:
+        median = cuts["median_interval"]
+    rhythm = np.where(np.isnan(interval), median, interval)
+    threshold = np.clip(
+        np.ceil(rhythm * float(s["dormant_multiple"])),
+        int(s["dormant_floor_days"]),
+        int(s["dormant_cap_days"]),
+    ).astype(np.int64)
+    threshold = np.where(bought, threshold, -1)
+    silence = np.where(bought, today - f.last, 0)
+    dormant = bought & (silence > threshold)
+    # RFM over the accounts with a purchase in the rolling window
+    recency = np.zeros(n, dtype=int)
+    frequency = np.zeros(n, dtype=int)
+    monetary = np.zeros(n, dtype=int)
+    active = f.window_days > 0
+    values = {"r": silence[active], "f": f.window_days[active], "m": f.rfm_money[active]}
+    if cuts is None:
+        found_cuts["rfm"] = {
+            "r": rfm.quintile_cuts(values["r"], higher_is_better=False),
+            "f": rfm.quintile_cuts(values["f"]),
+            "m": rfm.quintile_cuts(values["m"]),
+        }
+    rfm_cuts = found_cuts.get("rfm") or cuts["rfm"]
+    recency[active] = rfm.scores_by_cuts(values["r"], rfm_cuts["r"], higher_is_better=False)
+    frequency[active] = rfm.scores_by_cuts(values["f"], rfm_cuts["f"])
+    monetary[active] = rfm.scores_by_cuts(values["m"], rfm_cuts["m"])
+    segment = np.full(n, "", dtype="<U16")
+    segment[active] = rfm.rfm_segments(recency[active], frequency[active])
+    nan = np.full(n, np.nan)
+    results = Results(
+        abc,
+        xyz,
+        cv,
+        interval,
+        threshold,
+        dormant,
+        recency,
+        frequency,
+        monetary,
+        segment,
+        nan.copy(),
+        nan.copy(),
+        nan.copy(),
+        nan.copy(),
+        nan.copy(),
+    )
+    return results, found_cuts
+
+
+def predict(f: Figures, r: Results, window: Window, params: dict, fitted: dict | None) -> dict:
+    """BG/NBD + Gamma-Gamma: fitted on `f` (a full run) or taken from `fitted` (an incremental run). Fills the
+    prediction arrays of `r`; returns the parameters (or why there are none)."""
+    s = params["settings"]
+    bought = f.first >= 0
+    week = ltv.PERIOD_DAYS["week"]
+    today = _day_number_of(window.as_of)
+    x = np.where(bought, f.purchase_days - 1, 0).astype(float)
+    t_x = np.where(bought, (f.last - f.first) / week, 0.0)
+    T = np.where(bought, (today - f.first) / week, 0.0)
+    m = np.divide((f.spend - f.first_spend) / 100, x, out=np.zeros(len(x)), where=x > 0)
+    if fitted is None:
+        repeaters = int(((x > 0) & (m > 0)).sum())
+        if repeaters < MIN_REPEAT_BUYERS:
+            return {
+                "skipped": f"{repeaters} clients with a repeat purchase (at least {MIN_REPEAT_BUYERS} needed)"
+            }
+        try:
+            purchases = ltv.fit_bgnbd(x[bought], t_x[bought], T[bought])
+            spend = ltv.fit_gamma_gamma(x[bought], m[bought])
+        except (ValueError, FloatingPointError, ArithmeticError) as error:
+            return {"skipped": f"the fit failed: {error}"}
+        if not (spend.q > 1 and purchases.a > 1):
+            return {"skipped": "the fitted parameters give no finite expectation (q ≤ 1 or a ≤ 1)"}
+        fitted = {
+            "bgnbd": {
+                "r": purchases.r,
+                "alpha": purchases.alpha,
+                "a": purchases.a,
+                "b": purchases.b,
+                "log_likelihood": purchases.log_likelihood,
+            },
+            "gamma_gamma": {"p": spend.p, "q": spend.q, "v": spend.v, "log_likelihood": spend.log_likelihood},
+        }
+    if "bgnbd" not in fitted:
+        return fitted
+    purchases = ltv.BgNbd(**fitted["bgnbd"])
+    spend = ltv.GammaGamma(**fitted["gamma_gamma"])
+    months = int(s["ltv_horizon_months"])
+    monthly_discount = (1 + float(s["ltv_discount_percent"]) / 100) ** (1 / 12) - 1
+    idx = np.flatnonzero(bought)
+    summary = ltv.Summary(f.ids[idx], x[idx], t_x[idx], T[idx], m[idx])
+    horizon = months * ltv.PERIOD_DAYS["month"] / week
+    r.p_alive[idx] = purchases.p_alive(summary.x, summary.t_x, summary.T)
+    r.purchases[idx] = purchases.expected_purchases(horizon, summary.x, summary.t_x, summary.T)
+    r.spend[idx] = spend.expected_spend(summary.x, summary.m)
+    r.clv[idx] = ltv.clv(purchases, spend, summary, months=months, monthly_discount=monthly_discount)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rate = np.clip(np.where(f.revenue_to_date > 0, f.margin_to_date / f.revenue_to_date, 0.0), 0, 1)
+    r.clv_margin[idx] = r.clv[idx] * rate[idx]
+    return fitted
+
+
+# --- Staging and writing ---------------------------------------------------------------------------------------
+
+STAGE = "analytics_stage"
+COLUMNS = (
+    "account_id",
+    "window_revenue",
+    "window_margin",
+    "abc",
+    "xyz",
+    "cv_percent",
+    "first_purchase_on",
+    "last_purchase_on",
+    "purchase_days",
+    "window_purchase_days",
+    "typical_interval_days",
+    "dormant_after_days",
+    "is_dormant",
+    "recency",
+    "frequency",
+    "monetary",
+    "rfm_segment",
+    "margin_to_date",
+    "revenue_to_date",
+    "p_alive",
+    "expected_purchases",
+    "expected_spend",
+    "clv",
+    "clv_margin",
+)
+_STAGE_TYPES = {
+    "account_id": "BIGINT",
+    "abc": "VARCHAR(1)",
+    "xyz": "VARCHAR(1)",
+    "rfm_segment": "VARCHAR(16)",
+    "first_purchase_on": "DATE",
+    "last_purchase_on": "DATE",
+    "is_dormant": "BOOLEAN",
+    "purchase_days": "INTEGER",
+    "window_purchase_days": "INTEGER",
+    "dormant_after_days": "INTEGER",
+    "recency": "SMALLINT",
+    "frequency": "SMALLINT",
+    "monetary": "SMALLINT",
+}
+
+
+def _money(kopecks: np.ndarray) -> list:
+    """Kopecks to the text of a numeric with two places ("-12.05"), vectorised."""
+    k = np.asarray(kopecks, dtype=np.int64)
+    if not len(k):
+        return []
+    sign = np.where(k < 0, "-", "")
+    a = np.abs(k)
+    return np.char.add(
+        np.char.add(np.char.add(sign, (a // 100).astype(str)), "."), np.char.zfill((a % 100).astype(str), 2)
+    ).tolist()
+
+
+def _decimal_text(values: np.ndarray, places: int) -> list:
+    """Floats to numeric text with `places` places; NaN to None (NULL)."""
+    values = np.asarray(values, dtype=float)
+    text = np.char.mod(f"%.{places}f", np.nan_to_num(values)).tolist()
+    return [None if missing else t for t, missing in zip(text, np.isnan(values).tolist(), strict=True)]
+
+
+def _dates(numbers: np.ndarray) -> list:
+    days = np.asarray(numbers, dtype=np.int64)
+    text = days.astype("datetime64[D]").astype(str).tolist()
+    return [None if d < 0 else t for t, d in zip(text, days.tolist(), strict=True)]
+
+
+def _scores(values: np.ndarray) -> list:
+    return [v or None for v in np.asarray(values).tolist()]
+
+
+def stage_rows(f: Figures, r: Results) -> list[list]:
+    """The columns of the staging table, as lists of database values (one element per account)."""
+    money_cv = np.where(np.isnan(r.cv), np.nan, np.minimum(r.cv, 9_999_999))
+    return [
+        f.ids.tolist(),
+        _money(f.window_revenue),
+        _money(f.window_margin),
+        r.abc.tolist(),
+        r.xyz.tolist(),
+        _decimal_text(money_cv, 2),
+        _dates(f.first),
+        _dates(f.last),
+        f.purchase_days.tolist(),
+        f.window_days.tolist(),
+        _decimal_text(r.interval, 1),
+        [None if t < 0 else t for t in r.threshold.tolist()],
+        r.dormant.tolist(),
+        _scores(r.recency),
+        _scores(r.frequency),
+        _scores(r.monetary),
+        r.segment.tolist(),
+        _money(f.margin_to_date),
+        _money(f.revenue_to_date),
+        _decimal_text(np.clip(r.p_alive, 0, 1), 4),
+        _decimal_text(r.purchases, 3),
+        _decimal_text(r.spend, 2),
+        _decimal_text(r.clv, 2),
+        _decimal_text(r.clv_margin, 2),
+    ]
+
+
+def _create_stage(cursor) -> None:
+    metrics = AccountMetrics._meta
+    columns = []
+    for name in COLUMNS:
+        kind = _STAGE_TYPES.get(name)
+        if kind is None:
+            field = metrics.get_field(name.removesuffix("_id") if name == "account_id" else name)
+            kind = f"NUMERIC({field.max_digits}, {field.decimal_places})"
+        columns.append(f"{name} {kind}")
+    cursor.execute(f"DROP TABLE IF EXISTS {STAGE}")
+    cursor.execute(f"CREATE TEMPORARY TABLE {STAGE} ({', '.join(columns)})")
+
+
+def _load_stage(cursor, columns: list[list]) -> None:
+    rows = zip(*columns, strict=True)
+    if connection.vendor == "postgresql":
+        with cursor.cursor.copy(f"COPY {STAGE} ({', '.join(COLUMNS)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+    else:
+        marks = ", ".join(["%s"] * len(COLUMNS))
+        cursor.executemany(f"INSERT INTO {STAGE} ({', '.join(COLUMNS)}) VALUES ({marks})", list(rows))
+    cursor.execute(
+        f"CREATE INDEX ON {STAGE} (account_id)"
+        if connection.vendor == "postgresql"
+        else f"CREATE INDEX {STAGE}_account ON {STAGE} (account_id)"
+    )
+
+
+def _write_changes(cursor, run: AnalyticsRun, drop_percent: Decimal) -> int:
+    """One SegmentChange per change against the stored figures (accounts seen before only, except that
+    becoming dormant counts for a new account too: the queue must hear of it)."""
+    changes = SegmentChange._meta.db_table
+    metrics = AccountMetrics._meta.db_table
+    head = f"INSERT INTO {changes} (account_id, run_id, changed_on, kind, old, new) "
+    params = {"run": run.pk, "as_of": run.as_of, "keep": 1 - drop_percent / 100}
+    joined = f"FROM {STAGE} s JOIN {metrics} m ON m.account_id = s.account_id"
+    statements = [
+        f"{head} SELECT s.account_id, %(run)s, %(as_of)s, 'abc', m.abc, s.abc {joined} WHERE m.abc <> s.abc",
+        f"{head} SELECT s.account_id, %(run)s, %(as_of)s, 'xyz', m.xyz, s.xyz {joined} WHERE m.xyz <> s.xyz",
+        f"{head} SELECT s.account_id, %(run)s, %(as_of)s, 'rfm', m.rfm_segment, s.rfm_segment {joined} "
+        "WHERE m.rfm_segment <> s.rfm_segment",
+        f"{head} SELECT s.account_id, %(run)s, %(as_of)s, 'dormant', '', "
+        f"CAST(s.last_purchase_on AS VARCHAR(32)) FROM {STAGE} s LEFT JOIN {metrics} m ON m.account_id = s.account_id "
+        "WHERE s.is_dormant AND (m.account_id IS NULL OR NOT m.is_dormant)",
+        f"{head} SELECT s.account_id, %(run)s, %(as_of)s, 'awake', CAST(m.last_purchase_on AS VARCHAR(32)), "
+        f"CAST(s.last_purchase_on AS VARCHAR(32)) {joined} WHERE m.is_dormant AND NOT s.is_dormant",
+        f"{head} SELECT s.account_id, %(run)s, %(as_of)s, 'ltv_drop', CAST(m.clv AS VARCHAR(32)), "
+        f"CAST(s.clv AS VARCHAR(32)) {joined} WHERE m.clv > 0 AND s.clv <= m.clv * %(keep)s",
+    ]
+    written = 0
+    for statement in statements:
+        cursor.execute(statement, params)
+        written += cursor.rowcount
+    return written
+
+
+def _keep_dormant(cursor) -> None:
+    """Once dormant, dormant until a new purchase: a stored dormant account whose last purchase has not moved
+    stays dormant whatever the threshold now says."""
+    metrics = AccountMetrics._meta.db_table
+    cursor.execute(
+        f"UPDATE {STAGE} SET is_dormant = TRUE WHERE NOT is_dormant AND account_id IN ("
+        f"SELECT m.account_id FROM {metrics} m JOIN {STAGE} s ON s.account_id = m.account_id "
+        "WHERE m.is_dormant AND m.last_purchase_on = s.last_purchase_on)"
+    )
+
+
+def _upsert(cursor, run: AnalyticsRun) -> None:
+    metrics = AccountMetrics._meta.db_table
+    names = ", ".join(COLUMNS)
+    updates = ", ".join(f"{c} = excluded.{c}" for c in (*COLUMNS[1:], "run_id", "as_of"))
+    cursor.execute(
+        f"INSERT INTO {metrics} ({names}, run_id, as_of) SELECT {names}, %(run)s, %(as_of)s FROM {STAGE} "
+        f"WHERE TRUE ON CONFLICT (account_id) DO UPDATE SET {updates}",
+        {"run": run.pk, "as_of": run.as_of},
+    )
+
+
+# --- Runs -------------------------------------------------------------------------------------------------------
+
+
+def settings_snapshot(current: AnalyticsSettings) -> dict:
+    names = (
+        "basis",
+        "window_months",
+        "abc_a",
+        "abc_b",
+        "xyz_x",
+        "xyz_y",
+        "xyz_min_months",
+        "dormant_multiple",
+        "dormant_floor_days",
+        "dormant_cap_days",
+        "ltv_horizon_months",
+        "ltv_discount_percent",
+        "ltv_drop_percent",
+    )
+    return {
+        name: str(getattr(current, name))
+        if isinstance(getattr(current, name), Decimal)
+        else getattr(current, name)
+        for name in names
+    }
+
+
+def _progress(run: AnalyticsRun, step: str) -> None:
+    run.steps_done = STEPS.index(step)
+    run.step = step
+    run.heartbeat_at = timezone.now()
+    AnalyticsRun.objects.filter(pk=run.pk).update(
+        steps_done=run.steps_done, step=step, heartbeat_at=run.heartbeat_at
+    )
+
+
+def request_run(*, by=None, kind: str = RunKind.FULL, as_of: dt.date | None = None) -> AnalyticsRun:
+    """Queue a run for the worker; while one is queued or running, that one is returned (one at a time)."""
+    from orbit.analytics.tasks import run_analytics
+
+    fail_if_stale()
+    try:
+        with transaction.atomic():
+            run = AnalyticsRun.objects.create(
+                kind=kind, as_of=as_of or timezone.localdate(), requested_by=by, steps_total=len(STEPS)
+            )
+    except IntegrityError:
+        return AnalyticsRun.objects.filter(status__in=[RunStatus.QUEUED, RunStatus.RUNNING]).first()
+    transaction.on_commit(lambda: run_analytics.enqueue(run.pk))
+    return run
+
+
+def fail_if_stale() -> None:
+    limit = timezone.now() - dt.timedelta(minutes=STALE_MINUTES)
+    AnalyticsRun.objects.filter(status=RunStatus.RUNNING, heartbeat_at__lt=limit).update(
+        status=RunStatus.FAILED, error="the worker stopped answering", finished_at=timezone.now()
+    )
+
+
+def run_now(*, kind: str = RunKind.FULL, as_of: dt.date | None = None, by=None) -> AnalyticsRun:
+    """Create a run and execute it at once (commands, tests, the benchmark)."""
+    run = AnalyticsRun.objects.create(
+        kind=kind, as_of=as_of or timezone.localdate(), requested_by=by, steps_total=len(STEPS)
+    )
+    return execute(run)
+
+
+def execute(run: AnalyticsRun) -> AnalyticsRun:
+    """Do the run; on an error, the run is marked failed with it and nothing of it is written."""
+    run.status, run.started_at = RunStatus.RUNNING, timezone.now()
+    run.steps_total = len(STEPS)
+    run.save(update_fields=["status", "started_at", "steps_total"])
+    try:
+        _execute(run)
+    except Exception as error:
+        log.exception("analytics run %s failed", run.pk)
+        run.status, run.error, run.finished_at = (
+            RunStatus.FAILED,
+            f"{type(error).__name__}: {error}",
+            timezone.now(),
+        )
+        run.save(update_fields=["status", "error", "finished_at"])
+        raise
+    return run
+
+
+def _watermarks() -> tuple[int, int]:
+    last_invoice = Invoice.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    last_payment = Payment.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    return last_invoice, last_payment
+
+
+def _execute(run: AnalyticsRun) -> None:
+    base = latest_full_run() if run.kind == RunKind.INCREMENTAL else None
+    if run.kind == RunKind.INCREMENTAL and base is None:
+        run.kind = RunKind.FULL  # nothing to be incremental on
+    params = dict(base.params) if base else {"settings": settings_snapshot(AnalyticsSettings.current())}
+    window = Window.of(run.as_of, int(params["settings"]["window_months"]))
+    params["window"] = {
+        "start": window.start.isoformat(),
+        "end": window.end.isoformat(),
+        "rfm_after": window.rfm_start.isoformat(),
+    }
+    run.last_invoice_id, run.last_payment_id = _watermarks()
+    _progress(run, "read")
+    with connection.cursor() as cursor:
+        changed = None
+        if base is not None:
+            previous = latest_run()
+            cursor.execute("DROP TABLE IF EXISTS analytics_changed")
+            cursor.execute("CREATE TEMPORARY TABLE analytics_changed (account_id BIGINT PRIMARY KEY)")
+            cursor.execute(
+                f"INSERT INTO analytics_changed SELECT DISTINCT account_id FROM {Invoice._meta.db_table} "
+                "WHERE id > %s AND id <= %s",
+                [previous.last_invoice_id, run.last_invoice_id],
+            )
+            changed = "analytics_changed"
+        f = read(window, changed)
+        _progress(run, "classes")
+        results, cuts = classify(f, window, params, params.get("cuts") if base else None)
+        if base is None:
+            params["cuts"] = cuts
+        _progress(run, "ltv")
+        fitted = predict(f, results, window, params, params.get("ltv") if base else None)
+        params["ltv"] = fitted
+        _progress(run, "stage")
+        _create_stage(cursor)
+        _load_stage(cursor, stage_rows(f, results))
+        _progress(run, "write")
+        with transaction.atomic():
+            _keep_dormant(cursor)
+            run.changes = _write_changes(cursor, run, Decimal(str(params["settings"]["ltv_drop_percent"])))
+            _upsert(cursor, run)
+            for hook in after_run_hooks():
+                hook(run)
+        cursor.execute(f"DROP TABLE IF EXISTS {STAGE}")
+    _progress(run, "summary")
+    run.summary = department_summary(f, results, params) if base is None else dict(latest_run().summary)
+    run.params = params
+    run.accounts = len(f.ids)
+    run.status, run.finished_at = RunStatus.DONE, timezone.now()
+    run.steps_done = len(STEPS)
+    run.save()
+
+
+def after_run_hooks() -> list:
+    """What follows the figures, in the run's transaction: the reactivation queue and the account status
+    (dormancy.apply), then the managers' digest (dormancy.notify)."""
+    return []
+
+
+def department_summary(f: Figures, r: Results, params: dict) -> dict:
+    """The department's figures (every account) from the run's arrays: what the head's pages read."""
+    keys = np.asarray(
+        Account.objects.filter(tier=Tier.KEY).order_by("pk").values_list("pk", flat=True), dtype=np.int64
+    )
+    scope = figures.Scope.of(
+        basis_totals(f, params["settings"]["basis"]), r.abc, r.xyz, r.segment, np.isin(f.ids, keys)
+    )
+    summary = figures.summarise(scope)
+    summary["basis"] = params["settings"]["basis"]
+    summary["window"] = params["window"]
+    return summary
