@@ -246,6 +246,9 @@ ROUTES = {
     # The work is tomorrow: it cannot be done yet.
     "growth:work_done": Route(method="post", scope="work", need=CHANGE, ok=400, data={"done": "1"}),
     "growth:work_remove": Route(method="post", scope="work", need=CHANGE, ok=302),
+    # Analytics, retention and key-account share: everyone signed in, over the accounts he sees.
+    "analytics:retention": Route(),
+    "analytics:shares": Route(),
 }
 
 
