@@ -111,6 +111,8 @@ OPERATIONS = {
     ("post", "/api/opportunities/{opportunity_id}/move"): ("opportunity-write", {}),  # to the next stage
     ("get", "/api/pipeline/weighted"): ("any", None),
     ("get", "/api/growth/plan-fact"): ("any", None),
+    ("get", "/api/analytics/retention"): ("any", None),  # figures over what the caller sees
+    ("get", "/api/analytics/shares"): ("any", None),
     ("put", "/api/growth/plans"): (
         "plan-set",
         {"month": timezone.localdate().replace(day=1).isoformat(), "revenue": "1 000", "margin": "100"},
