@@ -139,7 +139,11 @@ def shares_page(request):
         categories=[month_label(_month(m["month"])) for m in months],
         series=[
             Series(_("Key accounts"), [_percent(m["key_share"]) for m in months], kind="line"),
-            Series(_("Top 20 % of accounts"), [_percent(m["top_share"]) for m in months], kind="line"),
+            Series(
+                _("Top %(percent)s %% of clients") % {"percent": shares.TOP_PERCENT},
+                [_percent(m["top_share"]) for m in months],
+                kind="line",
+            ),
         ],
         unit="percent",
     )

@@ -14,7 +14,7 @@ from orbit.api.schemas import Id, Money, _fixed, _fixed_out_schema
 
 def _cohorts(value: int) -> int:
     if value not in COHORT_CHOICES:
-        raise PydanticCustomError("cohorts", "Choose 12 or 24.")
+        raise PydanticCustomError("literal_error", "Input should be 12 or 24")
     return value
 
 
