@@ -37,7 +37,7 @@ def _heat(value: str | None, basis: str) -> str:
         return ""
     percent = Decimal(value)
     if basis == "nrr" and percent > 100:
-        alpha = min(percent - 100, Decimal(100)) / 100 * Decimal("0.5") + Decimal("0.1")
+        alpha = min(percent - 100, Decimal(100)) / 100 * Decimal("0.4") + Decimal("0.2")
         return f"background-color: rgba(31, 122, 77, {alpha:.2f})"
     alpha = max(min(percent, Decimal(100)), Decimal(0)) / 100 * Decimal("0.55")
     return f"background-color: rgba(47, 91, 211, {alpha:.2f})"

@@ -117,7 +117,7 @@ def test_empty_state(org, name):
     page = _client(org.am_a).get(reverse(name))
     assert page.status_code == 200
     assert page.context["figures"]["empty"] is True
-    assert "No revenue in these months yet" in page.content.decode()
+    assert "За эти месяцы выручки ещё нет" in page.content.decode()  # "No revenue in these months yet"
 
 
 @pytest.mark.parametrize("name", ["analytics:retention", "analytics:shares"])
