@@ -35,6 +35,7 @@ import numpy as np
 from dateutil.relativedelta import relativedelta
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from orbit.accounts.models import Account, Tier
 from orbit.analytics import classes, figures, ltv, rfm
@@ -46,11 +47,19 @@ from orbit.analytics.models import (
     RunStatus,
     SegmentChange,
 )
-from orbit.revenue.models import AccountRevenueMonth, Invoice, Payment
+from orbit.revenue.models import Invoice, Payment
 
 log = logging.getLogger(__name__)
 
 STEPS = ("read", "classes", "ltv", "stage", "write", "summary")
+STEP_LABELS = {
+    "read": _("Reading the revenue of every account"),
+    "classes": _("ABC, XYZ, RFM and dormancy"),
+    "ltv": _("Fitting and predicting lifetime value"),
+    "stage": _("Preparing the results"),
+    "write": _("Writing the figures and their changes"),
+    "summary": _("The department's figures"),
+}
 MIN_REPEAT_BUYERS = 20  # fewer clients with a repeat purchase than this: no LTV prediction (nothing to fit)
 STALE_MINUTES = 10  # a running run without a heartbeat for this long died with its worker
 
@@ -63,7 +72,7 @@ def latest_full_run() -> AnalyticsRun | None:
     return AnalyticsRun.objects.filter(status=RunStatus.DONE, kind=RunKind.FULL).first()
 
 
-# --- SQL: per-account aggregates -------------------------------------------------------------------------
+# --- Reading: one pass over the invoices, grouped in numpy -----------------------------------------------------
 
 
 def _day_number(column: str) -> str:
@@ -73,55 +82,58 @@ def _day_number(column: str) -> str:
     return f"CAST(julianday({column}) - 2440587.5 AS INTEGER)"
 
 
-def _kopecks(expression: str) -> str:
-    return f"CAST(ROUND(({expression}) * 100) AS BIGINT)"
+def _invoices_sql(accounts_table: str | None) -> str:
+    """Every invoice and credit note to `as_of`: account, day number, is it a purchase, net and margin in
+    kopecks (the header's base amounts are the sums of its lines', revenue/invoicing.py, so the months add up
+    to AccountRevenueMonth exactly)."""
+    only = f" AND account_id IN (SELECT account_id FROM {accounts_table})" if accounts_table else ""
+    return (
+        f"SELECT account_id, {_day_number('issued_on')}, CASE WHEN kind = 'invoice' THEN 1 ELSE 0 END, "
+        "CAST(ROUND(net_total_base * 100) AS BIGINT), CAST(ROUND((net_total_base - cost_total_base) * 100) AS BIGINT) "
+        f"FROM {Invoice._meta.db_table} WHERE issued_on <= %(as_of)s{only}"
+    )
 
 
-def _only(accounts_table: str | None, column: str) -> str:
-    return f" AND {column} IN (SELECT account_id FROM {accounts_table})" if accounts_table else ""
+# A row of PostgreSQL's binary COPY for the five columns above: the field count, then per field its length and
+# its big-endian value (bigint, integer, integer, bigint, bigint). None of them is ever NULL, so every row has
+# the same size and the whole stream is one numpy array — no Python object per invoice.
+_BINARY_ROW = np.dtype(
+    [
+        ("n", ">i2"),
+        ("l1", ">i4"),
+        ("account", ">i8"),
+        ("l2", ">i4"),
+        ("day", ">i4"),
+        ("l3", ">i4"),
+        ("bought", ">i4"),
+        ("l4", ">i4"),
+        ("net", ">i8"),
+        ("l5", ">i4"),
+        ("margin", ">i8"),
+    ]
+)
+_BINARY_HEADER = 19  # signature (11), flags (4), header extension length (4)
 
 
-def _purchases_sql(accounts_table: str | None) -> str:
-    invoice = Invoice._meta.db_table
-    return f"""
-        SELECT d.account_id,
-               {_kopecks("SUM(d.net)")}, {_kopecks("SUM(d.margin)")},
-               MIN(CASE WHEN d.bought > 0 THEN d.day END), MAX(CASE WHEN d.bought > 0 THEN d.day END),
-               SUM(CASE WHEN d.bought > 0 THEN 1 ELSE 0 END),
-               SUM(CASE WHEN d.bought > 0 AND d.day > %(rfm_start)s THEN 1 ELSE 0 END),
-               {_kopecks("SUM(CASE WHEN d.day > %(rfm_start)s THEN d.net ELSE 0 END)")},
-               {_kopecks("SUM(d.spend)")},
-               {_kopecks("SUM(CASE WHEN d.day = d.first_day THEN d.spend ELSE 0 END)")}
-        FROM (
-            SELECT account_id, {_day_number("issued_on")} AS day,
-                   SUM(net_total_base) AS net, SUM(net_total_base - cost_total_base) AS margin,
-                   SUM(CASE WHEN kind = 'invoice' THEN 1 ELSE 0 END) AS bought,
-                   SUM(CASE WHEN kind = 'invoice' THEN net_total_base ELSE 0 END) AS spend,
-                   MIN(CASE WHEN SUM(CASE WHEN kind = 'invoice' THEN 1 ELSE 0 END) > 0
-                            THEN {_day_number("issued_on")} END) OVER (PARTITION BY account_id) AS first_day
-            FROM {invoice}
-            WHERE issued_on <= %(as_of)s{_only(accounts_table, "account_id")}
-            GROUP BY account_id, issued_on
-        ) d
-        GROUP BY d.account_id
-        ORDER BY d.account_id
-    """
-
-
-def _months_sql(accounts_table: str | None) -> str:
-    months = AccountRevenueMonth._meta.db_table
-    return f"""
-        SELECT m.account_id, {_kopecks("SUM(m.net)")}, {_kopecks("SUM(m.net - m.cost)")},
-               CAST(SUM(m.net * m.net) AS DOUBLE PRECISION)
-        FROM (
-            SELECT account_id, month, SUM(net_base) AS net, SUM(cost_base) AS cost
-            FROM {months}
-            WHERE month >= %(window_start)s AND month <= %(window_end)s{_only(accounts_table, "account_id")}
-            GROUP BY account_id, month
-        ) m
-        GROUP BY m.account_id
-        ORDER BY m.account_id
-    """
+def _fetch_invoices(sql: str, params: dict) -> dict[str, np.ndarray]:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            literal = cursor.cursor.mogrify(sql, params)
+            buffer = bytearray()
+            with cursor.cursor.copy(f"COPY ({literal}) TO STDOUT (FORMAT BINARY)") as copy:
+                for block in copy:
+                    buffer += block
+        body = memoryview(buffer)[_BINARY_HEADER : len(buffer) - 2]  # the trailer is a field count of −1
+        rows = np.frombuffer(body, dtype=_BINARY_ROW)
+        return {name: rows[name].astype(np.int64) for name in ("account", "day", "bought", "net", "margin")}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        found = cursor.fetchall()
+    columns = list(zip(*found, strict=True)) if found else [()] * 5
+    return {
+        name: np.asarray(column, dtype=np.int64)
+        for name, column in zip(("account", "day", "bought", "net", "margin"), columns, strict=True)
+    }
 
 
 @dataclass
@@ -139,14 +151,6 @@ class Window:
             as_of, last - relativedelta(months=months - 1), last, months, as_of - relativedelta(months=months)
         )
 
-    def params(self) -> dict:
-        return {
-            "as_of": self.as_of,
-            "window_start": self.start,
-            "window_end": self.end,
-            "rfm_start": _day_number_of(self.rfm_start),
-        }
-
 
 EPOCH = dt.date(1970, 1, 1)
 
@@ -155,14 +159,13 @@ def _day_number_of(day: dt.date) -> int:
     return (day - EPOCH).days
 
 
-def _date_of(number: int) -> dt.date:
-    return EPOCH + dt.timedelta(days=int(number))
-
-
 def _month_index(day_numbers: np.ndarray) -> np.ndarray:
     """Months since 1970-01 of each day number."""
-    return (np.asarray(day_numbers, dtype="int64").astype("datetime64[D]").astype("datetime64[M]")).astype(
-        int
+    return (
+        np.asarray(day_numbers, dtype="int64")
+        .astype("datetime64[D]")
+        .astype("datetime64[M]")
+        .astype(np.int64)
     )
 
 
@@ -182,45 +185,84 @@ class Figures:
     first_spend: np.ndarray
     window_revenue: np.ndarray
     window_margin: np.ndarray
-    squares: np.ndarray  # float: Σ (monthly revenue in roubles)²
+    squares: np.ndarray  # float: Σ (monthly revenue in roubles)² over the window's months
+
+
+def _runs(keys: list[np.ndarray]) -> np.ndarray:
+    """Start positions of the runs of equal keys in arrays sorted by them."""
+    change = np.zeros(len(keys[0]), dtype=bool)
+    change[:1] = True
+    for key in keys:
+        change[1:] |= key[1:] != key[:-1]
+    return np.flatnonzero(change)
+
+
+def group(rows: dict[str, np.ndarray], window: Window) -> Figures:
+    """Per account, from its invoices: group-bys as sums over runs of the rows sorted by account and day."""
+    order = np.lexsort((rows["day"], rows["account"]))
+    account, day, bought = rows["account"][order], rows["day"][order], rows["bought"][order]
+    net, margin = rows["net"][order], rows["margin"][order]
+    if not len(account):
+        empty = np.zeros(0, dtype=np.int64)
+        return Figures(empty, *(empty.copy() for _ in range(11)), np.zeros(0))
+    # One purchase per account and day (FHL 2005): the day's invoices are one purchase of their sum.
+    days = _runs([account, day])
+    day_account, day_number = account[days], day[days]
+    day_bought = np.maximum.reduceat(bought, days) > 0
+    day_spend = np.add.reduceat(net * bought, days)  # the invoices' money, credit notes apart
+    day_net = np.add.reduceat(net, days)
+    # Per account: sums over the runs of its days
+    heads = _runs([day_account])
+    ids = day_account[heads]
+
+    def per_account(values):
+        return np.add.reduceat(np.asarray(values, dtype=np.int64), heads)
+
+    first = np.minimum.reduceat(np.where(day_bought, day_number, np.iinfo(np.int64).max), heads)
+    first = np.where(first == np.iinfo(np.int64).max, -1, first)
+    last = np.maximum.reduceat(np.where(day_bought, day_number, -1), heads)
+    owner = np.repeat(np.arange(len(ids)), np.diff(np.append(heads, len(day_account))))  # each day's account
+    recent = day_number > _day_number_of(window.rfm_start)
+    # The window's months: per account, the sum and the sum of squares of its monthly revenue
+    month = _month_index(day)
+    start, end = (_month_index(np.array([_day_number_of(d)]))[0] for d in (window.start, window.end))
+    inside = (month >= start) & (month <= end)
+    window_revenue = np.zeros(len(ids), dtype=np.int64)
+    window_margin = np.zeros(len(ids), dtype=np.int64)
+    squares = np.zeros(len(ids))
+    if inside.any():
+        a, m = account[inside], month[inside]
+        months = _runs([a, m])
+        monthly, monthly_margin = (
+            np.add.reduceat(net[inside], months),
+            np.add.reduceat(margin[inside], months),
+        )
+        month_account = a[months]
+        runs = _runs([month_account])
+        where = np.searchsorted(ids, month_account[runs])
+        window_revenue[where] = np.add.reduceat(monthly, runs)
+        window_margin[where] = np.add.reduceat(monthly_margin, runs)
+        squares[where] = np.add.reduceat((monthly / 100) ** 2, runs)
+    return Figures(
+        ids=ids,
+        revenue_to_date=per_account(day_net),
+        margin_to_date=per_account(np.add.reduceat(margin, days)),
+        first=first,
+        last=last,
+        purchase_days=per_account(day_bought),
+        window_days=per_account(day_bought & recent),
+        rfm_money=per_account(np.where(recent, day_net, 0)),
+        spend=per_account(day_spend),
+        first_spend=per_account(np.where(day_bought & (day_number == first[owner]), day_spend, 0)),
+        window_revenue=window_revenue,
+        window_margin=window_margin,
+        squares=squares,
+    )
 
 
 def read(window: Window, accounts_table: str | None = None) -> Figures:
-    with connection.cursor() as cursor:
-        cursor.execute(_purchases_sql(accounts_table), window.params())
-        purchases = cursor.fetchall()
-        cursor.execute(_months_sql(accounts_table), window.params())
-        months = cursor.fetchall()
-    p = list(zip(*purchases, strict=True)) if purchases else [()] * 10
-    ids = np.asarray(p[0], dtype=np.int64)
-
-    def column(values, fill=0):
-        return np.asarray([fill if v is None else v for v in values], dtype=np.int64)
-
-    found = Figures(
-        ids=ids,
-        revenue_to_date=column(p[1]),
-        margin_to_date=column(p[2]),
-        first=column(p[3], -1),
-        last=column(p[4], -1),
-        purchase_days=column(p[5]),
-        window_days=column(p[6]),
-        rfm_money=column(p[7]),
-        spend=column(p[8]),
-        first_spend=column(p[9]),
-        window_revenue=np.zeros(len(ids), dtype=np.int64),
-        window_margin=np.zeros(len(ids), dtype=np.int64),
-        squares=np.zeros(len(ids)),
-    )
-    if months:
-        m = list(zip(*months, strict=True))
-        where = np.searchsorted(
-            ids, np.asarray(m[0], dtype=np.int64)
-        )  # every month row's account has invoices
-        found.window_revenue[where] = column(m[1])
-        found.window_margin[where] = column(m[2])
-        found.squares[where] = np.asarray(m[3], dtype=float)
-    return found
+    rows = _fetch_invoices(_invoices_sql(accounts_table), {"as_of": window.as_of})
+    return group(rows, window)
 
 
 # --- The measures over the arrays ---------------------------------------------------------------------------
@@ -352,16 +394,14 @@ def predict(f: Figures, r: Results, window: Window, params: dict, fitted: dict |
     if fitted is None:
         repeaters = int(((x > 0) & (m > 0)).sum())
         if repeaters < MIN_REPEAT_BUYERS:
-            return {
-                "skipped": f"{repeaters} clients with a repeat purchase (at least {MIN_REPEAT_BUYERS} needed)"
-            }
+            return {"skipped": "too_few", "repeaters": repeaters, "needed": MIN_REPEAT_BUYERS}
         try:
             purchases = ltv.fit_bgnbd(x[bought], t_x[bought], T[bought])
             spend = ltv.fit_gamma_gamma(x[bought], m[bought])
         except (ValueError, FloatingPointError, ArithmeticError) as error:
-            return {"skipped": f"the fit failed: {error}"}
+            return {"skipped": "failed", "error": str(error)}
         if not (spend.q > 1 and purchases.a > 1):
-            return {"skipped": "the fitted parameters give no finite expectation (q ≤ 1 or a ≤ 1)"}
+            return {"skipped": "infinite", "error": f"q = {spend.q:.4f}, a = {purchases.a:.4f}"}
         fitted = {
             "bgnbd": {
                 "r": purchases.r,
@@ -437,63 +477,55 @@ _STAGE_TYPES = {
 }
 
 
-def _money(kopecks: np.ndarray) -> list:
-    """Kopecks to the text of a numeric with two places ("-12.05"), vectorised."""
+NULL = "\\N"  # COPY's text for NULL
+
+
+def _text(values: np.ndarray, missing: np.ndarray | None = None) -> np.ndarray:
+    text = np.asarray(values).astype(str)
+    return text if missing is None else np.where(missing, NULL, text)
+
+
+def _money(kopecks: np.ndarray) -> np.ndarray:
+    """Kopecks to the text of a numeric with two places ("-12.05"), exact (integer arithmetic)."""
     k = np.asarray(kopecks, dtype=np.int64)
-    if not len(k):
-        return []
-    sign = np.where(k < 0, "-", "")
     a = np.abs(k)
-    return np.char.add(
-        np.char.add(np.char.add(sign, (a // 100).astype(str)), "."), np.char.zfill((a % 100).astype(str), 2)
-    ).tolist()
+    cents = np.char.add((a % 100 // 10).astype(str), (a % 10).astype(str))
+    return np.char.add(np.char.add(np.char.add(np.where(k < 0, "-", ""), (a // 100).astype(str)), "."), cents)
 
 
-def _decimal_text(values: np.ndarray, places: int) -> list:
-    """Floats to numeric text with `places` places; NaN to None (NULL)."""
+def _decimal(values: np.ndarray, places: int) -> np.ndarray:
+    """Floats rounded to `places` as numeric text; NaN is NULL."""
     values = np.asarray(values, dtype=float)
-    text = np.char.mod(f"%.{places}f", np.nan_to_num(values)).tolist()
-    return [None if missing else t for t, missing in zip(text, np.isnan(values).tolist(), strict=True)]
+    return _text(np.round(np.nan_to_num(values), places), np.isnan(values))
 
 
-def _dates(numbers: np.ndarray) -> list:
-    days = np.asarray(numbers, dtype=np.int64)
-    text = days.astype("datetime64[D]").astype(str).tolist()
-    return [None if d < 0 else t for t, d in zip(text, days.tolist(), strict=True)]
-
-
-def _scores(values: np.ndarray) -> list:
-    return [v or None for v in np.asarray(values).tolist()]
-
-
-def stage_rows(f: Figures, r: Results) -> list[list]:
-    """The columns of the staging table, as lists of database values (one element per account)."""
-    money_cv = np.where(np.isnan(r.cv), np.nan, np.minimum(r.cv, 9_999_999))
+def stage_columns(f: Figures, r: Results) -> list[np.ndarray]:
+    """The staging table's columns as text, one element per account (COPY's text format)."""
     return [
-        f.ids.tolist(),
+        _text(f.ids),
         _money(f.window_revenue),
         _money(f.window_margin),
-        r.abc.tolist(),
-        r.xyz.tolist(),
-        _decimal_text(money_cv, 2),
-        _dates(f.first),
-        _dates(f.last),
-        f.purchase_days.tolist(),
-        f.window_days.tolist(),
-        _decimal_text(r.interval, 1),
-        [None if t < 0 else t for t in r.threshold.tolist()],
-        r.dormant.tolist(),
-        _scores(r.recency),
-        _scores(r.frequency),
-        _scores(r.monetary),
-        r.segment.tolist(),
+        _text(r.abc),
+        _text(r.xyz),
+        _decimal(np.minimum(r.cv, 9_999_999), 2),
+        _text(f.first.astype("datetime64[D]"), f.first < 0),
+        _text(f.last.astype("datetime64[D]"), f.last < 0),
+        _text(f.purchase_days),
+        _text(f.window_days),
+        _decimal(r.interval, 1),
+        _text(r.threshold, r.threshold < 0),
+        np.where(r.dormant, "t", "f"),
+        _text(r.recency, r.recency == 0),
+        _text(r.frequency, r.frequency == 0),
+        _text(r.monetary, r.monetary == 0),
+        _text(r.segment),
         _money(f.margin_to_date),
         _money(f.revenue_to_date),
-        _decimal_text(np.clip(r.p_alive, 0, 1), 4),
-        _decimal_text(r.purchases, 3),
-        _decimal_text(r.spend, 2),
-        _decimal_text(r.clv, 2),
-        _decimal_text(r.clv_margin, 2),
+        _decimal(np.clip(r.p_alive, 0, 1), 4),
+        _decimal(r.purchases, 3),
+        _decimal(r.spend, 2),
+        _decimal(r.clv, 2),
+        _decimal(r.clv_margin, 2),
     ]
 
 
@@ -510,20 +542,26 @@ def _create_stage(cursor) -> None:
     cursor.execute(f"CREATE TEMPORARY TABLE {STAGE} ({', '.join(columns)})")
 
 
-def _load_stage(cursor, columns: list[list]) -> None:
-    rows = zip(*columns, strict=True)
+def _load_stage(cursor, columns: list[np.ndarray]) -> None:
+    if not len(columns[0]):
+        return
     if connection.vendor == "postgresql":
+        lines = "\n".join(map("\t".join, zip(*(c.tolist() for c in columns), strict=True))) + "\n"
         with cursor.cursor.copy(f"COPY {STAGE} ({', '.join(COLUMNS)}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
-    else:
+            copy.write(lines.encode())
+        cursor.execute(f"ANALYZE {STAGE}")
+    else:  # the demo's SQLite: small, row by row
+        booleans = {"t": 1, "f": 0}
+        rows = [
+            [
+                None if v == NULL else booleans.get(v, v) if i == COLUMNS.index("is_dormant") else v
+                for i, v in enumerate(row)
+            ]
+            for row in zip(*(c.tolist() for c in columns), strict=True)
+        ]
         marks = ", ".join(["%s"] * len(COLUMNS))
-        cursor.executemany(f"INSERT INTO {STAGE} ({', '.join(COLUMNS)}) VALUES ({marks})", list(rows))
-    cursor.execute(
-        f"CREATE INDEX ON {STAGE} (account_id)"
-        if connection.vendor == "postgresql"
-        else f"CREATE INDEX {STAGE}_account ON {STAGE} (account_id)"
-    )
+        cursor.executemany(f"INSERT INTO {STAGE} ({', '.join(COLUMNS)}) VALUES ({marks})", rows)
+    cursor.execute(f"CREATE INDEX {STAGE}_account ON {STAGE} (account_id)")
 
 
 def _write_changes(cursor, run: AnalyticsRun, drop_percent: Decimal) -> int:
@@ -703,7 +741,7 @@ def _execute(run: AnalyticsRun) -> None:
         params["ltv"] = fitted
         _progress(run, "stage")
         _create_stage(cursor)
-        _load_stage(cursor, stage_rows(f, results))
+        _load_stage(cursor, stage_columns(f, results))
         _progress(run, "write")
         with transaction.atomic():
             _keep_dormant(cursor)

@@ -5,5 +5,6 @@ from django.urls import include, path
 
 app_name = "analytics"
 urlpatterns = [
+    path("", include("orbit.analytics.urls_runs")),
     path("", include("orbit.analytics.urls_retention")),
 ]
