@@ -4,7 +4,9 @@ import datetime as dt
 
 import pytest
 import time_machine
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from orbit.accounts.models import Tier
@@ -133,6 +135,25 @@ def test_query_count_does_not_grow_with_the_accounts(org, book, name, django_ass
     equipment, _ = lines()
     for _i in range(5):
         revenue(make_account(org.head, org.am_a), "2026-04", "10", equipment)
-    # Session and user, the reader's roles and teams, the run, the figures (2 or 1), the narrowing choices.
-    with django_assert_max_num_queries(12):
+    # Session, user, the reader's roles and teams, the figures (2 for retention, 1 for shares), teams, managers.
+    with django_assert_max_num_queries(7):
         assert client.get(reverse(name)).status_code == 200
+
+
+@pytest.mark.parametrize("name", ["analytics:retention", "analytics:shares"])
+def test_the_head_with_a_stored_run_scans_no_revenue(org, book, name):
+    as_of = dt.date(2026, 6, 15)
+    done_run(
+        as_of=as_of,
+        summary={
+            "retention": retention.department_summary(as_of),
+            "share_history": shares.department_history(as_of),
+        },
+    )
+    client = _client(org.head)
+    client.get(reverse(name))
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(reverse(name)).status_code == 200
+    # Session, user, roles, the run's summary, teams, managers — and no read of the monthly revenue.
+    assert len(queries) <= 6
+    assert not [q for q in queries.captured_queries if "revenue_accountrevenuemonth" in q["sql"]]
