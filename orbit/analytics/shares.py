@@ -26,6 +26,7 @@ from django.db.models import QuerySet
 from orbit.access.policy import sees_everything
 from orbit.analytics import retention
 from orbit.analytics.retention import (
+    dense_months,
     fetch_rows,
     kopecks,
     last_complete_month,
@@ -33,6 +34,7 @@ from orbit.analytics.retention import (
     month_of,
     monthly_sql,
     ratio,
+    trailing_sums,
     whole,
 )
 from orbit.org.models import User
@@ -48,21 +50,16 @@ def share_months(rows: QuerySet, last: int, months: int = MONTHS) -> list[dict]:
     stored as decimal strings)."""
     first = last - months + 1
     sql, params = monthly_sql(rows, since=first - TRAILING + 1, until=last, key=True)
-    targets = ", ".join(f"({int(i)})" for i in range(first, last + 1))
     # rank ≤ ceil(p·n/100) ⇔ 100·(rank − 1) < p·n, in whole numbers on both databases.
     query = f"""
         WITH m AS ({sql}),
-        t(idx) AS (VALUES {targets}),
-        a AS (
-            SELECT t.idx AS t, m.account_id, MAX(m.key) AS key, SUM(m.net) AS total
-            FROM t JOIN m ON m.idx BETWEEN t.idx - {TRAILING - 1} AND t.idx
-            GROUP BY t.idx, m.account_id
-        ),
+        {dense_months(first - TRAILING + 1, last, key=True)},
         p AS (
-            SELECT t, key, total,
-                ROW_NUMBER() OVER (PARTITION BY t ORDER BY total DESC, account_id) AS rank,
-                COUNT(*) OVER (PARTITION BY t) AS n
-            FROM a WHERE total > 0
+            SELECT idx AS t, key, t12 AS total,
+                ROW_NUMBER() OVER (PARTITION BY idx ORDER BY t12 DESC, account_id) AS rank,
+                COUNT(*) OVER (PARTITION BY idx) AS n
+            FROM ({trailing_sums(key=True)}) w
+            WHERE idx >= {int(first)} AND t12 > 0
         )
         SELECT t, MAX(n), SUM(total),
             SUM(CASE WHEN 100 * (rank - 1) < {TOP_PERCENT} * n THEN total ELSE 0 END),
