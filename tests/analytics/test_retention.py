@@ -248,3 +248,14 @@ def test_the_figures_take_two_queries(org, three, django_assert_num_queries):
     rows = retention.department_rows()
     with django_assert_num_queries(2):  # the triangle and the calendar months
         retention.compute(rows, AS_OF)
+
+
+def test_an_archived_account_stays_in_its_cohort_as_lost(org, three):
+    stops, _shrinks, _grows = three
+    services.account_archive(by=org.head, account=stops)
+    figures = retention.present(retention.compute(retention.reader_rows(org.am_a), AS_OF))
+    january = _cohort(figures, "2026-01-01")
+    # Still 3 members: the one that stopped counts as lost from March (2/3), it does not vanish (which would
+    # read 2/2 = 100 %).
+    assert january["accounts"] == 3
+    assert january["cells"][2]["logo"] == "66.67"
