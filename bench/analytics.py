@@ -117,7 +117,7 @@ def dashboard(users: list, iterations: int) -> dict[str, list[float]]:
 
     clients = {}
     for label, user in users:
-        client = Client()
+        client = Client(SERVER_NAME="localhost")
         client.force_login(user)
         client.get("/analytics/")  # warm
         clients[label] = client
@@ -132,9 +132,13 @@ def dashboard(users: list, iterations: int) -> dict[str, list[float]]:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--database", default="orbit_bench")
-    parser.add_argument("--server", default=os.environ.get("BENCH_PG", "postgresql://postgres@127.0.0.1:5432"))
+    parser.add_argument(
+        "--server", default=os.environ.get("BENCH_PG", "postgresql://postgres@127.0.0.1:5432")
+    )
     parser.add_argument("--as-of", default="", help="the data's today (default: today in Moscow)")
     parser.add_argument("--repeats", type=int, default=3, help="full runs (and bare pairs) measured")
     parser.add_argument("--day-invoices", type=int, default=3000)
@@ -215,7 +219,12 @@ def main(argv: list[str] | None = None) -> None:
     except Exception as error:  # the dashboard is another part's page: say so rather than stop
         lines += [f"Dashboard not measured: {type(error).__name__}: {error}", ""]
     else:
-        lines += ["## The dashboard (`/analytics/`)", "", "| reader | n | p50 ms | p95 ms | target |", "|---|--:|--:|--:|---|"]
+        lines += [
+            "## The dashboard (`/analytics/`)",
+            "",
+            "| reader | n | p50 ms | p95 ms | target |",
+            "|---|--:|--:|--:|---|",
+        ]
         for label, values in times.items():
             p95 = pct(values, 95)
             lines.append(

@@ -94,7 +94,7 @@ class RunKind(models.TextChoices):
 class RunStatus(models.TextChoices):
     QUEUED = "queued", _("Queued")
     RUNNING = "running", _("Running")
-    DONE = "done", _("Done")
+    DONE = "done", pgettext_lazy("analytics run", "Done")
     FAILED = "failed", _("Failed")
 
 

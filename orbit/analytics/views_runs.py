@@ -84,7 +84,7 @@ def settings_page(request):
     current = AnalyticsSettings.current()
     status = 200
     if request.method == "POST":
-        form = SettingsForm(request.POST, instance=AnalyticsSettings.current())
+        form = SettingsForm(request.POST, current=current)
         if form.is_valid():
             values = {name: form.cleaned_data[name] for name in runs.SETTING_FIELDS}
             try:
@@ -101,7 +101,7 @@ def settings_page(request):
         else:
             status = 400
     else:
-        form = SettingsForm(instance=current, initial={"version": current.version})
+        form = SettingsForm(current=current)
     return TemplateResponse(
         request, "analytics/runs/settings.html", {"form": form, "current": current}, status=status
     )

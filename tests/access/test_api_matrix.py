@@ -36,6 +36,7 @@ LISTS = {
     "payments",
     "opportunities",
     "projects",
+    "analytics-accounts",
 }  # 200 for all; counts one row per visible account
 READS = {"account", "contact", "touch", "task", "request", "invoice", "payment", "opportunity", "project"}
 CREATES = {"account-create", "request-create", "task-create", "project-create"}
@@ -111,6 +112,9 @@ OPERATIONS = {
     ("post", "/api/opportunities/{opportunity_id}/move"): ("opportunity-write", {}),  # to the next stage
     ("get", "/api/pipeline/weighted"): ("any", None),
     ("get", "/api/growth/plan-fact"): ("any", None),
+    ("get", "/api/analytics/figures"): ("any", None),
+    ("get", "/api/analytics/accounts"): ("analytics-accounts", None),
+    ("get", "/api/analytics/accounts/{account_id}"): ("account", None),
     ("get", "/api/analytics/retention"): ("any", None),  # figures over what the caller sees
     ("get", "/api/analytics/shares"): ("any", None),
     ("put", "/api/growth/plans"): (

@@ -252,6 +252,11 @@ ROUTES = {
     # The work is tomorrow: it cannot be done yet.
     "growth:work_done": Route(method="post", scope="work", need=CHANGE, ok=400, data={"done": "1"}),
     "growth:work_remove": Route(method="post", scope="work", need=CHANGE, ok=302),
+    # Analytics (issue 13): pages over the reader's own scope; the card's panel follows the account's visibility.
+    "analytics:dashboard": Route(),
+    "analytics:accounts": Route(),
+    "analytics:rfm": Route(),
+    "analytics:account_panel": Route(scope="account", need=VISIBLE),
     # Analytics, retention and key-account share: everyone signed in, over the accounts he sees.
     "analytics:retention": Route(),
     "analytics:shares": Route(),

@@ -157,7 +157,7 @@ def test_a_failed_run_says_why_and_writes_nothing(world, monkeypatch):
     def broken(*args, **kwargs):
         raise ValueError("disk on fire")
 
-    monkeypatch.setattr(compute, "_upsert", broken)
+    monkeypatch.setattr(compute, "_replace", broken)
     with pytest.raises(ValueError):
         compute.run_now(as_of=AS_OF)
     run = AnalyticsRun.objects.get()

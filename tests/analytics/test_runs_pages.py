@@ -28,7 +28,7 @@ def test_the_head_starts_a_run_once_and_the_worker_does_it(head, org, django_cap
     run.refresh_from_db()
     assert run.status == "done" and run.steps_done == run.steps_total
     page = head.get(reverse("analytics:run", args=[run.pk]))
-    assert b"every 2s" not in page.content and "Готово".encode() in page.content
+    assert b"every 2s" not in page.content and "Завершён".encode() in page.content
 
 
 def test_an_unknown_kind_is_refused_with_the_reason(head):
