@@ -5,7 +5,8 @@ The rules (docs/analytics-retention.md):
   has its **trailing-twelve-month revenue**: its net over m − 11 … m, credit notes negative. The accounts with a
   positive figure make the month's base and its total; the others are left out (as in the Pareto curve). Twelve
   months, not the month alone: B2B invoices are lumpy, and one big delivery would make its buyer "top 20 %" for
-  a month; it is also the window the dashboard's shares use, so the latest point equals them.
+  a month; it is also the dashboard's default window (with 12 months and the revenue basis the latest point
+  equals the dashboard's shares).
 - **Top 20 %** = the first ceil(20 % × n) of the n accounts by that figure, largest first; equal figures at the
   edge are broken by account id, lowest first (deterministic; the share is the same whichever of the equals is
   taken, since their figures are equal).

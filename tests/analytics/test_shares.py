@@ -7,10 +7,12 @@ import datetime as dt
 import pytest
 
 from orbit.accounts.models import Tier
-from orbit.analytics import retention, shares
+from orbit.analytics import compute, retention, shares
 from tests.analytics.retention_rows import lines, revenue
 from tests.analytics.rows import done_run
 from tests.factories import make_account
+from tests.revenue.conftest import build_shop, client_since_2024
+from tests.revenue.ledger import credit, issue, manual
 
 AS_OF = dt.date(2026, 6, 15)  # last complete month: May 2026; 24 months Jun 2024 … May 2026
 
@@ -105,3 +107,45 @@ def test_the_history_takes_one_query(book, django_assert_num_queries):
     rows = retention.department_rows()
     with django_assert_num_queries(1):
         shares.compute(rows, AS_OF)
+
+
+COMPUTE_DAY = dt.date(2026, 12, 5)
+
+
+@pytest.fixture
+def invoiced(org):
+    """Real invoices and a credit note (the ledger keeps the monthly rows), as tests/analytics/test_compute.py."""
+    shop = build_shop(org)
+    accounts = {
+        name: client_since_2024(org.head, org.am_a) for name in ("steady", "twice", "early", "once", "gone")
+    }
+    for month in range(12):
+        day = dt.date(2025, 12, 15) if month == 0 else dt.date(2026, month, 15)
+        issue(shop, day, manual("1000"), account=accounts["steady"])
+    issue(shop, dt.date(2026, 6, 15), manual("3000"), account=accounts["twice"])
+    issue(shop, dt.date(2026, 11, 20), manual("3000"), account=accounts["twice"])
+    issue(shop, dt.date(2026, 3, 1), manual("750"), account=accounts["early"])
+    issue(shop, dt.date(2026, 3, 11), manual("750"), account=accounts["early"])
+    issue(shop, dt.date(2026, 1, 10), manual("500"), account=accounts["once"])
+    sold = issue(shop, dt.date(2025, 10, 1), manual("1000"), account=accounts["gone"])
+    credit(shop, sold, dt.date(2026, 2, 10), manual("1000", quantity="-1"))
+    return accounts
+
+
+def test_the_latest_month_equals_the_runs_dashboard_shares(invoiced):
+    """With the default settings (12 months, revenue) the computation's department shares (the dashboard's) and
+    the history's latest month are the same figures."""
+    steady = invoiced["steady"]
+    steady.tier = Tier.KEY
+    steady.save(update_fields=["tier"])
+    run = compute.run_now(as_of=COMPUTE_DAY)
+    latest = shares.present(shares.department_history(COMPUTE_DAY))["latest"]
+    # Dec 2025 … Nov 2026: steady 12 × 1000 = 12000 (key), twice 6000, early 1500, once 500; gone nets −1000
+    # (its sale was in October 2025, the credit note in February 2026) and is left out. n = 4, total 20000;
+    # top ceil(0.8) = 1: steady → 60 %; key: steady → 60 %.
+    assert (latest["accounts"], latest["total"]) == (4, "20000.00")
+    assert (latest["key_share"], latest["top_share"]) == ("60.00", "60.00")
+    assert (latest["key_share"], latest["top_share"]) == (
+        run.summary["shares"]["key"],
+        run.summary["shares"]["top20"],
+    )
