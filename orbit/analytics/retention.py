@@ -99,7 +99,11 @@ def monthly_sql(
             )
         )
         fields.append("key")
-    grouped = rows.values(*fields).annotate(net=Cast(Sum(Round(F("net_base") * Value(100))), BigIntegerField())).order_by()
+    grouped = (
+        rows.values(*fields)
+        .annotate(net=Cast(Sum(Round(F("net_base") * Value(100))), BigIntegerField()))
+        .order_by()
+    )
     return grouped.query.sql_with_params()
 
 
