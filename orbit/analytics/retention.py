@@ -31,11 +31,11 @@ from django.db import connection
 from django.db.models import BigIntegerField, Case, F, IntegerField, QuerySet, Sum, Value, When
 from django.db.models.functions import Cast, ExtractMonth, ExtractYear, Round
 
-from orbit.access.policy import led_people, led_team_ids, sees_everything
+from orbit.access.policy import sees_everything
 from orbit.accounts.models import Tier
 from orbit.analytics.figures import percent
 from orbit.analytics.models import AnalyticsRun, RunStatus
-from orbit.org.models import OWNER_ROLES, Team, User
+from orbit.org.models import User
 from orbit.revenue.models import AccountRevenueMonth
 from orbit.revenue.selectors import team_subtree
 
@@ -320,24 +320,4 @@ def present(data: dict, cohorts: int = DEFAULT_COHORTS) -> dict:
         "average": average,
         "months": months,
         "empty": not any(row["accounts"] for row in table) and not any(m["accounts"] for m in months),
-    }
-
-
-# Whom a reader may narrow to ------------------------------------------------------------------------------------
-
-
-def narrowing_choices(user: User) -> dict:
-    """The teams and managers the user may narrow the figures to: the head every team and account owner, a lead
-    his teams and their people, a manager nobody (his figures are his own)."""
-    owners = User.objects.filter(is_active=True, roles__role__in=OWNER_ROLES).distinct()
-    if sees_everything(user):
-        teams = Team.objects.all()
-    elif led_team_ids(user):
-        teams = Team.objects.filter(pk__in=led_team_ids(user))
-        owners = owners.filter(pk__in=led_people(user))
-    else:
-        return {"teams": [], "managers": []}
-    return {
-        "teams": list(teams.order_by("name").values_list("id", "name")),
-        "managers": list(owners.order_by("display_name").values_list("id", "display_name")),
     }

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from orbit.analytics import retention, shares
+from orbit.analytics.selectors import scope_choices
 from orbit.common.charts import Chart, Series, month_label
 
 
@@ -52,8 +53,9 @@ def _source(source: str, data: dict) -> dict:
 
 
 def _common(request, scope: dict) -> dict:
-    choices = retention.narrowing_choices(request.user)
-    return {"scope": scope, "teams": choices["teams"], "managers": choices["managers"]}
+    # The dashboard's rule: the head every team and manager, a lead his teams and their people, a manager none.
+    choices = scope_choices(request.user)
+    return {"scope": scope, "teams": choices.teams, "managers": choices.managers}
 
 
 def _basis_links(request) -> list[tuple[str, str, str]]:
