@@ -7,4 +7,5 @@ app_name = "analytics"
 urlpatterns = [
     path("", include("orbit.analytics.urls_dashboard")),
     path("", include("orbit.analytics.urls_runs")),
+    path("", include("orbit.analytics.urls_retention")),
 ]

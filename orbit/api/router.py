@@ -14,6 +14,7 @@ from orbit.api import (
     accounts,
     activities,
     analytics_dashboard,
+    analytics_retention,
     auth,
     errors,
     growth_pipeline,
@@ -99,3 +100,4 @@ api.add_router("/", growth_pipeline.router)
 api.add_router("/", growth_plans.router)
 api.add_router("/", growth_projects.router)
 api.add_router("/", analytics_dashboard.router)
+api.add_router("/", analytics_retention.router)

@@ -115,6 +115,8 @@ OPERATIONS = {
     ("get", "/api/analytics/figures"): ("any", None),
     ("get", "/api/analytics/accounts"): ("analytics-accounts", None),
     ("get", "/api/analytics/accounts/{account_id}"): ("account", None),
+    ("get", "/api/analytics/retention"): ("any", None),  # figures over what the caller sees
+    ("get", "/api/analytics/shares"): ("any", None),
     ("put", "/api/growth/plans"): (
         "plan-set",
         {"month": timezone.localdate().replace(day=1).isoformat(), "revenue": "1 000", "margin": "100"},

@@ -257,6 +257,9 @@ ROUTES = {
     "analytics:accounts": Route(),
     "analytics:rfm": Route(),
     "analytics:account_panel": Route(scope="account", need=VISIBLE),
+    # Analytics, retention and key-account share: everyone signed in, over the accounts he sees.
+    "analytics:retention": Route(),
+    "analytics:shares": Route(),
 }
 
 
