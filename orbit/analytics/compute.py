@@ -38,7 +38,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from orbit.accounts.models import Account, Tier
-from orbit.analytics import classes, figures, ltv, rfm
+from orbit.analytics import classes, figures, ltv, retention, rfm, shares
 from orbit.analytics.models import (
     AccountMetrics,
     AnalyticsRun,
@@ -51,7 +51,7 @@ from orbit.revenue.models import Invoice, Payment
 
 log = logging.getLogger(__name__)
 
-STEPS = ("read", "classes", "ltv", "stage", "write", "summary")
+STEPS = ("read", "classes", "ltv", "stage", "write", "summary", "history")
 STEP_LABELS = {
     "read": _("Reading the revenue of every account"),
     "classes": _("ABC, XYZ, RFM and dormancy"),
@@ -59,6 +59,7 @@ STEP_LABELS = {
     "stage": _("Preparing the results"),
     "write": _("Writing the figures and their changes"),
     "summary": _("The department's figures"),
+    "history": _("Retention and the key-account share by month"),
 }
 MIN_REPEAT_BUYERS = 20  # fewer clients with a repeat purchase than this: no LTV prediction (nothing to fit)
 STALE_MINUTES = 10  # a running run without a heartbeat for this long died with its worker
@@ -577,7 +578,9 @@ def _converted() -> str:
         whens = " ".join(f"WHEN {i} THEN '{code}'" for i, code in enumerate(codes) if code)
         return f"CASE {column} {whens} ELSE '' END"
 
-    def money(column: str) -> str:  # SQLite divides integers as integers: its money is a float, read to 2 places
+    def money(
+        column: str,
+    ) -> str:  # SQLite divides integers as integers: its money is a float, read to 2 places
         return f"CAST({column} AS NUMERIC) / 100" if postgres else f"{column} / 100.0"
 
     def number(column: str, places: int) -> str:
@@ -835,6 +838,12 @@ def _execute(run: AnalyticsRun) -> None:
             _drop_scratch(cursor)
     _progress(run, "summary")
     run.summary = department_summary(f, results, params) if base is None else dict(latest_run().summary)
+    if base is None:
+        # The department's months (cohorts, shares) for the head's pages; an incremental run keeps the last
+        # full run's, which say the day they are of.
+        _progress(run, "history")
+        run.summary["retention"] = retention.department_summary(run.as_of)
+        run.summary["share_history"] = shares.department_history(run.as_of)
     run.params = params
     run.accounts = len(f.ids)
     run.status, run.finished_at = RunStatus.DONE, timezone.now()

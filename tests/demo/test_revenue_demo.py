@@ -146,9 +146,9 @@ def test_vat_and_prices_follow_the_date(demo, db):
     assert set(standard.filter(issued_on__gte=dt.date(2026, 1, 1)).values_list("vat_percent", flat=True)) == {
         22
     }
-    for line in InvoiceLine.objects.filter(vat_category="standard", invoice__kind="credit_note").select_related(
-        "invoice__corrects"
-    ):
+    for line in InvoiceLine.objects.filter(
+        vat_category="standard", invoice__kind="credit_note"
+    ).select_related("invoice__corrects"):
         assert line.vat_percent == (20 if line.invoice.corrects.issued_on < dt.date(2026, 1, 1) else 22)
     assert not InvoiceLine.objects.filter(vat_category="exempt", vat_amount__gt=0).exists()
     # A price rise every January: each product's list price is higher each year.
