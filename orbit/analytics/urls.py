@@ -1,7 +1,9 @@
 """The analytics area's pages, mounted at /analytics/: each part of the area adds its own patterns module
 (and its tab, orbit/analytics/tabs.py)."""
 
-from django.urls import include, path  # noqa: F401 — each part adds `path("", include(...))`
+from django.urls import include, path
 
 app_name = "analytics"
-urlpatterns = []
+urlpatterns = [
+    path("", include("orbit.analytics.urls_reactivation")),
+]
