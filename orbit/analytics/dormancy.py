@@ -28,6 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from orbit.accounts.models import Account, AccountStatus
+from orbit.analytics.digest import notify  # noqa: F401 — the engine calls apply(run), then notify(run)
 from orbit.analytics.models import (
     AnalyticsRun,
     ChangeKind,

@@ -80,3 +80,28 @@ def case_get(user: User, pk: int) -> ReactivationCase | None:
     return (
         ReactivationCase.objects.visible_to(user).select_related("account", "manager").filter(pk=pk).first()
     )
+
+
+@dataclass(frozen=True)
+class DayCounts:
+    queue: int
+    changes: int
+
+
+def day_counts(person: User, *, viewer: User) -> DayCounts:
+    """The manager's day: his open cases, and the latest run's changes on his accounts (within what the viewer
+    sees, when a lead opens his day). Two queries."""
+    from orbit.analytics.models import AnalyticsRun, RunStatus, SegmentChange
+
+    latest = AnalyticsRun.objects.filter(status=RunStatus.DONE).order_by("-id").values("pk")[:1]
+    queue = (
+        ReactivationCase.objects.visible_to(viewer)
+        .filter(manager=person, status=ReactivationStatus.OPEN)
+        .count()
+    )
+    changes = (
+        SegmentChange.objects.visible_to(viewer)
+        .filter(run_id__in=latest, account__responsible_manager=person)
+        .count()
+    )
+    return DayCounts(queue=queue, changes=changes)

@@ -13,4 +13,5 @@ urlpatterns = [
     path("reactivation/", views_reactivation.queue, name="reactivation"),
     path("reactivation/<int:pk>/lost/", views_reactivation.mark_lost, name="reactivation_lost"),
     path("changes/", views_changes.changes, name="changes"),
+    path("day/", views_reactivation.day_block, name="day"),
 ]

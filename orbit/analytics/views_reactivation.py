@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from orbit.access.policy import can_work_account
 from orbit.accounts.selectors import manager_choices
+from orbit.activities.selectors import agenda_person
 from orbit.analytics import reactivation
 from orbit.analytics import selectors_reactivation as selectors
 from orbit.analytics.forms_reactivation import LostForm
@@ -125,3 +126,13 @@ def mark_lost(request, pk: int):
         {"case": case, "form": form, "next": _back(request), "back": _back(request)},
         status=status,
     )
+
+
+@login_required
+def day_block(request):
+    """The manager's day (activities' agenda) loads this block after the page, so the day keeps its own fixed
+    number of queries: his reactivation queue and the latest run's changes on his accounts."""
+    person_id = _int(request.GET.get("person"))
+    person = agenda_person(request.user, person_id)  # 404 unless it is his day or one of his people's
+    counts = selectors.day_counts(person, viewer=request.user)
+    return render(request, "analytics/_day_block.html", {"person": person, "counts": counts})

@@ -155,6 +155,8 @@ def test_a_closed_case_cannot_be_lost(org, queue):
 def test_the_page_answers_400_403_404_409(client, org, queue):
     case = queue["a_open"]
     url = reverse("analytics:reactivation_lost", args=[case.pk])
+    org.am_a.language = "en"
+    org.am_a.save(update_fields=["language"])
     client.force_login(org.am_a)
     missing = client.post(url, {"reason": "", "version": case.version})
     assert missing.status_code == 400 and missing.context["form"].errors == {
