@@ -13,6 +13,7 @@ from ninja.parser import Parser
 from orbit.api import (
     accounts,
     activities,
+    analytics_reactivation,
     auth,
     errors,
     growth_pipeline,
@@ -97,3 +98,4 @@ api.add_router("/", revenue.router)
 api.add_router("/", growth_pipeline.router)
 api.add_router("/", growth_plans.router)
 api.add_router("/", growth_projects.router)
+api.add_router("/", analytics_reactivation.router)

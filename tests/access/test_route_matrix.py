@@ -53,6 +53,7 @@ ACCOUNT_SCOPES = (
     "project",
     "project_stage",
     "work",
+    "case",
 )
 
 
@@ -246,6 +247,14 @@ ROUTES = {
     # The work is tomorrow: it cannot be done yet.
     "growth:work_done": Route(method="post", scope="work", need=CHANGE, ok=400, data={"done": "1"}),
     "growth:work_remove": Route(method="post", scope="work", need=CHANGE, ok=302),
+    # Analytics, part B: the reactivation queue, the runs' changes and the day's block read what each one sees;
+    # a case is given up (with a reason) by whoever may work its account.
+    "analytics:reactivation": Route(),
+    "analytics:changes": Route(),
+    "analytics:day": Route(),
+    "analytics:reactivation_lost": Route(
+        method="post", scope="case", need=CHANGE, ok=302, data={"reason": "Ушли к конкуренту"}
+    ),
 }
 
 
@@ -322,6 +331,8 @@ def _request(world, name: str, persona: str, target: str | None):
         args = [SlaPolicy.objects.order_by("pk").first().pk]
     elif route.scope == "opportunity":
         args = [world.growth[target].opportunity.pk]
+    elif route.scope == "case":
+        args = [world.analytics[target].case.pk]
     elif name == "growth:opportunity_create":
         args = []
     elif route.scope in ("contract", "order"):
