@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from orbit.analytics.models import AnalyticsRun, ChangeKind, SegmentChange
+from orbit.analytics.selectors_changes import KIND_LABELS
 from orbit.org.models import User
 
 
@@ -23,7 +24,7 @@ def _title(total: int) -> str:
 
 def _body(counts: dict[str, int]) -> str:
     return "\n".join(
-        _("%(kind)s: %(count)s") % {"kind": ChangeKind(kind).label, "count": counts[kind]}
+        _("%(kind)s: %(count)s") % {"kind": KIND_LABELS[kind], "count": counts[kind]}
         for kind in ChangeKind.values
         if counts.get(kind)
     )

@@ -17,6 +17,7 @@ from orbit.access.policy import can_work_account
 from orbit.accounts import open_work
 from orbit.accounts.models import Account, AccountStatus
 from orbit.analytics.models import ReactivationCase, ReactivationStatus
+from orbit.analytics.selectors_reactivation import STATUS_LABELS
 from orbit.common.errors import ConflictError
 from orbit.org.models import User
 
@@ -68,7 +69,7 @@ def mark_lost(*, by: User, case: ReactivationCase, reason: str, version: int | N
         )
     if locked.status != ReactivationStatus.OPEN:
         raise ValidationError(
-            _("The case is closed already: %(status)s.") % {"status": locked.get_status_display()},
+            _("The case is closed already: %(status)s.") % {"status": STATUS_LABELS[locked.status]},
             code="closed",
         )
     locked.status, locked.lost_reason = ReactivationStatus.LOST, reason

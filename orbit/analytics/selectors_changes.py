@@ -8,11 +8,27 @@ from decimal import Decimal, InvalidOperation
 from django.db.models import Count, QuerySet
 from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext, pgettext_lazy
 
 from orbit.analytics.models import AnalyticsRun, ChangeKind, RunStatus, SegmentChange
 from orbit.analytics.rfm import Segment
 from orbit.org.models import User
 from orbit.revenue.selectors import team_subtree
+
+# The kinds in this part's words (filters, the digest), with a context of their own: the model's labels are
+# the engine's (orbit/analytics/models.py).
+KIND_LABELS = {
+    ChangeKind.ABC: pgettext_lazy("segment change", "ABC class"),
+    ChangeKind.XYZ: pgettext_lazy("segment change", "XYZ class"),
+    ChangeKind.RFM: pgettext_lazy("segment change", "RFM segment"),
+    ChangeKind.DORMANT: pgettext_lazy("segment change", "Became dormant"),
+    ChangeKind.AWAKE: pgettext_lazy("segment change", "Bought again"),
+    ChangeKind.LTV_DROP: pgettext_lazy("segment change", "Predicted LTV fell"),
+}
+
+
+def kind_choices() -> list[tuple[str, str]]:
+    return [(kind, str(label)) for kind, label in KIND_LABELS.items()]
 
 
 def latest_run() -> AnalyticsRun | None:
@@ -40,10 +56,10 @@ def _segment(code: str) -> str:
 def describe(kind: str, old: str, new: str) -> str:
     """One change in words, in the active language: "ABC class B → A", "became dormant", "LTV fell from X to Y"."""
     if kind in (ChangeKind.ABC, ChangeKind.XYZ):
-        label = _("ABC class") if kind == ChangeKind.ABC else _("XYZ class")
+        label = pgettext("segment change", "ABC class" if kind == ChangeKind.ABC else "XYZ class")
         return f"{label} {old or '—'} → {new or '—'}"
     if kind == ChangeKind.RFM:
-        return f"{_('RFM segment')} {_segment(old)} → {_segment(new)}"
+        return f"{pgettext('segment change', 'RFM segment')} {_segment(old)} → {_segment(new)}"
     if kind == ChangeKind.DORMANT:
         return _("became dormant (last purchase %(day)s)") % {"day": _day(new)}
     if kind == ChangeKind.AWAKE:

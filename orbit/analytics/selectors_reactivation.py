@@ -6,11 +6,18 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Count, F, Q, QuerySet
+from django.utils.translation import pgettext_lazy
 
 from orbit.analytics.models import ReactivationCase, ReactivationStatus
 from orbit.org.models import User
 from orbit.revenue.selectors import team_subtree
 
+# The statuses in the queue's words (a context of their own: "Lost" of an opportunity is another word).
+STATUS_LABELS = {
+    ReactivationStatus.OPEN: pgettext_lazy("reactivation case", "In the queue"),
+    ReactivationStatus.REACTIVATED: pgettext_lazy("reactivation case", "Reactivated"),
+    ReactivationStatus.LOST: pgettext_lazy("reactivation case", "Lost"),
+}
 PERIOD_DAYS = 90  # Orbit's default period for the outcome counts: the last quarter, more or less
 
 

@@ -52,7 +52,7 @@ def changes(request):
             "items": items,
             "run": run,
             "filters": filters,
-            "kinds": ChangeKind.choices,
+            "kinds": selectors.kind_choices(),
             "managers": manager_choices().values_list("id", "display_name"),
             "teams": Team.objects.order_by("name").values_list("id", "name"),
             "query": query,

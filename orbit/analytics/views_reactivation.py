@@ -81,7 +81,7 @@ def queue(request):
             "rows": rows,
             "filters": filters,
             "outcomes": selectors.outcomes(request.user, filters),
-            "statuses": ReactivationStatus.choices,
+            "statuses": [(status, str(label)) for status, label in selectors.STATUS_LABELS.items()],
             "managers": manager_choices().values_list("id", "display_name"),
             "teams": Team.objects.order_by("name").values_list("id", "name"),
             "query": query,

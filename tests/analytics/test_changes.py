@@ -120,7 +120,7 @@ def test_one_digest_per_manager_in_his_language(org, runs):
     mine = Notification.objects.get(recipient=org.am_a)
     # alpha's three changes of the latest run (the older run's XYZ move is not in it)
     assert mine.title == "The analytics run found 3 changes in your accounts"
-    assert mine.body == "ABC class: 1\nBecame dormant: 1\nLTV fell: 1"
+    assert mine.body == "ABC class: 1\nBecame dormant: 1\nPredicted LTV fell: 1"
     assert mine.url == f"/analytics/changes/?run={runs['latest'].pk}&manager={org.am_a.pk}"
     theirs = Notification.objects.get(recipient=org.am_b)
     assert theirs.title == "Анализ нашёл 1 изменение в ваших клиентах"
