@@ -22,9 +22,9 @@ def _dormant(account, run, last="2026-08-28"):
     )
 
 
-def _awake(account, run, since="2026-09-30", bought="2026-11-20"):
+def _awake(account, run, before="2026-08-28", bought="2026-11-20"):
     return SegmentChange.objects.create(
-        account=account, run=run, on=run.as_of, kind="awake", old=since, new=bought
+        account=account, run=run, on=run.as_of, kind="awake", old=before, new=bought
     )
 
 
