@@ -69,6 +69,7 @@ def queue(request):
             "days_silent": (today - case.last_purchase_on).days if case.last_purchase_on else None,
             "can_work": case.status == ReactivationStatus.OPEN
             and can_work_account(request.user, case.account),
+            "status": selectors.STATUS_LABELS.get(case.status, case.status),
         }
         for case in page.object_list
     ]
