@@ -63,7 +63,10 @@ def describe(kind: str, old: str, new: str) -> str:
     if kind == ChangeKind.DORMANT:
         return _("became dormant (last purchase %(day)s)") % {"day": _day(new)}
     if kind == ChangeKind.AWAKE:
-        return _("bought again on %(day)s (the purchase before: %(before)s)") % {"day": _day(new), "before": _day(old)}
+        return _("bought again on %(day)s (the purchase before: %(before)s)") % {
+            "day": _day(new),
+            "before": _day(old),
+        }
     if kind == ChangeKind.LTV_DROP:
         return _("predicted LTV fell from %(old)s to %(new)s") % {"old": _money(old), "new": _money(new)}
     return f"{kind}: {old} → {new}"

@@ -39,20 +39,19 @@ def _world(org):
     return cases
 
 
-def test_mark_a_case_lost_in_the_browser(org, page, monkeypatch):
-    monkeypatch.setenv("ORBIT_TEST_ARTIFACTS", "/tmp/shots_react")
+def test_mark_a_case_lost_in_the_browser(org, page):
     cases = _world(org)
     problems = []
     page.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)
     login(page, "am_a", PASSWORD)
     settle(page)
     expect(page.locator("[data-analytics-day]")).to_contain_text("Очередь на возврат: 3 клиента")
-    page.locator("[data-analytics-day]").screenshot(path="/tmp/shots_react/day-block.png")
+    screenshot(page, "reactivation-day")
 
     page.goto("/analytics/reactivation/")
     expect(page.locator("nav.tabs a[aria-current=page]")).to_have_text("Реактивация")
     expect(page.locator("[data-outcome=open]")).to_have_text("3")
-    page.screenshot(path="/tmp/shots_react/queue.png", full_page=True)
+    screenshot(page, "reactivation-queue")
 
     row = page.locator("tr", has_text="Балтийские верфи")
     row.get_by_label("Почему Балтийские верфи потерян?").fill("Ушли к конкуренту")
@@ -62,7 +61,7 @@ def test_mark_a_case_lost_in_the_browser(org, page, monkeypatch):
     expect(page.locator("[data-outcome=open]")).to_have_text("2")
     expect(page.locator("[data-outcome=lost]")).to_have_text("1")
     expect(page.locator("[data-outcome=rate]")).to_have_text("0,0 %")  # 0 reactivated of 1 closed
-    page.screenshot(path="/tmp/shots_react/queue-after.png", full_page=True)
+    screenshot(page, "reactivation-queue-after")
 
     page.select_option("#f-status", "lost")
     page.get_by_role("button", name="Применить").click()
@@ -77,12 +76,12 @@ def test_mark_a_case_lost_in_the_browser(org, page, monkeypatch):
     page.goto(f"/analytics/reactivation/{cases[0].pk}/lost/")
     page.get_by_role("button", name="Отметить потерянным").click()
     expect(page.locator(".field-error")).to_have_text("Укажите, почему клиент потерян.")
-    page.screenshot(path="/tmp/shots_react/lost-form-error.png", full_page=True)
+    screenshot(page, "reactivation-lost-form-error")
 
     page.goto("/analytics/changes/")
     expect(page.locator("tbody tr")).to_have_count(5)
     expect(page.locator("tr", has_text="Северный ветер").first).to_contain_text("Класс ABC B → A")
     expect(page.locator("tr", has_text="Балтийские верфи").first).to_contain_text("прогноз LTV упал с 960")
-    page.screenshot(path="/tmp/shots_react/changes.png", full_page=True)
+    screenshot(page, "reactivation-changes")
     # The browser logs the form's honest 400 as a failed resource; no script error may follow it.
     assert [p for p in problems if "400 (Bad Request)" not in p] == []
