@@ -86,6 +86,8 @@ def test_the_row_has_interval_days_silent_and_ltv(client, org, queue):
     html = client.get(reverse("analytics:reactivation")).content.decode()
     row = html.split(f'data-case="{queue["a_open"].pk}"')[1].split("</tr>")[0]
     assert ">21<" in row and ">94<" in row and "123" in row
+    # the growth form, pre-filled: a reactivation opportunity on this account
+    assert f"/growth/opportunities/new/?account={queue['a_open'].account_id}&amp;kind=reactivation" in row
 
 
 def test_the_queue_lists_in_a_fixed_number_of_queries(client, org, django_assert_max_num_queries):
