@@ -23,8 +23,8 @@ from orbit.requests.defaults import ensure_defaults
 from orbit.requests.models import Department
 from orbit.requests.services import attachment_add, request_create
 from tests.access.personas import PERSONAS
-from tests.factories import make_account, make_user
 from tests.analytics.rows import analytics_rows
+from tests.factories import make_account, make_user
 from tests.growth.rows import growth_rows
 from tests.revenue.rows import ledger_rows
 
