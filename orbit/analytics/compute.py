@@ -35,6 +35,7 @@ import numpy as np
 from dateutil.relativedelta import relativedelta
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from orbit.accounts.models import Account, Tier
 from orbit.analytics import classes, figures, ltv, rfm
@@ -46,11 +47,19 @@ from orbit.analytics.models import (
     RunStatus,
     SegmentChange,
 )
-from orbit.revenue.models import AccountRevenueMonth, Invoice, Payment
+from orbit.revenue.models import Invoice, Payment
 
 log = logging.getLogger(__name__)
 
 STEPS = ("read", "classes", "ltv", "stage", "write", "summary")
+STEP_LABELS = {
+    "read": _("Reading the revenue of every account"),
+    "classes": _("ABC, XYZ, RFM and dormancy"),
+    "ltv": _("Fitting and predicting lifetime value"),
+    "stage": _("Preparing the results"),
+    "write": _("Writing the figures and their changes"),
+    "summary": _("The department's figures"),
+}
 MIN_REPEAT_BUYERS = 20  # fewer clients with a repeat purchase than this: no LTV prediction (nothing to fit)
 STALE_MINUTES = 10  # a running run without a heartbeat for this long died with its worker
 
@@ -63,7 +72,7 @@ def latest_full_run() -> AnalyticsRun | None:
     return AnalyticsRun.objects.filter(status=RunStatus.DONE, kind=RunKind.FULL).first()
 
 
-# --- SQL: per-account aggregates -------------------------------------------------------------------------
+# --- Reading: one pass over the invoices, grouped in numpy -----------------------------------------------------
 
 
 def _day_number(column: str) -> str:
@@ -73,55 +82,60 @@ def _day_number(column: str) -> str:
     return f"CAST(julianday({column}) - 2440587.5 AS INTEGER)"
 
 
-def _kopecks(expression: str) -> str:
-    return f"CAST(ROUND(({expression}) * 100) AS BIGINT)"
+def _invoices_sql(accounts_table: str | None) -> str:
+    """Every invoice and credit note to `as_of`: account, day number, is it a purchase, net and margin in
+    kopecks (the header's base amounts are the sums of its lines', revenue/invoicing.py, so the months add up
+    to AccountRevenueMonth exactly)."""
+    # The changed accounts of an incremental run: a join the planner drives from the few ids (the temporary
+    # table is analysed) through the (account, issued_on) index.
+    only = f" AND account_id IN (SELECT account_id FROM {accounts_table})" if accounts_table else ""
+    return (
+        f"SELECT account_id, {_day_number('issued_on')}, CASE WHEN kind = 'invoice' THEN 1 ELSE 0 END, "
+        "CAST(ROUND(net_total_base * 100) AS BIGINT), CAST(ROUND((net_total_base - cost_total_base) * 100) AS BIGINT) "
+        f"FROM {Invoice._meta.db_table} WHERE issued_on <= %(as_of)s{only}"
+    )
 
 
-def _only(accounts_table: str | None, column: str) -> str:
-    return f" AND {column} IN (SELECT account_id FROM {accounts_table})" if accounts_table else ""
+# A row of PostgreSQL's binary COPY for the five columns above: the field count, then per field its length and
+# its big-endian value (bigint, integer, integer, bigint, bigint). None of them is ever NULL, so every row has
+# the same size and the whole stream is one numpy array — no Python object per invoice.
+_BINARY_ROW = np.dtype(
+    [
+        ("n", ">i2"),
+        ("l1", ">i4"),
+        ("account", ">i8"),
+        ("l2", ">i4"),
+        ("day", ">i4"),
+        ("l3", ">i4"),
+        ("bought", ">i4"),
+        ("l4", ">i4"),
+        ("net", ">i8"),
+        ("l5", ">i4"),
+        ("margin", ">i8"),
+    ]
+)
+_BINARY_HEADER = 19  # signature (11), flags (4), header extension length (4)
 
 
-def _purchases_sql(accounts_table: str | None) -> str:
-    invoice = Invoice._meta.db_table
-    return f"""
-        SELECT d.account_id,
-               {_kopecks("SUM(d.net)")}, {_kopecks("SUM(d.margin)")},
-               MIN(CASE WHEN d.bought > 0 THEN d.day END), MAX(CASE WHEN d.bought > 0 THEN d.day END),
-               SUM(CASE WHEN d.bought > 0 THEN 1 ELSE 0 END),
-               SUM(CASE WHEN d.bought > 0 AND d.day > %(rfm_start)s THEN 1 ELSE 0 END),
-               {_kopecks("SUM(CASE WHEN d.day > %(rfm_start)s THEN d.net ELSE 0 END)")},
-               {_kopecks("SUM(d.spend)")},
-               {_kopecks("SUM(CASE WHEN d.day = d.first_day THEN d.spend ELSE 0 END)")}
-        FROM (
-            SELECT account_id, {_day_number("issued_on")} AS day,
-                   SUM(net_total_base) AS net, SUM(net_total_base - cost_total_base) AS margin,
-                   SUM(CASE WHEN kind = 'invoice' THEN 1 ELSE 0 END) AS bought,
-                   SUM(CASE WHEN kind = 'invoice' THEN net_total_base ELSE 0 END) AS spend,
-                   MIN(CASE WHEN SUM(CASE WHEN kind = 'invoice' THEN 1 ELSE 0 END) > 0
-                            THEN {_day_number("issued_on")} END) OVER (PARTITION BY account_id) AS first_day
-            FROM {invoice}
-            WHERE issued_on <= %(as_of)s{_only(accounts_table, "account_id")}
-            GROUP BY account_id, issued_on
-        ) d
-        GROUP BY d.account_id
-        ORDER BY d.account_id
-    """
-
-
-def _months_sql(accounts_table: str | None) -> str:
-    months = AccountRevenueMonth._meta.db_table
-    return f"""
-        SELECT m.account_id, {_kopecks("SUM(m.net)")}, {_kopecks("SUM(m.net - m.cost)")},
-               CAST(SUM(m.net * m.net) AS DOUBLE PRECISION)
-        FROM (
-            SELECT account_id, month, SUM(net_base) AS net, SUM(cost_base) AS cost
-            FROM {months}
-            WHERE month >= %(window_start)s AND month <= %(window_end)s{_only(accounts_table, "account_id")}
-            GROUP BY account_id, month
-        ) m
-        GROUP BY m.account_id
-        ORDER BY m.account_id
-    """
+def _fetch_invoices(sql: str, params: dict) -> dict[str, np.ndarray]:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            literal = cursor.cursor.mogrify(sql, params)
+            buffer = bytearray()
+            with cursor.cursor.copy(f"COPY ({literal}) TO STDOUT (FORMAT BINARY)") as copy:
+                for block in copy:
+                    buffer += block
+        body = memoryview(buffer)[_BINARY_HEADER : len(buffer) - 2]  # the trailer is a field count of −1
+        rows = np.frombuffer(body, dtype=_BINARY_ROW)
+        return {name: rows[name].astype(np.int64) for name in ("account", "day", "bought", "net", "margin")}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        found = cursor.fetchall()
+    columns = list(zip(*found, strict=True)) if found else [()] * 5
+    return {
+        name: np.asarray(column, dtype=np.int64)
+        for name, column in zip(("account", "day", "bought", "net", "margin"), columns, strict=True)
+    }
 
 
 @dataclass
@@ -139,14 +153,6 @@ class Window:
             as_of, last - relativedelta(months=months - 1), last, months, as_of - relativedelta(months=months)
         )
 
-    def params(self) -> dict:
-        return {
-            "as_of": self.as_of,
-            "window_start": self.start,
-            "window_end": self.end,
-            "rfm_start": _day_number_of(self.rfm_start),
-        }
-
 
 EPOCH = dt.date(1970, 1, 1)
 
@@ -155,14 +161,13 @@ def _day_number_of(day: dt.date) -> int:
     return (day - EPOCH).days
 
 
-def _date_of(number: int) -> dt.date:
-    return EPOCH + dt.timedelta(days=int(number))
-
-
 def _month_index(day_numbers: np.ndarray) -> np.ndarray:
     """Months since 1970-01 of each day number."""
-    return (np.asarray(day_numbers, dtype="int64").astype("datetime64[D]").astype("datetime64[M]")).astype(
-        int
+    return (
+        np.asarray(day_numbers, dtype="int64")
+        .astype("datetime64[D]")
+        .astype("datetime64[M]")
+        .astype(np.int64)
     )
 
 
@@ -182,45 +187,84 @@ class Figures:
     first_spend: np.ndarray
     window_revenue: np.ndarray
     window_margin: np.ndarray
-    squares: np.ndarray  # float: Σ (monthly revenue in roubles)²
+    squares: np.ndarray  # float: Σ (monthly revenue in roubles)² over the window's months
+
+
+def _runs(keys: list[np.ndarray]) -> np.ndarray:
+    """Start positions of the runs of equal keys in arrays sorted by them."""
+    change = np.zeros(len(keys[0]), dtype=bool)
+    change[:1] = True
+    for key in keys:
+        change[1:] |= key[1:] != key[:-1]
+    return np.flatnonzero(change)
+
+
+def group(rows: dict[str, np.ndarray], window: Window) -> Figures:
+    """Per account, from its invoices: group-bys as sums over runs of the rows sorted by account and day."""
+    order = np.lexsort((rows["day"], rows["account"]))
+    account, day, bought = rows["account"][order], rows["day"][order], rows["bought"][order]
+    net, margin = rows["net"][order], rows["margin"][order]
+    if not len(account):
+        empty = np.zeros(0, dtype=np.int64)
+        return Figures(empty, *(empty.copy() for _ in range(11)), np.zeros(0))
+    # One purchase per account and day (FHL 2005): the day's invoices are one purchase of their sum.
+    days = _runs([account, day])
+    day_account, day_number = account[days], day[days]
+    day_bought = np.maximum.reduceat(bought, days) > 0
+    day_spend = np.add.reduceat(net * bought, days)  # the invoices' money, credit notes apart
+    day_net = np.add.reduceat(net, days)
+    # Per account: sums over the runs of its days
+    heads = _runs([day_account])
+    ids = day_account[heads]
+
+    def per_account(values):
+        return np.add.reduceat(np.asarray(values, dtype=np.int64), heads)
+
+    first = np.minimum.reduceat(np.where(day_bought, day_number, np.iinfo(np.int64).max), heads)
+    first = np.where(first == np.iinfo(np.int64).max, -1, first)
+    last = np.maximum.reduceat(np.where(day_bought, day_number, -1), heads)
+    owner = np.repeat(np.arange(len(ids)), np.diff(np.append(heads, len(day_account))))  # each day's account
+    recent = day_number > _day_number_of(window.rfm_start)
+    # The window's months: per account, the sum and the sum of squares of its monthly revenue
+    month = _month_index(day)
+    start, end = (_month_index(np.array([_day_number_of(d)]))[0] for d in (window.start, window.end))
+    inside = (month >= start) & (month <= end)
+    window_revenue = np.zeros(len(ids), dtype=np.int64)
+    window_margin = np.zeros(len(ids), dtype=np.int64)
+    squares = np.zeros(len(ids))
+    if inside.any():
+        a, m = account[inside], month[inside]
+        months = _runs([a, m])
+        monthly, monthly_margin = (
+            np.add.reduceat(net[inside], months),
+            np.add.reduceat(margin[inside], months),
+        )
+        month_account = a[months]
+        runs = _runs([month_account])
+        where = np.searchsorted(ids, month_account[runs])
+        window_revenue[where] = np.add.reduceat(monthly, runs)
+        window_margin[where] = np.add.reduceat(monthly_margin, runs)
+        squares[where] = np.add.reduceat((monthly / 100) ** 2, runs)
+    return Figures(
+        ids=ids,
+        revenue_to_date=per_account(day_net),
+        margin_to_date=per_account(np.add.reduceat(margin, days)),
+        first=first,
+        last=last,
+        purchase_days=per_account(day_bought),
+        window_days=per_account(day_bought & recent),
+        rfm_money=per_account(np.where(recent, day_net, 0)),
+        spend=per_account(day_spend),
+        first_spend=per_account(np.where(day_bought & (day_number == first[owner]), day_spend, 0)),
+        window_revenue=window_revenue,
+        window_margin=window_margin,
+        squares=squares,
+    )
 
 
 def read(window: Window, accounts_table: str | None = None) -> Figures:
-    with connection.cursor() as cursor:
-        cursor.execute(_purchases_sql(accounts_table), window.params())
-        purchases = cursor.fetchall()
-        cursor.execute(_months_sql(accounts_table), window.params())
-        months = cursor.fetchall()
-    p = list(zip(*purchases, strict=True)) if purchases else [()] * 10
-    ids = np.asarray(p[0], dtype=np.int64)
-
-    def column(values, fill=0):
-        return np.asarray([fill if v is None else v for v in values], dtype=np.int64)
-
-    found = Figures(
-        ids=ids,
-        revenue_to_date=column(p[1]),
-        margin_to_date=column(p[2]),
-        first=column(p[3], -1),
-        last=column(p[4], -1),
-        purchase_days=column(p[5]),
-        window_days=column(p[6]),
-        rfm_money=column(p[7]),
-        spend=column(p[8]),
-        first_spend=column(p[9]),
-        window_revenue=np.zeros(len(ids), dtype=np.int64),
-        window_margin=np.zeros(len(ids), dtype=np.int64),
-        squares=np.zeros(len(ids)),
-    )
-    if months:
-        m = list(zip(*months, strict=True))
-        where = np.searchsorted(
-            ids, np.asarray(m[0], dtype=np.int64)
-        )  # every month row's account has invoices
-        found.window_revenue[where] = column(m[1])
-        found.window_margin[where] = column(m[2])
-        found.squares[where] = np.asarray(m[3], dtype=float)
-    return found
+    rows = _fetch_invoices(_invoices_sql(accounts_table), {"as_of": window.as_of})
+    return group(rows, window)
 
 
 # --- The measures over the arrays ---------------------------------------------------------------------------
@@ -352,16 +396,14 @@ def predict(f: Figures, r: Results, window: Window, params: dict, fitted: dict |
     if fitted is None:
         repeaters = int(((x > 0) & (m > 0)).sum())
         if repeaters < MIN_REPEAT_BUYERS:
-            return {
-                "skipped": f"{repeaters} clients with a repeat purchase (at least {MIN_REPEAT_BUYERS} needed)"
-            }
+            return {"skipped": "too_few", "repeaters": repeaters, "needed": MIN_REPEAT_BUYERS}
         try:
             purchases = ltv.fit_bgnbd(x[bought], t_x[bought], T[bought])
             spend = ltv.fit_gamma_gamma(x[bought], m[bought])
         except (ValueError, FloatingPointError, ArithmeticError) as error:
-            return {"skipped": f"the fit failed: {error}"}
-        if not (spend.q > 1 and purchases.a > 1):
-            return {"skipped": "the fitted parameters give no finite expectation (q ≤ 1 or a ≤ 1)"}
+            return {"skipped": "failed", "error": str(error)}
+        if not spend.q > 1:  # the Gamma-Gamma mean p·γ / (q − 1) needs q > 1
+            return {"skipped": "infinite", "error": f"q = {spend.q:.4f}"}
         fitted = {
             "bgnbd": {
                 "r": purchases.r,
@@ -392,188 +434,271 @@ def predict(f: Figures, r: Results, window: Window, params: dict, fitted: dict |
 
 
 # --- Staging and writing ---------------------------------------------------------------------------------------
+#
+# The results go to the database as fixed-width numbers (PostgreSQL's binary COPY, built as one numpy array:
+# no text per value), into a staging table; one INSERT ... SELECT turns them into the metrics' columns (kopecks to
+# numeric, day numbers to dates, codes to letters, "missing" sentinels to NULL).
 
-STAGE = "analytics_stage"
-COLUMNS = (
-    "account_id",
-    "window_revenue",
-    "window_margin",
-    "abc",
-    "xyz",
-    "cv_percent",
-    "first_purchase_on",
-    "last_purchase_on",
-    "purchase_days",
-    "window_purchase_days",
-    "typical_interval_days",
-    "dormant_after_days",
-    "is_dormant",
-    "recency",
-    "frequency",
-    "monetary",
-    "rfm_segment",
-    "margin_to_date",
-    "revenue_to_date",
-    "p_alive",
-    "expected_purchases",
-    "expected_spend",
-    "clv",
-    "clv_margin",
+STAGE = "analytics_stage"  # the numbers as sent
+READY = "analytics_ready"  # the same rows with the metrics' columns and types
+# (column, staged type, numpy type of its binary COPY field)
+STAGED = (
+    ("account_id", "BIGINT", ">i8"),
+    ("window_revenue", "BIGINT", ">i8"),  # kopecks
+    ("window_margin", "BIGINT", ">i8"),
+    ("abc", "SMALLINT", ">i2"),  # index in ABC_CODES
+    ("xyz", "SMALLINT", ">i2"),
+    ("cv_percent", "DOUBLE PRECISION", ">f8"),  # NaN = none
+    ("first_purchase_on", "INTEGER", ">i4"),  # days since 1970-01-01, −1 = none
+    ("last_purchase_on", "INTEGER", ">i4"),
+    ("purchase_days", "INTEGER", ">i4"),
+    ("window_purchase_days", "INTEGER", ">i4"),
+    ("typical_interval_days", "DOUBLE PRECISION", ">f8"),
+    ("dormant_after_days", "INTEGER", ">i4"),  # −1 = none
+    ("is_dormant", "BOOLEAN", ">i1"),
+    ("recency", "SMALLINT", ">i2"),  # 0 = none
+    ("frequency", "SMALLINT", ">i2"),
+    ("monetary", "SMALLINT", ">i2"),
+    ("rfm_segment", "SMALLINT", ">i2"),  # index in SEGMENT_CODES
+    ("margin_to_date", "BIGINT", ">i8"),
+    ("revenue_to_date", "BIGINT", ">i8"),
+    ("p_alive", "DOUBLE PRECISION", ">f8"),
+    ("expected_purchases", "DOUBLE PRECISION", ">f8"),
+    ("expected_spend", "DOUBLE PRECISION", ">f8"),
+    ("clv", "DOUBLE PRECISION", ">f8"),
+    ("clv_margin", "DOUBLE PRECISION", ">f8"),
 )
-_STAGE_TYPES = {
-    "account_id": "BIGINT",
-    "abc": "VARCHAR(1)",
-    "xyz": "VARCHAR(1)",
-    "rfm_segment": "VARCHAR(16)",
-    "first_purchase_on": "DATE",
-    "last_purchase_on": "DATE",
-    "is_dormant": "BOOLEAN",
-    "purchase_days": "INTEGER",
-    "window_purchase_days": "INTEGER",
-    "dormant_after_days": "INTEGER",
-    "recency": "SMALLINT",
-    "frequency": "SMALLINT",
-    "monetary": "SMALLINT",
-}
+COLUMNS = tuple(column[0] for column in STAGED)
+ABC_CODES = ("", "A", "B", "C", "D")
+XYZ_CODES = ("", "X", "Y", "Z")
+SEGMENT_CODES = ("", *rfm.Segment.values)
+MAX_MONEY = 10**15  # kopecks: the metrics' numeric(18, 2) holds 10^16; a wild prediction is clipped below it
 
 
-def _money(kopecks: np.ndarray) -> list:
-    """Kopecks to the text of a numeric with two places ("-12.05"), vectorised."""
-    k = np.asarray(kopecks, dtype=np.int64)
-    if not len(k):
-        return []
-    sign = np.where(k < 0, "-", "")
-    a = np.abs(k)
-    return np.char.add(
-        np.char.add(np.char.add(sign, (a // 100).astype(str)), "."), np.char.zfill((a % 100).astype(str), 2)
-    ).tolist()
+def _codes(values: np.ndarray, codes: tuple) -> np.ndarray:
+    """Each value's index in `codes`."""
+    distinct, inverse = np.unique(np.asarray(values), return_inverse=True)
+    return np.array([codes.index(v) for v in distinct.tolist()], dtype=np.int16)[inverse]
 
 
-def _decimal_text(values: np.ndarray, places: int) -> list:
-    """Floats to numeric text with `places` places; NaN to None (NULL)."""
-    values = np.asarray(values, dtype=float)
-    text = np.char.mod(f"%.{places}f", np.nan_to_num(values)).tolist()
-    return [None if missing else t for t, missing in zip(text, np.isnan(values).tolist(), strict=True)]
-
-
-def _dates(numbers: np.ndarray) -> list:
-    days = np.asarray(numbers, dtype=np.int64)
-    text = days.astype("datetime64[D]").astype(str).tolist()
-    return [None if d < 0 else t for t, d in zip(text, days.tolist(), strict=True)]
-
-
-def _scores(values: np.ndarray) -> list:
-    return [v or None for v in np.asarray(values).tolist()]
-
-
-def stage_rows(f: Figures, r: Results) -> list[list]:
-    """The columns of the staging table, as lists of database values (one element per account)."""
-    money_cv = np.where(np.isnan(r.cv), np.nan, np.minimum(r.cv, 9_999_999))
+def stage_columns(f: Figures, r: Results) -> list[np.ndarray]:
+    """The staged columns, one element per account, in STAGED's order."""
+    limit = MAX_MONEY / 100
+    for money in (f.window_revenue, f.window_margin, f.margin_to_date, f.revenue_to_date):
+        if len(money) and np.abs(money).max() >= MAX_MONEY:
+            raise OverflowError("an account's total beyond 10^13 roubles cannot be stored")
     return [
-        f.ids.tolist(),
-        _money(f.window_revenue),
-        _money(f.window_margin),
-        r.abc.tolist(),
-        r.xyz.tolist(),
-        _decimal_text(money_cv, 2),
-        _dates(f.first),
-        _dates(f.last),
-        f.purchase_days.tolist(),
-        f.window_days.tolist(),
-        _decimal_text(r.interval, 1),
-        [None if t < 0 else t for t in r.threshold.tolist()],
-        r.dormant.tolist(),
-        _scores(r.recency),
-        _scores(r.frequency),
-        _scores(r.monetary),
-        r.segment.tolist(),
-        _money(f.margin_to_date),
-        _money(f.revenue_to_date),
-        _decimal_text(np.clip(r.p_alive, 0, 1), 4),
-        _decimal_text(r.purchases, 3),
-        _decimal_text(r.spend, 2),
-        _decimal_text(r.clv, 2),
-        _decimal_text(r.clv_margin, 2),
+        f.ids,
+        f.window_revenue,
+        f.window_margin,
+        _codes(r.abc, ABC_CODES),
+        _codes(r.xyz, XYZ_CODES),
+        np.minimum(r.cv, 9_999_999),
+        f.first,
+        f.last,
+        f.purchase_days,
+        f.window_days,
+        r.interval,
+        r.threshold,
+        r.dormant,
+        r.recency,
+        r.frequency,
+        r.monetary,
+        _codes(r.segment, SEGMENT_CODES),
+        f.margin_to_date,
+        f.revenue_to_date,
+        np.clip(r.p_alive, 0, 1),
+        np.clip(r.purchases, 0, limit),
+        np.clip(r.spend, 0, limit),
+        np.clip(r.clv, 0, limit),
+        np.clip(r.clv_margin, 0, limit),
     ]
 
 
-def _create_stage(cursor) -> None:
-    metrics = AccountMetrics._meta
-    columns = []
-    for name in COLUMNS:
-        kind = _STAGE_TYPES.get(name)
-        if kind is None:
-            field = metrics.get_field(name.removesuffix("_id") if name == "account_id" else name)
-            kind = f"NUMERIC({field.max_digits}, {field.decimal_places})"
-        columns.append(f"{name} {kind}")
+def _binary_copy(columns: list[np.ndarray]) -> bytes:
+    """PostgreSQL's binary COPY of the columns: header, one fixed-size record per row, trailer."""
+    fields = [("n", ">i2")]
+    for name, _type, kind in STAGED:
+        fields += [(f"{name}_length", ">i4"), (name, kind)]
+    rows = np.zeros(len(columns[0]), dtype=np.dtype(fields))
+    rows["n"] = len(STAGED)
+    for (name, _type, kind), values in zip(STAGED, columns, strict=True):
+        rows[f"{name}_length"] = np.dtype(kind).itemsize
+        rows[name] = values
+    return b"PGCOPY\n\xff\r\n\x00" + b"\x00" * 8 + rows.tobytes() + b"\xff\xff"
+
+
+def _scratch_table() -> str:
+    """PostgreSQL: an unlogged table (shared buffers, no WAL; a temporary table would go through the session's
+    few megabytes of temp_buffers and spill). One run at a time, so the fixed names do not collide; a run that
+    died leaves them to the next, which drops them first. SQLite: a temporary table."""
+    return "CREATE UNLOGGED TABLE" if connection.vendor == "postgresql" else "CREATE TEMPORARY TABLE"
+
+
+def _drop_scratch(cursor) -> None:
+    cursor.execute(f"DROP TABLE IF EXISTS {READY}")
     cursor.execute(f"DROP TABLE IF EXISTS {STAGE}")
-    cursor.execute(f"CREATE TEMPORARY TABLE {STAGE} ({', '.join(columns)})")
 
 
-def _load_stage(cursor, columns: list[list]) -> None:
-    rows = zip(*columns, strict=True)
+def _create_stage(cursor) -> None:
+    _drop_scratch(cursor)
+    columns = ", ".join(f"{name} {kind}" for name, kind, _numpy in STAGED)
+    cursor.execute(f"{_scratch_table()} {STAGE} ({columns})")
+
+
+def _load_stage(cursor, columns: list[np.ndarray]) -> None:
+    """Send the numbers, then make READY: the metrics' columns, and beside them the stored figures of the same
+    account (one join) for the changes. Once dormant, dormant until a new purchase: a stored dormant account
+    whose last purchase has not moved stays dormant whatever the threshold now says."""
     if connection.vendor == "postgresql":
-        with cursor.cursor.copy(f"COPY {STAGE} ({', '.join(COLUMNS)}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
-    else:
+        with cursor.cursor.copy(f"COPY {STAGE} ({', '.join(COLUMNS)}) FROM STDIN (FORMAT BINARY)") as copy:
+            copy.write(_binary_copy(columns))
+    elif len(columns[0]):  # the demo's SQLite: small, row by row; NaN is NULL there
+        rows = zip(*(c.tolist() for c in columns), strict=True)
+        rows = [[None if isinstance(v, float) and v != v else v for v in row] for row in rows]
         marks = ", ".join(["%s"] * len(COLUMNS))
-        cursor.executemany(f"INSERT INTO {STAGE} ({', '.join(COLUMNS)}) VALUES ({marks})", list(rows))
+        cursor.executemany(f"INSERT INTO {STAGE} ({', '.join(COLUMNS)}) VALUES ({marks})", rows)
+    metrics = AccountMetrics._meta.db_table
+    kept = "(c.is_dormant OR COALESCE(m.is_dormant AND m.last_purchase_on = c.last_purchase_on, FALSE))"
+    new = ", ".join(f"{kept} AS is_dormant" if name == "is_dormant" else f"c.{name}" for name in COLUMNS)
     cursor.execute(
-        f"CREATE INDEX ON {STAGE} (account_id)"
-        if connection.vendor == "postgresql"
-        else f"CREATE INDEX {STAGE}_account ON {STAGE} (account_id)"
+        f"{_scratch_table()} {READY} AS SELECT {new}, m.account_id IS NOT NULL AS seen, m.abc AS old_abc, "
+        "m.xyz AS old_xyz, m.rfm_segment AS old_segment, COALESCE(m.is_dormant, FALSE) AS old_dormant, "
+        "m.last_purchase_on AS old_last, m.clv AS old_clv "
+        f"FROM (SELECT {_converted()} FROM {STAGE}) c LEFT JOIN {metrics} m ON m.account_id = c.account_id"
     )
+
+
+def _converted() -> str:
+    """The staged numbers as the metrics' columns, on either database."""
+    postgres = connection.vendor == "postgresql"
+
+    def case(column: str, codes: tuple) -> str:
+        whens = " ".join(f"WHEN {i} THEN '{code}'" for i, code in enumerate(codes) if code)
+        return f"CASE {column} {whens} ELSE '' END"
+
+    def money(column: str) -> str:
+        return f"CAST({column} AS NUMERIC) / 100"
+
+    def number(column: str, places: int) -> str:
+        value = f"NULLIF({column}, 'NaN')" if postgres else column
+        return f"ROUND(CAST({value} AS NUMERIC), {places})"
+
+    def day(column: str) -> str:
+        value = (
+            f"DATE '1970-01-01' + {column}" if postgres else f"date('1970-01-01', '+' || {column} || ' days')"
+        )
+        return f"CASE WHEN {column} >= 0 THEN {value} END"
+
+    expressions = {
+        "window_revenue": money("window_revenue"),
+        "window_margin": money("window_margin"),
+        "abc": case("abc", ABC_CODES),
+        "xyz": case("xyz", XYZ_CODES),
+        "cv_percent": number("cv_percent", 2),
+        "first_purchase_on": day("first_purchase_on"),
+        "last_purchase_on": day("last_purchase_on"),
+        "typical_interval_days": number("typical_interval_days", 1),
+        "dormant_after_days": "NULLIF(dormant_after_days, -1)",
+        "recency": "NULLIF(recency, 0)",
+        "frequency": "NULLIF(frequency, 0)",
+        "monetary": "NULLIF(monetary, 0)",
+        "rfm_segment": case("rfm_segment", SEGMENT_CODES),
+        "margin_to_date": money("margin_to_date"),
+        "revenue_to_date": money("revenue_to_date"),
+        "p_alive": number("p_alive", 4),
+        "expected_purchases": number("expected_purchases", 3),
+        "expected_spend": number("expected_spend", 2),
+        "clv": number("clv", 2),
+        "clv_margin": number("clv_margin", 2),
+    }
+    return ", ".join(f"{expressions.get(name, name)} AS {name}" for name in COLUMNS)
 
 
 def _write_changes(cursor, run: AnalyticsRun, drop_percent: Decimal) -> int:
     """One SegmentChange per change against the stored figures (accounts seen before only, except that
     becoming dormant counts for a new account too: the queue must hear of it)."""
     changes = SegmentChange._meta.db_table
-    metrics = AccountMetrics._meta.db_table
-    head = f"INSERT INTO {changes} (account_id, run_id, changed_on, kind, old, new) "
-    params = {"run": run.pk, "as_of": run.as_of, "keep": 1 - drop_percent / 100}
-    joined = f"FROM {STAGE} s JOIN {metrics} m ON m.account_id = s.account_id"
-    statements = [
-        f"{head} SELECT s.account_id, %(run)s, %(as_of)s, 'abc', m.abc, s.abc {joined} WHERE m.abc <> s.abc",
-        f"{head} SELECT s.account_id, %(run)s, %(as_of)s, 'xyz', m.xyz, s.xyz {joined} WHERE m.xyz <> s.xyz",
-        f"{head} SELECT s.account_id, %(run)s, %(as_of)s, 'rfm', m.rfm_segment, s.rfm_segment {joined} "
-        "WHERE m.rfm_segment <> s.rfm_segment",
-        f"{head} SELECT s.account_id, %(run)s, %(as_of)s, 'dormant', '', "
-        f"CAST(s.last_purchase_on AS VARCHAR(32)) FROM {STAGE} s LEFT JOIN {metrics} m ON m.account_id = s.account_id "
-        "WHERE s.is_dormant AND (m.account_id IS NULL OR NOT m.is_dormant)",
-        f"{head} SELECT s.account_id, %(run)s, %(as_of)s, 'awake', CAST(m.last_purchase_on AS VARCHAR(32)), "
-        f"CAST(s.last_purchase_on AS VARCHAR(32)) {joined} WHERE m.is_dormant AND NOT s.is_dormant",
-        f"{head} SELECT s.account_id, %(run)s, %(as_of)s, 'ltv_drop', CAST(m.clv AS VARCHAR(32)), "
-        f"CAST(s.clv AS VARCHAR(32)) {joined} WHERE m.clv > 0 AND s.clv <= m.clv * %(keep)s",
+
+    def text(column: str) -> str:
+        return f"CAST({column} AS VARCHAR(32))"
+
+    kinds = [
+        ("abc", "old_abc", "abc", "seen AND old_abc <> abc"),
+        ("xyz", "old_xyz", "xyz", "seen AND old_xyz <> xyz"),
+        ("rfm", "old_segment", "rfm_segment", "seen AND old_segment <> rfm_segment"),
+        ("dormant", "''", text("last_purchase_on"), "is_dormant AND NOT old_dormant"),
+        ("awake", text("old_last"), text("last_purchase_on"), "seen AND old_dormant AND NOT is_dormant"),
+        ("ltv_drop", text("old_clv"), text("clv"), "seen AND old_clv > 0 AND clv <= old_clv * %(keep)s"),
     ]
-    written = 0
-    for statement in statements:
-        cursor.execute(statement, params)
-        written += cursor.rowcount
-    return written
-
-
-def _keep_dormant(cursor) -> None:
-    """Once dormant, dormant until a new purchase: a stored dormant account whose last purchase has not moved
-    stays dormant whatever the threshold now says."""
-    metrics = AccountMetrics._meta.db_table
-    cursor.execute(
-        f"UPDATE {STAGE} SET is_dormant = TRUE WHERE NOT is_dormant AND account_id IN ("
-        f"SELECT m.account_id FROM {metrics} m JOIN {STAGE} s ON s.account_id = m.account_id "
-        "WHERE m.is_dormant AND m.last_purchase_on = s.last_purchase_on)"
+    selects = " UNION ALL ".join(
+        f"SELECT account_id, %(run)s, %(as_of)s, '{kind}', {old}, {new} FROM {READY} WHERE {where}"
+        for kind, old, new, where in kinds
     )
+    cursor.execute(
+        f"INSERT INTO {changes} (account_id, run_id, changed_on, kind, old, new) {selects}",
+        {"run": run.pk, "as_of": run.as_of, "keep": 1 - drop_percent / 100},
+    )
+    return cursor.rowcount
 
 
 def _upsert(cursor, run: AnalyticsRun) -> None:
+    """An incremental run's few accounts: insert or update their rows."""
     metrics = AccountMetrics._meta.db_table
     names = ", ".join(COLUMNS)
     updates = ", ".join(f"{c} = excluded.{c}" for c in (*COLUMNS[1:], "run_id", "as_of"))
     cursor.execute(
-        f"INSERT INTO {metrics} ({names}, run_id, as_of) SELECT {names}, %(run)s, %(as_of)s FROM {STAGE} "
+        f"INSERT INTO {metrics} ({names}, run_id, as_of) SELECT {names}, %(run)s, %(as_of)s FROM {READY} "
         f"WHERE TRUE ON CONFLICT (account_id) DO UPDATE SET {updates}",
         {"run": run.pk, "as_of": run.as_of},
     )
+
+
+def _replace(cursor, run: AnalyticsRun) -> None:
+    """A full run's every account: the table's rows are replaced. On PostgreSQL the secondary indexes and the
+    foreign keys are dropped and made again after the insert (same names, same definitions) — building an
+    index over the new rows and checking a foreign key with one join is far cheaper than keeping five indexes and
+    two key checks row by row for a million rows. Readers wait for the transaction (seconds, once a night) and
+    then see the new figures whole; they never see half."""
+    metrics = AccountMetrics._meta.db_table
+    names = ", ".join(COLUMNS)
+    kept: list[tuple[str, str]] = []
+    if connection.vendor == "postgresql":
+        cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+        # Deferred foreign-key checks still pending in this transaction (Django defers them) would stop the
+        # ALTER TABLEs below: run them now.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute(f"LOCK TABLE {metrics} IN ACCESS EXCLUSIVE MODE")
+        cursor.execute(
+            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = %s::regclass "
+            "AND contype = 'f'",
+            [metrics],
+        )
+        keys = cursor.fetchall()
+        cursor.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s AND indexname NOT IN ("
+            "SELECT conname FROM pg_constraint WHERE conrelid = %s::regclass)",
+            [metrics, metrics],
+        )
+        indexes = cursor.fetchall()
+        for name, _definition in keys:
+            cursor.execute(f'ALTER TABLE {metrics} DROP CONSTRAINT "{name}"')
+        for name, _definition in indexes:
+            cursor.execute(f'DROP INDEX "{name}"')
+        cursor.execute(f"TRUNCATE {metrics}")
+        kept = [(None, definition) for _name, definition in indexes]
+        kept += [
+            (name, f'ALTER TABLE {metrics} ADD CONSTRAINT "{name}" {definition}') for name, definition in keys
+        ]
+    else:
+        cursor.execute(f"DELETE FROM {metrics}")
+    cursor.execute(
+        f"INSERT INTO {metrics} ({names}, run_id, as_of) SELECT {names}, %(run)s, %(as_of)s FROM {READY} "
+        "ORDER BY account_id",
+        {"run": run.pk, "as_of": run.as_of},
+    )
+    for _name, statement in kept:
+        cursor.execute(statement)
 
 
 # --- Runs -------------------------------------------------------------------------------------------------------
@@ -692,6 +817,8 @@ def _execute(run: AnalyticsRun) -> None:
                 "WHERE id > %s AND id <= %s",
                 [previous.last_invoice_id, run.last_invoice_id],
             )
+            if connection.vendor == "postgresql":
+                cursor.execute("ANALYZE analytics_changed")
             changed = "analytics_changed"
         f = read(window, changed)
         _progress(run, "classes")
@@ -702,16 +829,19 @@ def _execute(run: AnalyticsRun) -> None:
         fitted = predict(f, results, window, params, params.get("ltv") if base else None)
         params["ltv"] = fitted
         _progress(run, "stage")
-        _create_stage(cursor)
-        _load_stage(cursor, stage_rows(f, results))
-        _progress(run, "write")
-        with transaction.atomic():
-            _keep_dormant(cursor)
-            run.changes = _write_changes(cursor, run, Decimal(str(params["settings"]["ltv_drop_percent"])))
-            _upsert(cursor, run)
-            for hook in after_run_hooks():
-                hook(run)
-        cursor.execute(f"DROP TABLE IF EXISTS {STAGE}")
+        try:
+            _create_stage(cursor)
+            _load_stage(cursor, stage_columns(f, results))
+            _progress(run, "write")
+            with transaction.atomic():
+                run.changes = _write_changes(
+                    cursor, run, Decimal(str(params["settings"]["ltv_drop_percent"]))
+                )
+                (_replace if base is None else _upsert)(cursor, run)
+                for hook in after_run_hooks():
+                    hook(run)
+        finally:
+            _drop_scratch(cursor)
     _progress(run, "summary")
     run.summary = department_summary(f, results, params) if base is None else dict(latest_run().summary)
     run.params = params

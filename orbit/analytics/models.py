@@ -41,8 +41,8 @@ class AnalyticsSettings(models.Model):
 
     basis = models.CharField(_("ABC basis"), max_length=8, choices=Basis.choices, default=Basis.REVENUE)
     window_months = models.PositiveSmallIntegerField(_("window, months"), default=12)
-    abc_a = models.DecimalField(_("A up to, % of the total"), default=80, **PERCENT)
-    abc_b = models.DecimalField(_("B up to, % of the total"), default=95, **PERCENT)
+    abc_a = models.DecimalField(_("A: up to this share of the total, %"), default=80, **PERCENT)
+    abc_b = models.DecimalField(_("B: up to this share of the total, %"), default=95, **PERCENT)
     xyz_x = models.DecimalField(_("X up to, coefficient of variation %"), default=10, **PERCENT)
     xyz_y = models.DecimalField(_("Y up to, coefficient of variation %"), default=25, **PERCENT)
     xyz_min_months = models.PositiveSmallIntegerField(_("XYZ needs at least, months of history"), default=6)
@@ -94,7 +94,7 @@ class RunKind(models.TextChoices):
 class RunStatus(models.TextChoices):
     QUEUED = "queued", _("Queued")
     RUNNING = "running", _("Running")
-    DONE = "done", _("Done")
+    DONE = "done", pgettext_lazy("analytics run", "Done")
     FAILED = "failed", _("Failed")
 
 
@@ -140,6 +140,16 @@ class AnalyticsRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.as_of} ({self.status})"
+
+    @property
+    def step_label(self):
+        from orbit.analytics.compute import STEP_LABELS
+
+        return STEP_LABELS.get(self.step, "")
+
+    @property
+    def duration(self):
+        return self.finished_at - self.started_at if self.finished_at and self.started_at else None
 
     @property
     def percent(self) -> int:

@@ -5,5 +5,7 @@ from django.urls import include, path
 
 app_name = "analytics"
 urlpatterns = [
+    path("", include("orbit.analytics.urls_dashboard")),
+    path("", include("orbit.analytics.urls_runs")),
     path("", include("orbit.analytics.urls_reactivation")),
 ]

@@ -6,8 +6,8 @@ from django.utils.translation import gettext_lazy as _
 from orbit.analytics import views_changes, views_reactivation
 from orbit.analytics.tabs import add_tab
 
-add_tab(20, "reactivation", "analytics:reactivation", _("Reactivation"))
-add_tab(25, "changes", "analytics:changes", _("Changes"))
+add_tab(40, "reactivation", "analytics:reactivation", _("Reactivation"))
+add_tab(45, "changes", "analytics:changes", _("Changes"))
 
 urlpatterns = [
     path("reactivation/", views_reactivation.queue, name="reactivation"),

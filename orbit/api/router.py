@@ -13,6 +13,7 @@ from ninja.parser import Parser
 from orbit.api import (
     accounts,
     activities,
+    analytics_dashboard,
     analytics_reactivation,
     auth,
     errors,
@@ -98,4 +99,5 @@ api.add_router("/", revenue.router)
 api.add_router("/", growth_pipeline.router)
 api.add_router("/", growth_plans.router)
 api.add_router("/", growth_projects.router)
+api.add_router("/", analytics_dashboard.router)
 api.add_router("/", analytics_reactivation.router)

@@ -28,6 +28,7 @@ from orbit.accounts.models import (
 )
 from orbit.demo import data
 from orbit.demo.bell import write_bell
+from orbit.demo.analytics import write_analytics
 from orbit.demo.growth import write_growth
 from orbit.demo.past_handoffs import write_past_handoffs
 from orbit.demo.people import transliterate
@@ -68,6 +69,7 @@ class SeedReport:
     opportunities: int = 0
     projects: int = 0
     plans: int = 0
+    analytics_changes: int = 0
 
 
 def database_has_users() -> bool:
@@ -109,6 +111,7 @@ def seed(
         growth = write_growth(seed=seed, today=today, now=now)
         # Fire PostgreSQL's deferred invariant checks here, so a broken plan fails with a clear message.
         connection.check_constraints()
+        changes = write_analytics(today)  # after the checks: it reads the finished ledger
     return SeedReport(
         accounts=len(plan.accounts),
         subsidiaries=sum(1 for a in plan.accounts if a.parent is not None),
@@ -132,6 +135,7 @@ def seed(
         opportunities=growth["opportunities"],
         projects=growth["projects"],
         plans=growth["plans"],
+        analytics_changes=changes,
     )
 
 

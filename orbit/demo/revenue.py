@@ -102,6 +102,9 @@ class Story:
     favourite_lines: list[str]
     growing: bool = False
     buying: bool = False  # active or back: has bought in the last quarter
+    # A client on a monthly supply (consumables, a support subscription): one invoice a month of much the same
+    # order, the quantities within ±steady of the usual — the steady buyers of XYZ's X and Y. 0: buys at random.
+    steady: float = 0.0
 
 
 @dataclass(slots=True)
@@ -465,6 +468,10 @@ def _pareto(rng: random.Random, alpha: float = 1.15, cap: float = 80.0) -> float
     return min(cap, (1 - rng.random()) ** (-1 / alpha))
 
 
+def currency_is_rub(story: "Story") -> bool:
+    return story.currency == "RUB"
+
+
 def _story(rng: random.Random, account: Account, first: dt.date, today: dt.date) -> Story | None:
     since = max(first, timezone.localtime(account.created_at).date() + dt.timedelta(days=7))
     changed = timezone.localtime(account.status_changed_at).date() if account.status_changed_at else today
@@ -508,6 +515,7 @@ def _story(rng: random.Random, account: Account, first: dt.date, today: dt.date)
         favourite_lines=rng.sample(codes, 3) if currency == "RUB" else ["equipment", "software"],
         growing=status == AccountStatus.ACTIVE and rng.random() < 0.15,
         buying=status in (AccountStatus.ACTIVE, AccountStatus.REACTIVATED),
+        steady=rng.choice((0.05, 0.3)) if status == AccountStatus.ACTIVE and rng.random() < 0.25 else 0.0,
     )
 
 
@@ -788,10 +796,30 @@ class _Ledger:
         if story.buying and recent and (self.today - chosen[-1]).days > 90:
             chosen.append(rng.choice(recent))  # a client called active bought something this quarter
         scale = 1 + story.size / 6
+        if story.steady and currency_is_rub(story):
+            self._monthly(story, days, scale)
+            return
         for day in chosen:
             growth = 1 + (1.5 * (day - days[0]).days / span if story.growing else 0.0)
             invoice = self.invoice(story, day, self._picks(story, day, scale * growth))
             self.settle(story, invoice)
+
+    def _monthly(self, story: Story, days: list[dt.date], scale: float) -> None:
+        """The first business day from the account's day of the month, every month of its windows, the same
+        products each time in quantities within ±steady of the usual."""
+        rng = self.rng
+        order = self._picks(story, days[0], scale)
+        by_month: dict[tuple[int, int], dt.date] = {}
+        day_of_month = rng.randint(1, 20)
+        for day in days:
+            if day.day >= day_of_month:
+                by_month.setdefault((day.year, day.month), day)
+        for day in sorted(by_month.values()):
+            jitter = [
+                (p, Decimal(max(1, round(float(q) * rng.uniform(1 - story.steady, 1 + story.steady)))))
+                for p, q in order
+            ]
+            self.settle(story, self.invoice(story, day, jitter))
 
     # Writing -----------------------------------------------------------------------------------------------
 

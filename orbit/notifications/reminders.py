@@ -39,6 +39,7 @@ class ReminderCount:
     contracts_expired: int = 0
     contract_notices: int = 0
     receivables: int = 0
+    analytics_run: int = 0  # the id of the full analytics run queued (or already under way)
 
 
 def remind_handoff_steps(today: dt.date) -> int:
@@ -98,6 +99,7 @@ def remind_cover_ends(today: dt.date) -> int:
 
 def send_reminders(today: dt.date | None = None) -> ReminderCount:
     from orbit.activities.daily import morning
+    from orbit.analytics.compute import request_run
     from orbit.revenue.balances import rebuild_receivables
     from orbit.revenue.contracts import contracts_roll, remind_notice_deadlines
 
@@ -114,6 +116,9 @@ def send_reminders(today: dt.date | None = None) -> ReminderCount:
         covers_ended=remind_cover_ends(today),
         touches_planned=planned,
         overdue_touches=overdue,
+        # Last: the figures as of today, after the ledger's morning work; queued for the worker (a million
+        # accounts take a while), one at a time.
+        analytics_run=request_run(as_of=today).pk,
     )
 
 

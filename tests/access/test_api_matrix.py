@@ -36,6 +36,7 @@ LISTS = {
     "payments",
     "opportunities",
     "projects",
+    "analytics-accounts",
     "cases",
     "changes",
 }  # 200 for all; counts one row per visible account
@@ -113,6 +114,9 @@ OPERATIONS = {
     ("post", "/api/opportunities/{opportunity_id}/move"): ("opportunity-write", {}),  # to the next stage
     ("get", "/api/pipeline/weighted"): ("any", None),
     ("get", "/api/growth/plan-fact"): ("any", None),
+    ("get", "/api/analytics/figures"): ("any", None),
+    ("get", "/api/analytics/accounts"): ("analytics-accounts", None),
+    ("get", "/api/analytics/accounts/{account_id}"): ("account", None),
     ("put", "/api/growth/plans"): (
         "plan-set",
         {"month": timezone.localdate().replace(day=1).isoformat(), "revenue": "1 000", "margin": "100"},

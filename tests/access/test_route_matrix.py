@@ -217,7 +217,13 @@ ROUTES = {
     "growth:opportunity": Route(scope="opportunity", need=VISIBLE),
     "growth:opportunity_edit": Route(scope="opportunity", need=CHANGE),
     "growth:opportunity_move": Route(method="post", scope="opportunity", need=CHANGE, ok=400),
-    "growth:home": Route(scope="public", ok=302),  # /growth/: to the board, which asks to log in
+    "growth:home": Route(scope="public", ok=302),
+    # The computation's pages: the runs for those who see every account, starting one and the settings for the
+    # head and administrators.
+    "analytics:runs": Route(scope="global"),
+    "analytics:run": Route(scope="global_run"),
+    "analytics:run_start": Route(method="post", scope="head", ok=302, data={"kind": "full"}),
+    "analytics:settings": Route(scope="head"),  # /growth/: to the board, which asks to log in
     "growth:account_panel": Route(scope="account", need=VISIBLE),
     "growth:holding": Route(
         scope="account", need=VISIBLE
@@ -247,6 +253,11 @@ ROUTES = {
     # The work is tomorrow: it cannot be done yet.
     "growth:work_done": Route(method="post", scope="work", need=CHANGE, ok=400, data={"done": "1"}),
     "growth:work_remove": Route(method="post", scope="work", need=CHANGE, ok=302),
+    # Analytics (issue 13): pages over the reader's own scope; the card's panel follows the account's visibility.
+    "analytics:dashboard": Route(),
+    "analytics:accounts": Route(),
+    "analytics:rfm": Route(),
+    "analytics:account_panel": Route(scope="account", need=VISIBLE),
     # Analytics, part B: the reactivation queue, the runs' changes and the day's block read what each one sees;
     # a case is given up (with a reason) by whoever may work its account.
     "analytics:reactivation": Route(),
@@ -295,6 +306,8 @@ def _expected(route: Route, persona: str, target: str | None) -> int:
         return route.ok if route.method == "get" or persona in COVER_ARRANGES else 403
     if route.scope == "bulk_move":
         return 200 if persona in ("lead_a", "head", "admin") else 404
+    if route.scope in ("global", "global_run"):
+        return route.ok if persona in ("head", "admin", "auditor") else 403
     if route.scope == "leads":
         return 200 if persona in ("head", "admin", "lead_a", "lead_b") else 403
     if route.scope in ACCOUNT_SCOPES:
@@ -347,6 +360,8 @@ def _request(world, name: str, persona: str, target: str | None):
             args.append("team")
     elif route.scope == "cover":
         args = [world.cover.pk]
+    elif route.scope == "global_run":
+        args = [next(iter(world.analytics.values())).run.pk]
     elif route.scope == "bulk_move":
         people = world.people
         args = [

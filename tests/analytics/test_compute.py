@@ -103,7 +103,11 @@ def test_a_full_run_classes_every_account_as_computed_by_hand(world):
         "gone": (None, None, None, ""),
     }
     # Five clients, none with enough repeat buyers to fit a model: no prediction, and the run says why.
-    assert got["steady"].clv is None and "repeat purchase" in run.params["ltv"]["skipped"]
+    assert got["steady"].clv is None and run.params["ltv"] == {
+        "skipped": "too_few",
+        "repeaters": 3,
+        "needed": 20,
+    }
     # The first run compares with nothing, except that becoming dormant is news for the queue.
     assert sorted(SegmentChange.objects.values_list("kind", flat=True)) == ["dormant"] * 3
     summary = run.summary
@@ -153,7 +157,7 @@ def test_a_failed_run_says_why_and_writes_nothing(world, monkeypatch):
     def broken(*args, **kwargs):
         raise ValueError("disk on fire")
 
-    monkeypatch.setattr(compute, "_upsert", broken)
+    monkeypatch.setattr(compute, "_replace", broken)
     with pytest.raises(ValueError):
         compute.run_now(as_of=AS_OF)
     run = AnalyticsRun.objects.get()

@@ -105,5 +105,6 @@ def _summary(report: SeedReport) -> str:
         f"{report.notifications:,} notifications, {report.contracts:,} contracts, {report.orders:,} orders, "
         f"{report.invoices:,} invoices, {report.credit_notes} credit notes, {report.payments:,} payments, "
         f"{report.opportunities:,} opportunities, {report.projects} projects, {report.plans:,} plans, "
+        f"{report.analytics_changes:,} analytics changes in the last run, "
         f"{report.people} people in {report.teams} teams."
     )
