@@ -83,5 +83,20 @@ def test_mark_a_case_lost_in_the_browser(org, page):
     expect(page.locator("tr", has_text="Северный ветер").first).to_contain_text("Класс ABC B → A")
     expect(page.locator("tr", has_text="Балтийские верфи").first).to_contain_text("прогноз LTV упал с 960")
     screenshot(page, "reactivation-changes")
+    # The card's history tells the automatic change in words: a run moved Северный ветер to dormant.
+    from orbit.accounts.services import account_set_status
+    from orbit.analytics import dormancy
+
+    northern = cases[0].account
+    account_set_status(by=org.head, account=northern, status=AccountStatus.ACTIVE)  # back, as before the run
+    dormancy.apply(SegmentChange.objects.filter(kind="dormant").first().run)
+    page.goto(f"/accounts/{northern.pk}/")
+    settle(page)
+    expect(page.locator("#history")).to_contain_text(
+        "Orbit: спящий — нет покупок 94 дн., обычный интервал 21 дн."
+    )
+    page.locator("#history").screenshot(
+        path=str(screenshot(page, "reactivation-card").with_name("reactivation-history.png"))
+    )
     # The browser logs the form's honest 400 as a failed resource; no script error may follow it.
     assert [p for p in problems if "400 (Bad Request)" not in p] == []
