@@ -74,6 +74,21 @@ def _related_names(records: list, model: type[models.Model]) -> dict:
     return names
 
 
+# render(change_reason) -> a title, or "" when the reason is not its own: an automatic change (the analytics run
+# moving a status) is told in the reader's language instead of "Account changed".
+_REASONS: list = []
+
+
+def register_reason(render) -> None:
+    if render not in _REASONS:
+        _REASONS.append(render)
+
+
+def _reason_title(record) -> str:
+    reason = getattr(record, "history_change_reason", None) or ""
+    return next((title for render in _REASONS if reason and (title := render(reason))), "")
+
+
 def _diff_events(records: list, model: type[models.Model], kind: str, title, *, creation=True) -> list[Event]:
     names = _related_names(records, model)
     events = []
@@ -96,9 +111,8 @@ def _diff_events(records: list, model: type[models.Model], kind: str, title, *, 
                 for c in delta.changes
             ]
             if changes:
-                events.append(
-                    Event(new.history_date, kind, new.history_user, title(new, created=False), changes)
-                )
+                heading = _reason_title(new) or title(new, created=False)
+                events.append(Event(new.history_date, kind, new.history_user, heading, changes))
     return events
 
 
@@ -167,7 +181,7 @@ def kind_choices() -> list[tuple[str, str]]:
     ]
 
 
-__all__ = ["KINDS", "Event", "account_timeline", "kind_choices", "register_source"]
+__all__ = ["KINDS", "Event", "account_timeline", "kind_choices", "register_reason", "register_source"]
 
 
 def changes_since(obj: Account | Contact, version: int) -> list[Event]:

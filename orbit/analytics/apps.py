@@ -6,3 +6,8 @@ class AnalyticsConfig(AppConfig):
     name = "orbit.analytics"
     label = "analytics"
     verbose_name = _("Client analytics")
+
+    def ready(self):
+        # Plug into the accounts area: runs' changes and reactivation cases on the timeline, the queue follows
+        # responsibility.
+        from orbit.analytics import reactivation, timeline  # noqa: F401

@@ -38,7 +38,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from orbit.accounts.models import Account, Tier
-from orbit.analytics import classes, figures, ltv, retention, rfm, shares
+from orbit.analytics import classes, digest, dormancy, figures, ltv, retention, rfm, shares
 from orbit.analytics.models import (
     AccountMetrics,
     AnalyticsRun,
@@ -853,8 +853,8 @@ def _execute(run: AnalyticsRun) -> None:
 
 def after_run_hooks() -> list:
     """What follows the figures, in the run's transaction: the reactivation queue and the account status
-    (dormancy.apply), then the managers' digest (dormancy.notify)."""
-    return []
+    (dormancy.apply), then the managers' digest (digest.notify)."""
+    return [dormancy.apply, digest.notify]
 
 
 def department_summary(f: Figures, r: Results, params: dict) -> dict:

@@ -8,4 +8,5 @@ urlpatterns = [
     path("", include("orbit.analytics.urls_dashboard")),
     path("", include("orbit.analytics.urls_runs")),
     path("", include("orbit.analytics.urls_retention")),
+    path("", include("orbit.analytics.urls_reactivation")),
 ]

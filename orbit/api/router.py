@@ -14,6 +14,7 @@ from orbit.api import (
     accounts,
     activities,
     analytics_dashboard,
+    analytics_reactivation,
     analytics_retention,
     auth,
     errors,
@@ -101,3 +102,4 @@ api.add_router("/", growth_plans.router)
 api.add_router("/", growth_projects.router)
 api.add_router("/", analytics_dashboard.router)
 api.add_router("/", analytics_retention.router)
+api.add_router("/", analytics_reactivation.router)

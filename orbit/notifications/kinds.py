@@ -29,6 +29,7 @@ class Kind(models.TextChoices):
     CONTRACT_NOTICE = "contract_notice", _("The last day to give notice on a contract I watch is near")
     OPPORTUNITY_ASSIGNED = "opportunity_assigned", _("An opportunity is given to me")
     PROJECT_STAGE = "project_stage", _("A stage of a project on my account has started or finished")
+    ANALYTICS_CHANGES = "analytics_changes", _("The analytics run found changes in my accounts")
 
 
 class Channels(NamedTuple):
@@ -54,4 +55,5 @@ DEFAULT_CHANNELS: dict[str, Channels] = {
     Kind.CONTRACT_NOTICE: Channels(in_app=True, email=True),
     Kind.OPPORTUNITY_ASSIGNED: Channels(in_app=True, email=False),
     Kind.PROJECT_STAGE: Channels(in_app=True, email=True),
+    Kind.ANALYTICS_CHANGES: Channels(in_app=True, email=False),  # a nightly digest: in-app unless he asks
 }

@@ -37,6 +37,8 @@ LISTS = {
     "opportunities",
     "projects",
     "analytics-accounts",
+    "cases",
+    "changes",
 }  # 200 for all; counts one row per visible account
 READS = {"account", "contact", "touch", "task", "request", "invoice", "payment", "opportunity", "project"}
 CREATES = {"account-create", "request-create", "task-create", "project-create"}
@@ -134,6 +136,11 @@ OPERATIONS = {
         "project-create",
         {"title": "Визит", "starts_at": f"{IN_TWO_DAYS}T10:00:00", "ends_at": f"{IN_TWO_DAYS}T12:00:00"},
     ),
+    # Analytics (part B): the reactivation queue and the latest run's changes, one of each per account; a case is
+    # given up by whoever may work its account (never the auditor).
+    ("get", "/api/analytics/reactivation"): ("cases", None),
+    ("post", "/api/analytics/reactivation/{case_id}/lost"): ("case-write", {"reason": "Ушли к конкуренту"}),
+    ("get", "/api/analytics/changes"): ("changes", None),
 }
 # Who may set am_a's plan: the head, admins and his lead (orbit.growth.permissions.can_set_plan).
 SETS_AM_A_PLAN = {"head", "admin", "lead_a"}
@@ -197,6 +204,7 @@ def _call(world, callers, method, path, scope, body, persona, target):
         opportunity_id=world.growth[target].opportunity.pk if target else 0,
         project_id=world.growth[target].project.pk if target else 0,
         stage_id=world.growth[target].project_stage.pk if target else 0,
+        case_id=world.analytics[target].case.pk if target else 0,
     )
     payload = dict(body or {})
     if path == "/api/accounts/{account_id}/requests":

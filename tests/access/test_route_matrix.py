@@ -53,6 +53,7 @@ ACCOUNT_SCOPES = (
     "project",
     "project_stage",
     "work",
+    "case",
 )
 
 
@@ -260,6 +261,14 @@ ROUTES = {
     # Analytics, retention and key-account share: everyone signed in, over the accounts he sees.
     "analytics:retention": Route(),
     "analytics:shares": Route(),
+    # Analytics, part B: the reactivation queue, the runs' changes and the day's block read what each one sees;
+    # a case is given up (with a reason) by whoever may work its account.
+    "analytics:reactivation": Route(),
+    "analytics:changes": Route(),
+    "analytics:day": Route(),
+    "analytics:reactivation_lost": Route(
+        method="post", scope="case", need=CHANGE, ok=302, data={"reason": "Ушли к конкуренту"}
+    ),
 }
 
 
@@ -338,6 +347,8 @@ def _request(world, name: str, persona: str, target: str | None):
         args = [SlaPolicy.objects.order_by("pk").first().pk]
     elif route.scope == "opportunity":
         args = [world.growth[target].opportunity.pk]
+    elif route.scope == "case":
+        args = [world.analytics[target].case.pk]
     elif name == "growth:opportunity_create":
         args = []
     elif route.scope in ("contract", "order"):

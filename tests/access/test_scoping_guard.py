@@ -268,6 +268,8 @@ ALLOWED_READS = {
     ("activities/timeline.py", "touch_events", "Touch"): ON_ONE_ACCOUNT,
     ("requests/timeline.py", "request_events", "Request"): ON_ONE_ACCOUNT,
     ("handoffs/timeline.py", "handoff_events", "Handoff"): ON_ONE_ACCOUNT,
+    ("analytics/timeline.py", "analytics_events", "SegmentChange"): ON_ONE_ACCOUNT,
+    ("analytics/timeline.py", "analytics_events", "ReactivationCase"): ON_ONE_ACCOUNT,
     ("handoffs/timeline.py", "_deciders", "Handoff"): "the history of handoffs handoff_events just read",
     (
         "handoffs/covers.py",
