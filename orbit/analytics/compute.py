@@ -38,7 +38,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from orbit.accounts.models import Account, Tier
-from orbit.analytics import classes, digest, dormancy, figures, ltv, retention, rfm, shares
+from orbit.analytics import classes, department_months, digest, dormancy, figures, ltv, rfm
 from orbit.analytics.models import (
     AccountMetrics,
     AnalyticsRun,
@@ -263,9 +263,10 @@ def group(rows: dict[str, np.ndarray], window: Window) -> Figures:
     )
 
 
-def read(window: Window, accounts_table: str | None = None) -> Figures:
+def read(window: Window, accounts_table: str | None = None) -> tuple[dict[str, np.ndarray], Figures]:
+    """The invoices (as arrays) and the per-account figures grouped from them."""
     rows = _fetch_invoices(_invoices_sql(accounts_table), {"as_of": window.as_of})
-    return group(rows, window)
+    return rows, group(rows, window)
 
 
 # --- The measures over the arrays ---------------------------------------------------------------------------
@@ -814,7 +815,7 @@ def _execute(run: AnalyticsRun) -> None:
             if connection.vendor == "postgresql":
                 cursor.execute("ANALYZE analytics_changed")
             changed = "analytics_changed"
-        f = read(window, changed)
+        rows, f = read(window, changed)
         _progress(run, "classes")
         results, cuts = classify(f, window, params, params.get("cuts") if base else None)
         if base is None:
@@ -842,8 +843,10 @@ def _execute(run: AnalyticsRun) -> None:
         # The department's months (cohorts, shares) for the head's pages; an incremental run keeps the last
         # full run's, which say the day they are of.
         _progress(run, "history")
-        run.summary["retention"] = retention.department_summary(run.as_of)
-        run.summary["share_history"] = shares.department_history(run.as_of)
+        account, month, net = department_months.monthly(rows)
+        run.summary["retention"] = department_months.retention_summary(account, month, net, run.as_of)
+        keys = key_accounts()
+        run.summary["share_history"] = department_months.share_history(account, month, net, keys, run.as_of)
     run.params = params
     run.accounts = len(f.ids)
     run.status, run.finished_at = RunStatus.DONE, timezone.now()
@@ -857,11 +860,15 @@ def after_run_hooks() -> list:
     return [dormancy.apply, digest.notify]
 
 
-def department_summary(f: Figures, r: Results, params: dict) -> dict:
-    """The department's figures (every account) from the run's arrays: what the head's pages read."""
-    keys = np.asarray(
+def key_accounts() -> np.ndarray:
+    return np.asarray(
         Account.objects.filter(tier=Tier.KEY).order_by("pk").values_list("pk", flat=True), dtype=np.int64
     )
+
+
+def department_summary(f: Figures, r: Results, params: dict) -> dict:
+    """The department's figures (every account) from the run's arrays: what the head's pages read."""
+    keys = key_accounts()
     scope = figures.Scope.of(
         basis_totals(f, params["settings"]["basis"]), r.abc, r.xyz, r.segment, np.isin(f.ids, keys)
     )
