@@ -1,5 +1,7 @@
 """The computation's pages: the runs with their progress, starting one, and the settings they run with."""
 
+import datetime as dt
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -12,7 +14,8 @@ from django.views.decorators.http import require_POST
 
 from orbit.analytics import compute, runs
 from orbit.analytics.forms import SettingsForm
-from orbit.analytics.models import AnalyticsRun, AnalyticsSettings, ChangeKind, RunStatus
+from orbit.analytics.models import AnalyticsRun, AnalyticsSettings, Basis, ChangeKind, RunStatus
+from orbit.common.charts import month_label
 from orbit.common.errors import ConflictError
 from orbit.common.forms import apply_service_error, arm_conflict
 from orbit.common.refusal import refused
@@ -71,6 +74,11 @@ def run_detail(request, pk: int):
     context = {"run": run, "finished": run.status in (RunStatus.DONE, RunStatus.FAILED)}
     if run.status == RunStatus.DONE:
         context["changes"] = _changes_by_kind(run)
+        window = run.params.get("window", {})
+        if window:
+            start, end = (dt.date.fromisoformat(window[k]) for k in ("start", "end"))
+            context["window"] = f"{month_label(start)} – {month_label(end)}"
+        context["basis"] = Basis(run.params["settings"]["basis"]).label
     return TemplateResponse(request, template, context)
 
 
