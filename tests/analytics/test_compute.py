@@ -14,6 +14,7 @@ after 2025-12-05. Manual lines, VAT exempt, no cost: margin = revenue.
 
 import datetime as dt
 from decimal import Decimal
+from types import SimpleNamespace
 
 import pytest
 
@@ -164,3 +165,38 @@ def test_a_failed_run_says_why_and_writes_nothing(world, monkeypatch):
     run = AnalyticsRun.objects.get()
     assert run.status == "failed" and "disk on fire" in run.error
     assert not AccountMetrics.objects.exists() and not SegmentChange.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_full_run_outside_other_writes_rebuilds_the_same_indexes_and_keys(org, monkeypatch, postgres_only):
+    """The worker's case: nothing else pending in the transaction, so the keys are dropped and made again with
+    one join — same names, same definitions, still enforced."""
+    from django.db import IntegrityError, connection, transaction
+
+    from tests.revenue.conftest import seed_vat_rates
+
+    seed_vat_rates()
+    account = client_since_2024(org.head, org.am_a)
+    issue(SimpleNamespace(org=org, account=account), dt.date(2026, 11, 2), manual("100"))
+
+    def schema():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+                "WHERE conrelid = 'analytics_accountmetrics'::regclass ORDER BY 1"
+            )
+            keys = cursor.fetchall()
+            cursor.execute(
+                "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'analytics_accountmetrics' ORDER BY 1"
+            )
+            return keys, cursor.fetchall()
+
+    dropped = []
+    original = compute._drop_foreign_keys
+    monkeypatch.setattr(compute, "_drop_foreign_keys", lambda c, t: dropped.extend(original(c, t)) or dropped)
+    before = schema()
+    compute.run_now(as_of=AS_OF)
+    assert len(dropped) == 2 and schema() == before  # the fast path taken, the schema as it was
+    assert AccountMetrics.objects.get().window_revenue == D("100.00")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        AccountMetrics.objects.filter(pk=account.pk).update(account_id=account.pk + 10**6)
