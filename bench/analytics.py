@@ -174,9 +174,9 @@ def main(argv: list[str] | None = None) -> None:
         "",
         "## Full recompute vs the bare SQL aggregate, interleaved",
         "",
-        "| # | ours s | read | classes | ltv | stage | write | summary | bare lines s | ratio to lines | "
+        "| # | ours s | " + " | ".join(compute.STEPS) + " | bare lines s | ratio to lines | "
         "bare invoices s | ratio to invoices | accounts | changes | load |",
-        "|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
+        "|--:|--:|" + "--:|" * len(compute.STEPS) + "--:|--:|--:|--:|--:|--:|--:|",
     ]
     ratios = []
     for i in range(args.repeats):

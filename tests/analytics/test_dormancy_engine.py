@@ -1,4 +1,4 @@
-"""apply(run) and notify(run) wired after the engine's changes, as the lead wires them (compute.after_run_hooks),
+"""apply(run) in the run's transaction and notify(run) after it, as the engine calls them,
 on test_compute's hand-computed world: the dormant accounts get a case and the status, the one that buys again
 is reactivated by the incremental run, and the manager hears of it once per run."""
 
