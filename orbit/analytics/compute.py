@@ -40,6 +40,7 @@ from django.utils.translation import gettext_lazy as _
 from orbit.accounts.models import Account, Tier
 from orbit.analytics import classes, department_months, digest, dormancy, figures, ltv, rfm
 from orbit.analytics.models import (
+    SETTING_FIELDS,
     AccountMetrics,
     AnalyticsRun,
     AnalyticsSettings,
@@ -729,26 +730,9 @@ def _replace(cursor, run: AnalyticsRun) -> None:
 
 
 def settings_snapshot(current: AnalyticsSettings) -> dict:
-    names = (
-        "basis",
-        "window_months",
-        "abc_a",
-        "abc_b",
-        "xyz_x",
-        "xyz_y",
-        "xyz_min_months",
-        "dormant_multiple",
-        "dormant_floor_days",
-        "dormant_cap_days",
-        "ltv_horizon_months",
-        "ltv_discount_percent",
-        "ltv_drop_percent",
-    )
     return {
-        name: str(getattr(current, name))
-        if isinstance(getattr(current, name), Decimal)
-        else getattr(current, name)
-        for name in names
+        name: str(value) if isinstance(value, Decimal) else value
+        for name, value in ((name, getattr(current, name)) for name in SETTING_FIELDS)
     }
 
 
@@ -784,21 +768,24 @@ def fail_if_stale() -> None:
     )
 
 
-def run_now(*, kind: str = RunKind.FULL, as_of: dt.date | None = None, by=None) -> AnalyticsRun:
-    """Create a run and execute it at once (commands, tests, the benchmark)."""
+def run_now(
+    *, kind: str = RunKind.FULL, as_of: dt.date | None = None, by=None, moment=None, notify: bool = True
+) -> AnalyticsRun:
+    """Create a run and execute it at once (commands, tests, the benchmark, the demo — which tells its story
+    at its own `moment` and sends no digest)."""
     run = AnalyticsRun.objects.create(
         kind=kind, as_of=as_of or timezone.localdate(), requested_by=by, steps_total=len(STEPS)
     )
-    return execute(run)
+    return execute(run, moment=moment, notify=notify)
 
 
-def execute(run: AnalyticsRun) -> AnalyticsRun:
+def execute(run: AnalyticsRun, *, moment=None, notify: bool = True) -> AnalyticsRun:
     """Do the run; on an error, the run is marked failed with it and nothing of it is written."""
-    run.status, run.started_at = RunStatus.RUNNING, timezone.now()
+    run.status, run.started_at = RunStatus.RUNNING, moment or timezone.now()
     run.steps_total = len(STEPS)
     run.save(update_fields=["status", "started_at", "steps_total"])
     try:
-        _execute(run)
+        _execute(run, notify=notify)
     except Exception as error:
         log.exception("analytics run %s failed", run.pk)
         run.status, run.error, run.finished_at = (
@@ -817,7 +804,7 @@ def _watermarks() -> tuple[int, int]:
     return last_invoice, last_payment
 
 
-def _execute(run: AnalyticsRun) -> None:
+def _execute(run: AnalyticsRun, *, notify: bool) -> None:
     base = latest_full_run() if run.kind == RunKind.INCREMENTAL else None
     if run.kind == RunKind.INCREMENTAL and base is None:
         run.kind = RunKind.FULL  # nothing to be incremental on
@@ -868,7 +855,8 @@ def _execute(run: AnalyticsRun) -> None:
     # The managers' digest follows the committed figures; a failure to tell them does not undo the run.
     _progress(run, "notify")
     try:
-        digest.notify(run)
+        if notify:
+            digest.notify(run)
     except Exception:
         log.exception("analytics run %s: the managers' digest failed", run.pk)
     _progress(run, "summary")

@@ -143,7 +143,7 @@ def _open_cases(run: AnalyticsRun, rows: list[tuple]) -> int:
 def _close_cases(run: AnalyticsRun, purchases: dict[int, str]) -> int:
     """The open cases of the accounts that bought again: reactivated on the purchase day (the run's day if
     the change carries none)."""
-    now = timezone.now()
+    now = run.started_at or timezone.now()
     by_day: dict[dt.date, list[int]] = {}
     for account_id, new in purchases.items():
         by_day.setdefault(_day(new) or run.as_of, []).append(account_id)
@@ -161,8 +161,9 @@ def _close_cases(run: AnalyticsRun, purchases: dict[int, str]) -> int:
 
 @transaction.atomic
 def apply(run: AnalyticsRun) -> dict[str, int]:
-    """The queue and the statuses after the run's changes; returns what it did (for the run's log)."""
-    now = timezone.now()
+    """The queue and the statuses after the run's changes; returns what it did (for the run's log). Stamped
+    with the moment the run started."""
+    now = run.started_at or timezone.now()
     dormant = list(
         SegmentChange.objects.filter(run=run, kind=ChangeKind.DORMANT).values_list(
             "account_id",

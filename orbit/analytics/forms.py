@@ -1,8 +1,7 @@
 from django import forms
 from django.forms.models import fields_for_model, model_to_dict
 
-from orbit.analytics.models import AnalyticsSettings
-from orbit.analytics.runs import SETTING_FIELDS
+from orbit.analytics.models import SETTING_FIELDS, AnalyticsSettings
 
 
 class SettingsForm(forms.Form):

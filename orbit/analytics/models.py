@@ -86,6 +86,24 @@ class AnalyticsSettings(models.Model):
         return cls.objects.get_or_create(pk=1)[0]
 
 
+# What a run copies into its params (and the settings page edits).
+SETTING_FIELDS = (
+    "basis",
+    "window_months",
+    "abc_a",
+    "abc_b",
+    "xyz_x",
+    "xyz_y",
+    "xyz_min_months",
+    "dormant_multiple",
+    "dormant_floor_days",
+    "dormant_cap_days",
+    "ltv_horizon_months",
+    "ltv_discount_percent",
+    "ltv_drop_percent",
+)
+
+
 class RunKind(models.TextChoices):
     FULL = "full", _("Full")
     INCREMENTAL = "incremental", _("Incremental")

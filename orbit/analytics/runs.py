@@ -10,22 +10,6 @@ from orbit.analytics import compute
 from orbit.analytics.models import AnalyticsRun, AnalyticsSettings, RunKind
 from orbit.common.errors import ConflictError
 
-SETTING_FIELDS = (
-    "basis",
-    "window_months",
-    "abc_a",
-    "abc_b",
-    "xyz_x",
-    "xyz_y",
-    "xyz_min_months",
-    "dormant_multiple",
-    "dormant_floor_days",
-    "dormant_cap_days",
-    "ltv_horizon_months",
-    "ltv_discount_percent",
-    "ltv_drop_percent",
-)
-
 
 def may_see_runs(user) -> bool:
     """The runs say how many accounts and changes the department has: for those who see every account."""

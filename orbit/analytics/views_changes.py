@@ -1,8 +1,6 @@
 """What the analytics runs found changed: the latest run's changes (or those since a day), per kind, manager,
 team — over the accounts the reader sees."""
 
-import datetime as dt
-
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
@@ -10,30 +8,20 @@ from orbit.accounts.selectors import manager_choices
 from orbit.analytics import selectors_changes as selectors
 from orbit.analytics.models import ChangeKind
 from orbit.common.pagination import CappedPaginator, list_queries
+from orbit.common.params import date_param, int_param
 from orbit.org.models import Team
 
 PAGE_SIZE = 50
 
 
-def _int(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
-
-
-def _date(value: str | None) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
-
-
 def filters_of(params) -> selectors.ChangeFilters:
     kind = params.get("kind", "")
     return selectors.ChangeFilters(
-        run=_int(params.get("run")),
-        since=_date(params.get("since")),
+        run=int_param(params.get("run")),
+        since=date_param(params.get("since")),
         kind=kind if kind in ChangeKind.values else "",
-        manager=_int(params.get("manager")),
-        team=_int(params.get("team")),
+        manager=int_param(params.get("manager")),
+        team=int_param(params.get("team")),
     )
 
 

@@ -18,6 +18,7 @@ from orbit.analytics.rfm import Segment, rfm_segments
 from orbit.analytics.treatments import treatment_of
 from orbit.common.charts import Chart, Series
 from orbit.common.pagination import list_queries
+from orbit.common.params import int_param
 from orbit.org.models import Role
 from orbit.revenue.rates import base_currency
 
@@ -25,16 +26,12 @@ ROWS = ("A", "B", "C")
 COLUMNS = ("X", "Y", "Z", "")  # "" = too new for XYZ
 
 
-def _int(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() and len(value) < 12 else None
-
-
 def _partial(request) -> bool:
     return bool(request.htmx) and not request.htmx.boosted
 
 
 def _scope_params(request) -> tuple[int | None, int | None]:
-    return _int(request.GET.get("team")), _int(request.GET.get("manager"))
+    return int_param(request.GET.get("team")), int_param(request.GET.get("manager"))
 
 
 def _scope_query(team: int | None, manager: int | None) -> str:
@@ -177,8 +174,8 @@ def _filters(params) -> selectors.MetricsFilters:
         "xyz": xyz if xyz in ("X", "Y", "Z", selectors.TOO_NEW) else "",
         "segment": params.get("segment", "") if params.get("segment", "") in Segment.values else "",
         "dormant": dormant,
-        "manager": _int(params.get("manager")),
-        "team": _int(params.get("team")),
+        "manager": int_param(params.get("manager")),
+        "team": int_param(params.get("team")),
         "q": params.get("q", "").strip()[:100],
     }
     if params.get("cell"):

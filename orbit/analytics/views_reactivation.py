@@ -21,31 +21,21 @@ from orbit.analytics.models import ReactivationStatus
 from orbit.common.errors import ConflictError
 from orbit.common.forms import apply_service_error, arm_conflict
 from orbit.common.pagination import CappedPaginator, list_queries
+from orbit.common.params import date_param, int_param
 from orbit.org.models import Team
 
 PAGE_SIZE = 50
 
 
-def _int(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
-
-
-def _date(value: str | None) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
-
-
 def _filters(params) -> selectors.QueueFilters:
     today = timezone.localdate()
-    end = _date(params.get("end")) or today
-    start = _date(params.get("start")) or end - dt.timedelta(days=selectors.PERIOD_DAYS)
+    end = date_param(params.get("end")) or today
+    start = date_param(params.get("start")) or end - dt.timedelta(days=selectors.PERIOD_DAYS)
     status = params.get("status", ReactivationStatus.OPEN)
     return selectors.QueueFilters(
         status=status if status in ReactivationStatus.values or status == "all" else ReactivationStatus.OPEN,
-        manager=_int(params.get("manager")),
-        team=_int(params.get("team")),
+        manager=int_param(params.get("manager")),
+        team=int_param(params.get("team")),
         start=min(start, end),
         end=end,
     )
@@ -133,7 +123,7 @@ def mark_lost(request, pk: int):
 def day_block(request):
     """The manager's day (activities' agenda) loads this block after the page, so the day keeps its own fixed
     number of queries: his reactivation queue and the latest run's changes on his accounts."""
-    person_id = _int(request.GET.get("person"))
+    person_id = int_param(request.GET.get("person"))
     person = agenda_person(request.user, person_id)  # 404 unless it is his day or one of his people's
     counts = selectors.day_counts(person, viewer=request.user)
     return render(request, "analytics/_day_block.html", {"person": person, "counts": counts})

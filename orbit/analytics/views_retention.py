@@ -12,15 +12,12 @@ from django.utils.translation import pgettext
 from orbit.analytics import retention, shares
 from orbit.analytics.selectors import scope_choices
 from orbit.common.charts import Chart, Series, month_label
-
-
-def _int(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
+from orbit.common.params import int_param
 
 
 def _scope(params) -> dict:
     """?team= and ?manager= (ids; anything else is ignored, like an empty filter)."""
-    return {"team": _int(params.get("team")), "manager": _int(params.get("manager"))}
+    return {"team": int_param(params.get("team")), "manager": int_param(params.get("manager"))}
 
 
 def _percent(value: str | None) -> Decimal | None:
@@ -73,7 +70,7 @@ def retention_page(request):
     """The cohort triangle (logo retention or NRR), the average curve by month offset and the trailing-twelve-
     month figures by calendar month, over the accounts the reader sees."""
     basis = request.GET.get("basis") if request.GET.get("basis") in retention.BASES else "logo"
-    count = _int(request.GET.get("cohorts"))
+    count = int_param(request.GET.get("cohorts"))
     count = count if count in retention.COHORT_CHOICES else retention.DEFAULT_COHORTS
     scope = _scope(request.GET)
     data, source = retention.for_reader(request.user, **scope, today=timezone.localdate())

@@ -14,7 +14,14 @@ from django.views.decorators.http import require_POST
 
 from orbit.analytics import compute, runs
 from orbit.analytics.forms import SettingsForm
-from orbit.analytics.models import AnalyticsRun, AnalyticsSettings, Basis, ChangeKind, RunStatus
+from orbit.analytics.models import (
+    SETTING_FIELDS,
+    AnalyticsRun,
+    AnalyticsSettings,
+    Basis,
+    ChangeKind,
+    RunStatus,
+)
 from orbit.common.charts import month_label
 from orbit.common.errors import ConflictError
 from orbit.common.forms import apply_service_error, arm_conflict
@@ -94,7 +101,7 @@ def settings_page(request):
     if request.method == "POST":
         form = SettingsForm(request.POST, current=current)
         if form.is_valid():
-            values = {name: form.cleaned_data[name] for name in runs.SETTING_FIELDS}
+            values = {name: form.cleaned_data[name] for name in SETTING_FIELDS}
             try:
                 runs.save_settings(by=request.user, version=form.cleaned_data["version"], **values)
             except ConflictError as exc:

@@ -109,7 +109,7 @@ def seed(
         notifications = write_bell(seed=seed, now=now)
         money = write_revenue(seed=seed, today=today)
         growth = write_growth(seed=seed, today=today, now=now)
-        changes = write_analytics(today)  # on the finished ledger
+        changes = write_analytics(today, now)  # on the finished ledger
         # Fire PostgreSQL's deferred invariant checks here, so a broken plan fails with a clear message.
         connection.check_constraints()
     return SeedReport(

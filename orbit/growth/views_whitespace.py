@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from orbit.accounts.models import Segment, Tier
 from orbit.accounts.selectors import account_get, manager_choices
 from orbit.common.pagination import CappedPaginator, list_queries
+from orbit.common.params import int_param
 from orbit.common.refusal import refused
 from orbit.growth import whitespace as ws
 from orbit.growth.permissions import can_sell
@@ -21,24 +22,20 @@ from orbit.org.models import Team
 from orbit.revenue.models import ProductLine
 
 
-def _int(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
-
-
 def _partial(request) -> bool:
     return bool(request.htmx) and not request.htmx.boosted
 
 
 def _filters(params, lines: list[ProductLine]) -> ws.WhitespaceFilters:
-    months = _int(params.get("months"))
+    months = int_param(params.get("months"))
     tier = params.get("tier", "")
-    gaps_in = _int(params.get("gaps_in"))
+    gaps_in = int_param(params.get("gaps_in"))
     return ws.WhitespaceFilters(
         months=months if months in ws.WINDOW_CHOICES else ws.WINDOW_MONTHS,
-        segment=_int(params.get("segment")),
+        segment=int_param(params.get("segment")),
         tier=tier if tier in Tier.values else "",
-        manager=_int(params.get("manager")),
-        team=_int(params.get("team")),
+        manager=int_param(params.get("manager")),
+        team=int_param(params.get("team")),
         gaps_in=gaps_in if gaps_in in {line.pk for line in lines} else None,
         q=params.get("q", "").strip()[:100],
     )
@@ -106,7 +103,7 @@ def open_gap(request, pk: int):
     the cell back — "opportunity open" with its link, or the refusal's reason with a 4xx; a plain form post is
     sent to the opportunity, or gets the refusal page."""
     account = account_get(request.user, pk)  # 404 unless he sees it
-    line = ProductLine.objects.filter(pk=_int(request.POST.get("line"))).first()
+    line = ProductLine.objects.filter(pk=int_param(request.POST.get("line"))).first()
     back = reverse("growth:whitespace")
     if line is None:
         return _refusal(request, account, None, [_("Choose a product line.")], 400, back)

@@ -17,6 +17,7 @@ from orbit.accounts.selectors import account_get, manager_choices
 from orbit.common import idempotency
 from orbit.common.forms import apply_service_error
 from orbit.common.pagination import CappedPaginator, list_queries
+from orbit.common.params import int_param
 from orbit.common.refusal import refused
 from orbit.org.models import Team
 from orbit.revenue import invoicing, payments, selectors
@@ -31,10 +32,6 @@ from orbit.revenue.forms import (
 from orbit.revenue.models import Invoice, InvoiceKind, Payment
 from orbit.revenue.permissions import can_bill
 from orbit.revenue.rates import base_currency
-
-
-def _int(value: str) -> int | None:
-    return int(value) if value.isdigit() else None
 
 
 def _partial(request) -> bool:
@@ -78,8 +75,8 @@ def holding(request, pk: int):
 def _receivable_filters(params) -> selectors.ReceivableFilters:
     sort = params.get("sort", "")
     return selectors.ReceivableFilters(
-        manager=_int(params.get("manager", "")),
-        team=_int(params.get("team", "")),
+        manager=int_param(params.get("manager", "")),
+        team=int_param(params.get("team", "")),
         overdue_only=params.get("overdue") == "1",
         sort=sort if sort.lstrip("-") in selectors.RECEIVABLE_SORTS else selectors.RECEIVABLE_DEFAULT_SORT,
     )
@@ -113,8 +110,8 @@ def receivables(request):
 def _invoice_filters(params) -> selectors.InvoiceFilters:
     status = params.get("status", "")
     return selectors.InvoiceFilters(
-        account=_int(params.get("account", "")),
-        manager=_int(params.get("manager", "")),
+        account=int_param(params.get("account", "")),
+        manager=int_param(params.get("manager", "")),
         status=status if status in selectors.INVOICE_STATUSES else "",
     )
 
@@ -217,7 +214,7 @@ def invoice_create(request, pk: int):
     if request.method == "POST" and "more_lines" in request.POST:
         # "More lines": the same form back with five more empty rows, what was typed kept, nothing checked yet.
         data = request.POST.copy()
-        total = _int(data.get("lines-TOTAL_FORMS", "")) or INVOICE_FORM_LINES
+        total = int_param(data.get("lines-TOTAL_FORMS", "")) or INVOICE_FORM_LINES
         data["lines-TOTAL_FORMS"] = str(min(total + INVOICE_FORM_LINES, MAX_INVOICE_FORM_LINES))
         form, lines = _unchecked(InvoiceForm(data)), _unchecked(invoice_line_formset(data))
         return render(
