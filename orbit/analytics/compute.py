@@ -26,13 +26,13 @@ Definitions (Orbit's defaults, docs/analytics.md):
   net revenue of a purchase day; `clv_margin` is `clv` × the account's margin rate to date (kept in 0..1).
 """
 
+import calendar
 import datetime as dt
 import logging
 from dataclasses import dataclass
 from decimal import Decimal
 
 import numpy as np
-from dateutil.relativedelta import relativedelta
 from django.db import IntegrityError, OperationalError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -163,10 +163,16 @@ class Window:
 
     @classmethod
     def of(cls, as_of: dt.date, months: int) -> "Window":
-        last = as_of.replace(day=1) - relativedelta(months=1)
-        return cls(
-            as_of, last - relativedelta(months=months - 1), last, months, as_of - relativedelta(months=months)
-        )
+        last = _months_before(as_of.replace(day=1), 1)
+        return cls(as_of, _months_before(last, months - 1), last, months, _months_before(as_of, months))
+
+
+def _months_before(day: dt.date, months: int) -> dt.date:
+    """The same day `months` months earlier, or that month's last day (March 31 → February 28 or 29)."""
+    index = day.year * 12 + day.month - 1 - months
+    year, month = divmod(index, 12)
+    last_day = calendar.monthrange(year, month + 1)[1]
+    return dt.date(year, month + 1, min(day.day, last_day))
 
 
 EPOCH = dt.date(1970, 1, 1)
