@@ -171,7 +171,8 @@ def test_windows_at_month_ends_and_leap_days():
     assert compute._months_before(dt.date(2025, 3, 31), 1) == dt.date(2025, 2, 28)
     assert compute._months_before(dt.date(2024, 2, 29), 12) == dt.date(2023, 2, 28)
     assert compute._months_before(dt.date(2026, 1, 15), 13) == dt.date(2024, 12, 15)
-    # On 29 February 2024 the window is March 2023 – January 2024; RFM counts purchases after 28 February 2023.
+    # On 29 February 2024 the window is the twelve months February 2023 – January 2024; RFM counts purchases
+    # after 28 February 2023 (no 29th that year).
     window = compute.Window.of(dt.date(2024, 2, 29), 12)
     assert (window.start, window.end, window.rfm_start) == (
         dt.date(2023, 3, 1),
