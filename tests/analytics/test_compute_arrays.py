@@ -175,7 +175,7 @@ def test_windows_at_month_ends_and_leap_days():
     # after 28 February 2023 (no 29th that year).
     window = compute.Window.of(dt.date(2024, 2, 29), 12)
     assert (window.start, window.end, window.rfm_start) == (
-        dt.date(2023, 3, 1),
+        dt.date(2023, 2, 1),
         dt.date(2024, 1, 1),
         dt.date(2023, 2, 28),
     )
