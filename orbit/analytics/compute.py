@@ -1,11 +1,12 @@
 """The computation of the client analytics: per account, set-based, and stored (orbit/analytics/models.py).
 
-A full run reads two aggregates from the database — per account, the window's monthly revenue sums (from
-`AccountRevenueMonth`, kept by the invoicing services) and its purchase days (from the invoices) — into numpy
-arrays, classes and predicts over the arrays (classes.py, rfm.py, ltv.py: vectorised, no loop per account),
-stages the results in a temporary table and, in one transaction, writes the changes against the stored figures
-(`SegmentChange`), upserts `AccountMetrics` and lets the parts that follow the figures act (dormancy: the
-reactivation queue and the account's status). Readers never see half a run.
+A full run reads every invoice and credit note once (account, day, kind, net and margin in kopecks — a binary
+COPY straight into numpy arrays), groups them per account and month in numpy, classes and predicts over the
+arrays (classes.py, rfm.py, ltv.py: vectorised, no loop per account), sends the results back as one binary COPY
+into a scratch table beside the stored figures and, in one transaction, writes the changes against them
+(`SegmentChange`), replaces `AccountMetrics` and moves the reactivation queue and the account statuses
+(dormancy.py). Readers never see half a run. Then the managers' digest (digest.py) and the department's
+figures the head's pages read (`run.summary`: figures.py, department_months.py).
 
 An incremental run recomputes only the accounts with invoices or credit notes issued since the last run (their
 ids above its watermark), classing them against the boundaries the last full run found (ABC cut totals, RFM
