@@ -792,7 +792,7 @@ def execute(run: AnalyticsRun, *, moment=None, notify: bool = True) -> Analytics
     run.steps_total = len(STEPS)
     run.save(update_fields=["status", "started_at", "steps_total"])
     try:
-        _execute(run, notify=notify)
+        _execute(run, moment=moment, notify=notify)
     except Exception as error:
         log.exception("analytics run %s failed", run.pk)
         run.status, run.error, run.finished_at = (
@@ -811,7 +811,7 @@ def _watermarks() -> tuple[int, int]:
     return last_invoice, last_payment
 
 
-def _execute(run: AnalyticsRun, *, notify: bool) -> None:
+def _execute(run: AnalyticsRun, *, moment, notify: bool) -> None:
     base = latest_full_run() if run.kind == RunKind.INCREMENTAL else None
     if run.kind == RunKind.INCREMENTAL and base is None:
         run.kind = RunKind.FULL  # nothing to be incremental on
@@ -856,7 +856,9 @@ def _execute(run: AnalyticsRun, *, notify: bool) -> None:
                     cursor, run, Decimal(str(params["settings"]["ltv_drop_percent"]))
                 )
                 (_replace if base is None else _upsert)(cursor, run)
-                dormancy.apply(run)  # the queue and the statuses move with the figures, or not at all
+                dormancy.apply(
+                    run, now=moment
+                )  # the queue and the statuses move with the figures, or not at all
         finally:
             _drop_scratch(cursor)
     # The managers' digest follows the committed figures; a failure to tell them does not undo the run.

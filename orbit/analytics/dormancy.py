@@ -140,10 +140,9 @@ def _open_cases(run: AnalyticsRun, rows: list[tuple]) -> int:
     return len(cases)
 
 
-def _close_cases(run: AnalyticsRun, purchases: dict[int, str]) -> int:
+def _close_cases(run: AnalyticsRun, purchases: dict[int, str], now: dt.datetime) -> int:
     """The open cases of the accounts that bought again: reactivated on the purchase day (the run's day if
     the change carries none)."""
-    now = run.started_at or timezone.now()
     by_day: dict[dt.date, list[int]] = {}
     for account_id, new in purchases.items():
         by_day.setdefault(_day(new) or run.as_of, []).append(account_id)
@@ -160,10 +159,10 @@ def _close_cases(run: AnalyticsRun, purchases: dict[int, str]) -> int:
 
 
 @transaction.atomic
-def apply(run: AnalyticsRun) -> dict[str, int]:
+def apply(run: AnalyticsRun, now: dt.datetime | None = None) -> dict[str, int]:
     """The queue and the statuses after the run's changes; returns what it did (for the run's log). Stamped
-    with the moment the run started."""
-    now = run.started_at or timezone.now()
+    now, or at `now` (the demo tells its story at its own moment)."""
+    now = now or timezone.now()
     dormant = list(
         SegmentChange.objects.filter(run=run, kind=ChangeKind.DORMANT).values_list(
             "account_id",
@@ -184,7 +183,7 @@ def apply(run: AnalyticsRun) -> dict[str, int]:
     awake = dict(
         SegmentChange.objects.filter(run=run, kind=ChangeKind.AWAKE).values_list("account_id", "new")
     )
-    closed = _close_cases(run, awake) if awake else 0
+    closed = _close_cases(run, awake, now) if awake else 0
     reasons = {account_id: awake_reason(run, _day(new)) for account_id, new in awake.items()}
     came_back = (
         _move_status(run, ChangeKind.AWAKE, TO_REACTIVATED_FROM, AccountStatus.REACTIVATED, reasons, now)

@@ -85,7 +85,8 @@ def run_detail(request, pk: int):
         if window:
             start, end = (dt.date.fromisoformat(window[k]) for k in ("start", "end"))
             context["window"] = f"{month_label(start)} – {month_label(end)}"
-        context["basis"] = Basis(run.params["settings"]["basis"]).label
+        basis = run.params.get("settings", {}).get("basis")
+        context["basis"] = Basis(basis).label if basis else ""
     return TemplateResponse(request, template, context)
 
 
