@@ -117,13 +117,16 @@ def share_history(
     last = last_complete_month(as_of)
     first = last - months + 1
     blocks = list(_trailing(account, month, net, first - shares.TRAILING + 1, last))
+    # Every account's trailing sums side by side (accounts × the 24 months), and which accounts are key ones.
+    sums = (
+        np.concatenate([t12[:, shares.TRAILING - 1 :] for _ids, t12 in blocks])
+        if blocks
+        else np.zeros((0, months))
+    )
+    key = np.isin(np.concatenate([ids for ids, _t12 in blocks]), key_ids) if blocks else np.zeros(0, bool)
     result = []
     for i in range(months):
-        column = first - (first - shares.TRAILING + 1) + i
-        figures = (
-            np.concatenate([t12[:, column] for _ids, t12 in blocks]) if blocks else np.zeros(0, np.int64)
-        )
-        key = np.concatenate([np.isin(ids, key_ids) for ids, _t12 in blocks]) if blocks else np.zeros(0, bool)
+        figures = sums[:, i].astype(np.int64)
         positive = figures > 0
         values = figures[positive]
         n = len(values)
