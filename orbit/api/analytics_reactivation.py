@@ -51,7 +51,20 @@ def case_mark_lost(request, case_id: Id, payload: LostIn):
     if case is None:
         raise Http404
     reactivation.mark_lost(by=request.auth, case=case, reason=payload.reason, version=payload.version)
-    return selectors.queue(request.auth, selectors.QueueFilters(status="all")).get(pk=case.pk)
+    return _case(request.auth, case.pk)
+
+
+def _case(user, pk: int):
+    """One case as the queue shows it (with the account's figures), read through the reader's scope."""
+    found = selectors.queue(user, selectors.QueueFilters(status="all")).filter(pk=pk).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+def case_json(user, pk: int) -> dict:
+    """The case as a 409 shows it: what it is now, for the writer to decide again."""
+    return CaseOut.from_orm(_case(user, pk)).model_dump(mode="json", by_alias=False)
 
 
 @router.get("/analytics/changes", response={200: ChangePage, **LIST}, tags=["analytics"])

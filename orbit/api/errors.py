@@ -184,6 +184,12 @@ def _serialize_current(request: HttpRequest, current) -> dict | None:
             from orbit.api.growth_plans_schemas import PlanOut
 
             return PlanOut.from_orm(current).model_dump(mode="json")
+        from orbit.analytics.models import ReactivationCase
+
+        if isinstance(current, ReactivationCase):
+            from orbit.api.analytics_reactivation import case_json
+
+            return case_json(request.auth, current.pk)
     except Http404:
         return None
     return None

@@ -49,6 +49,8 @@ def test_mark_lost_answers_every_refusal_with_its_reason(org, case):
     }
     stale = api.post(url, {"reason": "ушли", "version": case.version + 3}, content_type="application/json")
     assert stale.status_code == 409 and "changed while you were looking" in stale.json()["detail"]
+    current = stale.json()["current"]  # the case as it is now, for the writer to decide again
+    assert (current["id"], current["status"], current["version"]) == (case.pk, "open", case.version)
     assert _api(org.am_b).post(url, {"reason": "ушли"}, content_type="application/json").status_code == 404
     refused = _api(org.auditor).post(url, {"reason": "ушли"}, content_type="application/json")
     assert refused.status_code == 403 and refused.json()["detail"]
