@@ -815,6 +815,7 @@ def _execute(run: AnalyticsRun, *, moment, notify: bool) -> None:
     base = latest_full_run() if run.kind == RunKind.INCREMENTAL else None
     if run.kind == RunKind.INCREMENTAL and base is None:
         run.kind = RunKind.FULL  # nothing to be incremental on
+    previous = latest_run() if base is not None else None  # its watermark, and the summary an increment keeps
     params = dict(base.params) if base else {"settings": settings_snapshot(AnalyticsSettings.current())}
     window = Window.of(run.as_of, int(params["settings"]["window_months"]))
     params["window"] = {
@@ -827,7 +828,6 @@ def _execute(run: AnalyticsRun, *, moment, notify: bool) -> None:
     with connection.cursor() as cursor:
         changed = None
         if base is not None:
-            previous = latest_run()
             cursor.execute("DROP TABLE IF EXISTS analytics_changed")
             cursor.execute("CREATE TEMPORARY TABLE analytics_changed (account_id BIGINT PRIMARY KEY)")
             cursor.execute(
@@ -869,7 +869,7 @@ def _execute(run: AnalyticsRun, *, moment, notify: bool) -> None:
     except Exception:
         log.exception("analytics run %s: the managers' digest failed", run.pk)
     _progress(run, "summary")
-    run.summary = department_summary(f, results, params) if base is None else dict(latest_run().summary)
+    run.summary = department_summary(f, results, params) if base is None else dict(previous.summary)
     if base is None:
         # The department's months (cohorts, shares) for the head's pages; an incremental run keeps the last
         # full run's, which say the day they are of.

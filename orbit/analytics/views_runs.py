@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -63,9 +64,9 @@ def run_start(request):
 
 
 def _changes_by_kind(run: AnalyticsRun) -> list[tuple[str, int]]:
+    """Every kind with its count (zero included), counted by the database: a first run finds 400,000."""
     counts = dict.fromkeys(ChangeKind.values, 0)
-    for kind in run.segment_changes.values_list("kind", flat=True).order_by():
-        counts[kind] += 1
+    counts.update(run.segment_changes.order_by().values_list("kind").annotate(n=Count("pk")))
     return [(ChangeKind(kind).label, count) for kind, count in counts.items()]
 
 
