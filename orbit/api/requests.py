@@ -121,7 +121,10 @@ def request_comment(request, request_id: Id, payload: RequestCommentIn):
         scope="request_comment",
         model=RequestComment,
         write=lambda: services.request_comment(
-            by=user, request=_workable(user, request_id), text=payload.text
+            by=user,
+            request=_workable(user, request_id),
+            text=payload.text,
+            minutes_spent=payload.minutes_spent,
         ),
     )
     return Status(201, comment)

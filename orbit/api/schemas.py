@@ -22,7 +22,7 @@ from orbit.accounts.models import AccountStatus, BuyingRole, Currency, Tier
 from orbit.accounts.selectors import SORTS
 from orbit.activities.models import TaskStatus, TouchKind, TouchStatus
 from orbit.common.validators import EARLIEST_DATE, LATEST_DATE
-from orbit.requests.models import Priority, RequestStatus, RequestType
+from orbit.requests.models import MAX_WORK_MINUTES, Priority, RequestStatus, RequestType
 from orbit.requests.selectors import SLA_FILTERS
 from orbit.requests.selectors import SORTS as REQUEST_SORTS
 from orbit.revenue.money import parse_amount
@@ -655,6 +655,7 @@ class RequestCommentOut(Schema):
     id: int
     author: UserRef
     text: str
+    minutes_spent: int | None = Field(description="The author's time on the request for this step.")
     created_at: dt.datetime
 
 
@@ -732,6 +733,12 @@ class RequestCommentIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
     text: Text
+    minutes_spent: int | None = Field(
+        None,
+        ge=1,
+        le=MAX_WORK_MINUTES,
+        description="Time spent on the request for this step, minutes (≤ a day).",
+    )
 
 
 class RequestStatusIn(Schema):

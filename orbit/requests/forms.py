@@ -6,7 +6,15 @@ from orbit.accounts.models import Contact
 from orbit.common.forms import DateTimeInput
 from orbit.org.models import User
 from orbit.requests import conf
-from orbit.requests.models import Department, Priority, Request, RequestStatus, RequestType, SlaPolicy
+from orbit.requests.models import (
+    MAX_WORK_MINUTES,
+    Department,
+    Priority,
+    Request,
+    RequestStatus,
+    RequestType,
+    SlaPolicy,
+)
 
 _TEXT = {"rows": 4}
 
@@ -62,6 +70,13 @@ class RequestForm(forms.ModelForm):
 
 class CommentForm(forms.Form):
     text = forms.CharField(label=_("comment"), widget=forms.Textarea(attrs={"rows": 3}))
+    minutes_spent = forms.IntegerField(
+        label=_("time spent, minutes"),
+        required=False,
+        min_value=1,
+        max_value=MAX_WORK_MINUTES,
+        help_text=_("Your work on the request for this step: it counts in your hours and margin per hour."),
+    )
 
 
 class StatusForm(forms.Form):

@@ -6,6 +6,7 @@ that warn him and escalate to his team lead, then to the head of department.
 """
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -14,6 +15,8 @@ from simple_history.models import HistoricalRecords
 from orbit.access.querysets import AccountScopedManager
 from orbit.accounts.models import Account, Contact
 from orbit.common.models import ReferenceItem, TrackedModel
+
+MAX_WORK_MINUTES = 24 * 60  # one entry is at most a day's work, as a touch's duration
 
 
 class Department(ReferenceItem):
@@ -246,6 +249,14 @@ class RequestComment(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("author"), on_delete=models.PROTECT, related_name="+"
     )
     text = models.TextField(_("comment"))
+    # Time the author spent on the request for this step: with touch durations it makes the hours of work that
+    # margin per hour and the workload norms are computed from.
+    minutes_spent = models.PositiveIntegerField(
+        _("time spent, minutes"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_WORK_MINUTES)],
+    )
     created_at = models.DateTimeField(_("written"), auto_now_add=True)
     objects = AccountScopedManager("request__account")
 
@@ -253,6 +264,13 @@ class RequestComment(models.Model):
         verbose_name = _("comment")
         verbose_name_plural = _("comments")
         ordering = ["created_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(minutes_spent__isnull=True)
+                | Q(minutes_spent__gte=1, minutes_spent__lte=MAX_WORK_MINUTES),
+                name="requests_comment_minutes_within_a_day",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.author}: {self.text[:40]}"

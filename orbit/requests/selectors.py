@@ -219,6 +219,7 @@ class TimelineEntry:
     kind: str  # "comment" or "status"
     anchor: str
     text: str = ""
+    minutes_spent: int | None = None
     old_status: str = ""
     new_status: str = ""
 
@@ -227,7 +228,9 @@ def request_timeline(item: Request) -> list[TimelineEntry]:
     """Comments and status changes in the order they happened (status changes from the request's history,
     which records every save with its author). The caller has already checked that the user sees `item`."""
     entries = [
-        TimelineEntry(c.created_at, c.author, "comment", f"comment-{c.pk}", text=c.text)
+        TimelineEntry(
+            c.created_at, c.author, "comment", f"comment-{c.pk}", text=c.text, minutes_spent=c.minutes_spent
+        )
         for c in item.comments.all()
     ]
     previous = None

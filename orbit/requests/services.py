@@ -1,7 +1,7 @@
 """Every change to requests and SLA policies: permission first, then validation, then one transaction.
 
 request_create(*, by, account, request_type, priority, department, subject, ...) -> Request
-request_comment(*, by, request, text) -> RequestComment
+request_comment(*, by, request, text, minutes_spent=None) -> RequestComment
 request_change_status(*, by, request, status, version, comment="") -> Request
 request_assign(*, by, request, assignee, version) -> Request
 attachment_add(*, by, request, upload) -> Attachment
@@ -27,6 +27,7 @@ from orbit.notifications.services import notify
 from orbit.org.models import Role, User
 from orbit.requests import conf, files, sla
 from orbit.requests.models import (
+    MAX_WORK_MINUTES,
     OPEN_STATUSES,
     RUNNING_STATUSES,
     TRANSITIONS,
@@ -219,7 +220,9 @@ def request_create(
 
 
 @transaction.atomic
-def request_comment(*, by: User, request: Request, text: str) -> RequestComment:
+def request_comment(
+    *, by: User, request: Request, text: str, minutes_spent: int | None = None
+) -> RequestComment:
     locked = _lock(request)
     if not may_work(by, locked):
         _deny(_("You may not comment on this request."))
@@ -227,7 +230,16 @@ def request_comment(*, by: User, request: Request, text: str) -> RequestComment:
         raise ValidationError({"text": _("The request is closed: comments are no longer added.")})
     if not text.strip():
         raise ValidationError({"text": _("Write the comment first.")})
-    comment = RequestComment.objects.create(request=locked, author=by, text=text.strip())
+    if minutes_spent is not None and not 1 <= minutes_spent <= MAX_WORK_MINUTES:
+        raise ValidationError(
+            {
+                "minutes_spent": _("Time spent is from 1 minute to %(max)s minutes (a day).")
+                % {"max": MAX_WORK_MINUTES}
+            }
+        )
+    comment = RequestComment.objects.create(
+        request=locked, author=by, text=text.strip(), minutes_spent=minutes_spent
+    )
     if locked.first_responded_at is None and by.pk != locked.created_by_id:
         # The first word of someone other than the person who registered it is the first response.
         locked.first_responded_at = sla.now()

@@ -180,7 +180,10 @@ def request_comment(request, pk: int):
                 scope="request_comment",
                 model=RequestComment,
                 write=lambda: services.request_comment(
-                    by=request.user, request=item, text=form.cleaned_data["text"]
+                    by=request.user,
+                    request=item,
+                    text=form.cleaned_data["text"],
+                    minutes_spent=form.cleaned_data["minutes_spent"],
                 ),
             )
         except ValidationError as exc:

@@ -138,6 +138,10 @@ def test_comments_and_the_first_response(call, org, accounts, support):
     speak(org.am_a, "en")
     empty = call(org.am_a).post(f"/requests/{item.pk}/comments", json={"text": "  "})
     assert empty.status_code == 422 and empty.json()["errors"] == {"text": ["Write the comment first."]}
+    timed = call(org.am_a).post(f"/requests/{item.pk}/comments", json={"text": "Звонок", "minutes_spent": 25})
+    assert timed.status_code == 201 and timed.json()["minutes_spent"] == 25
+    too_long = call(org.am_a).post(f"/requests/{item.pk}/comments", json={"text": "x", "minutes_spent": 1441})
+    assert too_long.status_code == 422 and "minutes_spent" in too_long.json()["errors"]
 
 
 def test_status_moves_and_a_stale_version_conflicts(call, org, accounts, support):

@@ -127,6 +127,21 @@ def test_the_first_comment_of_someone_else_is_the_first_response(org, request_, 
     assert not Notification.objects.filter(kind=Kind.REQUEST_COMMENT, recipient=org.lead_a).exists()
 
 
+def test_time_spent_is_logged_with_a_comment_within_a_day(org, request_):
+    logged = services.request_comment(
+        by=org.lead_a, request=request_, text="Разобрал накладные.", minutes_spent=90
+    )
+    assert logged.minutes_spent == 90
+    assert services.request_comment(by=org.lead_a, request=request_, text="Без учёта").minutes_spent is None
+    for wrong in (0, 24 * 60 + 1):
+        with translation.override("en"), pytest.raises(ValidationError) as error:
+            services.request_comment(by=org.lead_a, request=request_, text="x", minutes_spent=wrong)
+        assert error.value.message_dict["minutes_spent"] == [
+            "Time spent is from 1 minute to 1440 minutes (a day)."
+        ]
+    assert list(request_.comments.values_list("minutes_spent", flat=True)) == [90, None]
+
+
 def test_assignment_needs_someone_who_sees_the_account(org, request_):
     engineer = make_user("engineer")
     with translation.override("en"), pytest.raises(ValidationError) as error:
