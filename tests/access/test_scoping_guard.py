@@ -203,7 +203,7 @@ def test_a_task_without_an_account_is_private_to_its_assignee_and_author(org):
 # Files that read for a user: selectors, views, API routers, the iCal feed, timelines and the account history.
 READERS = ("selectors.py", "views.py", "ical.py", "timeline.py", "history.py", "covers.py", "exports.py")
 # Read-side modules named after what they compute (growth's pipeline figures, whitespace, plan vs fact).
-READERS += ("pipeline.py", "whitespace.py", "plan_fact.py")
+READERS += ("pipeline.py", "whitespace.py", "plan_fact.py", "logged.py")
 # An area split in parts reads in `selectors_<part>.py` / `views_<part>.py` (revenue's deals, growth's projects).
 READER_PREFIXES = ("selectors_", "views_")
 
@@ -243,6 +243,8 @@ ALLOWED_READS = {
     ("growth/selectors_projects.py", "won_without_project", "Project"): UNDER_A_SCOPED_ROW,
     ("growth/plan_fact.py", "_invoices_recorded_on", "Invoice"): PEOPLE_FIGURES,
     ("growth/plan_fact.py", "_allocations_recorded_on", "PaymentAllocation"): PEOPLE_FIGURES,
+    ("worktime/logged.py", "logged_minutes", "Touch"): PEOPLE_FIGURES,
+    ("worktime/logged.py", "logged_minutes", "RequestComment"): PEOPLE_FIGURES,
     ("growth/whitespace.py", "whitespace_accounts", "AccountRevenueMonth"): UNDER_A_SCOPED_ROW,
     ("growth/whitespace.py", "open_gap_opportunity", "Account"): (
         "a write (the service checked permission first): the account row locked so two clicks open one"
