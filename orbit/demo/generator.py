@@ -69,6 +69,7 @@ class SeedReport:
     opportunities: int = 0
     projects: int = 0
     plans: int = 0
+    fulfilled_orders: int = 0
     analytics_changes: int = 0
 
 
@@ -135,6 +136,7 @@ def seed(
         opportunities=growth["opportunities"],
         projects=growth["projects"],
         plans=growth["plans"],
+        fulfilled_orders=growth["fulfilled_orders"],
         analytics_changes=changes,
     )
 

@@ -41,7 +41,7 @@ from orbit.growth.models import (
 )
 from orbit.growth.plans import first_of_month, next_month, previous_month
 from orbit.org.models import OWNER_ROLES, Role, Team, User
-from orbit.revenue.models import Invoice, ProductLine
+from orbit.revenue.models import Invoice, Order, ProductLine
 
 BATCH = 500
 # Share of the farmed accounts with an opportunity, and of those with a second one.
@@ -79,6 +79,7 @@ def write_growth(*, seed: int, today: dt.date, now: dt.datetime) -> dict[str, in
     opportunities, changes, won = _write_opportunities(rng, today, now)
     projects, stages, works, seats = _write_projects(rng, won, today, now, head)
     plans = _write_plans(rng, today, head)
+    fulfilled = _link_orders(won)
     return {
         "opportunities": opportunities,
         "stage_changes": changes,
@@ -87,7 +88,29 @@ def write_growth(*, seed: int, today: dt.date, now: dt.datetime) -> dict[str, in
         "planned_work": works,
         "pm_seats": seats,
         "plans": plans,
+        "fulfilled_orders": fulfilled,
     }
+
+
+def _link_orders(won: list[Opportunity]) -> int:
+    """The first order a client sent on or after the day a deal was won fulfils it, so the demo's invoices show
+    every kind of sale (orbit/growth/sale_kinds.py), not only new and repeat business."""
+    by_account: dict[int, list[Order]] = {}
+    accounts = {o.account_id for o in won if o.closed_on}
+    for order in Order.objects.filter(account_id__in=accounts, opportunity__isnull=True).order_by(
+        "received_at"
+    ):
+        by_account.setdefault(order.account_id, []).append(order)
+    linked = []
+    for opportunity in sorted((o for o in won if o.closed_on), key=lambda o: (o.closed_on, o.pk)):
+        waiting = by_account.get(opportunity.account_id, [])
+        order = next((x for x in waiting if timezone.localdate(x.received_at) >= opportunity.closed_on), None)
+        if order is not None:
+            waiting.remove(order)
+            order.opportunity = opportunity
+            linked.append(order)
+    Order.objects.bulk_update(linked, ["opportunity"], batch_size=500)
+    return len(linked)
 
 
 # --- opportunities -----------------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 from django.db.models import Sum
+from django.utils import timezone
 
 from orbit.accounts.models import AccountTeamMember, TeamRole
 from orbit.demo.generator import SIZES, reset_database, seed
@@ -22,8 +23,9 @@ from orbit.growth.models import (
     StageOutcome,
 )
 from orbit.growth.plans import first_of_month, previous_month
+from orbit.growth.sale_kinds import sale_kind_of
 from orbit.org.models import OWNER_ROLES, Role, Team, User
-from orbit.revenue.models import Invoice
+from orbit.revenue.models import Invoice, Order
 
 TODAY = dt.date(2026, 3, 16)
 SEED = 11
@@ -95,6 +97,21 @@ def test_won_deals_start_projects_with_the_pm_on_the_account_team(demo, db):
         stages = list(ProjectStage.objects.filter(project=project).order_by("position"))
         assert stages[0].starts_on == project.starts_on and stages[-1].ends_on <= project.ends_on
     assert PlannedWork.objects.count() >= len(projects)
+
+
+def test_orders_after_a_win_fulfil_it_and_their_invoices_are_of_its_kind(demo, db):
+    linked = list(Order.objects.filter(opportunity__isnull=False).select_related("opportunity"))
+    assert len(linked) == demo.fulfilled_orders > 0
+    for order in linked:
+        assert (
+            order.opportunity.status == StageOutcome.WON and order.opportunity.account_id == order.account_id
+        )
+        assert timezone.localdate(order.received_at) >= order.opportunity.closed_on
+    with_projects = set(Project.objects.values_list("opportunity_id", flat=True))
+    invoices = Invoice.objects.filter(order__opportunity__isnull=False).annotate(sale=sale_kind_of())
+    for invoice in invoices.select_related("order__opportunity"):
+        opportunity = invoice.order.opportunity
+        assert invoice.sale == ("project" if opportunity.pk in with_projects else opportunity.kind)
 
 
 def test_plans_for_every_seller_and_team_for_ten_months_near_the_fact(demo, db):
