@@ -80,6 +80,7 @@ SUBJECTS = {
 }
 LATE_SHARE = 0.13  # requests whose resolution came after the due time
 OPEN_DAYS = 12  # requests received in the last days are still open
+WORK_MINUTES = (15, 20, 30, 45, 60, 90)  # time logged with an answer, minutes
 
 
 def _received(day: dt.date, rng: random.Random) -> dt.datetime:
@@ -186,8 +187,13 @@ def write_requests(*, seed: int, today: dt.date, now: dt.datetime | None = None)
                 )
     rows += _near_breach(rng, accounts, policies, departments, calendar, now)
     Request.objects.bulk_create(rows, batch_size=2000)
+    # Each answer logs the time it took (its own random stream: the requests above stay as they were).
+    spent = random.Random(f"{seed}-request-minutes")
     comments = [
-        RequestComment(request_id=rows[i].pk, author_id=author, text=text) for i, author, _w, text in answers
+        RequestComment(
+            request_id=rows[i].pk, author_id=author, text=text, minutes_spent=spent.choice(WORK_MINUTES)
+        )
+        for i, author, _w, text in answers
     ]
     RequestComment.objects.bulk_create(comments, batch_size=5000)
     # auto_now_add stamped "now": put the comments and the rows' creation at their real moments.

@@ -3,6 +3,7 @@ import datetime as dt
 from django.db.models import F
 
 from orbit.demo import generator
+from orbit.demo import requests as requests_demo
 from orbit.requests.models import Escalation, Request, RequestComment, RequestStatus, RequestType
 from orbit.requests.selectors import mark_sla_state
 from orbit.requests.sla import business_hours_left
@@ -46,6 +47,7 @@ def test_demo_requests_span_two_years_with_complaints_breaches_and_open_ones(db,
         assert responsible_on(r.account, r.received_at) == r.manager
     answered = RequestComment.objects.select_related("request")[:40]
     assert all(c.author_id != c.request.created_by_id for c in answered)
+    assert all(c.minutes_spent in requests_demo.WORK_MINUTES for c in answered)  # the answer's time is logged
     # Today: open ones, some overdue and escalated, some near breach (85-95 % of the answer time used).
     open_ = list(Request.objects.filter(status__in=[RequestStatus.NEW, RequestStatus.IN_PROGRESS]))
     mark_sla_state(open_, now)
