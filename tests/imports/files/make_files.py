@@ -2,6 +2,7 @@
 were made): `python tests/imports/files/make_files.py`."""
 
 import csv
+import datetime as dt
 import io
 import pathlib
 import zipfile
@@ -71,7 +72,6 @@ def main() -> None:
     sheet.merge_cells("A3:B3")
     sheet.merge_cells("C3:D3")
     sheet.append(["Название", "ИНН", "Имя", "Телефон", None])
-    import datetime as dt
 
     sheet.append(
         [
@@ -80,7 +80,7 @@ def main() -> None:
             "Ольга",
             "+7 495 123-45-67",
             "Смирнова Ольга",
-            dt.datetime(2025, 12, 31),
+            dt.date(2025, 12, 31),  # a date cell (XLSX keeps no time zone)
         ]
     )
     sheet.append(["АО «Вектор»", 7736207543, "Иван", None, "Петров Иван", 46022, None, None])
