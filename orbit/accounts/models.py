@@ -260,6 +260,7 @@ class ChangeReason(models.TextChoices):
     OVERLOAD = "overload", _("Workload balancing")
     DEPARTURE = "departure", _("Manager left")
     REVERSAL = "reversal", _("Reassignment reversed")
+    IMPORT = "import", _("Imported")
 
 
 class OwnershipPeriod(models.Model):

@@ -127,6 +127,7 @@ def account_create(
     responsible_manager: User | None = None,
     status: str = AccountStatus.PROSPECT,
     at: dt.datetime | None = None,
+    reason: str = ChangeReason.INITIAL,
     **fields: Any,
 ) -> Account:
     _ensure(policy.can_create_account(by))
@@ -151,9 +152,7 @@ def account_create(
     account._history_user = by  # type: ignore[attr-defined]
     account.save()
     if responsible_manager is not None:
-        ownership.transfer(
-            account=account, manager=responsible_manager, by=by, reason=ChangeReason.INITIAL, at=at
-        )
+        ownership.transfer(account=account, manager=responsible_manager, by=by, reason=reason, at=at)
     return account
 
 

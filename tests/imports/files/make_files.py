@@ -57,6 +57,7 @@ def main() -> None:
         ]
     )
     write("formulas.csv", formulas.getvalue().encode("utf-8"))
+    exports(write)
     write("not_a_spreadsheet.xlsx", b"%PDF-1.4\n% this is a PDF renamed to .xlsx\n")
     bomb = io.BytesIO()
     with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
@@ -87,6 +88,110 @@ def main() -> None:
     sheet.append([None, None, None])
     sheet.cell(row=8, column=12, value=None)
     book.save(HERE / "merged_header.xlsx")
+
+
+def exports(write) -> None:
+    """Company exports shaped like amoCRM's, Bitrix24's and Salesforce's (their headers and habits: amoCRM
+    and Bitrix24 write CSV in UTF-8 with a BOM and ";", Salesforce's report export is UTF-8 with ",")."""
+    amo = [
+        [
+            "ID",
+            "Название компании",
+            "Ответственный",
+            "Дата создания",
+            "Кем создан",
+            "Теги",
+            "Рабочий телефон",
+            "ИНН",
+            "КПП",
+        ],
+        [
+            "1042",
+            "ООО «Ромашка»",
+            "Смирнова Ольга",
+            "12.03.2024 10:15:00",
+            "Смирнова Ольга",
+            "опт",
+            "+7 495 123-45-67",
+            "7707083893",
+            "770701001",
+        ],
+        [
+            "1043",
+            "ИП Соколов А.В.",
+            "Петров Иван",
+            "01.04.2024 09:00:00",
+            "Петров Иван",
+            "",
+            "",
+            "500100732259",
+            "",
+        ],
+    ]
+    bitrix = [
+        [
+            "ID",
+            "Название компании",
+            "Тип компании",
+            "Сфера деятельности",
+            "Ответственный",
+            "Годовой оборот",
+            "ИНН",
+            "КПП",
+        ],
+        [
+            "17",
+            "АО «Вектор»",
+            "Клиент",
+            "Информационные технологии",
+            "Петров Иван",
+            "12 500 000",
+            "7736207543",
+            "773601001",
+        ],
+        ["18", "ООО «Заря»", "Потенциальный клиент", "Производство", "", "", "7712345671", "771201001"],
+    ]
+    salesforce = [
+        [
+            "Account ID",
+            "Account Name",
+            "Parent Account ID",
+            "Account Owner",
+            "Type",
+            "Industry",
+            "INN__c",
+            "KPP__c",
+        ],
+        [
+            "0015g00000AbCdE",
+            "Holding Group JSC",
+            "",
+            "olga@example.com",
+            "Customer",
+            "Retail",
+            "7728168971",
+            "772801001",
+        ],
+        [
+            "0015g00000AbCdF",
+            "Holding Retail LLC",
+            "0015g00000AbCdE",
+            "olga@example.com",
+            "Customer",
+            "Retail",
+            "7702070139",
+            "770201001",
+        ],
+    ]
+    for name, rows, delimiter in (
+        ("amocrm_companies.csv", amo, ";"),
+        ("bitrix24_companies.csv", bitrix, ";"),
+        ("salesforce_accounts.csv", salesforce, ","),
+    ):
+        out = io.StringIO()
+        csv.writer(out, delimiter=delimiter, lineterminator="\r\n").writerows(rows)
+        bom = b"\xef\xbb\xbf" if delimiter == ";" else b""
+        write(name, bom + out.getvalue().encode("utf-8"))
 
 
 if __name__ == "__main__":

@@ -1,0 +1,365 @@
+"""Importing accounts: every row through the accounts services, all or nothing (issue 15).
+
+A row is a new account, an update of the account that has its INN, unchanged, or failed with its reasons
+(row, column, value, message). The whole file runs in one transaction, each row in a savepoint so one bad row
+does not hide the next one's errors; when any row failed, or on a dry run, everything is rolled back — the base
+is exactly as before. A committed or refused import is recorded (ImportBatch), a dry run is not.
+
+Rules:
+- Matching: by INN among the accounts that are not archived (the base holds an INN once). An INN twice in the
+  file is an error on the second row. An INN held by an account the importer may not see is refused as the
+  account form refuses it, without naming the client.
+- The responsible manager ("Ответственный", "Account Owner") is found by display name as exports write it
+  ("Смирнова Ольга"; "Ольга Смирнова" too), by e-mail or by login; an unknown name, or one two people share,
+  is a row error. A new account gets him through the ownership ledger with the reason "import"; an existing
+  account with another manager is reassigned, if the importer may reassign.
+- Status (new accounts only; an existing account's status moves by its workflow): a status column's "клиент"
+  / "customer" is an active client, "потенциальный" / "prospect" a prospect; without the column an account with
+  a manager is active, without one a prospect. An active account without a manager is a row error.
+- Holdings: "ИНН холдинга" names the parent by INN (in the file or the base); Salesforce's "Parent Account
+  ID" names it by the file's own "Account ID". Parents are set after every row is in, so order does not matter.
+- On a duplicate the importer chooses: update (only the cells that are filled and differ) or skip.
+"""
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from orbit.access import policy
+from orbit.accounts import services
+from orbit.accounts.models import Account, AccountStatus, ChangeReason, Tier
+from orbit.common.validators import validate_inn, validate_kpp
+from orbit.imports.mapping import ACCOUNT_FIELDS, missing_required, normalise, recognise
+from orbit.imports.models import ImportBatch, ImportKind, ImportStatus
+from orbit.imports.reading import Table, shape_problem
+from orbit.imports.values import ValueProblem, parse_number, parse_text
+from orbit.org.models import OWNER_ROLES, User
+
+UPDATE, SKIP = "update", "skip"
+STATUS_WORDS = {
+    "клиент": AccountStatus.ACTIVE,
+    "активный": AccountStatus.ACTIVE,
+    "действующий": AccountStatus.ACTIVE,
+    "active": AccountStatus.ACTIVE,
+    "customer": AccountStatus.ACTIVE,
+    "потенциальный": AccountStatus.PROSPECT,
+    "потенциальный клиент": AccountStatus.PROSPECT,
+    "лид": AccountStatus.PROSPECT,
+    "prospect": AccountStatus.PROSPECT,
+}
+TIER_WORDS = {
+    "a": Tier.A,
+    "b": Tier.B,
+    "c": Tier.C,
+    "key": Tier.KEY,
+    "ключевой": Tier.KEY,
+    "ключевой клиент": Tier.KEY,
+}
+FIELD_OF_SERVICE = {"responsible_manager": "owner", "parent": "parent_inn"}  # service field → import field
+
+
+@dataclass
+class RowError:
+    row: int
+    column: str
+    value: str
+    message: str
+
+
+@dataclass
+class Report:
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    failed: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    unmapped: list[str] = field(default_factory=list)  # columns nothing imports
+    notes: list[str] = field(default_factory=list)
+    committed: bool = False
+
+    def as_json(self) -> dict[str, Any]:
+        counts = {
+            "new": self.new,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "failed": self.failed,
+        }
+        return {**counts, "errors": [asdict(e) for e in self.errors]}
+
+
+class _RowFailed(Exception):
+    pass
+
+
+class _People:
+    """The people an export may name, by every name it may use; a name two people share is refused."""
+
+    def __init__(self):
+        self.by_key: dict[str, User | None] = {}
+        for person in User.objects.filter(is_active=True).prefetch_related("roles"):
+            names = {person.display_name, person.get_full_name(), f"{person.last_name} {person.first_name}"}
+            keys = {normalise(n) for n in names if n and n.strip()} | {person.username.lower()}
+            if person.email:
+                keys.add(person.email.lower())
+            for key in keys:
+                self.by_key[key] = None if key in self.by_key and self.by_key[key] != person else person
+
+    def find(self, text: str) -> User:
+        key = text.lower() if "@" in text else normalise(text)
+        if key not in self.by_key:
+            raise ValueProblem(
+                _("No user “%(name)s” in Orbit: add the person or fix the name.") % {"name": text}
+            )
+        person = self.by_key[key] or self.by_key.get(text.lower())
+        if person is None:
+            raise ValueProblem(
+                _("Two people are called “%(name)s”: write the e-mail instead.") % {"name": text}
+            )
+        if not person.has_role(*OWNER_ROLES):
+            raise ValueProblem(
+                _("%(name)s cannot be responsible for accounts: they hold no account-manager or sales role.")
+                % {"name": person}
+            )
+        return person
+
+
+class _Row:
+    """One row's cells by field key, and the errors found reading them."""
+
+    def __init__(self, number: int, cells: list, columns: dict[int, str], header: list[str]):
+        self.number = number
+        self.values = {key: cells[i] if i < len(cells) else None for i, key in columns.items()}
+        self.headers = {key: header[i] for i, key in columns.items()}
+        self.errors: list[RowError] = []
+
+    def fail(self, key: str, message: str) -> None:
+        value = self.values.get(key)
+        shown = "" if value is None else str(value)
+        self.errors.append(RowError(self.number, self.headers.get(key, ""), shown[:200], message))
+
+    def failed_on(self, key: str) -> bool:
+        return any(e.column == self.headers.get(key) for e in self.errors)
+
+    def read(self, key: str, parse, default=None):
+        try:
+            return parse(self.values.get(key))
+        except ValueProblem as problem:
+            self.fail(key, problem.message)
+            return default
+
+
+def _digits(cell) -> str:
+    """An INN or KPP cell: XLSX may hold it as a number; spaces typed between digit groups are dropped."""
+    if cell is None:
+        return ""
+    if isinstance(cell, float) and cell.is_integer():
+        cell = int(cell)
+    return "".join(str(cell).split())
+
+
+def _checked(validator):
+    def parse(cell) -> str:
+        text = _digits(cell)
+        if text:
+            try:
+                validator(text)
+            except ValidationError as exc:
+                raise ValueProblem(exc.messages[0]) from None
+        return text
+
+    return parse
+
+
+def _word(words: dict, message: str):
+    def parse(cell):
+        text = normalise(str(cell)) if cell is not None else ""
+        if not text:
+            return None
+        if text not in words:
+            raise ValueProblem(message % {"value": cell})
+        return words[text]
+
+    return parse
+
+
+def import_accounts(
+    *,
+    by: User,
+    table: Table,
+    file_name: str,
+    mapping: dict[str, str] | None = None,
+    preset: str = "",
+    on_duplicate: str = UPDATE,
+    dry_run: bool = False,
+) -> Report:
+    """Import the accounts of `table` for `by`. `mapping` (header → field key) or a preset's; the rest
+    recognised by name. Returns the report; commits only a clean, non-dry run."""
+    if not policy.can_create_account(by):
+        raise PermissionDenied(_("You may not import accounts."))
+    columns = recognise(table.header, ACCOUNT_FIELDS, mapping)
+    report = Report(notes=list(table.notes))
+    report.unmapped = [h for i, h in enumerate(table.header) if i not in columns and h]
+    missing = missing_required(columns)
+    if missing:
+        names = ", ".join(str(f.label) for f in missing)
+        report.errors.append(
+            RowError(
+                table.header_row,
+                "",
+                "",
+                _("No column for: %(fields)s. Map it and try again.") % {"fields": names},
+            )
+        )
+        report.failed = 1
+        return _record(by, file_name, columns, table, preset, on_duplicate, report, dry_run)
+    with transaction.atomic():
+        _run(by, table, columns, on_duplicate, report)
+        if dry_run or report.errors:
+            transaction.set_rollback(True)
+        else:
+            report.committed = True
+    return _record(by, file_name, columns, table, preset, on_duplicate, report, dry_run)
+
+
+def _record(by, file_name, columns, table, preset, on_duplicate, report: Report, dry_run: bool) -> Report:
+    if not dry_run:
+        ImportBatch.objects.create(
+            kind=ImportKind.ACCOUNTS,
+            file_name=file_name[:255],
+            status=ImportStatus.COMMITTED if report.committed else ImportStatus.REFUSED,
+            by=by,
+            mapping={table.header[i]: key for i, key in columns.items()},
+            options={"preset": preset, "on_duplicate": on_duplicate},
+            counts={k: v for k, v in report.as_json().items() if k != "errors"},
+            errors=[asdict(e) for e in report.errors[:1000]],
+        )
+    return report
+
+
+def _run(by: User, table: Table, columns: dict[int, str], on_duplicate: str, report: Report) -> None:
+    people = _People()
+    seen_inn: dict[str, int] = {}
+    by_external: dict[str, Account] = {}
+    by_inn: dict[str, Account] = {}
+    parents: list[tuple[_Row, Account, str]] = []
+    for raw in table.rows:
+        problem = shape_problem(table, raw)
+        if problem:
+            report.errors.append(RowError(raw.number, "", "", problem))
+            report.failed += 1
+            continue
+        row = _Row(raw.number, raw.cells, columns, table.header)
+        try:
+            with transaction.atomic():  # a savepoint: a failed row leaves nothing behind
+                account, outcome = _one(by, row, people, seen_inn, on_duplicate)
+        except _RowFailed:
+            outcome = "failed"
+            account = None
+        report.errors.extend(row.errors)
+        setattr(report, outcome, getattr(report, outcome) + 1)
+        if account is not None:
+            by_inn[account.inn] = account
+            if row.values.get("external_id") not in (None, ""):
+                by_external[str(row.values["external_id"]).strip()] = account
+            if any(row.values.get(k) not in (None, "") for k in ("parent_inn", "parent_external_id")):
+                parents.append((row, account, outcome))
+    for row, account, outcome in parents:
+        if not _set_parent(by, row, account, by_inn, by_external):
+            report.errors.extend(row.errors)
+            setattr(report, outcome, getattr(report, outcome) - 1)
+            report.failed += 1
+
+
+def _one(by: User, row: _Row, people: _People, seen_inn: dict[str, int], on_duplicate: str):
+    legal_name = row.read("legal_name", lambda c: parse_text(c, max_length=300), "")
+    if not legal_name and not row.failed_on("legal_name"):
+        row.fail("legal_name", _("Fill in the legal name."))
+    short_name = row.read("short_name", lambda c: parse_text(c, max_length=150), "")
+    inn = row.read("inn", _checked(validate_inn), "")
+    if not inn and not row.failed_on("inn"):
+        row.fail("inn", _("Fill in the INN."))
+    kpp = row.read("kpp", _checked(validate_kpp), "")
+    owner_name = row.read("owner", lambda c: parse_text(c, max_length=200), "")
+    owner = row.read("owner", lambda _c: people.find(owner_name)) if owner_name else None
+    status = row.read(
+        "status",
+        _word(STATUS_WORDS, _("“%(value)s” is not a status Orbit knows: write “клиент” or “потенциальный”.")),
+    )
+    tier = row.read("tier", _word(TIER_WORDS, _("“%(value)s” is not a tier: write A, B, C or “ключевой”.")))
+    budget = row.read("agreed_budget", parse_number)
+    if inn:
+        if inn in seen_inn:
+            row.fail("inn", _("INN %(inn)s is in row %(row)s too.") % {"inn": inn, "row": seen_inn[inn]})
+        else:
+            seen_inn[inn] = row.number
+    if row.errors:
+        raise _RowFailed
+    fields: dict[str, Any] = {"legal_name": legal_name, "inn": inn}
+    for key, value in (("short_name", short_name), ("kpp", kpp), ("tier", tier), ("agreed_budget", budget)):
+        if value not in (None, ""):
+            fields[key] = value
+    existing = Account.objects.filter(inn=inn, archived_at__isnull=True).first()
+    try:
+        if existing is None:
+            status = status or (AccountStatus.ACTIVE if owner else AccountStatus.PROSPECT)
+            if status != AccountStatus.PROSPECT and owner is None:
+                row.fail("owner", _("An active client needs a responsible manager: fill in the column."))
+                raise _RowFailed
+            account = services.account_create(
+                by=by, responsible_manager=owner, status=status, reason=ChangeReason.IMPORT, **fields
+            )
+            return account, "new"
+        if not policy.can_view_account(by, existing):
+            row.fail(
+                "inn",
+                _("INN %(inn)s already belongs to another client in the base. Ask your lead who holds it.")
+                % {"inn": inn},
+            )
+            raise _RowFailed
+        if on_duplicate == SKIP:
+            return existing, "unchanged"
+        changes = {k: v for k, v in fields.items() if getattr(existing, k) != v}
+        if changes:
+            existing = services.account_update(by=by, account=existing, version=None, **changes)
+        if owner is not None and owner.pk != existing.responsible_manager_id:
+            services.account_reassign(by=by, account=existing, manager=owner, reason=ChangeReason.IMPORT)
+            changes["owner"] = owner
+        return existing, "updated" if changes else "unchanged"
+    except ValidationError as exc:
+        _service_errors(row, exc)
+        raise _RowFailed from None
+    except PermissionDenied as exc:
+        row.fail("owner" if owner else "inn", str(exc))
+        raise _RowFailed from None
+
+
+def _service_errors(row: _Row, exc: ValidationError) -> None:
+    messages = exc.message_dict if hasattr(exc, "error_dict") else {"": exc.messages}
+    for name, texts in messages.items():
+        key = FIELD_OF_SERVICE.get(name, name)
+        for text in texts:
+            row.fail(key if key in row.headers else "", text)
+
+
+def _set_parent(by, row: _Row, account: Account, by_inn, by_external) -> bool:
+    """Put the account under its holding; False (the reasons on the row) when it cannot."""
+    parent_inn = _digits(row.values.get("parent_inn"))
+    external = str(row.values.get("parent_external_id") or "").strip()
+    parent = by_inn.get(parent_inn) if parent_inn else by_external.get(external)
+    key = "parent_inn" if parent_inn else "parent_external_id"
+    if parent is None and parent_inn:
+        parent = Account.objects.filter(inn=parent_inn, archived_at__isnull=True).first()
+        if parent is not None and not policy.can_view_account(by, parent):
+            parent = None
+    if parent is None:
+        row.fail(key, _("The holding is neither in the file nor among the accounts you see."))
+    elif parent.pk != account.parent_id:
+        try:
+            with transaction.atomic():
+                services.account_update(by=by, account=account, version=None, parent=parent)
+        except (ValidationError, PermissionDenied) as exc:
+            row.fail(key, "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc))
+    return not row.errors

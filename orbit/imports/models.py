@@ -1,0 +1,36 @@
+"""The import history: who imported which file, when, with which mapping, and what it did."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ImportKind(models.TextChoices):
+    ACCOUNTS = "accounts", _("Accounts")
+
+
+class ImportStatus(models.TextChoices):
+    COMMITTED = "committed", _("Committed")
+    REFUSED = "refused", _("Refused: nothing imported")
+
+
+class ImportBatch(models.Model):
+    kind = models.CharField(_("what"), max_length=16, choices=ImportKind.choices)
+    file_name = models.CharField(_("file"), max_length=255)
+    status = models.CharField(_("status"), max_length=12, choices=ImportStatus.choices)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("imported by"), on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField(_("imported"), auto_now_add=True)
+    mapping = models.JSONField(_("mapping"), default=dict)  # header → field key, as applied
+    options = models.JSONField(default=dict)  # on duplicates, date format, preset
+    counts = models.JSONField(default=dict)  # new, updated, unchanged, failed
+    errors = models.JSONField(default=list)  # the row report, as the user saw it
+
+    class Meta:
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.file_name} {self.at:%Y-%m-%d %H:%M}"
