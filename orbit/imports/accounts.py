@@ -21,11 +21,13 @@ Rules:
 - On a duplicate the importer chooses: update (only the cells that are filled and differ) or skip.
 """
 
+import functools
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from orbit.access import policy
@@ -39,25 +41,38 @@ from orbit.imports.values import ValueProblem, parse_number, parse_text
 from orbit.org.models import OWNER_ROLES, User
 
 UPDATE, SKIP = "update", "skip"
-STATUS_WORDS = {
+# Besides the statuses' and tiers' own labels in Russian and English (what Orbit's export writes).
+STATUS_SYNONYMS = {
     "клиент": AccountStatus.ACTIVE,
-    "активный": AccountStatus.ACTIVE,
     "действующий": AccountStatus.ACTIVE,
-    "active": AccountStatus.ACTIVE,
     "customer": AccountStatus.ACTIVE,
     "потенциальный": AccountStatus.PROSPECT,
-    "потенциальный клиент": AccountStatus.PROSPECT,
     "лид": AccountStatus.PROSPECT,
-    "prospect": AccountStatus.PROSPECT,
 }
-TIER_WORDS = {
-    "a": Tier.A,
-    "b": Tier.B,
-    "c": Tier.C,
-    "key": Tier.KEY,
-    "ключевой": Tier.KEY,
-    "ключевой клиент": Tier.KEY,
-}
+TIER_SYNONYMS = {"a": Tier.A, "b": Tier.B, "c": Tier.C, "key": Tier.KEY, "ключевой": Tier.KEY}
+# A new account starts as a prospect or active; dormant and churned ones are created active and moved on by one
+# step of their workflow, as a person would (the import reads a base where they already are).
+IMPORTABLE_STATUSES = (
+    AccountStatus.PROSPECT,
+    AccountStatus.ACTIVE,
+    AccountStatus.DORMANT,
+    AccountStatus.CHURNED,
+)
+
+
+@functools.cache
+def _words(kind: str) -> dict[str, str]:
+    choices, synonyms = {
+        "status": (AccountStatus.choices, STATUS_SYNONYMS),
+        "tier": (Tier.choices, TIER_SYNONYMS),
+    }[kind]
+    words = dict(synonyms)
+    for language in ("ru", "en"):
+        with translation.override(language):
+            words.update({normalise(str(label)): value for value, label in choices})
+    return words
+
+
 FIELD_OF_SERVICE = {"responsible_manager": "owner", "parent": "parent_inn"}  # service field → import field
 
 
@@ -286,9 +301,13 @@ def _one(by: User, row: _Row, people: _People, seen_inn: dict[str, int], on_dupl
     owner = row.read("owner", lambda _c: people.find(owner_name)) if owner_name else None
     status = row.read(
         "status",
-        _word(STATUS_WORDS, _("“%(value)s” is not a status Orbit knows: write “клиент” or “потенциальный”.")),
+        _word(
+            _words("status"), _("“%(value)s” is not a status Orbit knows: write “клиент” or “потенциальный”.")
+        ),
     )
-    tier = row.read("tier", _word(TIER_WORDS, _("“%(value)s” is not a tier: write A, B, C or “ключевой”.")))
+    tier = row.read(
+        "tier", _word(_words("tier"), _("“%(value)s” is not a tier: write A, B, C or “ключевой”."))
+    )
     budget = row.read("agreed_budget", parse_number)
     if inn:
         if inn in seen_inn:
@@ -308,9 +327,17 @@ def _one(by: User, row: _Row, people: _People, seen_inn: dict[str, int], on_dupl
             if status != AccountStatus.PROSPECT and owner is None:
                 row.fail("owner", _("An active client needs a responsible manager: fill in the column."))
                 raise _RowFailed
+            if status not in IMPORTABLE_STATUSES:
+                row.fail(
+                    "status", _("A new account starts as a prospect, an active, dormant or churned client.")
+                )
+                raise _RowFailed
+            start = AccountStatus.PROSPECT if status == AccountStatus.PROSPECT else AccountStatus.ACTIVE
             account = services.account_create(
-                by=by, responsible_manager=owner, status=status, reason=ChangeReason.IMPORT, **fields
+                by=by, responsible_manager=owner, status=start, reason=ChangeReason.IMPORT, **fields
             )
+            if status != start:
+                account = services.account_set_status(by=by, account=account, status=status)
             return account, "new"
         if not policy.can_view_account(by, existing):
             row.fail(

@@ -9,6 +9,7 @@ merged group header ("Компания: ИНН") the column's own name counts to
 import re
 from dataclasses import dataclass
 
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 
@@ -100,6 +101,9 @@ def recognise(
     recognised by name."""
     keys = {f.key for f in fields}
     by_name = {name: f.key for f in fields for name in f.names}
+    for language in ("en", "ru"):  # the fields' own labels: what Orbit's export writes
+        with translation.override(language):
+            by_name.update({normalise(str(f.label)): f.key for f in fields})
     chosen = {normalise(h): key for h, key in (preset or {}).items() if key in keys}
     found: dict[int, str] = {}
     for index, name in enumerate(header):

@@ -34,3 +34,24 @@ class ImportBatch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.file_name} {self.at:%Y-%m-%d %H:%M}"
+
+
+class ExportLog(models.Model):
+    """Who took which list out, with which filters, and how many rows (an export is audited)."""
+
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("exported by"), on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField(_("exported"), auto_now_add=True)
+    list_name = models.CharField(_("list"), max_length=60)
+    query = models.CharField(_("filters"), max_length=2000, blank=True)
+    format = models.CharField(_("format"), max_length=8)
+    rows = models.PositiveIntegerField(_("rows"))
+
+    class Meta:
+        verbose_name = _("export")
+        verbose_name_plural = _("exports")
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.by} {self.list_name} {self.format} {self.rows}"

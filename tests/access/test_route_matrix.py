@@ -80,6 +80,7 @@ ROUTES = {
     "org:token_revoke": Route(method="post", scope="token", ok=302),
     "access:visibility": Route(scope="head"),
     "accounts:list": Route(),
+    "imports:accounts_export": Route(),  # the rows are what accounts:list shows him: tests/imports
     "accounts:lookup": Route(),
     "accounts:reassignments": Route(),
     "accounts:create": Route(scope="create"),
@@ -487,6 +488,9 @@ def test_lists_counts_search_and_filters_leak_nothing(world, persona):
         assert account.pk not in {a.pk for a in by_manager.context["page"].object_list} or shown
         lookup = client.get(reverse("accounts:lookup"), {"q": account.inn}).content.decode()
         assert (f'data-pick-id="{account.pk}"' in lookup) == shown, (persona, key)
+    export = client.get(reverse("imports:accounts_export"), {"format": "csv"})
+    exported = b"".join(export.streaming_content).decode("utf-8-sig")
+    assert {k for k, a in accounts.items() if a.inn in exported} == set(visible), persona
 
 
 def test_holding_tree_shows_only_visible_members(world, client):
