@@ -22,7 +22,7 @@ urlpatterns = [
     path("revenue/", include("orbit.revenue.urls")),
     path("growth/", include("orbit.growth.urls")),
     path("analytics/", include("orbit.analytics.urls")),
-    path("exports/", include("orbit.imports.urls")),
+    path("", include("orbit.imports.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]

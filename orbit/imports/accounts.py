@@ -94,6 +94,7 @@ class Report:
     unmapped: list[str] = field(default_factory=list)  # columns nothing imports
     notes: list[str] = field(default_factory=list)
     committed: bool = False
+    batch_id: int | None = None  # the history record of a committed or refused import
 
     def as_json(self) -> dict[str, Any]:
         counts = {
@@ -241,7 +242,7 @@ def import_accounts(
 
 def _record(by, file_name, columns, table, preset, on_duplicate, report: Report, dry_run: bool) -> Report:
     if not dry_run:
-        ImportBatch.objects.create(
+        report.batch_id = ImportBatch.objects.create(
             kind=ImportKind.ACCOUNTS,
             file_name=file_name[:255],
             status=ImportStatus.COMMITTED if report.committed else ImportStatus.REFUSED,
@@ -250,7 +251,7 @@ def _record(by, file_name, columns, table, preset, on_duplicate, report: Report,
             options={"preset": preset, "on_duplicate": on_duplicate},
             counts={k: v for k, v in report.as_json().items() if k != "errors"},
             errors=[asdict(e) for e in report.errors[:1000]],
-        )
+        ).pk
     return report
 
 

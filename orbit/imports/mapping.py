@@ -97,19 +97,22 @@ def normalise(header: str) -> str:
 def recognise(
     header: list[str], fields=ACCOUNT_FIELDS, preset: dict[str, str] | None = None
 ) -> dict[int, str]:
-    """Column index → field key. A preset or a saved mapping names headers exactly (case aside); the rest are
-    recognised by name."""
+    """Column index → field key. A preset or a chosen mapping names headers exactly (case aside; "" leaves a
+    column out); the rest are recognised by name."""
     keys = {f.key for f in fields}
     by_name = {name: f.key for f in fields for name in f.names}
     for language in ("en", "ru"):  # the fields' own labels: what Orbit's export writes
         with translation.override(language):
             by_name.update({normalise(str(f.label)): f.key for f in fields})
-    chosen = {normalise(h): key for h, key in (preset or {}).items() if key in keys}
+    # A chosen mapping may also leave a column out on purpose: its key is "".
+    chosen = {normalise(h): key for h, key in (preset or {}).items() if key in keys or key == ""}
     found: dict[int, str] = {}
     for index, name in enumerate(header):
         candidates = [normalise(name)]
         if ": " in name:  # a column under a merged group header: its own name
             candidates.append(normalise(name.split(": ", 1)[1]))
+        if chosen.get(candidates[0]) == "":
+            continue
         for candidate in candidates:
             key = chosen.get(candidate) or by_name.get(candidate)
             if key and key not in found.values():

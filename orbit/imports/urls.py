@@ -1,8 +1,13 @@
 from django.urls import path
 
-from orbit.imports import views
+from orbit.imports import views, views_import
 
 app_name = "imports"
 urlpatterns = [
-    path("accounts/", views.account_export, name="accounts_export"),
+    path("exports/accounts/", views.account_export, name="accounts_export"),
+    path("imports/", views_import.import_home, name="home"),
+    path("imports/preview/", views_import.import_preview, name="preview"),
+    path("imports/commit/", views_import.import_commit, name="commit"),
+    path("imports/report/<str:token>/", views_import.import_report, name="report"),
+    path("imports/<int:pk>/", views_import.import_batch, name="batch"),
 ]

@@ -20,6 +20,7 @@ from orbit.accounts.models import TeamRole
 from orbit.activities import cadence
 from orbit.activities.models import CadencePolicy
 from orbit.handoffs.models import BulkMove
+from orbit.imports.models import ImportBatch
 from orbit.requests.models import SlaPolicy
 from orbit.revenue.models import ProductLine
 from orbit.worktime.services import default_calendar
@@ -81,6 +82,12 @@ ROUTES = {
     "access:visibility": Route(scope="head"),
     "accounts:list": Route(),
     "imports:accounts_export": Route(),  # the rows are what accounts:list shows him: tests/imports
+    # Imports: whoever may create accounts; an empty upload is a 400, a file token he never previewed a 404.
+    "imports:home": Route(scope="create"),
+    "imports:preview": Route(method="post", scope="create", ok=400),
+    "imports:commit": Route(method="post", scope="create", ok=404, data={"token": "0" * 32}),
+    "imports:report": Route(scope="create", ok=404),
+    "imports:batch": Route(scope="import_batch"),
     "accounts:lookup": Route(),
     "accounts:reassignments": Route(),
     "accounts:create": Route(scope="create"),
@@ -301,7 +308,9 @@ def _expected(route: Route, persona: str, target: str | None) -> int:
     if persona == "anonymous" and route.scope != "public":
         return 302  # to the login page
     if route.scope == "create":
-        return 200 if persona in CREATE else 403
+        return route.ok if persona in CREATE else 403
+    if route.scope == "import_batch":  # the head's import: he and the other global readers
+        return route.ok if persona in ("head", "admin", "auditor") else 404
     if route.scope == "head":
         return route.ok if persona in ("head", "admin") else 403
     if route.scope == "cover":  # am_a's planned vacation: he, his lead and the global readers see it
@@ -378,6 +387,14 @@ def _request(world, name: str, persona: str, target: str | None):
         args = [CadencePolicy.objects.order_by("pk").first().pk]
     elif name in WORKTIME_CALENDAR_ROUTES:  # the default calendar; a day of an entered year
         args = [default_calendar().pk] + (["2026-11-24"] if name.startswith("worktime:day") else [])
+    elif name == "imports:report":
+        args = ["0" * 32]
+    elif name == "imports:batch":
+        args = [
+            ImportBatch.objects.create(
+                kind="accounts", file_name="x.csv", status="committed", by=world.people["head"]
+            ).pk
+        ]
     elif name == "activities:ical":
         args = ["not-a-secret"]
     elif route.scope == "token":

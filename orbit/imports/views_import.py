@@ -1,0 +1,163 @@
+"""The import in the browser: upload → preview (a dry run: counts, the mapping to fix, the row report) →
+import (all or nothing) → the import's page. The work is `orbit/imports/accounts.py`'s; these views keep the
+file between the steps (uploads.py) and show the report."""
+
+import json
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from orbit.access import policy
+from orbit.imports import uploads
+from orbit.imports.accounts import UPDATE, RowError, import_accounts
+from orbit.imports.exporting import Column, export_response
+from orbit.imports.forms import UploadForm, field_choices
+from orbit.imports.mapping import PRESETS, recognise
+from orbit.imports.models import ImportBatch
+from orbit.imports.reading import FileProblem, open_table
+
+REPORT_COLUMNS = [
+    Column(_("row"), lambda e: e["row"]),
+    Column(_("column"), lambda e: e["column"]),
+    Column(_("value"), lambda e: e["value"]),
+    Column(_("message"), lambda e: e["message"]),
+]
+SHOWN_ERRORS = 200  # on the page; the downloadable report has them all
+
+
+def _may_import(user) -> None:
+    if not policy.can_create_account(user):
+        raise PermissionDenied(_("You may not import accounts."))
+
+
+def _history(user):
+    batches = ImportBatch.objects.select_related("by")
+    return batches if policy.sees_everything(user) else batches.filter(by=user)
+
+
+@login_required
+def import_home(request, form=None, status=200):
+    _may_import(request.user)
+    context = {"form": form or UploadForm(), "history": _history(request.user)[:20]}
+    return render(request, "imports/home.html", context, status=status)
+
+
+def _mapping_from(request, header: list[str]) -> dict[str, str]:
+    valid = {key for key, _label in field_choices()}
+    mapping = {}
+    for index, name in enumerate(header):
+        chosen = request.POST.get(f"col-{index}")
+        if chosen is not None and chosen in valid:
+            mapping[name] = chosen
+    return mapping
+
+
+def _run(request, token: str, *, dry_run: bool, mapping: dict | None = None):
+    found = uploads.find(request, token)
+    if found is None:
+        raise Http404(_("This file is no longer here: upload it again."))
+    path, name = found
+    options = {
+        "preset": request.POST.get("preset", "") if request.POST.get("preset", "") in PRESETS else "",
+        "on_duplicate": request.POST.get("on_duplicate", UPDATE),
+    }
+    with path.open("rb") as stream:
+        table = open_table(stream, name)
+        header = list(table.header)
+        if mapping is None:
+            mapping = dict(PRESETS.get(options["preset"], {}))
+            mapping.update(_mapping_from(request, header))
+        report = import_accounts(
+            by=request.user,
+            table=table,
+            file_name=name,
+            mapping=mapping,
+            preset=options["preset"],
+            on_duplicate=options["on_duplicate"],
+            dry_run=dry_run,
+        )
+    columns = recognise(header, preset=mapping)
+    return report, header, columns, mapping, options, name
+
+
+def _preview(request, token: str, report, header, columns, mapping, options, name, *, status=200):
+    path = uploads.find(request, token)
+    if path is not None:  # the full report, for the download
+        path[0].with_suffix(".json").write_text(json.dumps(report.as_json()["errors"], ensure_ascii=False))
+    rows = [{"index": i, "header": h, "key": columns.get(i, "")} for i, h in enumerate(header)]
+    context = {
+        "token": token,
+        "name": name,
+        "report": report,
+        "errors": report.errors[:SHOWN_ERRORS],
+        "more_errors": max(0, len(report.errors) - SHOWN_ERRORS),
+        "columns": rows,
+        "choices": field_choices(),
+        "options": options,
+    }
+    return render(request, "imports/preview.html", context, status=status)
+
+
+@login_required
+@require_POST
+def import_preview(request):
+    """A new file (uploaded) or the kept one with a fixed mapping: checked, nothing written."""
+    _may_import(request.user)
+    token = request.POST.get("token", "")
+    if not token:
+        form = UploadForm(request.POST, request.FILES)
+        if not form.is_valid():
+            return import_home(request, form=form, status=400)
+        token = uploads.keep(request, form.cleaned_data["file"])
+    try:
+        report, header, columns, mapping, options, name = _run(request, token, dry_run=True)
+    except FileProblem as problem:
+        uploads.forget(request, token)
+        form = UploadForm(request.POST, request.FILES)
+        form.is_valid()
+        form.add_error("file", problem.message)
+        return import_home(request, form=form, status=400)
+    return _preview(request, token, report, header, columns, mapping, options, name)
+
+
+@login_required
+@require_POST
+def import_commit(request):
+    _may_import(request.user)
+    token = request.POST.get("token", "")
+    report, header, columns, mapping, options, name = _run(request, token, dry_run=False)
+    if not report.committed:  # a row failed: nothing was written, the report says why
+        return _preview(request, token, report, header, columns, mapping, options, name, status=400)
+    uploads.forget(request, token)
+    return redirect("imports:batch", pk=report.batch_id)
+
+
+@login_required
+def import_report(request, token: str):
+    """The preview's row report as a spreadsheet (formula-safe)."""
+    _may_import(request.user)
+    found = uploads.find(request, token)
+    report = found[0].with_suffix(".json") if found else None
+    if report is None or not report.exists():
+        raise Http404(_("This file is no longer here: upload it again."))
+    errors = json.loads(report.read_text())
+    return export_response(
+        by=request.user,
+        list_name="import_report",
+        query=found[1],
+        fmt="csv",
+        columns=REPORT_COLUMNS,
+        items=errors,
+        file_stem=_("import report"),
+    )
+
+
+@login_required
+def import_batch(request, pk: int):
+    batch = get_object_or_404(_history(request.user), pk=pk)
+    errors = [RowError(**e) for e in batch.errors]
+    return render(request, "imports/batch.html", {"batch": batch, "errors": errors})
