@@ -23,10 +23,11 @@ Rules:
 
 import functools
 from dataclasses import asdict, dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -35,7 +36,7 @@ from orbit.accounts import services
 from orbit.accounts.models import Account, AccountStatus, ChangeReason, Tier
 from orbit.common.validators import validate_inn, validate_kpp
 from orbit.imports.mapping import ACCOUNT_FIELDS, missing_required, normalise, recognise
-from orbit.imports.models import ImportBatch, ImportKind, ImportStatus
+from orbit.imports.models import ImportBatch, ImportedRow, ImportKind, ImportStatus
 from orbit.imports.reading import Table, shape_problem
 from orbit.imports.values import ValueProblem, parse_number, parse_text
 from orbit.org.models import OWNER_ROLES, User
@@ -95,6 +96,8 @@ class Report:
     notes: list[str] = field(default_factory=list)
     committed: bool = False
     batch_id: int | None = None  # the history record of a committed or refused import
+    # Accounts the import created or changed: account id -> (row, "new"/"updated", fields' values before).
+    touched: dict[int, tuple[int, str, dict]] = field(default_factory=dict)
 
     def as_json(self) -> dict[str, Any]:
         counts = {
@@ -150,6 +153,7 @@ class _Row:
         self.values = {key: cells[i] if i < len(cells) else None for i, key in columns.items()}
         self.headers = {key: header[i] for i, key in columns.items()}
         self.errors: list[RowError] = []
+        self.before: dict[str, Any] = {}  # an existing account's fields before the import changed them
 
     def fail(self, key: str, message: str) -> None:
         value = self.values.get(key)
@@ -237,7 +241,34 @@ def import_accounts(
             transaction.set_rollback(True)
         else:
             report.committed = True
+            # In the import's own transaction: a committed import always knows what it did (for its undo).
+            _record(by, file_name, columns, table, preset, on_duplicate, report, dry_run)
+            _remember(report)
+    if report.committed:
+        return report
     return _record(by, file_name, columns, table, preset, on_duplicate, report, dry_run)
+
+
+def _remember(report: Report) -> None:
+    versions = dict(Account.objects.filter(pk__in=report.touched).values_list("pk", "version"))
+    ImportedRow.objects.bulk_create(
+        ImportedRow(
+            batch_id=report.batch_id,
+            account_id=pk,
+            row=row,
+            action=action,
+            before=before,
+            version_after=versions[pk],
+        )
+        for pk, (row, action, before) in report.touched.items()
+    )
+
+
+def _plain(value):
+    """A field's value as JSON keeps it: a model as its id, a Decimal as text."""
+    if isinstance(value, models.Model):
+        return value.pk
+    return str(value) if isinstance(value, Decimal) else value
 
 
 def _record(by, file_name, columns, table, preset, on_duplicate, report: Report, dry_run: bool) -> Report:
@@ -276,6 +307,8 @@ def _run(by: User, table: Table, columns: dict[int, str], on_duplicate: str, rep
             account = None
         report.errors.extend(row.errors)
         setattr(report, outcome, getattr(report, outcome) + 1)
+        if outcome in ("new", "updated"):
+            report.touched[account.pk] = (row.number, outcome, row.before)
         if account is not None:
             by_inn[account.inn] = account
             if row.values.get("external_id") not in (None, ""):
@@ -283,10 +316,17 @@ def _run(by: User, table: Table, columns: dict[int, str], on_duplicate: str, rep
             if any(row.values.get(k) not in (None, "") for k in ("parent_inn", "parent_external_id")):
                 parents.append((row, account, outcome))
     for row, account, outcome in parents:
+        previous = account.parent_id
         if not _set_parent(by, row, account, by_inn, by_external):
             report.errors.extend(row.errors)
             setattr(report, outcome, getattr(report, outcome) - 1)
             report.failed += 1
+        elif outcome != "new" and account.parent_id != previous:
+            row.before.setdefault("parent", previous)
+            if outcome == "unchanged":  # only its holding changed: an update after all
+                report.unchanged -= 1
+                report.updated += 1
+                report.touched[account.pk] = (row.number, "updated", row.before)
 
 
 def _one(by: User, row: _Row, people: _People, seen_inn: dict[str, int], on_duplicate: str):
@@ -350,9 +390,11 @@ def _one(by: User, row: _Row, people: _People, seen_inn: dict[str, int], on_dupl
         if on_duplicate == SKIP:
             return existing, "unchanged"
         changes = {k: v for k, v in fields.items() if getattr(existing, k) != v}
+        row.before.update({k: _plain(getattr(existing, k)) for k in changes})
         if changes:
             existing = services.account_update(by=by, account=existing, version=None, **changes)
         if owner is not None and owner.pk != existing.responsible_manager_id:
+            row.before["owner"] = existing.responsible_manager_id
             services.account_reassign(by=by, account=existing, manager=owner, reason=ChangeReason.IMPORT)
             changes["owner"] = owner
         return existing, "updated" if changes else "unchanged"
@@ -388,6 +430,7 @@ def _set_parent(by, row: _Row, account: Account, by_inn, by_external) -> bool:
         try:
             with transaction.atomic():
                 services.account_update(by=by, account=account, version=None, parent=parent)
+            account.parent = parent
         except (ValidationError, PermissionDenied) as exc:
             row.fail(key, "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc))
     return not row.errors

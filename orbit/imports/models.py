@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from orbit.access.querysets import AccountScopedManager
+
 
 class ImportKind(models.TextChoices):
     ACCOUNTS = "accounts", _("Accounts")
@@ -12,6 +14,7 @@ class ImportKind(models.TextChoices):
 class ImportStatus(models.TextChoices):
     COMMITTED = "committed", _("Committed")
     REFUSED = "refused", _("Refused: nothing imported")
+    UNDONE = "undone", _("Undone")
 
 
 class ImportBatch(models.Model):
@@ -26,6 +29,10 @@ class ImportBatch(models.Model):
     options = models.JSONField(default=dict)  # on duplicates, date format, preset
     counts = models.JSONField(default=dict)  # new, updated, unchanged, failed
     errors = models.JSONField(default=list)  # the row report, as the user saw it
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    undone_at = models.DateTimeField(_("undone"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("import")
@@ -34,6 +41,27 @@ class ImportBatch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.file_name} {self.at:%Y-%m-%d %H:%M}"
+
+
+class ImportedRow(models.Model):
+    """What a committed import did to one account, so that it can be undone while nobody has changed it since:
+    created it, or updated it from `before` (the fields it changed, with their values before)."""
+
+    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="rows")
+    account = models.ForeignKey(
+        "accounts.Account", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    row = models.PositiveIntegerField()
+    action = models.CharField(max_length=8)  # "new" or "updated"
+    before = models.JSONField(default=dict)
+    version_after = models.PositiveIntegerField()
+    objects = AccountScopedManager("account")
+
+    class Meta:
+        ordering = ["batch_id", "row"]
+
+    def __str__(self) -> str:
+        return f"{self.batch_id} row {self.row}: {self.action} {self.account_id}"
 
 
 class ExportLog(models.Model):

@@ -4,14 +4,17 @@ file between the steps (uploads.py) and show the report."""
 
 import json
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from orbit.access import policy
+from orbit.common.refusal import refused
 from orbit.imports import uploads
 from orbit.imports.accounts import UPDATE, RowError, import_accounts
 from orbit.imports.exporting import Column, export_response
@@ -19,6 +22,7 @@ from orbit.imports.forms import UploadForm, field_choices
 from orbit.imports.mapping import PRESETS, recognise
 from orbit.imports.models import ImportBatch
 from orbit.imports.reading import FileProblem, open_table
+from orbit.imports.undo import may_undo, undo_import
 
 REPORT_COLUMNS = [
     Column(_("row"), lambda e: e["row"]),
@@ -160,4 +164,21 @@ def import_report(request, token: str):
 def import_batch(request, pk: int):
     batch = get_object_or_404(_history(request.user), pk=pk)
     errors = [RowError(**e) for e in batch.errors]
-    return render(request, "imports/batch.html", {"batch": batch, "errors": errors})
+    context = {
+        "batch": batch,
+        "errors": errors,
+        "may_undo": batch.status == "committed" and may_undo(request.user, batch),
+    }
+    return render(request, "imports/batch.html", context)
+
+
+@login_required
+@require_POST
+def import_undo(request, pk: int):
+    batch = get_object_or_404(_history(request.user), pk=pk)
+    try:
+        undo_import(by=request.user, batch=batch)
+    except ValidationError as exc:
+        return refused(request, exc, back_url=reverse("imports:batch", args=[pk]))
+    messages.success(request, _("The import is undone: the base is as it was before it."))
+    return redirect("imports:batch", pk=pk)

@@ -88,6 +88,7 @@ ROUTES = {
     "imports:commit": Route(method="post", scope="create", ok=404, data={"token": "0" * 32}),
     "imports:report": Route(scope="create", ok=404),
     "imports:batch": Route(scope="import_batch"),
+    "imports:undo": Route(method="post", scope="import_undo", ok=302),
     "accounts:lookup": Route(),
     "accounts:reassignments": Route(),
     "accounts:create": Route(scope="create"),
@@ -311,6 +312,10 @@ def _expected(route: Route, persona: str, target: str | None) -> int:
         return route.ok if persona in CREATE else 403
     if route.scope == "import_batch":  # the head's import: he and the other global readers
         return route.ok if persona in ("head", "admin", "auditor") else 404
+    if route.scope == "import_undo":  # read by the global readers, undone by the head and admins
+        return (
+            404 if persona not in ("head", "admin", "auditor") else route.ok if persona != "auditor" else 403
+        )
     if route.scope == "head":
         return route.ok if persona in ("head", "admin") else 403
     if route.scope == "cover":  # am_a's planned vacation: he, his lead and the global readers see it
@@ -389,7 +394,7 @@ def _request(world, name: str, persona: str, target: str | None):
         args = [default_calendar().pk] + (["2026-11-24"] if name.startswith("worktime:day") else [])
     elif name == "imports:report":
         args = ["0" * 32]
-    elif name == "imports:batch":
+    elif name in ("imports:batch", "imports:undo"):
         args = [
             ImportBatch.objects.create(
                 kind="accounts", file_name="x.csv", status="committed", by=world.people["head"]

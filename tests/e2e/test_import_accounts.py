@@ -1,6 +1,7 @@
 """The head imports a Windows-1251 file whose name column Orbit does not recognise: the check shows the missing
 column and keeps Import disabled; he maps the column, checks again, sees a bad row in the report, fixes the
-file, and imports; the accounts are there. Screenshots go to ORBIT_TEST_ARTIFACTS (or test-artifacts/)."""
+file, and imports; the accounts are there; he undoes the import and they are gone. Screenshots go to
+ORBIT_TEST_ARTIFACTS (or test-artifacts/)."""
 
 from playwright.sync_api import expect
 
@@ -60,3 +61,6 @@ def test_import_with_a_mapping_fix_and_a_row_report(org, page, tmp_path, setting
         ("7707083893", "am_a"),
         ("7736207543", "am_a"),
     }
+    page.get_by_role("button", name="Отменить эту загрузку").click()
+    expect(page.locator("#import-status")).to_contain_text("Отменён")
+    assert not Account.objects.exists()
