@@ -26,6 +26,7 @@ from tests.access.personas import PERSONAS
 from tests.analytics.rows import analytics_rows
 from tests.factories import make_account, make_user
 from tests.growth.rows import growth_rows
+from tests.imports.rows import imported_rows
 from tests.revenue.rows import ledger_rows
 
 
@@ -99,7 +100,9 @@ def world(org, settings, tmp_path):
     ledger = {k: ledger_rows(a, by=org.head) for k, a in accounts.items()}
     growth = {k: growth_rows(a, by=org.head) for k, a in accounts.items()}
     analytics = {k: analytics_rows(a, by=org.head) for k, a in accounts.items()}
+    imported = imported_rows(accounts, by=org.head)
     return SimpleNamespace(
+        imported=imported,
         ledger=ledger,
         growth=growth,
         analytics=analytics,
