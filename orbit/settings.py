@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "orbit.revenue",
     "orbit.growth",
     "orbit.analytics",
+    "orbit.staffing",
     "orbit.api",
 ]
 
@@ -233,6 +234,13 @@ ORBIT_MAX_PAGE_SIZE = 200
 ORBIT_TIER_WEIGHTS = {"key": 8.0, "A": 4.0, "B": 2.0, "C": 1.0}
 # A lead should have at most this many direct reports (the 5–7 rule); more suggests another level.
 ORBIT_SPAN_OF_CONTROL = int(os.environ.get("ORBIT_SPAN_OF_CONTROL", "7"))
+# Below this many direct reports a lead "could take more" (the lower end of the seeds' 5–7).
+ORBIT_SPAN_OF_CONTROL_MIN = int(os.environ.get("ORBIT_SPAN_OF_CONTROL_MIN", "5"))
+# Competency levels run from 1 to this (Orbit's default scale, not from the seeds).
+ORBIT_COMPETENCY_SCALE = int(os.environ.get("ORBIT_COMPETENCY_SCALE", "5"))
+# The hunter/farmer split: work on an account counts as hunting in its first this many months from its first
+# invoice (Orbit's default; new-business revenue uses the same window).
+ORBIT_NEW_BUSINESS_MONTHS = int(os.environ.get("ORBIT_NEW_BUSINESS_MONTHS", "3"))
 # Handoffs: days given to each step, and the check-up with the client this many weeks after acceptance.
 ORBIT_HANDOFF_STEP_DAYS = {"brief": 2, "join_deal": 7, "meeting": 10, "acceptance": 14}
 ORBIT_HANDOFF_CHECKUP_WEEKS = int(os.environ.get("ORBIT_HANDOFF_CHECKUP_WEEKS", "4"))
