@@ -121,6 +121,14 @@ def compute(observed: Observed, inputs: Inputs) -> WhatIf:
     )
 
 
+def _invoices_recorded_on(user: User, people: list[int]):
+    """The invoices recorded on `people` (all visible to `user`): through visible_to for whoever sees everyone,
+    else by the invoice's manager, as plan vs fact reads them."""
+    if visible_people(user) is None:
+        return Invoice.objects.visible_to(user).filter(manager_id__in=people)
+    return Invoice.objects.filter(manager_id__in=people)
+
+
 def new_business_revenue(user: User, split: Split) -> Decimal:
     """Net of the invoices and credit notes issued in the split's window on accounts in their first N months,
     recorded on the split's hybrids (people-scoped like plan vs fact)."""
@@ -128,9 +136,9 @@ def new_business_revenue(user: User, split: Split) -> Decimal:
     if not people:
         return ZERO
     start, end = split.months[0], next_month(split.months[-1])
-    invoices = Invoice.objects.visible_to(user) if visible_people(user) is None else Invoice.objects
     rows = (
-        invoices.filter(manager_id__in=people, issued_on__gte=start, issued_on__lt=end)
+        _invoices_recorded_on(user, people)
+        .filter(issued_on__gte=start, issued_on__lt=end)
         .values("account_id", "issued_on")
         .annotate(net=Sum("net_total_base"))
         .order_by()
