@@ -16,7 +16,9 @@ class AssessmentForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["competency"].queryset = Competency.objects.filter(is_active=True)
+        competency = self.fields["competency"]
+        assert isinstance(competency, forms.ModelChoiceField)
+        competency.queryset = Competency.objects.filter(is_active=True)
         self.fields["level"].help_text = _("From 1 to %(scale)s.") % {
             "scale": settings.ORBIT_COMPETENCY_SCALE
         }

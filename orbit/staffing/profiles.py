@@ -82,6 +82,8 @@ def _validate_training(training: Training) -> None:
     training.course = (training.course or "").strip()
     if not training.course:
         errors["course"] = _("Name the course.")
+    if training.started_on is None:
+        errors["started_on"] = _("This field is required.")
     _not_future(training.finished_on, "finished_on", errors)
     if training.finished_on and training.started_on and training.finished_on < training.started_on:
         errors.setdefault("finished_on", _("A course cannot finish before it starts."))
@@ -90,14 +92,26 @@ def _validate_training(training: Training) -> None:
 
 
 @transaction.atomic
-def training_add(*, by: User, person: User, **fields) -> Training:
+def training_add(
+    *,
+    by: User,
+    person: User,
+    course: str,
+    started_on: dt.date,
+    provider: str = "",
+    finished_on: dt.date | None = None,
+    certificate: str = "",
+) -> Training:
     _require_write(by, person)
     training = Training(
-        person=person, created_by=by, **{k: fields.get(k) or "" for k in ("provider", "certificate")}
+        person=person,
+        created_by=by,
+        course=course or "",
+        provider=provider or "",
+        certificate=certificate or "",
+        started_on=started_on,
+        finished_on=finished_on,
     )
-    training.course = fields.get("course") or ""
-    training.started_on = fields.get("started_on")
-    training.finished_on = fields.get("finished_on")
     _validate_training(training)
     training.save()
     return training

@@ -155,11 +155,12 @@ def drift(shares: list[Decimal | None]) -> Decimal | None:
     if len(points) < 2:
         return None
     n = Decimal(len(points))
-    mean_x = sum(x for x, _s in points) / n
-    mean_y = sum(y for _x, y in points) / n
-    num = sum((x - mean_x) * (y - mean_y) for x, y in points)
-    den = sum((x - mean_x) ** 2 for x, _y in points)
-    return (num / den).quantize(Decimal("0.1"))
+    zero = Decimal(0)
+    mean_x = sum((x for x, _s in points), zero) / n
+    mean_y = sum((y for _x, y in points), zero) / n
+    num = sum(((x - mean_x) * (y - mean_y) for x, y in points), zero)
+    den = sum(((x - mean_x) ** 2 for x, _y in points), zero)
+    return Decimal(num / den).quantize(Decimal("0.1"))
 
 
 def hybrids(user: User) -> list[User]:
