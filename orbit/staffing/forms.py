@@ -1,6 +1,7 @@
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from orbit.common.forms import DateField
 from orbit.staffing.models import Competency
@@ -32,8 +33,8 @@ class LeadAssessmentForm(forms.Form):
 class TrainingForm(forms.Form):
     course = forms.CharField(label=_("course"), max_length=300)
     provider = forms.CharField(label=_("provider"), max_length=300, required=False)
-    started_on = DateField(label=_("started"))
-    finished_on = DateField(label=_("finished"), required=False)
+    started_on = DateField(label=pgettext_lazy("training", "started"))
+    finished_on = DateField(label=pgettext_lazy("training", "finished"), required=False)
     certificate = forms.CharField(label=_("certificate"), max_length=300, required=False)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 

@@ -7,6 +7,7 @@ No path to an account: a profile is about a person; who reads it is decided in `
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from orbit.common.models import ReferenceItem
 
@@ -90,8 +91,8 @@ class Training(models.Model):
     )
     course = models.CharField(_("course"), max_length=300)
     provider = models.CharField(_("provider"), max_length=300, blank=True)
-    started_on = models.DateField(_("started"))
-    finished_on = models.DateField(_("finished"), null=True, blank=True)
+    started_on = models.DateField(pgettext_lazy("training", "started"))
+    finished_on = models.DateField(pgettext_lazy("training", "finished"), null=True, blank=True)
     certificate = models.CharField(_("certificate"), max_length=300, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("entered by"), on_delete=models.PROTECT, related_name="+"
