@@ -115,20 +115,19 @@ def _hybrid_hours(rng: random.Random, today: dt.date) -> int:
             .values_list("pk", flat=True)[:20]
         )
         clients = list(
-            Account.objects.filter(responsible_manager=user)
-            .exclude(status=AccountStatus.PROSPECT)
+            Account.objects.filter(responsible_manager=user, status=AccountStatus.ACTIVE)
             .order_by("pk")
             .values_list("pk", flat=True)[:20]
         )
-        if not clients:  # the hybrid farms some of the department's clients too
+        if len(clients) < 3:  # the hybrid farms some of the department's old clients too
             clients = list(
                 Account.objects.filter(status=AccountStatus.ACTIVE)
                 .order_by("pk")
                 .values_list("pk", flat=True)[:5]
             )
         for i, month in enumerate(months):
-            hunting_touches = max(1, 9 - i // 2) if prospects else 0
-            serving_touches = 4 + i // 2 if clients else 0
+            hunting_touches = max(2, 12 - i // 2) if prospects else 0
+            serving_touches = 6 + i if clients else 0
             for pool, count in ((prospects, hunting_touches), (clients, serving_touches)):
                 for _ in range(count):
                     day = month + dt.timedelta(days=rng.randint(0, 27))
