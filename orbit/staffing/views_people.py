@@ -1,5 +1,6 @@
 """The "People" tab: profiles and span of control. Thin views over selectors, profiles (writes) and span."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -31,8 +32,8 @@ def people(request):
             "people": selectors.profile_list(user),
             "spans": spans,
             "head": head,
-            "span_max": span.settings.ORBIT_SPAN_OF_CONTROL,
-            "span_min": span.settings.ORBIT_SPAN_OF_CONTROL_MIN,
+            "span_max": settings.ORBIT_SPAN_OF_CONTROL,
+            "span_min": settings.ORBIT_SPAN_OF_CONTROL_MIN,
         },
     )
 
@@ -41,7 +42,7 @@ def _profile_page(request, person: User, *, status: int = 200, **forms):
     today = timezone.localdate()
     context = {
         "profile": selectors.profile(request.user, person),
-        "scale": span.settings.ORBIT_COMPETENCY_SCALE,
+        "scale": settings.ORBIT_COMPETENCY_SCALE,
         "assess_form": forms.get("assess_form") or AssessmentForm(initial={"assessed_on": today}),
         "note_form": forms.get("note_form") or LeadAssessmentForm(initial={"written_on": today}),
         "training_form": forms.get("training_form") or TrainingForm(),
