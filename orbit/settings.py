@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "orbit.growth",
     "orbit.analytics",
     "orbit.imports",
+    "orbit.staffing",
     "orbit.api",
 ]
 
@@ -233,10 +234,15 @@ ORBIT_MAX_PAGE_SIZE = 200
 # Relative effort of an account by tier, for workload and for spreading a portfolio fairly.
 ORBIT_TIER_WEIGHTS = {"key": 8.0, "A": 4.0, "B": 2.0, "C": 1.0}
 # Sales figures and bonuses: an invoice in the first this-many calendar months of an account's buying (the month of
-# its first invoice counts as the first) is new business, unless its order names another kind. Orbit's default.
+# its first invoice counts as the first) is new business, unless its order names another kind; the hunter/farmer time
+# split counts work on such an account as hunting. Orbit's default.
 ORBIT_NEW_BUSINESS_MONTHS = int(os.environ.get("ORBIT_NEW_BUSINESS_MONTHS", "3"))
 # A lead should have at most this many direct reports (the 5–7 rule); more suggests another level.
 ORBIT_SPAN_OF_CONTROL = int(os.environ.get("ORBIT_SPAN_OF_CONTROL", "7"))
+# Below this many direct reports a lead "could take more" (the lower end of the seeds' 5–7).
+ORBIT_SPAN_OF_CONTROL_MIN = int(os.environ.get("ORBIT_SPAN_OF_CONTROL_MIN", "5"))
+# Competency levels run from 1 to this (Orbit's default scale, not from the seeds).
+ORBIT_COMPETENCY_SCALE = int(os.environ.get("ORBIT_COMPETENCY_SCALE", "5"))
 # Handoffs: days given to each step, and the check-up with the client this many weeks after acceptance.
 ORBIT_HANDOFF_STEP_DAYS = {"brief": 2, "join_deal": 7, "meeting": 10, "acceptance": 14}
 ORBIT_HANDOFF_CHECKUP_WEEKS = int(os.environ.get("ORBIT_HANDOFF_CHECKUP_WEEKS", "4"))

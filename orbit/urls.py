@@ -23,6 +23,7 @@ urlpatterns = [
     path("growth/", include("orbit.growth.urls")),
     path("analytics/", include("orbit.analytics.urls")),
     path("", include("orbit.imports.urls")),
+    path("managers/staffing/", include("orbit.staffing.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -15,7 +15,7 @@ class TeamNode:
     children: list["TeamNode"] = field(default_factory=list)
 
     @property
-    def direct_reports(self) -> int:
+    def direct_report_ids(self) -> set[int]:
         """The lead's direct reports: his team's members and the leads of the teams right below it."""
         lead_id = self.team.lead_id
         people = {m.pk for m in self.members if m.pk != lead_id}
@@ -24,7 +24,11 @@ class TeamNode:
             for child in self.children
             if child.team.lead_id and child.team.lead_id != lead_id
         }
-        return len(people)
+        return people
+
+    @property
+    def direct_reports(self) -> int:
+        return len(self.direct_report_ids)
 
     @property
     def over_span(self) -> bool:

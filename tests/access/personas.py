@@ -42,3 +42,7 @@ STEER = {**REASSIGN, "am_a": {"acct_a"}, "am_a1": {"acct_a1"}, "am_b": {"acct_b"
 NOBODY: dict = {}  # only the receiver, who is not a persona here
 COVER_SEES = {"am_a", "lead_a", "head", "admin", "auditor"}
 COVER_ARRANGES = {"am_a", "lead_a", "head", "admin"}
+# Whose eyes reach am_a's manager profile (orbit/staffing): the head and admins, his lead, himself — not the
+# auditor, not a colleague; who writes it: the head, admins and his lead, never he himself.
+PROFILE_READERS = {"head", "admin", "lead_a", "am_a"}
+PROFILE_WRITERS = {"head", "admin", "lead_a"}

@@ -23,6 +23,7 @@ from orbit.handoffs.models import BulkMove
 from orbit.imports.models import ImportBatch
 from orbit.requests.models import SlaPolicy
 from orbit.revenue.models import ProductLine
+from orbit.staffing.models import Competency, Training
 from orbit.worktime.services import default_calendar
 from tests.access.personas import (
     ACCOUNTS,
@@ -32,6 +33,8 @@ from tests.access.personas import (
     CREATE,
     NOBODY,
     PERSONAS,
+    PROFILE_READERS,
+    PROFILE_WRITERS,
     REASSIGN,
     REASSIGN_TO_A1,
     STEER,
@@ -278,6 +281,30 @@ ROUTES = {
     "analytics:reactivation_lost": Route(
         method="post", scope="case", need=CHANGE, ok=302, data={"reason": "Ушли к конкуренту"}
     ),
+    # Managers, staffing: the People and Org model tabs for everyone signed in (each reads his own scope); the
+    # competency list for the head; a profile (am_a's here) read by the head, admins, his lead and himself, written
+    # by the head, admins and his lead — never by himself (403), and a colleague finds nothing (404).
+    "staffing:people": Route(),
+    "staffing:org_model": Route(),
+    "staffing:competencies": Route(scope="head"),
+    "staffing:competency_edit": Route(scope="head"),
+    "staffing:profile": Route(scope="profile"),
+    "staffing:training_edit": Route(scope="profile_write"),
+    "staffing:assess": Route(
+        method="post", scope="profile_write", ok=302, data={"level": 3, "assessed_on": "2026-01-15"}
+    ),
+    "staffing:lead_assessment": Route(
+        method="post",
+        scope="profile_write",
+        ok=302,
+        data={"text": "Сильный переговорщик", "written_on": "2026-01-15"},
+    ),
+    "staffing:training_add": Route(
+        method="post",
+        scope="profile_write",
+        ok=302,
+        data={"course": "Переговоры", "started_on": "2026-01-10"},
+    ),
 }
 
 
@@ -324,6 +351,10 @@ def _expected(route: Route, persona: str, target: str | None) -> int:
         return route.ok if route.method == "get" or persona in COVER_ARRANGES else 403
     if route.scope == "bulk_move":
         return 200 if persona in ("lead_a", "head", "admin") else 404
+    if route.scope in ("profile", "profile_write"):
+        if persona not in PROFILE_READERS:
+            return 404
+        return 403 if route.scope == "profile_write" and persona not in PROFILE_WRITERS else route.ok
     if route.scope in ("global", "global_run"):
         return route.ok if persona in ("head", "admin", "auditor") else 403
     if route.scope == "leads":
@@ -344,6 +375,19 @@ WORKTIME_CALENDAR_ROUTES = (
     "worktime:day",
     "worktime:day_remove",
 )
+
+
+def _competency():
+    return Competency.objects.get_or_create(
+        code="negotiation", defaults={"name_ru": "Переговоры", "name_en": "Negotiation"}
+    )[0]
+
+
+def _training(world):
+    am_a = world.people["am_a"]
+    return Training.objects.filter(person=am_a).first() or Training.objects.create(
+        person=am_a, course="Переговоры", started_on="2026-01-10", created_by=world.people["head"]
+    )
 
 
 def _request(world, name: str, persona: str, target: str | None):
@@ -378,6 +422,12 @@ def _request(world, name: str, persona: str, target: str | None):
             args.append("team")
     elif route.scope == "cover":
         args = [world.cover.pk]
+    elif name == "staffing:competency_edit":
+        args = [_competency().pk]
+    elif name == "staffing:training_edit":
+        args = [_training(world).pk]
+    elif route.scope in ("profile", "profile_write"):
+        args = [world.people["am_a"].pk]
     elif route.scope == "global_run":
         args = [next(iter(world.analytics.values())).run.pk]
     elif route.scope == "bulk_move":
@@ -415,6 +465,8 @@ def _request(world, name: str, persona: str, target: str | None):
         data = {"account": world.accounts[target].pk}
     if name == "accounts:team_add":
         data = {"user": world.people["outsider"].pk, "role": TeamRole.PROJECT_MANAGER}
+    if name == "staffing:assess":
+        data["competency"] = _competency().pk
     if name == "growth:whitespace_open":
         data = {"line": ProductLine.objects.order_by("pk").first().pk}
     if name == "requests:attach":

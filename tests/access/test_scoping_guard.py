@@ -204,6 +204,8 @@ def test_a_task_without_an_account_is_private_to_its_assignee_and_author(org):
 READERS = ("selectors.py", "views.py", "ical.py", "timeline.py", "history.py", "covers.py", "exports.py")
 # Read-side modules named after what they compute (growth's pipeline figures, whitespace, plan vs fact).
 READERS += ("pipeline.py", "whitespace.py", "plan_fact.py", "logged.py")
+# Managers, staffing: the hybrids' time split and the hunter-or-farmer what-if.
+READERS += ("time_split.py", "what_if.py")
 # An area split in parts reads in `selectors_<part>.py` / `views_<part>.py` (revenue's deals, growth's projects).
 READER_PREFIXES = ("selectors_", "views_")
 
@@ -218,8 +220,19 @@ PEOPLE_FIGURES = (
     "see — a document keeps the manager of its date, so a handoff does not take a manager's month from him — "
     "never a document"
 )
+# Classifying the hours of the people the user may see: facts about the accounts they logged on, used only to
+# sort those hours into hunting or serving; only totals per person and month leave the module.
+HOURS_CLASSIFIED = (
+    "classifies the logged hours of the people the user may see (people-scoped like plan vs fact): the accounts' "
+    "status, first invoice month and new-business opportunities decide hunting or serving; only totals per "
+    "person and month leave the module, never an account"
+)
 # (file under orbit/, function, model) -> why this read needs no visible_to.
 ALLOWED_READS = {
+    ("staffing/time_split.py", "first_invoice_months", "Invoice"): HOURS_CLASSIFIED,
+    ("staffing/time_split.py", "account_facts", "Account"): HOURS_CLASSIFIED,
+    ("staffing/time_split.py", "account_facts", "Opportunity"): HOURS_CLASSIFIED,
+    ("staffing/what_if.py", "_invoices_recorded_on", "Invoice"): PEOPLE_FIGURES,
     ("accounts/selectors.py", "account_card", "Contact"): UNDER_A_SCOPED_ROW,
     ("accounts/selectors.py", "account_card", "AccountTeamMember"): UNDER_A_SCOPED_ROW,
     ("accounts/selectors.py", "account_card", "OwnershipPeriod"): UNDER_A_SCOPED_ROW,
