@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "orbit.revenue",
     "orbit.growth",
     "orbit.analytics",
+    "orbit.kpi",
     "orbit.api",
 ]
 
@@ -255,3 +256,6 @@ SILENCED_SYSTEM_CHECKS = ["models.W047"]
 # Year holidays, when the Bank of Russia publishes nothing); older than that is a missing rate, never 1.0.
 ORBIT_BASE_CURRENCY = os.environ.get("ORBIT_BASE_CURRENCY", "RUB")
 ORBIT_RATE_MAX_AGE_DAYS = int(os.environ.get("ORBIT_RATE_MAX_AGE_DAYS", "10"))
+# Managers' KPIs (docs/managers-kpi.md): the peers' band edges, per scale, override Orbit's defaults
+# (orbit/kpi/peers.py DEFAULT_BANDS), e.g. {"accounts": [30, 100], "budget": [10000000, 50000000]}.
+ORBIT_KPI_PEER_BANDS: dict = {}

@@ -22,6 +22,8 @@ urlpatterns = [
     path("revenue/", include("orbit.revenue.urls")),
     path("growth/", include("orbit.growth.urls")),
     path("analytics/", include("orbit.analytics.urls")),
+    path("managers/", RedirectView.as_view(pattern_name="kpi:page", permanent=False), name="managers"),
+    path("managers/kpi/", include("orbit.kpi.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -21,6 +21,7 @@ from orbit.api import (
     growth_pipeline,
     growth_plans,
     growth_projects,
+    kpi,
     requests,
     revenue,
 )
@@ -103,3 +104,4 @@ api.add_router("/", growth_projects.router)
 api.add_router("/", analytics_dashboard.router)
 api.add_router("/", analytics_retention.router)
 api.add_router("/", analytics_reactivation.router)
+api.add_router("/", kpi.router)
