@@ -42,3 +42,5 @@ STEER = {**REASSIGN, "am_a": {"acct_a"}, "am_a1": {"acct_a1"}, "am_b": {"acct_b"
 NOBODY: dict = {}  # only the receiver, who is not a persona here
 COVER_SEES = {"am_a", "lead_a", "head", "admin", "auditor"}
 COVER_ARRANGES = {"am_a", "lead_a", "head", "admin"}
+# Whose figures (KPI pages, drill-downs, API) about am_a: himself, his lead, the global readers.
+PERSON_SEES = {"am_a", "lead_a", "head", "admin", "auditor"}
