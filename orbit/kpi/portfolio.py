@@ -42,10 +42,7 @@ from django.db.models import (
     Count,
     DateTimeField,
     DecimalField,
-    DurationField,
-    ExpressionWrapper,
     F,
-    Func,
     IntegerField,
     OuterRef,
     Q,
@@ -475,9 +472,9 @@ def _sla(period: Period, rows: dict[int, Kpi]) -> None:
         row.sla_first_response = Share(r["responded_ok"], r["responded"])
 
 
-def cadence_days():
-    """The days between touches the cadence rules give an account, as one SQL CASE (rules most specific first,
-    as `cadence.cadence_for` picks them); NULL when no rule covers it."""
+def _cadence_case(then, field) -> Case | Value:
+    """One SQL CASE over the active cadence rules, most specific first (as `cadence.cadence_for` picks them):
+    `then(rule)` for the first rule an account matches; NULL when none covers it."""
     whens = []
     for rule in cadence.policies():
         match = Q()
@@ -487,10 +484,10 @@ def cadence_days():
             match &= Q(segment_id=rule.segment_id)
         if rule.status:
             match &= Q(status=rule.status)
-        whens.append(When(match, then=Value(rule.interval_days)))
+        whens.append(When(match, then=then(rule)))
     if not whens:
-        return Value(None, output_field=IntegerField())
-    return Case(*whens, default=Value(None), output_field=IntegerField())
+        return Value(None, output_field=field)
+    return Case(*whens, default=Value(None), output_field=field)
 
 
 def cadence_moment(period: Period) -> dt.datetime:
@@ -500,19 +497,24 @@ def cadence_moment(period: Period) -> dt.datetime:
 
 
 def with_cadence(accounts, at: dt.datetime):
-    """Accounts annotated with `cadence_days`, `last_done` (the last done touch by `at`) and `in_cadence`."""
+    """Accounts annotated with `cadence_days`, `last_done` (the last done touch by `at`) and `in_cadence` (1
+    when it is within the days: on or after `at` − days). The cut-off of each rule is a constant of the CASE,
+    so no interval arithmetic in SQL (the same on PostgreSQL and SQLite)."""
     last_done = (
         Touch.objects.filter(account_id=OuterRef("pk"), status=TouchStatus.DONE, happened_at__lte=at)
         .order_by("-happened_at")
         .values("happened_at")[:1]
     )
-    days = Func(
-        F("cadence_days"), template="make_interval(days => %(expressions)s)", output_field=DurationField()
-    )
-    cutoff = ExpressionWrapper(Value(at) - days, output_field=DateTimeField())
-    return accounts.annotate(cadence_days=cadence_days(), last_done=Subquery(last_done)).annotate(
+
+    days = _cadence_case(lambda rule: Value(rule.interval_days), IntegerField())
+    cutoff = _cadence_case(lambda rule: Value(at - dt.timedelta(days=rule.interval_days)), DateTimeField())
+    return accounts.annotate(
+        cadence_days=days, cadence_cutoff=cutoff, last_done=Subquery(last_done)
+    ).annotate(
         in_cadence=Case(
-            When(last_done__gte=cutoff, then=Value(1)), default=Value(0), output_field=IntegerField()
+            When(last_done__gte=F("cadence_cutoff"), then=Value(1)),
+            default=Value(0),
+            output_field=IntegerField(),
         )
     )
 
@@ -573,8 +575,9 @@ def _row(rows: dict[int, Kpi], pk: int) -> Kpi:
 
 
 def _month(value) -> dt.date:
+    """TruncMonth's answer as a date (a datetime from SQLite, a date from PostgreSQL for a DateField)."""
     if isinstance(value, dt.datetime):
-        return timezone.localdate(value) if timezone.is_aware(value) else value.date()  # noqa: DTZ
+        return dt.date(value.year, value.month, 1)
     return value
 
 
