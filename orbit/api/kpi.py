@@ -93,13 +93,14 @@ def kpi_read(request, filters: Query[KpiQuery]):
         or not User.objects.filter(pk=filters.person).exists()
     ):
         raise Http404
-    page = kpi_page(request.auth, period, person=filters.person, team=filters.team)
+    page = kpi_page(request.auth, period, person=filters.person, team=filters.team, stored=True)
     return {
         "period": period.code,
         "start": period.start.isoformat(),
         "end": period.last_day.isoformat(),
         "currency": page.currency,
         "ltv_computed": page.ltv_computed,
+        "computed_at": page.computed_at.isoformat() if page.computed_at else None,
         "retention_month": page.retention_month.isoformat(),
         "people": [row_json(r) for r in page.people],
         "teams": [row_json(r) for r in page.teams],

@@ -24,3 +24,24 @@ class PublishedRanking(models.Model):
 
     def __str__(self) -> str:
         return f"{self.period} {self.published_at:%Y-%m-%d}"
+
+
+class KpiSnapshot(models.Model):
+    """Every manager's raw KPI figures of one period as computed at `computed_at` (orbit/kpi/snapshots.py): the
+    page reads them while they are fresh instead of recomputing a million accounts' figures per request. Holds
+    totals per person only; who may see which person is decided when the page is read."""
+
+    period = models.CharField(_("period"), max_length=8, unique=True)
+    computed_at = models.DateTimeField(_("computed"))
+    as_of = models.DateField()
+    seconds = models.FloatField(default=0)  # how long the computation took
+    rows = models.JSONField(default=dict)
+    team_plans = models.JSONField(default=dict)
+    facts = models.JSONField(default=dict)
+
+    class Meta:
+        verbose_name = _("KPI snapshot")
+        verbose_name_plural = _("KPI snapshots")
+
+    def __str__(self) -> str:
+        return f"{self.period} {self.computed_at:%Y-%m-%d %H:%M}"

@@ -33,6 +33,7 @@ Definitions (the same documents as plan vs fact, `orbit/growth/plan_fact.py`, ov
 """
 
 import datetime as dt
+import time
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -248,6 +249,7 @@ class KpiPage:
     retention_month: dt.date  # the last month of the trailing window
     cadence_at: dt.datetime
     managers_compared: int = 0  # everyone with a portfolio or figures, whom the peers are drawn from
+    computed_at: dt.datetime | None = None  # when the figures come from a snapshot; None: computed now
     # Every manager's figures, the ranking's basis: never rendered (the views show `people` only).
     everyone: list[Kpi] = field(default_factory=list, repr=False)
 
@@ -620,11 +622,25 @@ def kpi_page(
     today: dt.date | None = None,
     team: int | None = None,
     person: int | None = None,
+    stored: bool = False,
 ) -> KpiPage:
     """The KPI figures of the people (and teams) `user` may see, narrowed to a team's tree or one person; a
-    team or person he may not see gives no rows (the views answer 404 for a person)."""
+    team or person he may not see gives no rows (the views answer 404 for a person). With `stored`, every
+    manager's figures come from a fresh snapshot when there is one, else are computed and stored
+    (orbit/kpi/snapshots.py); without it they are computed now."""
+    from orbit.kpi import snapshots
+
+    today = today or timezone.localdate()
     allowed = visible_people(user)
-    rows, team_plans, facts = everyone(period, today=today)
+    computed_at = None
+    found = snapshots.load(period, today) if stored else None
+    if found is not None:
+        rows, team_plans, facts, computed_at = found
+    else:
+        started = time.perf_counter()
+        rows, team_plans, facts = everyone(period, today=today)
+        if stored:
+            snapshots.store(period, today, rows, team_plans, facts, time.perf_counter() - started)
     # Who is a manager: active sellers, and anyone with figures in the period (a departed one keeps his month).
     users = {
         u.pk: u
@@ -654,6 +670,7 @@ def kpi_page(
         cadence_at=cadence_moment(period),
         managers_compared=len(people),
         everyone=list(people.values()),
+        computed_at=computed_at,
     )
     teams = list(Team.objects.values("id", "name", "parent_id").order_by("name", "id"))
     subtrees = _subtrees(teams)

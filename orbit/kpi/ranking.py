@@ -91,7 +91,7 @@ def live(user: User, period: Period) -> list[Place]:
     see (the head: all)."""
     if not may_see_live(user):
         raise PermissionDenied
-    page = kpi_page(user, period)
+    page = kpi_page(user, period, stored=True)
     visible = {r.pk for r in page.people}
     return [p for p in ranked(page.everyone) if p.person in visible]
 

@@ -120,7 +120,7 @@ def kpi_list(request):
     """The KPI table of the people and teams the reader sees; a manager who sees only himself gets his page."""
     period = _period(request)
     team = int_param(request.GET.get("team"))
-    page = kpi_page(request.user, period, team=team)
+    page = kpi_page(request.user, period, team=team, stored=True)
     if len(page.people) == 1 and not page.teams and team is None:
         return _person_page(request, page, page.people[0])
     people = Paginator(page.people, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -169,7 +169,7 @@ def person(request, pk: int):
     """One person's KPI page, with the peers' comparison and the way to every figure's rows."""
     _visible_person(request.user, pk)
     period = _period(request)
-    page = kpi_page(request.user, period, person=pk)
+    page = kpi_page(request.user, period, person=pk, stored=True)
     if not page.people:
         raise Http404
     return _person_page(request, page, page.people[0])
