@@ -394,25 +394,25 @@ def _retention(period: Period, last: dt.date, rows: dict[int, Kpi]) -> None:
     first_before, first_after = month_of(idx - 2 * TRAILING + 1), month_of(idx - TRAILING + 1)
     held = OwnershipPeriod._meta.db_table
     months = AccountRevenueMonth._meta.db_table
+    # Each account's two twelve-month nets first (one pass over the months, grouped by account), then its
+    # manager at the period's start: the join and the last grouping work on accounts, not on month rows.
     sql = f"""
-        WITH held AS (
-            SELECT account_id, manager_id FROM {held}
-            WHERE started_at <= %(since)s AND (ended_at IS NULL OR ended_at > %(since)s)
-        ),
-        r AS (
-            SELECT h.manager_id, m.account_id,
+        WITH r AS (
+            SELECT m.account_id,
                 SUM(CASE WHEN m.month < %(after)s THEN m.net_base ELSE 0 END) AS before,
                 SUM(CASE WHEN m.month >= %(after)s THEN m.net_base ELSE 0 END) AS after
-            FROM held h JOIN {months} m ON m.account_id = h.account_id
+            FROM {months} m
             WHERE m.month >= %(before)s AND m.month <= %(last)s
-            GROUP BY h.manager_id, m.account_id
+            GROUP BY m.account_id
         )
-        SELECT manager_id,
-            SUM(CASE WHEN before > 0 THEN 1 ELSE 0 END),
-            SUM(CASE WHEN before > 0 AND after > 0 THEN 1 ELSE 0 END),
-            SUM(CASE WHEN before > 0 THEN before ELSE 0 END),
-            SUM(CASE WHEN before > 0 THEN after ELSE 0 END)
-        FROM r GROUP BY manager_id
+        SELECT h.manager_id,
+            SUM(CASE WHEN r.before > 0 THEN 1 ELSE 0 END),
+            SUM(CASE WHEN r.before > 0 AND r.after > 0 THEN 1 ELSE 0 END),
+            SUM(CASE WHEN r.before > 0 THEN r.before ELSE 0 END),
+            SUM(CASE WHEN r.before > 0 THEN r.after ELSE 0 END)
+        FROM r JOIN {held} h ON h.account_id = r.account_id
+        WHERE h.started_at <= %(since)s AND (h.ended_at IS NULL OR h.ended_at > %(since)s)
+        GROUP BY h.manager_id
     """
     params = {"since": since, "after": first_after, "before": first_before, "last": last}
     with connection.cursor() as cursor:
@@ -642,22 +642,21 @@ def kpi_page(
         if stored:
             snapshots.store(period, today, rows, team_plans, facts, time.perf_counter() - started)
     # Who is a manager: active sellers, and anyone with figures in the period (a departed one keeps his month).
-    users = {
-        u.pk: u
-        for u in User.objects.select_related("team")
-        .filter(Q(is_active=True, roles__role__in=list(SELLERS)) | Q(pk__in=list(rows)))
-        .distinct()
-    }
-    people: dict[int, Kpi] = {}
-    for pk, u in users.items():
-        row = rows.get(pk) or Kpi(kind="person", pk=pk, name="")
-        row.period_months = len(period.months)
-        row.name, row.team_id, row.team_name, row.active = (
-            str(u),
-            u.team_id,
-            u.team.name if u.team else "",
-            u.is_active,
+    users = (
+        User.objects.filter(Q(is_active=True, roles__role__in=list(SELLERS)) | Q(pk__in=list(rows)))
+        .values(
+            "pk", "display_name", "first_name", "last_name", "username", "team_id", "team__name", "is_active"
         )
+        .distinct()
+    )
+    people: dict[int, Kpi] = {}
+    for u in users:
+        pk = u["pk"]
+        row = rows.get(pk) or Kpi(kind="person", pk=pk, name="")
+        full = f"{u['first_name']} {u['last_name']}".strip()
+        row.period_months = len(period.months)
+        row.name = u["display_name"] or full or u["username"]  # as User.__str__
+        row.team_id, row.team_name, row.active = u["team_id"], u["team__name"] or "", u["is_active"]
         people[pk] = row
     _compare(people)
     page = KpiPage(
@@ -690,13 +689,24 @@ def kpi_page(
         if (allowed is None or row.pk in allowed) and (tree is None or row.team_id in tree)
     ]
     page.people = sorted(shown, key=lambda r: (r.name.lower(), r.pk))
+    children = {t["id"]: t["parent_id"] for t in teams}
+    listed = _listed_teams(children, shown_teams, team)
     for team_row in teams:
-        if team_row["id"] in shown_teams:
+        if team_row["id"] in listed:
             members = [r for r in people.values() if r.team_id in subtrees[team_row["id"]]]
             page.teams.append(
                 team_total(team_row["id"], team_row["name"], members, team_plans.get(team_row["id"]))
             )
     return page
+
+
+def _listed_teams(parent_of: dict[int, int | None], shown: set[int], team: int | None) -> set[int]:
+    """The teams the page lists: the chosen team and its direct sub-teams; without a choice, the highest
+    teams the reader sees and their direct sub-teams (a click on a team goes one level down)."""
+    if team is not None:
+        return {t for t in shown if t == team or parent_of.get(t) == team}
+    tops = {t for t in shown if parent_of.get(t) not in shown}
+    return {t for t in shown if t in tops or parent_of.get(t) in tops}
 
 
 def team_total(pk: int, name: str, members: list[Kpi], own_plan: tuple[Decimal, Decimal] | None) -> Kpi:
