@@ -150,7 +150,7 @@ def main(argv: list[str] | None = None) -> None:
         top = sorted(statements, key=lambda s: -s[1])[:4]
         lines.append(
             f"| {code} | {ms:.0f} | {len(statements)} | "
-            + "; ".join(f"{t * 1000:.0f} ms `{s[:70].replace('|', '/')}…`" for s, t in top)
+            + "; ".join(f"{t * 1000:.0f} ms `{' '.join(s.split())[:70].replace('|', '/')}…`" for s, t in top)
             + " |"
         )
     lines.append("")
