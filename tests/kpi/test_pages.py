@@ -114,3 +114,31 @@ def test_ranking_publish_and_who_sees_it(world):
     # Both managers have margin 1200 over 1.5 h and no plan: they tie on the fair basis
     places = {row["name"]: row["rank"] for row in published.rows}
     assert places["Am_A"] == places["Am_B"]
+
+
+def test_the_page_asks_a_fixed_number_of_queries_whatever_the_number_of_managers(world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from orbit.kpi.models import KpiSnapshot
+    from orbit.org.models import Role
+    from tests.factories import make_user
+
+    client = _client(world.head)
+
+    def count() -> tuple[int, int]:
+        KpiSnapshot.objects.all().delete()
+        found = []
+        for _ in range(2):  # computed and stored, then read
+            with CaptureQueriesContext(connection) as queries:
+                assert client.get(reverse("kpi:page"), {"period": MARCH}).status_code == 200
+            found.append(len(queries.captured_queries))
+        return found[0], found[1]
+
+    few = count()
+    for n in range(15):
+        person = make_user(f"more{n}", Role.ACCOUNT_MANAGER, team=world.team_b)
+        account = make_account(world.head, person)
+        invoice(account, person, dt.date(2026, 3, 3), 100, 50)
+        touch(account, person, at(2026, 3, 3, 10), 10)
+    assert count() == few
