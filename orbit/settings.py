@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "orbit.analytics",
     "orbit.imports",
     "orbit.staffing",
+    "orbit.kpi",
     "orbit.api",
 ]
 
@@ -236,6 +237,7 @@ ORBIT_TIER_WEIGHTS = {"key": 8.0, "A": 4.0, "B": 2.0, "C": 1.0}
 # Sales figures and bonuses: an invoice in the first this-many calendar months of an account's buying (the month of
 # its first invoice counts as the first) is new business, unless its order names another kind; the hunter/farmer time
 # split counts work on such an account as hunting. Orbit's default.
+# its first invoice counts as the first) is new business, unless its order names another kind. Orbit's default.
 ORBIT_NEW_BUSINESS_MONTHS = int(os.environ.get("ORBIT_NEW_BUSINESS_MONTHS", "3"))
 # A lead should have at most this many direct reports (the 5–7 rule); more suggests another level.
 ORBIT_SPAN_OF_CONTROL = int(os.environ.get("ORBIT_SPAN_OF_CONTROL", "7"))
@@ -262,3 +264,6 @@ SILENCED_SYSTEM_CHECKS = ["models.W047"]
 # Year holidays, when the Bank of Russia publishes nothing); older than that is a missing rate, never 1.0.
 ORBIT_BASE_CURRENCY = os.environ.get("ORBIT_BASE_CURRENCY", "RUB")
 ORBIT_RATE_MAX_AGE_DAYS = int(os.environ.get("ORBIT_RATE_MAX_AGE_DAYS", "10"))
+# Managers' KPIs (docs/managers-kpi.md): the peers' band edges, per scale, override Orbit's defaults
+# (orbit/kpi/peers.py DEFAULT_BANDS), e.g. {"accounts": [30, 100], "budget": [10000000, 50000000]}.
+ORBIT_KPI_PEER_BANDS: dict = {}

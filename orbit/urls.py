@@ -24,6 +24,8 @@ urlpatterns = [
     path("analytics/", include("orbit.analytics.urls")),
     path("", include("orbit.imports.urls")),
     path("managers/staffing/", include("orbit.staffing.urls")),
+    path("managers/", RedirectView.as_view(pattern_name="kpi:page", permanent=False), name="managers"),
+    path("managers/kpi/", include("orbit.kpi.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]

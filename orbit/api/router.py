@@ -21,6 +21,7 @@ from orbit.api import (
     growth_pipeline,
     growth_plans,
     growth_projects,
+    kpi,
     managers_staffing,
     requests,
     revenue,
@@ -105,3 +106,4 @@ api.add_router("/", analytics_dashboard.router)
 api.add_router("/", analytics_retention.router)
 api.add_router("/", analytics_reactivation.router)
 api.add_router("/", managers_staffing.router)
+api.add_router("/", kpi.router)

@@ -12,6 +12,7 @@ NAVIGATION = [
     ("revenue:receivables", _("Billing"), "/revenue/", lambda user: True),
     ("growth:board", _("Growth"), "/growth/", lambda user: True),
     ("analytics:dashboard", _("Analytics"), "/analytics/", lambda user: True),
+    ("kpi:page", _("Managers"), "/managers/", lambda user: True),
     ("org:teams", _("Teams"), "/teams/", lambda user: True),
     ("access:visibility", _("Settings"), "/settings/", can_set_policy),
 ]

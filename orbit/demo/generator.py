@@ -30,6 +30,7 @@ from orbit.demo import data
 from orbit.demo.analytics import write_analytics
 from orbit.demo.bell import write_bell
 from orbit.demo.growth import write_growth
+from orbit.demo.kpi import write_kpi
 from orbit.demo.past_handoffs import write_past_handoffs
 from orbit.demo.people import transliterate
 from orbit.demo.plan import AccountPlan, Plan, build_plan
@@ -113,6 +114,7 @@ def seed(
         growth = write_growth(seed=seed, today=today, now=now)
         changes = write_analytics(today, now)  # on the finished ledger
         write_staffing(seed=seed, today=today)  # managers' profiles and the hybrids' logged hours
+        write_kpi(today, now)  # the managers' published ranking, over the figures above
         # Fire PostgreSQL's deferred invariant checks here, so a broken plan fails with a clear message.
         connection.check_constraints()
     return SeedReport(

@@ -46,3 +46,5 @@ COVER_ARRANGES = {"am_a", "lead_a", "head", "admin"}
 # auditor, not a colleague; who writes it: the head, admins and his lead, never he himself.
 PROFILE_READERS = {"head", "admin", "lead_a", "am_a"}
 PROFILE_WRITERS = {"head", "admin", "lead_a"}
+# Whose figures (KPI pages, drill-downs, API) about am_a: himself, his lead, the global readers.
+PERSON_SEES = {"am_a", "lead_a", "head", "admin", "auditor"}

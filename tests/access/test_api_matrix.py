@@ -121,6 +121,10 @@ OPERATIONS = {
     ("get", "/api/analytics/accounts/{account_id}"): ("account", None),
     ("get", "/api/analytics/retention"): ("any", None),  # figures over what the caller sees
     ("get", "/api/analytics/shares"): ("any", None),
+    ("get", "/api/kpi"): (
+        "any",
+        None,
+    ),  # the caller's own people (tests/kpi/test_pages.py: ?person= by every door)
     ("put", "/api/growth/plans"): (
         "plan-set",
         {"month": timezone.localdate().replace(day=1).isoformat(), "revenue": "1 000", "margin": "100"},

@@ -32,6 +32,7 @@ from tests.access.personas import (
     COVER_SEES,
     CREATE,
     NOBODY,
+    PERSON_SEES,
     PERSONAS,
     PROFILE_READERS,
     PROFILE_WRITERS,
@@ -277,6 +278,14 @@ ROUTES = {
     # a case is given up (with a reason) by whoever may work its account.
     "analytics:reactivation": Route(),
     "analytics:changes": Route(),
+    # Managers' KPIs (issue 14): the list shows each reader his own people; one person's page and the rows
+    # behind his figures are 404 to whoever may not see him (PERSON_SEES); the head publishes the ranking.
+    "managers": Route(scope="public", ok=302),  # the area's root: to the KPI page, which asks to log in
+    "kpi:page": Route(),
+    "kpi:person": Route(scope="person"),
+    "kpi:drill": Route(scope="person"),
+    "kpi:ranking": Route(),
+    "kpi:ranking_publish": Route(method="post", scope="head", ok=302, data={"period": "2026-03"}),
     "analytics:day": Route(),
     "analytics:reactivation_lost": Route(
         method="post", scope="case", need=CHANGE, ok=302, data={"reason": "Ушли к конкуренту"}
@@ -359,6 +368,8 @@ def _expected(route: Route, persona: str, target: str | None) -> int:
         return route.ok if persona in ("head", "admin", "auditor") else 403
     if route.scope == "leads":
         return 200 if persona in ("head", "admin", "lead_a", "lead_b") else 403
+    if route.scope == "person":  # am_a's figures: himself, his lead and the global readers
+        return route.ok if persona in PERSON_SEES else 404
     if route.scope in ACCOUNT_SCOPES:
         if target not in VISIBLE[persona]:
             return 404
@@ -428,6 +439,8 @@ def _request(world, name: str, persona: str, target: str | None):
         args = [_training(world).pk]
     elif route.scope in ("profile", "profile_write"):
         args = [world.people["am_a"].pk]
+    elif route.scope == "person":
+        args = [world.people["am_a"].pk] + (["invoices"] if name == "kpi:drill" else [])
     elif route.scope == "global_run":
         args = [next(iter(world.analytics.values())).run.pk]
     elif route.scope == "bulk_move":

@@ -206,6 +206,9 @@ READERS = ("selectors.py", "views.py", "ical.py", "timeline.py", "history.py", "
 READERS += ("pipeline.py", "whitespace.py", "plan_fact.py", "logged.py")
 # Managers, staffing: the hybrids' time split and the hunter-or-farmer what-if.
 READERS += ("time_split.py", "what_if.py")
+# The managers' KPIs (issue 14): every manager's figures (the peers' medians need all of them) and the rows behind
+# one person's figures.
+READERS += ("portfolio.py", "drilldown.py")
 # An area split in parts reads in `selectors_<part>.py` / `views_<part>.py` (revenue's deals, growth's projects).
 READER_PREFIXES = ("selectors_", "views_")
 
@@ -227,8 +230,37 @@ HOURS_CLASSIFIED = (
     "status, first invoice month and new-business opportunities decide hunting or serving; only totals per "
     "person and month leave the module, never an account"
 )
+KPI_FIGURES = (
+    "the managers' KPIs (docs/managers-kpi.md): every manager's totals, computed for all of them because each is "
+    "compared with the median of his peers; only the totals of the people the reader may see (visible_people) "
+    "and the peers' medians and quartiles leave orbit/kpi/portfolio.py, never a document"
+)
+KPI_ROWS = (
+    "the rows behind one person's KPI figure: the view answers 404 unless the reader may see that person "
+    "(may_see_person: himself, his lead, the head); the rows are the documents recorded on him, which make "
+    "his figure (a document keeps the manager of its date, so a handoff does not change his month)"
+)
 # (file under orbit/, function, model) -> why this read needs no visible_to.
 ALLOWED_READS = {
+    ("kpi/drilldown.py", "cases", "ReactivationCase"): KPI_ROWS,
+    ("kpi/drilldown.py", "invoices", "Invoice"): KPI_ROWS,
+    ("kpi/drilldown.py", "payments", "PaymentAllocation"): KPI_ROWS,
+    ("kpi/drilldown.py", "requests", "Request"): KPI_ROWS,
+    ("kpi/portfolio.py", "_kinds", "Invoice"): KPI_FIGURES,
+    ("kpi/portfolio.py", "_ltv", "AccountMetrics"): KPI_FIGURES,
+    ("kpi/portfolio.py", "_reactivations", "ReactivationCase"): KPI_FIGURES,
+    ("kpi/portfolio.py", "_revenue", "Invoice"): KPI_FIGURES,
+    ("kpi/portfolio.py", "_revenue", "PaymentAllocation"): KPI_FIGURES,
+    ("kpi/portfolio.py", "_sla", "Request"): KPI_FIGURES,
+    ("kpi/portfolio.py", "logged_entries", "RequestComment"): KPI_FIGURES
+    + "; the hours drill-down: "
+    + KPI_ROWS,
+    ("kpi/portfolio.py", "logged_entries", "Touch"): KPI_FIGURES + "; the hours drill-down: " + KPI_ROWS,
+    ("kpi/portfolio.py", "portfolio_accounts", "Account"): KPI_FIGURES
+    + "; the cadence drill-down: "
+    + KPI_ROWS,
+    ("kpi/portfolio.py", "responsible_at", "OwnershipPeriod"): UNDER_A_SCOPED_ROW,
+    ("kpi/portfolio.py", "with_cadence", "Touch"): UNDER_A_SCOPED_ROW,
     ("staffing/time_split.py", "first_invoice_months", "Invoice"): HOURS_CLASSIFIED,
     ("staffing/time_split.py", "account_facts", "Account"): HOURS_CLASSIFIED,
     ("staffing/time_split.py", "account_facts", "Opportunity"): HOURS_CLASSIFIED,
