@@ -40,6 +40,7 @@ class ReminderCount:
     contract_notices: int = 0
     receivables: int = 0
     analytics_run: int = 0  # the id of the full analytics run queued (or already under way)
+    kpi_refresh: str = ""  # the id of the managers' KPI refresh queued after it
 
 
 def remind_handoff_steps(today: dt.date) -> int:
@@ -100,13 +101,14 @@ def remind_cover_ends(today: dt.date) -> int:
 def send_reminders(today: dt.date | None = None) -> ReminderCount:
     from orbit.activities.daily import morning
     from orbit.analytics.compute import request_run
+    from orbit.kpi.tasks import refresh_kpi_snapshots
     from orbit.revenue.balances import rebuild_receivables
     from orbit.revenue.contracts import contracts_roll, remind_notice_deadlines
 
     today = today or timezone.localdate()
     planned, overdue = morning(today)
     renewed, expired = contracts_roll(today)  # before anyone's day is read: deadlines of the new period
-    return ReminderCount(
+    count = ReminderCount(
         contracts_renewed=renewed,
         contracts_expired=expired,
         contract_notices=remind_notice_deadlines(today),
@@ -120,6 +122,9 @@ def send_reminders(today: dt.date | None = None) -> ReminderCount:
         # accounts take a while), one at a time.
         analytics_run=request_run(as_of=today).pk,
     )
+    # Then the managers' stored KPI figures, which read the run's LTV: the worker takes tasks in order.
+    count.kpi_refresh = str(refresh_kpi_snapshots.enqueue().id)
+    return count
 
 
 @task()

@@ -149,3 +149,13 @@ def test_the_command_runs_them_or_hands_them_to_the_worker(org, capsys):
     call_command("send_reminders", "--enqueue")  # the immediate backend of the tests runs it in-line
     assert "Enqueued" in capsys.readouterr().out
     assert Notification.objects.filter(kind=Kind.COVER_STARTED).count() == 2
+
+
+def test_the_morning_queues_the_analytics_run_and_then_the_managers_kpi_figures(org):
+    from orbit.kpi.models import KpiSnapshot
+
+    count = send_reminders(today())
+    assert count.analytics_run and count.kpi_refresh  # the test backend runs both at once
+    stored = set(KpiSnapshot.objects.values_list("period", flat=True))
+    month = today().strftime("%Y-%m")
+    assert month in stored and str(today().year) in stored
