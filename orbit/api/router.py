@@ -23,6 +23,7 @@ from orbit.api import (
     growth_projects,
     requests,
     revenue,
+    workload,
 )
 from orbit.api.schemas import json_number
 
@@ -103,3 +104,4 @@ api.add_router("/", growth_projects.router)
 api.add_router("/", analytics_dashboard.router)
 api.add_router("/", analytics_retention.router)
 api.add_router("/", analytics_reactivation.router)
+api.add_router("/", workload.router)
