@@ -116,6 +116,7 @@ def _person_context(request, person: User, form_errors=None, form_values=None) -
             "may_set": services.may_set_person(request.user, person),
             "setting": setting,
             "form_errors": form_errors or {},
+            "general_errors": (form_errors or {}).get("__all__", []),
             "form_values": form_values
             or {
                 "capacity_hours": person.monthly_capacity_hours,
@@ -175,6 +176,7 @@ def _norms_context(request, errors=None, values=None) -> dict:
         "end": end,
         "min_history": selectors.defaults.MIN_HISTORY,
         "errors": errors or {},
+        "general_errors": (errors or {}).get("__all__", []),
         "values": values,
         "edited_tier": (values or {}).get("tier"),
     }

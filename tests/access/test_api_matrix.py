@@ -114,6 +114,7 @@ OPERATIONS = {
     ("post", "/api/opportunities/{opportunity_id}/move"): ("opportunity-write", {}),  # to the next stage
     ("get", "/api/pipeline/weighted"): ("any", None),
     ("get", "/api/growth/plan-fact"): ("any", None),
+    ("get", "/api/workload"): ("any", None),
     ("get", "/api/analytics/figures"): ("any", None),
     ("get", "/api/analytics/accounts"): ("analytics-accounts", None),
     ("get", "/api/analytics/accounts/{account_id}"): ("account", None),

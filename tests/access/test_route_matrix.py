@@ -269,7 +269,22 @@ ROUTES = {
     "analytics:reactivation_lost": Route(
         method="post", scope="case", need=CHANGE, ok=302, data={"reason": "Ушли к конкуренту"}
     ),
+    # Managers, workload: everyone signed in sees the load of the people he may see (himself, his people, all);
+    # a person's page is am_a's here: he, his lead and the global readers; his settings: his lead and the head.
+    "workload:index": Route(),
+    "workload:norms": Route(),
+    "workload:norms_edit": Route(
+        method="post", scope="head", ok=302, data={"tier": "C", "touch_minutes": "25"}
+    ),
+    "workload:person": Route(scope="person"),
+    "workload:person_settings": Route(
+        method="post", scope="person_set", ok=302, data={"capacity_hours": "120", "hunting_percent": ""}
+    ),
+    "workload:rebalance": Route(scope="team_a"),  # lead_a's team: he, the head and the global readers
 }
+# Who sees am_a's workload, who sets his capacity; who sees team A's rebalancing.
+PERSON_SEES = {"am_a", "lead_a", "head", "admin", "auditor"}
+PERSON_SETS = {"lead_a", "head", "admin"}
 
 
 def _route_names(patterns, namespace=""):
@@ -309,6 +324,12 @@ def _expected(route: Route, persona: str, target: str | None) -> int:
         return route.ok if route.method == "get" or persona in COVER_ARRANGES else 403
     if route.scope == "bulk_move":
         return 200 if persona in ("lead_a", "head", "admin") else 404
+    if route.scope in ("person", "team_a"):
+        return route.ok if persona in PERSON_SEES - ({"am_a"} if route.scope == "team_a" else set()) else 404
+    if route.scope == "person_set":
+        if persona not in PERSON_SEES:
+            return 404
+        return route.ok if persona in PERSON_SETS else 403
     if route.scope in ("global", "global_run"):
         return route.ok if persona in ("head", "admin", "auditor") else 403
     if route.scope == "leads":
@@ -377,6 +398,10 @@ def _request(world, name: str, persona: str, target: str | None):
         args = [CadencePolicy.objects.order_by("pk").first().pk]
     elif name in WORKTIME_CALENDAR_ROUTES:  # the default calendar; a day of an entered year
         args = [default_calendar().pk] + (["2026-11-24"] if name.startswith("worktime:day") else [])
+    elif route.scope in ("person", "person_set"):
+        args = [world.people["am_a"].pk]
+    elif route.scope == "team_a":
+        args = [world.people["lead_a"].team_id]
     elif name == "activities:ical":
         args = ["not-a-secret"]
     elif route.scope == "token":
