@@ -21,6 +21,7 @@ from orbit.org.models import Role, User
 from orbit.workload import capacity, defaults, demand, norms
 from orbit.workload.months import months_back
 from orbit.workload.portfolio import held_accounts, month_end_counts
+from orbit.worktime.services import CalendarYearMissing
 
 FARMER_ROLES = (Role.ACCOUNT_MANAGER, Role.KEY_ACCOUNT_MANAGER)
 OVER, UNDER, OK, NONE = "over", "under", "ok", "none"
@@ -150,8 +151,12 @@ def over_time(people: list[User], month: dt.date, count: int = defaults.HISTORY_
     points = []
     for m in months:
         per_person = counts[m]
-        demands = demand.demand_hours(ids, m, hours=hours, counts=per_person)
-        capacities = capacity.capacity_hours(ids, m)
+        try:
+            demands = demand.demand_hours(ids, m, hours=hours, counts=per_person)
+            capacities = capacity.capacity_hours(ids, m)
+        except CalendarYearMissing:  # a month of a year not entered in the calendar: its size, no load
+            demands = demand.base_demand(per_person, hours)
+            capacities = {}
         demand_sum = sum(demands.values(), Decimal(0))
         capacity_sum = sum(capacities.values(), Decimal(0))
         points.append(
