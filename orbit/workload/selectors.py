@@ -184,7 +184,7 @@ def over_time_charts(points: list[MonthPoint]) -> tuple[Chart, Chart]:
         unit="number",
     )
     load = Chart(
-        title=str(_("Load, % of capacity")),
+        title=str(_("Load, percent of capacity")),
         categories=labels,
         series=[Series(str(_("Load")), [p.load for p in points], kind="line")],
         unit="percent",
