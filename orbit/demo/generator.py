@@ -36,6 +36,7 @@ from orbit.demo.plan import AccountPlan, Plan, build_plan
 from orbit.demo.requests import write_requests
 from orbit.demo.revenue import write_revenue
 from orbit.demo.touches import write_touches
+from orbit.demo.workload import write_workload
 from orbit.handoffs.models import Handoff, HandoffKind, HandoffStep
 from orbit.org.models import Team, User, UserRole
 
@@ -110,6 +111,7 @@ def seed(
         money = write_revenue(seed=seed, today=today)
         growth = write_growth(seed=seed, today=today, now=now)
         changes = write_analytics(today, now)  # on the finished ledger
+        write_workload(today)  # capacities that show an overloaded and an underloaded manager
         # Fire PostgreSQL's deferred invariant checks here, so a broken plan fails with a clear message.
         connection.check_constraints()
     return SeedReport(

@@ -104,8 +104,8 @@ def details(person_ids: Iterable[int], month: dt.date) -> dict[int, Capacity]:
     for person in people:
         share = 0
         if is_hybrid(person):
-            share = hunting.get(person.pk)
-            share = defaults.HUNTING_PERCENT if share is None else share
+            own = hunting.get(person.pk)
+            share = defaults.HUNTING_PERCENT if own is None else own
         gone = min(away.get(person.pk, Decimal(0)), month_hours)
         if month_hours <= 0 or average <= 0:
             hours = Decimal(0)

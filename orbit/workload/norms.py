@@ -115,7 +115,11 @@ def history(today: dt.date) -> History:
     since, until = start_moment(start), start_moment(end + dt.timedelta(days=1))
     minutes: dict[tuple[str, str], int] = defaultdict(int)
     rows = logged_minutes(start, end)
-    tiers = dict(Account.objects.filter(pk__in={r.account_id for r in rows}).values_list("pk", "tier"))
+    ids = {r.account_id for r in rows}
+    # A few accounts: look them up; a large base: read every account's tier once (two columns, streamed)
+    # rather than send a million ids (the result is cached for the day, see hours_by_tier).
+    accounts = Account.objects.filter(pk__in=ids) if len(ids) <= 5000 else Account.objects.all()
+    tiers = dict(accounts.values_list("pk", "tier").iterator(chunk_size=20000))
     for row in rows:
         minutes[(tiers[row.account_id], row.source)] += row.minutes
     found.touch_minutes = {t: minutes[(t, TOUCH)] for t in TIERS}

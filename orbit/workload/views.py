@@ -77,8 +77,10 @@ def index(request):
             "hours": norms.hours_by_tier(),
             "tiers": norms.TIERS,
             "underload": selectors.defaults.UNDERLOAD_PERCENT,
-            "rebalance_teams": [t for t in teams if services.may_rebalance(request.user, t)]
-            or ([team] if team and sees_all_plans(request.user) else []),
+            # The teams of the overloaded people, for a rebalancing proposal (read by all who see the team).
+            "rebalance_teams": [
+                t for t in teams if t.pk in {r.person.team_id for r in found if r.status == "over"}
+            ],
         }
     )
     return TemplateResponse(request, "workload/index.html", context)
