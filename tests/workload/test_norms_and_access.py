@@ -115,7 +115,7 @@ def test_norm_and_capacity_input_is_validated_field_by_field():
     with pytest.raises(ValidationError) as zero:
         services.person_set(by=head, person=anna, version=None, capacity_hours="0", hunting_percent="120")
     assert set(zero.value.message_dict) == {"capacity_hours", "hunting_percent"}
-    assert "zero" in zero.value.message_dict["capacity_hours"][0]
+    assert "ноль" in zero.value.message_dict["capacity_hours"][0]
     with pytest.raises(PermissionDenied):
         services.person_set(by=anna, person=anna, version=None, capacity_hours="100", hunting_percent="")
 

@@ -182,8 +182,8 @@ def test_apply_refuses_every_bad_line_and_starts_nothing(team_world, today):
         )
     errors = refused.value.message_dict
     assert set(errors) == {f"line_{a.pk}" for a in (w.key, w.small, w.member, w.holding)}
-    assert "key account" in errors[f"line_{w.key.pk}"][0]
-    assert "open handoff" in errors[f"line_{w.small.pk}"][0]
+    assert "ключевых" in errors[f"line_{w.key.pk}"][0]
+    assert "уже идёт передача" in errors[f"line_{w.small.pk}"][0]
     assert Handoff.objects.count() == 1  # only the one started before
 
 
