@@ -140,3 +140,23 @@ def test_a_manager_sees_only_his_own_workload_by_page_and_api(calendar):
     answer = client.get("/api/workload", {"month": "2026-11"}).json()
     assert {p["id"] for p in answer["people"]} == {anna.pk, boris.pk}
     assert client.get("/api/workload", {"month": "2026-13"}).status_code == 422
+
+
+def test_refused_forms_answer_400_with_their_field_errors(calendar):
+    head = make_user("head", Role.HEAD)
+    anna = make_user("anna", Role.ACCOUNT_MANAGER)
+    client = Client()
+    client.force_login(head)
+    bad = client.post(reverse("workload:norms_edit"), {"tier": "A", "version": "0", "touch_minutes": "-1"})
+    assert bad.status_code == 400 and "Не может быть отрицательным" in bad.content.decode()
+    zero = client.post(reverse("workload:person_settings", args=[anna.pk]), {"capacity_hours": "0"})
+    assert zero.status_code == 400 and "ноль часов" in zero.content.decode()
+    anna.refresh_from_db()
+    assert anna.monthly_capacity_hours == 140
+    ok = client.post(
+        reverse("workload:person_settings", args=[anna.pk]),
+        {"capacity_hours": "120", "hunting_percent": "10"},
+    )
+    assert ok.status_code == 302
+    anna.refresh_from_db()
+    assert anna.monthly_capacity_hours == 120 and anna.workload_setting.hunting_percent == 10

@@ -203,3 +203,20 @@ def test_a_double_click_starts_the_handoffs_once_and_others_may_not_apply(team_w
     assert refused.status_code == 400 and "lines" in refused.context["errors"]
     client.force_login(w.anna)  # a manager: not his page, by any door
     assert client.get(url).status_code == 404 and client.post(url, data).status_code == 404
+
+
+def test_a_refused_apply_answers_400_with_the_lines_reason_and_keeps_the_leads_choices(team_world, today):
+    w = team_world
+    w.anna.monthly_capacity_hours = 3
+    w.anna.save()
+    client = Client()
+    client.force_login(w.lead)
+    url = reverse("workload:rebalance", args=[w.team.pk])
+    # The lead sends the key account to Carl (not a KAM) and unticks the holding.
+    response = client.post(url, {"move": [w.key.pk], f"receiver_{w.key.pk}": w.carl.pk})
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "менеджер ключевых клиентов" in body
+    assert f'name="move" value="{w.holding.pk}" checked' not in body
+    assert f'<option value="{w.carl.pk}" selected>' not in body  # Carl is not offered for a key account
+    assert not Handoff.objects.exists()

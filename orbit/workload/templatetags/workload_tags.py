@@ -35,3 +35,11 @@ def receivers_for(proposal, move):
 @register.filter
 def demand_after(proposal, row):
     return proposal.demand_after(row)
+
+
+@register.filter
+def receiver_of(chosen, move):
+    """The receiver the lead picked for the move when his form comes back with errors, else the proposal's."""
+    if chosen and move.group in chosen:
+        return chosen[move.group]
+    return move.receiver.pk
