@@ -92,8 +92,13 @@ def away_hours(calendar, month: dt.date, covers) -> dict[int, Decimal]:
     }
 
 
-def details(person_ids: Iterable[int], month: dt.date) -> dict[int, Capacity]:
-    people = list(User.objects.filter(pk__in=list(person_ids)).prefetch_related("roles"))
+def details(
+    person_ids: Iterable[int], month: dt.date, *, people: list[User] | None = None
+) -> dict[int, Capacity]:
+    """Capacity of each person; `people` = the User rows already read with their roles (the callers that
+    count many months pass them, so the people are read once, not once a month)."""
+    if people is None:
+        people = list(User.objects.filter(pk__in=list(person_ids)).prefetch_related("roles"))
     calendar = default_calendar()
     month_hours = working_hours(calendar, month, last_day(month))
     year = month.year

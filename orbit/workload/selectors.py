@@ -96,13 +96,17 @@ def people_for(user: User, team_ids: set[int] | None = None):
     return people
 
 
-def rows(user: User, month: dt.date, *, team_ids: set[int] | None = None, people=None) -> list[Row]:
+def rows(
+    user: User, month: dt.date, *, team_ids: set[int] | None = None, people=None, counts=None
+) -> list[Row]:
+    everyone = people is None and team_ids is None and visible_people(user) is None
     people = list(people if people is not None else people_for(user, team_ids))
     ids = [p.pk for p in people]
     hours = norms.hours_by_tier()
-    counts = month_end_counts([month], ids)[month]
+    if counts is None:  # the head's whole department: no list of 500 ids for the database to match
+        counts = month_end_counts([month], None if everyone else ids)[month]
     demands = demand.demand_hours(ids, month, hours=hours, counts=counts)
-    capacities = capacity.details(ids, month)
+    capacities = capacity.details(ids, month, people=people)
     return [Row(p, dict(counts.get(p.pk, {})), demands[p.pk], capacities[p.pk]) for p in people]
 
 
@@ -141,19 +145,35 @@ class MonthPoint:
     load: Decimal | None = field(default=None)
 
 
-def over_time(people: list[User], month: dt.date, count: int = defaults.HISTORY_MONTHS) -> list[MonthPoint]:
+def over_time(
+    people: list[User],
+    month: dt.date,
+    count: int = defaults.HISTORY_MONTHS,
+    counts=None,
+    everyone: bool = False,
+) -> list[MonthPoint]:
     """Portfolio size and load of `people` month by month up to `month`: one grouped ledger query for all the
-    months; today's norms (a norm is not history); each month's own capacity (calendar, covers)."""
-    ids = [p.pk for p in people]
+    months (portfolio.month_end_counts, or `counts` read by the caller); today's norms (a norm is not
+    history); each month's own capacity (calendar, covers). For the whole department (`everyone`), every
+    person who held accounts at a month's end counts in that month, also one who has left since: a staff cut
+    shows as fewer managers holding more accounts."""
     months = months_back(month, count)
-    counts = month_end_counts(months, ids)
+    ids = [p.pk for p in people]
+    counts = counts if counts is not None else month_end_counts(months, None if everyone else ids)
+    if everyone:
+        holders = {pk for per_person in counts.values() for pk in per_person} - set(ids)
+        people = people + list(User.objects.filter(pk__in=holders).prefetch_related("roles"))
+        ids = [p.pk for p in people]
+    wanted = set(ids)
     hours = norms.hours_by_tier()
     points = []
     for m in months:
-        per_person = counts[m]
+        per_person = {pk: tiers for pk, tiers in counts[m].items() if pk in wanted}
+        holding = [p for p in people if sum(per_person.get(p.pk, {}).values()) or p.is_active]
+        holding_ids = [p.pk for p in holding]
         try:
-            demands = demand.demand_hours(ids, m, hours=hours, counts=per_person)
-            capacities = capacity.capacity_hours(ids, m)
+            demands = demand.demand_hours(holding_ids, m, hours=hours, counts=per_person)
+            capacities = {pk: c.hours for pk, c in capacity.details(holding_ids, m, people=holding).items()}
         except CalendarYearMissing:  # a month of a year not entered in the calendar: its size, no load
             demands = demand.base_demand(per_person, hours)
             capacities = {}

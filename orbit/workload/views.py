@@ -15,12 +15,14 @@ from orbit.access import policy
 from orbit.common import idempotency
 from orbit.common.charts import month_label
 from orbit.common.errors import ConflictError
-from orbit.growth.plan_fact import may_see_person, sees_all_plans
+from orbit.growth.plan_fact import may_see_person, sees_all_plans, visible_people
 from orbit.org.models import Team, User
 from orbit.workload import capacity, norms, selectors, services
 from orbit.workload import rebalance as proposals
+from orbit.workload.defaults import HISTORY_MONTHS
 from orbit.workload.models import PersonSetting, Rebalance
-from orbit.workload.months import first_day, next_month, parse, previous_month
+from orbit.workload.months import first_day, months_back, next_month, parse, previous_month
+from orbit.workload.portfolio import month_end_counts
 from orbit.worktime.services import CalendarYearMissing
 
 PAGE_SIZE = 50  # people (accounts) per page: Orbit's default
@@ -57,8 +59,12 @@ def index(request):
     context = {**_month_nav(month), "teams": teams, "team": team, "error": None}
     try:
         people = list(selectors.people_for(request.user, proposals.team_tree_ids(team) if team else None))
-        found = selectors.rows(request.user, month, people=people)
-        points = selectors.over_time(people, month)
+        everyone = team is None and visible_people(request.user) is None
+        counts = month_end_counts(
+            months_back(month, HISTORY_MONTHS), None if everyone else [p.pk for p in people]
+        )
+        found = selectors.rows(request.user, month, people=people, counts=counts[month])
+        points = selectors.over_time(people, month, counts=counts, everyone=everyone)
     except CalendarYearMissing as exc:
         context["error"] = exc.messages[0]
         return TemplateResponse(request, "workload/index.html", context)
