@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from orbit.accounts.models import OwnershipPeriod, Tier
+from orbit.accounts.models import Account, OwnershipPeriod, Tier
 from orbit.handoffs.models import Cover
 from orbit.org.models import Role
 from orbit.workload import selectors
@@ -119,3 +119,32 @@ def test_rows_take_a_fixed_number_of_queries_whatever_the_number_of_people(
     with CaptureQueriesContext(connection) as large:
         assert len(selectors.rows(head, NOV)) == 14
     assert len(large.captured_queries) == len(small.captured_queries)
+
+
+def test_a_staff_cut_shows_in_the_portfolio_over_time(calendar):
+    head = make_user("head", Role.HEAD)
+    set_norms(head, key=(2, 60, 1, 60), A=(1, 60, 0, 0), B=(1, 30, 0, 0), C=(1, 30, 0, 0))
+    anna = make_user("anna", Role.ACCOUNT_MANAGER)
+    boris = make_user("boris", Role.ACCOUNT_MANAGER)
+    kept = [make_account(head, anna, tier=Tier.A) for _ in range(2)]
+    gone = [make_account(head, boris, tier=Tier.A) for _ in range(2)]
+    _backdate()
+    # Boris leaves on 15 October: his two accounts go to Anna.
+    cut = dt.datetime(2026, 10, 15, 12, tzinfo=dt.UTC)
+    OwnershipPeriod.objects.filter(account__in=gone).update(ended_at=cut)
+    for account in gone:
+        OwnershipPeriod.objects.create(account=account, manager=anna, started_at=cut, reason="departure")
+    Account.objects.filter(pk__in=[a.pk for a in gone]).update(responsible_manager=anna)
+    boris.is_active = False
+    boris.save()
+    points = selectors.over_time([anna], NOV, count=3, everyone=True)
+    # September: 4 accounts held by 2 managers; October and November: 4 by Anna alone. Each A account
+    # needs 1 h: demand 4 h a month throughout; capacity halves when Boris goes (his October is not
+    # counted: he held nothing at its end).
+    assert [(p.month.month, p.accounts, p.people, p.demand) for p in points] == [
+        (9, 4, 2, Decimal("4.00")),
+        (10, 4, 1, Decimal("4.00")),
+        (11, 4, 1, Decimal("4.00")),
+    ]
+    assert points[0].capacity > points[1].capacity and points[0].load < points[1].load
+    assert kept  # Anna's own accounts stayed hers
