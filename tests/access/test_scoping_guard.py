@@ -308,7 +308,11 @@ ALLOWED_READS = {
     ): "the deputy's changes on a cover read through visible_to",
     # Managers, workload (docs/managers-workload.md): people-scoped figures — counts of accounts per person and
     # tier, hours per tier — for the people the caller may see (plan_fact.visible_people), never an account.
-    ("workload/portfolio.py", "month_end_counts", "OwnershipPeriod"): WORKLOAD_FIGURES,
+    ("workload/portfolio.py", "_ended", "OwnershipPeriod"): WORKLOAD_FIGURES,
+    ("workload/portfolio.py", "_open_counts", "OwnershipPeriod"): WORKLOAD_FIGURES,
+    ("workload/portfolio.py", "_ended_cached", "OwnershipPeriod"): (
+        "the ledger's latest period id, the key of the cached counts: a number, never a row"
+    ),
     ("workload/portfolio.py", "held_accounts", "OwnershipPeriod"): WORKLOAD_HELD,
     ("workload/portfolio.py", "held_accounts", "Account"): WORKLOAD_HELD,
     ("workload/norms.py", "history", "Account"): WORKLOAD_NORMS,
