@@ -6,6 +6,7 @@ from playwright.sync_api import expect
 
 from orbit.accounts.models import Tier
 from orbit.activities import cadence
+from orbit.handoffs.models import Handoff
 from tests.e2e.conftest import login, screenshot, settle
 from tests.factories import PASSWORD, make_account
 
@@ -31,7 +32,17 @@ def test_the_head_sees_overload_and_underload(org, page):
     expect(rows.filter(has_text="Am_A1")).to_contain_text("недогружен")
     expect(page.locator(".chart-canvas").first).to_be_visible()
     screenshot(page, "managers-workload")
-    page.get_by_role("link", name="Am_A", exact=True).click()
+    page.get_by_role("link", name="Предложить перераспределение: Team A").click()
+    settle(page)
+    # Am_A's three A accounts (2.25 h each) against about 5 h: one move finishes her, to the one with most room.
+    expect(page.get_by_role("heading", name="Предлагаемые передачи")).to_be_visible()
+    screenshot(page, "managers-workload-rebalance")
+    page.get_by_role("button", name="Применить: запустить передачи").click()
+    settle(page)
+    expect(page.get_by_role("status").first).to_contain_text("передачи клиентов запущены")
+    assert Handoff.objects.filter(reason="overload").count() == 1
+    page.goto(f"/managers/workload/person/{org.am_a.pk}/")
     settle(page)
     expect(page.get_by_role("row", name="Альфа 1")).to_be_visible()
+    screenshot(page, "managers-workload-person")
     assert not problems, problems
