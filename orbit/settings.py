@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "orbit.imports",
     "orbit.staffing",
     "orbit.kpi",
+    "orbit.workload",
     "orbit.api",
 ]
 

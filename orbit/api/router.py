@@ -25,6 +25,7 @@ from orbit.api import (
     managers_staffing,
     requests,
     revenue,
+    workload,
 )
 from orbit.api.schemas import json_number
 
@@ -107,3 +108,4 @@ api.add_router("/", analytics_retention.router)
 api.add_router("/", analytics_reactivation.router)
 api.add_router("/", managers_staffing.router)
 api.add_router("/", kpi.router)
+api.add_router("/", workload.router)

@@ -38,6 +38,7 @@ from orbit.demo.requests import write_requests
 from orbit.demo.revenue import write_revenue
 from orbit.demo.staffing import write_staffing
 from orbit.demo.touches import write_touches
+from orbit.demo.workload import write_workload
 from orbit.handoffs.models import Handoff, HandoffKind, HandoffStep
 from orbit.org.models import Team, User, UserRole
 
@@ -115,6 +116,7 @@ def seed(
         changes = write_analytics(today, now)  # on the finished ledger
         write_staffing(seed=seed, today=today)  # managers' profiles and the hybrids' logged hours
         write_kpi(today, now)  # the managers' published ranking, over the figures above
+        write_workload(today)  # capacities that show an overloaded and an underloaded manager
         # Fire PostgreSQL's deferred invariant checks here, so a broken plan fails with a clear message.
         connection.check_constraints()
     return SeedReport(

@@ -64,8 +64,9 @@ def portfolio(by: User, manager: User):
     )
 
 
-def _groups(accounts: list[Account]) -> dict[int, list[Account]]:
-    """Holding members that are in the portfolio stay together: grouped by their top ancestor within it."""
+def holding_groups(accounts: list[Account]) -> dict[int, list[Account]]:
+    """Holding members that are in the portfolio stay together: grouped by their top ancestor within it.
+    Shared with the workload area's rebalancing proposals (orbit/workload/rebalance.py)."""
     by_id = {a.pk: a for a in accounts}
 
     def root(account: Account) -> int:
@@ -79,6 +80,9 @@ def _groups(accounts: list[Account]) -> dict[int, list[Account]]:
     for account in accounts:
         groups[root(account)].append(account)
     return groups
+
+
+_groups = holding_groups
 
 
 def current_load(receivers: list[User]) -> dict[int, float]:

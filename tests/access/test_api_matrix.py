@@ -116,6 +116,7 @@ OPERATIONS = {
     ("get", "/api/growth/plan-fact"): ("any", None),
     # The hybrids' time split (people-scoped: each caller his own hybrids, maybe none) and the what-if.
     ("get", "/api/managers/org-model"): ("any", None),
+    ("get", "/api/workload"): ("any", None),
     ("get", "/api/analytics/figures"): ("any", None),
     ("get", "/api/analytics/accounts"): ("analytics-accounts", None),
     ("get", "/api/analytics/accounts/{account_id}"): ("account", None),

@@ -314,7 +314,21 @@ ROUTES = {
         ok=302,
         data={"course": "Переговоры", "started_on": "2026-01-10"},
     ),
+    # Managers, workload: everyone signed in sees the load of the people he may see (himself, his people, all);
+    # a person's page is am_a's here: he, his lead and the global readers; his settings: his lead and the head.
+    "workload:index": Route(),
+    "workload:norms": Route(),
+    "workload:norms_edit": Route(
+        method="post", scope="head", ok=302, data={"tier": "C", "touch_minutes": "25"}
+    ),
+    "workload:person": Route(scope="person"),
+    "workload:person_settings": Route(
+        method="post", scope="person_set", ok=302, data={"capacity_hours": "120", "hunting_percent": ""}
+    ),
+    "workload:rebalance": Route(scope="team_a"),  # lead_a's team: he, the head and the global readers
 }
+# Who sets am_a's capacity (PERSON_SEES, in personas.py, see his workload); who sees team A's rebalancing.
+PERSON_SETS = {"lead_a", "head", "admin"}
 
 
 def _route_names(patterns, namespace=""):
@@ -364,12 +378,16 @@ def _expected(route: Route, persona: str, target: str | None) -> int:
         if persona not in PROFILE_READERS:
             return 404
         return 403 if route.scope == "profile_write" and persona not in PROFILE_WRITERS else route.ok
+    if route.scope in ("person", "team_a"):
+        return route.ok if persona in PERSON_SEES - ({"am_a"} if route.scope == "team_a" else set()) else 404
+    if route.scope == "person_set":
+        if persona not in PERSON_SEES:
+            return 404
+        return route.ok if persona in PERSON_SETS else 403
     if route.scope in ("global", "global_run"):
         return route.ok if persona in ("head", "admin", "auditor") else 403
     if route.scope == "leads":
         return 200 if persona in ("head", "admin", "lead_a", "lead_b") else 403
-    if route.scope == "person":  # am_a's figures: himself, his lead and the global readers
-        return route.ok if persona in PERSON_SEES else 404
     if route.scope in ACCOUNT_SCOPES:
         if target not in VISIBLE[persona]:
             return 404
@@ -463,6 +481,10 @@ def _request(world, name: str, persona: str, target: str | None):
                 kind="accounts", file_name="x.csv", status="committed", by=world.people["head"]
             ).pk
         ]
+    elif route.scope == "person_set":
+        args = [world.people["am_a"].pk]
+    elif route.scope == "team_a":
+        args = [world.people["lead_a"].team_id]
     elif name == "activities:ical":
         args = ["not-a-secret"]
     elif route.scope == "token":

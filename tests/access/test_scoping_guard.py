@@ -209,6 +209,8 @@ READERS += ("time_split.py", "what_if.py")
 # The managers' KPIs (issue 14): every manager's figures (the peers' medians need all of them) and the rows behind
 # one person's figures.
 READERS += ("portfolio.py", "drilldown.py")
+# Managers, workload: month-end portfolios, norms, demand, capacity and rebalancing read in modules so named.
+READERS += ("portfolio.py", "norms.py", "demand.py", "capacity.py", "rebalance.py")
 # An area split in parts reads in `selectors_<part>.py` / `views_<part>.py` (revenue's deals, growth's projects).
 READER_PREFIXES = ("selectors_", "views_")
 
@@ -239,6 +241,22 @@ KPI_ROWS = (
     "the rows behind one person's KPI figure: the view answers 404 unless the reader may see that person "
     "(may_see_person: himself, his lead, the head); the rows are the documents recorded on him, which make "
     "his figure (a document keeps the manager of its date, so a handoff does not change his month)"
+)
+WORKLOAD_FIGURES = (
+    "people-scoped figures: accounts held at month ends counted per person and tier for the people the caller "
+    "may see (plan_fact.visible_people), never an account"
+)
+WORKLOAD_HELD = (
+    "the accounts a person held at a month's end, returned as a queryset that selectors.accounts_behind reads "
+    "through Account.objects.visible_to (it only counts the rest)"
+)
+WORKLOAD_NORMS = (
+    "the department's norms: minutes, touches and requests summed per tier over every account, the same for "
+    "everyone (a rule people are judged by), never a row"
+)
+WORKLOAD_COVERS = (
+    "the covers of the people whose load is shown (people-scoped) and the tiers of their covered accounts, "
+    "counted: hours, never an account"
 )
 # (file under orbit/, function, model) -> why this read needs no visible_to.
 ALLOWED_READS = {
@@ -333,6 +351,22 @@ ALLOWED_READS = {
         "cover_summary",
         "Account",
     ): "the deputy's changes on a cover read through visible_to",
+    # Managers, workload (docs/managers-workload.md): people-scoped figures — counts of accounts per person and
+    # tier, hours per tier — for the people the caller may see (plan_fact.visible_people), never an account.
+    ("workload/portfolio.py", "_ended", "OwnershipPeriod"): WORKLOAD_FIGURES,
+    ("workload/portfolio.py", "_open_counts", "OwnershipPeriod"): WORKLOAD_FIGURES,
+    ("workload/portfolio.py", "_ended_cached", "OwnershipPeriod"): (
+        "the ledger's latest period id, the key of the cached counts: a number, never a row"
+    ),
+    ("workload/portfolio.py", "held_accounts", "OwnershipPeriod"): WORKLOAD_HELD,
+    ("workload/portfolio.py", "held_accounts", "Account"): WORKLOAD_HELD,
+    ("workload/norms.py", "history", "Account"): WORKLOAD_NORMS,
+    ("workload/norms.py", "history", "Touch"): WORKLOAD_NORMS,
+    ("workload/norms.py", "history", "Request"): WORKLOAD_NORMS,
+    ("workload/norms.py", "history", "RequestComment"): WORKLOAD_NORMS,
+    ("workload/capacity.py", "covers_in", "Cover"): WORKLOAD_COVERS,
+    ("workload/demand.py", "cover_shifts", "Account"): WORKLOAD_COVERS,
+    ("workload/rebalance.py", "propose", "Handoff"): UNDER_A_SCOPED_ROW,
 }
 
 
