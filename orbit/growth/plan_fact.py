@@ -80,23 +80,16 @@ class Figure:
         return None if self.plan is None else self.fact - self.plan
 
 
-@dataclass
-class Row:
-    kind: str  # "person" or "team"
-    pk: int
-    name: str
-    plan_revenue: Decimal | None = None
-    plan_margin: Decimal | None = None
-    plan_version: int = 0  # of the row's own plan; 0 when none is set
-    plan_source: str = "none"  # "own", "people" (a team without its own plan), "none"
-    invoiced: Decimal = ZERO
-    cost: Decimal = ZERO
-    paid: Decimal = ZERO
-    paid_margin: Decimal = ZERO
-    team_name: str = ""
-    team_id: int | None = None
-    active: bool = True
-    expected: Decimal | None = None  # plan × pace, the current month only
+class PlanFigures:
+    """Plan vs fact of a row holding plan_revenue, plan_margin, invoiced, cost, paid and paid_margin (plan vs fact
+    here, the managers' KPIs in orbit/kpi)."""
+
+    plan_revenue: Decimal | None
+    plan_margin: Decimal | None
+    invoiced: Decimal
+    cost: Decimal
+    paid: Decimal
+    paid_margin: Decimal
 
     @property
     def margin(self) -> Decimal:
@@ -117,6 +110,25 @@ class Row:
     @property
     def on_paid_margin(self) -> Figure:
         return Figure(self.plan_margin, self.paid_margin)
+
+
+@dataclass
+class Row(PlanFigures):
+    kind: str  # "person" or "team"
+    pk: int
+    name: str
+    plan_revenue: Decimal | None = None
+    plan_margin: Decimal | None = None
+    plan_version: int = 0  # of the row's own plan; 0 when none is set
+    plan_source: str = "none"  # "own", "people" (a team without its own plan), "none"
+    invoiced: Decimal = ZERO
+    cost: Decimal = ZERO
+    paid: Decimal = ZERO
+    paid_margin: Decimal = ZERO
+    team_name: str = ""
+    team_id: int | None = None
+    active: bool = True
+    expected: Decimal | None = None  # plan × pace, the current month only
 
     @property
     def source_label(self) -> str:

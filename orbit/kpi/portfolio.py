@@ -68,7 +68,14 @@ from orbit.analytics.models import (
 )
 from orbit.analytics.retention import month_index, month_of
 from orbit.growth.models import SalesPlan
-from orbit.growth.plan_fact import SELLERS, Figure, _subtrees, paid_share, visible_people, visible_team_ids
+from orbit.growth.plan_fact import (
+    SELLERS,
+    PlanFigures,
+    _subtrees,
+    paid_share,
+    visible_people,
+    visible_team_ids,
+)
 from orbit.growth.sale_kinds import SaleKind, sale_kind_of
 from orbit.kpi import peers as peer_math
 from orbit.kpi.periods import Period
@@ -115,7 +122,7 @@ class Share:
 
 
 @dataclass
-class Kpi:
+class Kpi(PlanFigures):
     kind: str  # "person" or "team"
     pk: int
     name: str
@@ -155,10 +162,6 @@ class Kpi:
     period_months: int = 1
 
     @property
-    def margin(self) -> Decimal:
-        return self.invoiced - self.cost
-
-    @property
     def hours(self) -> Decimal:
         return (Decimal(self.minutes) / 60).quantize(Decimal("0.01"))
 
@@ -168,22 +171,6 @@ class Kpi:
         if not self.minutes:
             return None
         return (self.margin * 60 / Decimal(self.minutes)).quantize(Decimal("0.01"))
-
-    @property
-    def on_invoiced(self) -> Figure:
-        return Figure(self.plan_revenue, self.invoiced)
-
-    @property
-    def on_paid(self) -> Figure:
-        return Figure(self.plan_revenue, self.paid)
-
-    @property
-    def on_margin(self) -> Figure:
-        return Figure(self.plan_margin, self.margin)
-
-    @property
-    def on_paid_margin(self) -> Figure:
-        return Figure(self.plan_margin, self.paid_margin)
 
     @property
     def nrr(self) -> Decimal | None:
