@@ -1,6 +1,7 @@
 from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from orbit.common.errors import ConflictError
 from orbit.common.validators import validate_reasonable_date
 
 # The browser's pickers take and send only ISO values, whatever the page's language: a date rendered in the
@@ -70,3 +71,20 @@ def arm_conflict(form, exc) -> None:
     form.add_error(None, exc)
     form.data = form.data.copy()
     form.data["version"] = exc.current.version
+
+
+def save_form(form, save) -> int | None:
+    """Submit a bound form to its service: `save(cleaned_data)` when the form is valid. None once saved; else
+    the status to show the form again with: 400 (field errors or the service's refusal) or 409 (a stale
+    version, the form armed with the current one). The shape every edit view shares."""
+    if not form.is_valid():
+        return 400
+    try:
+        save(form.cleaned_data)
+    except ConflictError as exc:
+        arm_conflict(form, exc)
+        return 409
+    except (ValidationError, PermissionDenied) as exc:
+        apply_service_error(form, exc)
+        return 400
+    return None

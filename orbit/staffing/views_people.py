@@ -11,8 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from orbit.common import idempotency
-from orbit.common.errors import ConflictError
-from orbit.common.forms import apply_service_error, arm_conflict
+from orbit.common.forms import apply_service_error, save_form
 from orbit.org.models import User
 from orbit.staffing import permissions, profiles, selectors, span
 from orbit.staffing.forms import AssessmentForm, CompetencyForm, LeadAssessmentForm, TrainingForm
@@ -141,24 +140,18 @@ def training_edit(request, pk: int):
     form = TrainingForm(request.POST or None, initial={**initial, "version": training.version})
     status = 200
     if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                profiles.training_update(
-                    by=request.user,
-                    training=training,
-                    version=data["version"],
-                    **{name: data[name] for name in profiles.TRAINING_FIELDS},
-                )
-            except ConflictError as exc:
-                arm_conflict(form, exc)
-                status = 409
-            except ValidationError as exc:
-                apply_service_error(form, exc)
-            else:
-                messages.success(request, _("Training saved."))
-                return redirect("staffing:profile", person_id=person.pk)
+        status = save_form(
+            form,
+            lambda data: profiles.training_update(
+                by=request.user,
+                training=training,
+                version=data["version"],
+                **{name: data[name] for name in profiles.TRAINING_FIELDS},
+            ),
+        )
+        if status is None:
+            messages.success(request, _("Training saved."))
+            return redirect("staffing:profile", person_id=person.pk)
     return render(
         request,
         "staffing/training_edit.html",
@@ -217,22 +210,16 @@ def competency_edit(request, pk: int):
     form = CompetencyForm(request.POST or None, initial={**initial, "version": item.version})
     status = 200
     if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                profiles.competency_update(
-                    by=request.user,
-                    competency=item,
-                    version=data["version"],
-                    **{name: data[name] for name in profiles.COMPETENCY_FIELDS},
-                )
-            except ConflictError as exc:
-                arm_conflict(form, exc)
-                status = 409
-            except ValidationError as exc:
-                apply_service_error(form, exc)
-            else:
-                messages.success(request, _("Competency saved."))
-                return redirect("staffing:competencies")
+        status = save_form(
+            form,
+            lambda data: profiles.competency_update(
+                by=request.user,
+                competency=item,
+                version=data["version"],
+                **{name: data[name] for name in profiles.COMPETENCY_FIELDS},
+            ),
+        )
+        if status is None:
+            messages.success(request, _("Competency saved."))
+            return redirect("staffing:competencies")
     return render(request, "staffing/competency_edit.html", {"form": form, "item": item}, status=status)
