@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "orbit.revenue",
     "orbit.growth",
     "orbit.analytics",
+    "orbit.bonuses",
     "orbit.api",
 ]
 
