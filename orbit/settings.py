@@ -232,6 +232,9 @@ ORBIT_PAGE_SIZE = 25
 ORBIT_MAX_PAGE_SIZE = 200
 # Relative effort of an account by tier, for workload and for spreading a portfolio fairly.
 ORBIT_TIER_WEIGHTS = {"key": 8.0, "A": 4.0, "B": 2.0, "C": 1.0}
+# Sales figures and bonuses: an invoice in the first this-many calendar months of an account's buying (the month of
+# its first invoice counts as the first) is new business, unless its order names another kind. Orbit's default.
+ORBIT_NEW_BUSINESS_MONTHS = int(os.environ.get("ORBIT_NEW_BUSINESS_MONTHS", "3"))
 # A lead should have at most this many direct reports (the 5–7 rule); more suggests another level.
 ORBIT_SPAN_OF_CONTROL = int(os.environ.get("ORBIT_SPAN_OF_CONTROL", "7"))
 # Handoffs: days given to each step, and the check-up with the client this many weeks after acceptance.

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from orbit.accounts.models import Currency
 from orbit.common.forms import DateField, DateTimeInput
 from orbit.org.models import User
-from orbit.revenue.models import Contract, ContractStatus, Product
+from orbit.revenue.models import Contract, ContractStatus, Order, Product
 from orbit.revenue.money import parse_amount
 from orbit.revenue.orders import OrderLineInput
 
@@ -140,6 +140,14 @@ class OrderForm(forms.Form):
     currency = forms.ChoiceField(label=_("currency"), choices=Currency.choices, initial=Currency.RUB)
     promised_on = DateField(label=_("delivery promised for"), required=False)
     contract = forms.ModelChoiceField(label=_("contract"), queryset=Contract.objects.none(), required=False)
+    opportunity = forms.ModelChoiceField(
+        label=_("fulfils the opportunity"),
+        queryset=Order._meta.get_field("opportunity").related_model.objects.none(),
+        required=False,
+        help_text=_(
+            "A won opportunity of this client: its invoices count as that kind of sale (upsell, renewal…)."
+        ),
+    )
     manager = forms.ModelChoiceField(
         label=_("manager"),
         queryset=User.objects.none(),
@@ -152,6 +160,11 @@ class OrderForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["contract"].queryset = Contract.objects.filter(account=account).exclude(
             status=ContractStatus.TERMINATED
+        )
+        # Growth's Opportunity, reached through the field: the ledger does not import growth.
+        opportunities = Order._meta.get_field("opportunity").related_model.objects
+        self.fields["opportunity"].queryset = opportunities.filter(account=account, status="won").order_by(
+            "-closed_on"
         )
         self.fields["manager"].queryset = _people(account)
 

@@ -332,6 +332,17 @@ class Order(TrackedModel):
         on_delete=models.PROTECT,
         related_name="orders",
     )
+    # The won opportunity this order fulfils: its invoices count as that kind of sale (upsell, renewal, a
+    # project...) in the managers' figures and bonuses (orbit/growth/sale_kinds.py). A string reference: the
+    # ledger does not import growth.
+    opportunity = models.ForeignKey(
+        "growth.Opportunity",
+        verbose_name=_("fulfils the opportunity"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="orders",
+    )
     received_at = models.DateTimeField(_("received from the client"))
     status = models.CharField(
         _("status"), max_length=10, choices=OrderStatus.choices, default=OrderStatus.NEW

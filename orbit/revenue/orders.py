@@ -176,8 +176,10 @@ def order_create(
     number: str = "",
     note: str = "",
     manager: User | None = None,
+    opportunity=None,
 ) -> Order:
-    """A new order with its priced lines; `manager` defaults to the account's responsible manager."""
+    """A new order with its priced lines; `manager` defaults to the account's responsible manager. `opportunity`:
+    the won opportunity of this account the order fulfils (growth's Opportunity; the kind of sale)."""
     _require_bill(by, account)
     locked = Account.objects.select_for_update().get(pk=account.pk)
     _check_account(locked)
@@ -214,6 +216,11 @@ def order_create(
             error("contract", _("Choose a contract of this account."))
         elif contract.status == ContractStatus.TERMINATED:
             error("contract", _("The contract is terminated: choose another one or none."))
+    if opportunity is not None:
+        if opportunity.account_id != locked.pk:
+            error("opportunity", _("Choose an opportunity of this account."))
+        elif opportunity.status != "won":
+            error("opportunity", _("Only a won opportunity is fulfilled by an order."))
     if manager is None:
         manager = locked.responsible_manager
     elif not (manager.is_active and can_view_account(manager, locked)):
@@ -237,6 +244,7 @@ def order_create(
         account=locked,
         number=number or f"new-{uuid.uuid4()}",  # replaced by ORD-<id> below, in this transaction
         contract=contract,
+        opportunity=opportunity,
         received_at=received_at,
         currency=currency,
         promised_on=promised_on,

@@ -26,7 +26,9 @@ def contract_orders(contract: Contract, *, limit: int = 20) -> list[Order]:
 def order_get(user: User, pk: int) -> Order:
     order = (
         Order.objects.visible_to(user)
-        .select_related("account", "account__responsible_manager", "manager", "contract", "created_by")
+        .select_related(
+            "account", "account__responsible_manager", "manager", "contract", "opportunity", "created_by"
+        )
         .prefetch_related(
             Prefetch("lines", queryset=OrderLine.objects.select_related("product").order_by("id")),
             Prefetch(

@@ -298,6 +298,7 @@ def order_create(request, account_pk: int):
                         number=data["number"],
                         note=data["note"],
                         manager=data["manager"],
+                        opportunity=data["opportunity"],
                     ),
                 )
             except PermissionDenied as exc:
