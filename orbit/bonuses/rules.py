@@ -237,5 +237,3 @@ def months_of(version: RuleVersion, versions: list[RuleVersion]) -> tuple[dt.dat
     i = next(n for n, v in enumerate(ordered) if v.pk == version.pk)
     following = ordered[i + 1] if i + 1 < len(ordered) else None
     return version.valid_from, effective_until(version, following)
-
-

@@ -257,7 +257,9 @@ def _allocations(query):
         received_on=F("payment__received_on"),
         farmer=F("payment__manager_id"),
         account=F("invoice__account_id"),
-        account_name=Coalesce(NullIf("invoice__account__short_name", Value("")), "invoice__account__legal_name"),
+        account_name=Coalesce(
+            NullIf("invoice__account__short_name", Value("")), "invoice__account__legal_name"
+        ),
         invoice_number=F("invoice__number"),
     ).values(
         "id",
@@ -336,6 +338,7 @@ def compute_open(month: dt.date, people: set[int] | None) -> list[Statement]:
     versions = list(RuleVersion.objects.prefetch_related("rules").order_by("valid_from"))
     version = version_in_force(month, versions)
     closed = closes()
+    closed.pop(month, None)  # computed as open (also while it is being closed)
     end = next_month(month)
 
     # The allocations whose money may fall into this month: received in it, or received in a closed month
@@ -701,5 +704,3 @@ def statement_for(user, person_id: int, month: dt.date) -> Statement | None:
 
 def reopenings(month: dt.date) -> list[MonthReopen]:
     return list(MonthReopen.objects.filter(month=month).select_related("reopened_by"))
-
-

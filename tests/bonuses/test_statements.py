@@ -55,7 +55,12 @@ def _paid(world, amount="10000", day=dt.date(2026, 3, 10), issued=dt.date(2026, 
         # the 2 500 above the cap earn nothing → −125.
         (
             "5000",
-            [("fixed", D("10000")), ("payment", D("500.00")), ("accelerator", D("125.00")), ("cap", D("-125.00"))],
+            [
+                ("fixed", D("10000")),
+                ("payment", D("500.00")),
+                ("accelerator", D("125.00")),
+                ("cap", D("-125.00")),
+            ],
         ),
     ],
 )
@@ -93,7 +98,12 @@ def test_paid_margin_base_uses_the_allocations_share_of_the_margin(world):
     pay(world.shop, dt.date(2026, 3, 10), "1220", allocate=[(invoice, D("1220"))], by=org.head)
     statement = _one(MARCH, org.am_a)
     line = statement.lines[0]
-    assert (line.paid_base, line.base, line.rate, line.amount) == (D("400.00"), D("400.00"), D("5"), D("20.00"))
+    assert (line.paid_base, line.base, line.rate, line.amount) == (
+        D("400.00"),
+        D("400.00"),
+        D("5"),
+        D("20.00"),
+    )
 
 
 def test_hunter_and_farmer_split_across_the_end_of_the_window(world):
@@ -147,7 +157,10 @@ def test_a_closed_month_is_untouched_by_a_later_rule_change_and_a_late_payment(w
     with time_machine.travel(dt.datetime(2026, 4, 10, 12, 0, tzinfo=MSK), tick=False):
         pay(world.shop, dt.date(2026, 3, 25), "300", allocate=[(other, D("300"))], by=org.head)
     march = _one(MARCH, org.am_a)
-    assert march.closed and [(k, a) for k, a in _kinds(march)] == [("fixed", D("10000")), ("payment", D("50.00"))]
+    assert march.closed and [(k, a) for k, a in _kinds(march)] == [
+        ("fixed", D("10000")),
+        ("payment", D("50.00")),
+    ]
     # The late payment falls into April (the first open month), at April's rule (9 %): 300 × 9 % = 27.
     april = _one(APRIL, org.am_a)
     late = [x for x in april.lines if x.kind == "late"]
@@ -165,7 +178,7 @@ def test_clawback_by_a_credit_note_in_a_later_month_at_the_original_rate(world):
     closing.month_close(by=org.head, month=MARCH, today=dt.date(2026, 4, 2))
     save_version(org.head, "2026-04", am=am_rule(percent_repeat="8", percent_new="8"))  # April: 8 %
     # A credit note of −400 on 20.04 on the paid invoice: 1 000 − 400 = 600 left, paid 1 000 → 400 released.
-    credit(world.shop, invoice, dt.date(2026, 4, 20), manual("-400", quantity="1"), by=org.head)
+    credit(world.shop, invoice, dt.date(2026, 4, 20), manual("400", quantity="-1"), by=org.head)
     april = _one(APRIL, org.am_a)
     # Clawback at the 5 % it was paid at (not April's 8 %): −400 × 5 % = −20.
     claw = [x for x in april.lines if x.kind == "clawback"]
@@ -192,7 +205,12 @@ def test_reopening_is_the_heads_with_a_reason_and_recorded(world):
         closing.month_reopen(by=org.head, month=MARCH, reason="  ")
     assert error.value.message_dict == {"reason": ["Say why the month is reopened."]}
     record = closing.month_reopen(by=org.head, month=MARCH, reason="a payment was missed")
-    assert (record.reopened_by, record.reason, record.total_before) == (org.head, "a payment was missed", D("10050.00"))
+    # The month's statements summed to am_a's 10 050 + am_b's fixed 10 000 (no money of his) = 20 050.
+    assert (record.reopened_by, record.reason, record.total_before) == (
+        org.head,
+        "a payment was missed",
+        D("20050.00"),
+    )
     assert not ClosedLine.objects.exists()
     assert not _one(MARCH, org.am_a).closed
 
@@ -222,3 +240,23 @@ def test_queries_do_not_grow_with_payments(world):
     for day in range(11, 21):
         _paid(world, "100", day=dt.date(2026, 3, day))
     assert count() == few
+
+
+def test_percentages_by_kind_of_sale(world):
+    org = world.org
+    save_version(org.head, am=am_rule(percent_new="10", percent_repeat="5"))
+    # The account's first invoice (March) is new business for its first 3 months of buying (March–May); one of
+    # June is repeat business (orbit.growth.sale_kinds). Both paid in June: 1 000 × 10 % + 2 000 × 5 % = 200.
+    first = issue(world.shop, dt.date(2026, 3, 2), manual("1000"), by=org.head)
+    june = issue(world.shop, dt.date(2026, 6, 2), manual("2000"), by=org.head)
+    pay(
+        world.shop,
+        dt.date(2026, 6, 10),
+        "3000",
+        allocate=[(first, D("1000")), (june, D("2000"))],
+        by=org.head,
+    )
+    statement = _one(dt.date(2026, 6, 1), org.am_a)
+    money = sorted((x.sale_kind, x.rate, x.amount) for x in statement.lines if x.kind == "payment")
+    assert money == [("new", D("10"), D("100.00")), ("repeat", D("5"), D("100.00"))]
+    assert statement.by_sale_kind() == {"new": D("100.00"), "repeat": D("100.00")}
