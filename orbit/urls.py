@@ -22,6 +22,7 @@ urlpatterns = [
     path("revenue/", include("orbit.revenue.urls")),
     path("growth/", include("orbit.growth.urls")),
     path("analytics/", include("orbit.analytics.urls")),
+    path("managers/bonuses/", include("orbit.bonuses.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]

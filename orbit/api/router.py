@@ -17,6 +17,7 @@ from orbit.api import (
     analytics_reactivation,
     analytics_retention,
     auth,
+    bonuses,
     errors,
     growth_pipeline,
     growth_plans,
@@ -103,3 +104,4 @@ api.add_router("/", growth_projects.router)
 api.add_router("/", analytics_dashboard.router)
 api.add_router("/", analytics_retention.router)
 api.add_router("/", analytics_reactivation.router)
+api.add_router("/", bonuses.router)

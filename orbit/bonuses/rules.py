@@ -204,6 +204,9 @@ def version_save(
                     "managers and team leads."
                 )
             ]
+    if start and "valid_until" not in errors:  # said with the other errors, checked again once locked
+        probe = RuleVersion(pk=existing.pk if existing else None, valid_from=start, valid_until=until)
+        errors.update(_overlap_errors(probe, list(RuleVersion.objects.exclude(pk=probe.pk or 0))))
     if errors:
         raise ValidationError(errors)
     if existing is not None:
