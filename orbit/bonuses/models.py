@@ -12,7 +12,6 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from orbit.access.querysets import AccountScopedManager
 from orbit.org.models import Role
 from orbit.revenue.models import MONEY, PERCENT
 
@@ -150,15 +149,15 @@ class ClosedStatement(models.Model):
 
 
 class ClosedLine(models.Model):
-    """A line of a closed statement. `allocation_id`, `payment_id`, `invoice_id` are plain numbers: the
-    allocation may be released later (that is what the clawback compares with)."""
+    """A line of a closed statement: a record of pay, kept as it was. `account_id`, `allocation_id`,
+    `payment_id`, `invoice_id` are plain numbers, not links: the allocation may be released later (that is what
+    the clawback compares with), and the line is read with its statement, people-scoped (a manager's own pay
+    lists the accounts it was earned on, also those that have moved on since), never per account."""
 
     statement = models.ForeignKey(ClosedStatement, on_delete=models.CASCADE, related_name="lines")
     position = models.PositiveIntegerField()
     kind = models.CharField(max_length=16)
-    account = models.ForeignKey(
-        "accounts.Account", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
+    account_id = models.BigIntegerField(null=True, blank=True)
     account_name = models.CharField(max_length=300, blank=True)
     invoice_id = models.BigIntegerField(null=True, blank=True)
     invoice_number = models.CharField(max_length=60, blank=True)
@@ -177,7 +176,6 @@ class ClosedLine(models.Model):
         RuleVersion, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     note = models.CharField(max_length=300, blank=True)
-    objects = AccountScopedManager("account")
 
     class Meta:
         ordering = ["statement_id", "position"]

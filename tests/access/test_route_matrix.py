@@ -5,6 +5,7 @@ are enumerated from the resolver: a route without an entry in ROUTES fails `test
 so a new page is covered by default.
 """
 
+import datetime as dt
 import re
 from dataclasses import dataclass, field
 
@@ -269,7 +270,22 @@ ROUTES = {
     "analytics:reactivation_lost": Route(
         method="post", scope="case", need=CHANGE, ok=302, data={"reason": "Ушли к конкуренту"}
     ),
+    # Bonuses (managers): the list (a seller who leads nobody is sent on to his own statement), am_a's statement
+    # and its XLSX (he, his lead and those who see everyone; anyone else 404), the rules (everyone reads his
+    # own), their edits and closing a month (the head and admins). The world has no closed month to reopen.
+    "bonuses:statements": Route(scope="own_statement"),
+    "bonuses:statement": Route(scope="person"),
+    "bonuses:statement_export": Route(scope="person"),
+    "bonuses:rules": Route(),
+    "bonuses:rule_create": Route(scope="head"),
+    "bonuses:rule_edit": Route(scope="head"),
+    "bonuses:close": Route(method="post", scope="head", ok=302, data={"month": "2025-01"}),
+    "bonuses:reopen": Route(method="post", scope="head", ok=400, data={"month": "2025-01", "reason": "t"}),
 }
+# am_a's statement: he, his lead, and the global readers (orbit.growth.plan_fact.visible_people).
+READS_AM_A_STATEMENT = {"am_a", "lead_a", "head", "admin", "auditor"}
+# Sellers who lead nobody: the bonuses list is their own statement.
+OWN_STATEMENT_ONLY = {"am_a", "am_a1", "am_b", "sales"}
 
 
 def _route_names(patterns, namespace=""):
@@ -313,6 +329,10 @@ def _expected(route: Route, persona: str, target: str | None) -> int:
         return route.ok if persona in ("head", "admin", "auditor") else 403
     if route.scope == "leads":
         return 200 if persona in ("head", "admin", "lead_a", "lead_b") else 403
+    if route.scope == "person":
+        return route.ok if persona in READS_AM_A_STATEMENT else 404
+    if route.scope == "own_statement":
+        return 302 if persona in OWN_STATEMENT_ONLY else route.ok
     if route.scope in ACCOUNT_SCOPES:
         if target not in VISIBLE[persona]:
             return 404
@@ -329,6 +349,15 @@ WORKTIME_CALENDAR_ROUTES = (
     "worktime:day",
     "worktime:day_remove",
 )
+
+
+def _rule_version(world):
+    from orbit.bonuses.models import RuleVersion
+
+    found = RuleVersion.objects.order_by("pk").first()
+    return found or RuleVersion.objects.create(
+        valid_from=dt.date(2025, 1, 1), created_by=world.people["head"]
+    )
 
 
 def _request(world, name: str, persona: str, target: str | None):
@@ -377,6 +406,10 @@ def _request(world, name: str, persona: str, target: str | None):
         args = [CadencePolicy.objects.order_by("pk").first().pk]
     elif name in WORKTIME_CALENDAR_ROUTES:  # the default calendar; a day of an entered year
         args = [default_calendar().pk] + (["2026-11-24"] if name.startswith("worktime:day") else [])
+    elif route.scope == "person":
+        args = [world.people["am_a"].pk]
+    elif name == "bonuses:rule_edit":
+        args = [_rule_version(world).pk]
     elif name == "activities:ical":
         args = ["not-a-secret"]
     elif route.scope == "token":

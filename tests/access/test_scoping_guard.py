@@ -204,6 +204,8 @@ def test_a_task_without_an_account_is_private_to_its_assignee_and_author(org):
 READERS = ("selectors.py", "views.py", "ical.py", "timeline.py", "history.py", "covers.py", "exports.py")
 # Read-side modules named after what they compute (growth's pipeline figures, whitespace, plan vs fact).
 READERS += ("pipeline.py", "whitespace.py", "plan_fact.py", "logged.py")
+# Bonus statements (issue 14): people-scoped, like plan vs fact.
+READERS += ("statements.py",)
 # An area split in parts reads in `selectors_<part>.py` / `views_<part>.py` (revenue's deals, growth's projects).
 READER_PREFIXES = ("selectors_", "views_")
 
@@ -217,6 +219,11 @@ PEOPLE_FIGURES = (
     "people-scoped figures (docs/growth-plans.md): totals of the documents recorded on the people the user may "
     "see — a document keeps the manager of its date, so a handoff does not take a manager's month from him — "
     "never a document"
+)
+BONUS_STATEMENTS = (
+    "people-scoped bonus statements (docs/managers-bonuses.md): the payments and handoffs of the "
+    "people the user may see (statements_for/statement_for check visible_people first); a manager's statement "
+    "lists the documents his pay is made of, also on accounts that have moved on since"
 )
 # (file under orbit/, function, model) -> why this read needs no visible_to.
 ALLOWED_READS = {
@@ -241,6 +248,10 @@ ALLOWED_READS = {
     ("growth/selectors_projects.py", "account_projects", "ProjectStage"): UNDER_A_SCOPED_ROW,
     ("growth/selectors_projects.py", "account_projects", "PlannedWork"): UNDER_A_SCOPED_ROW,
     ("growth/selectors_projects.py", "won_without_project", "Project"): UNDER_A_SCOPED_ROW,
+    ("bonuses/statements.py", "_hunter_windows", "Handoff"): BONUS_STATEMENTS,
+    ("bonuses/statements.py", "compute_open", "Handoff"): BONUS_STATEMENTS,
+    ("bonuses/statements.py", "compute_open", "Invoice"): BONUS_STATEMENTS,
+    ("bonuses/statements.py", "compute_open", "PaymentAllocation"): BONUS_STATEMENTS,
     ("growth/plan_fact.py", "_invoices_recorded_on", "Invoice"): PEOPLE_FIGURES,
     ("growth/plan_fact.py", "_allocations_recorded_on", "PaymentAllocation"): PEOPLE_FIGURES,
     ("worktime/logged.py", "logged_minutes", "Touch"): PEOPLE_FIGURES,
