@@ -54,7 +54,7 @@ def statement_xlsx(statement: Statement, currency: str) -> bytes:
     row = top
     for line in statement.lines:
         row += 1
-        values = [
+        values: list = [
             line.kind_label,
             line.account_name,
             line.invoice_number,

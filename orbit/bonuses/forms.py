@@ -38,12 +38,12 @@ def _text(label, *, required=False, help_text="", attrs=None):
 
 ROLE_FIELDS = {
     "fixed": (_("Fixed part a month"), ""),
-    "threshold_percent": (_("Threshold, % of plan"), _("Below it no variable part is paid.")),
+    "threshold_percent": (_("Threshold, percent of plan"), _("Below it no variable part is paid.")),
     "accelerator": (
         _("Accelerator above plan"),
-        _("The multiplier of the variable pay on what is above 100 % of plan."),
+        _("The multiplier of the variable pay on what is above the plan."),
     ),
-    "cap_percent": (_("Cap, % of plan"), _("Above it nothing more is earned; empty: no cap.")),
+    "cap_percent": (_("Cap, percent of plan"), _("Above it nothing more is earned; empty: no cap.")),
     "cap_amount": (_("Cap on variable pay a month"), _("Empty: no cap.")),
 }
 

@@ -71,10 +71,10 @@ class RoleRule(models.Model):
     fixed = models.DecimalField(_("fixed part a month"), default=0, **MONEY)
     base = models.CharField(_("paid on"), max_length=10, choices=Base.choices, default=Base.REVENUE)
     percents = models.JSONField(_("percentages by kind of sale"), default=dict)
-    threshold_percent = models.DecimalField(_("threshold, % of plan"), default=0, **PERCENT)
+    threshold_percent = models.DecimalField(_("threshold, percent of plan"), default=0, **PERCENT)
     accelerator = models.DecimalField(_("accelerator above plan"), max_digits=5, decimal_places=2, default=1)
     cap_percent = models.DecimalField(
-        _("cap, % of plan"), max_digits=6, decimal_places=2, null=True, blank=True
+        _("cap, percent of plan"), max_digits=6, decimal_places=2, null=True, blank=True
     )
     cap_amount = models.DecimalField(_("cap on variable pay a month"), null=True, blank=True, **MONEY)
 

@@ -190,14 +190,14 @@ def version_save(
     )
     share = _decimal(hunter_share, "hunter_share", errors, low=Decimal(0), high=HUNDRED)
     note = (note or "").strip()
-    if len(note) > RuleVersion._meta.get_field("note").max_length:
+    if len(note) > (RuleVersion._meta.get_field("note").max_length or 0):
         errors["note"] = [_("The note is too long.")]
     parsed = {}
     for role in RULE_ROLES:
         if role in rules:
             parsed[role] = _role_rule(role, rules[role], errors)
-    for role in rules:
-        if role not in RULE_ROLES:
+    for code in rules:
+        if code not in RULE_ROLES:
             errors["rules"] = [
                 _(
                     "Rules are written for account managers, key account managers, sales "
@@ -220,6 +220,7 @@ def version_save(
     else:
         target = RuleVersion(created_by=by)
     others = list(RuleVersion.objects.select_for_update().exclude(pk=target.pk or 0))
+    assert start is not None and months is not None and share is not None  # no errors above
     target.valid_from, target.valid_until = start, until
     target.hunter_months, target.hunter_share, target.note = int(months), share, note
     overlap = _overlap_errors(target, others)

@@ -67,7 +67,7 @@ LINE_KINDS = {
     "fixed": gettext_lazy("Fixed part"),
     "threshold": gettext_lazy("Threshold not reached"),
     "accelerator": gettext_lazy("Accelerator above plan"),
-    "cap": gettext_lazy("Cap, % of plan"),
+    "cap": gettext_lazy("Cap, percent of plan"),
     "cap_amount": gettext_lazy("Cap on variable pay"),
 }
 MONEY_LINES = ("payment", "late", "clawback")
@@ -162,7 +162,7 @@ class Statement:
 # --- who is judged by which rule ------------------------------------------------------------------------------
 
 
-def role_of(roles: set[str]) -> str:
+def role_of(roles: set[str] | frozenset[str]) -> str:
     """The role whose rule judges a person with `roles` (RULE_ROLES' order), or ''."""
     return next((role for role in RULE_ROLES if role in roles), "")
 
@@ -365,13 +365,13 @@ def compute_open(month: dt.date, people: set[int] | None) -> list[Statement]:
 
     # Released or grown since a closed month: the closed lines' allocations whose amount is not what was paid.
     current = PaymentAllocation.objects.filter(pk=OuterRef("allocation_id")).values("amount")[:1]
-    changed_query = frozen_lines.annotate(now=Coalesce(Subquery(current), ZERO))
+    changed_query = frozen_lines.annotate(current=Coalesce(Subquery(current), ZERO))
     if people is not None:
         changed_query = changed_query.filter(statement__person_id__in=people)
     changed_rows = (
         changed_query.filter(allocation_id__isnull=False)
         .values(person=F("statement__person_id"), alloc=F("allocation_id"))
-        .annotate(allocated=Sum("allocation_amount"), now=Max("now"))
+        .annotate(allocated=Sum("allocation_amount"), now=Max("current"))
         .filter(~Q(allocated=F("now")))
         .values_list("person", "alloc")
     )
@@ -465,9 +465,9 @@ def compute_open(month: dt.date, people: set[int] | None) -> list[Statement]:
         if person not in users:
             continue
         now = now_rows.get(alloc_id)
-        if now is not None and now["received_on"].replace(day=1) == month:
-            continue  # its own month is this open month: counted above
         own = before["received_on"].replace(day=1)
+        if own == month or own not in closed:
+            continue  # its own month is open (reopened): the difference is counted there, with the payment
         now_amount = now["amount"] if now else ZERO
         delta_amount = now_amount - (before["allocated"] or ZERO)
         base_kind = before["base_kind"] or Base.REVENUE
@@ -556,7 +556,7 @@ def _adjusted(statement: Statement, rule, money: list[Line]) -> list[Line]:
                     amount=ZERO,
                     rule_version_id=version_id,
                     note=_(
-                        "No plan for the month: the threshold, accelerator and cap in % of plan do not apply."
+                        "No plan for the month: the threshold, accelerator and cap in percent of plan do not apply."
                     ),
                 )
             )

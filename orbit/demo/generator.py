@@ -29,6 +29,7 @@ from orbit.accounts.models import (
 from orbit.demo import data
 from orbit.demo.analytics import write_analytics
 from orbit.demo.bell import write_bell
+from orbit.demo.bonuses import write_bonuses
 from orbit.demo.growth import write_growth
 from orbit.demo.past_handoffs import write_past_handoffs
 from orbit.demo.people import transliterate
@@ -110,6 +111,7 @@ def seed(
         money = write_revenue(seed=seed, today=today)
         growth = write_growth(seed=seed, today=today, now=now)
         changes = write_analytics(today, now)  # on the finished ledger
+        write_bonuses(today=today)  # a rule version and last month closed
         # Fire PostgreSQL's deferred invariant checks here, so a broken plan fails with a clear message.
         connection.check_constraints()
     return SeedReport(

@@ -260,3 +260,21 @@ def test_percentages_by_kind_of_sale(world):
     money = sorted((x.sale_kind, x.rate, x.amount) for x in statement.lines if x.kind == "payment")
     assert money == [("new", D("10"), D("100.00")), ("repeat", D("5"), D("100.00"))]
     assert statement.by_sale_kind() == {"new": D("100.00"), "repeat": D("100.00")}
+
+
+def test_reopening_a_month_whose_clawback_a_later_closed_month_took(world):
+    org = world.org
+    save_version(org.head)  # 5 %
+    invoice = _paid(world, "1000")
+    closing.month_close(by=org.head, month=MARCH, today=dt.date(2026, 5, 2))
+    credit(world.shop, invoice, dt.date(2026, 4, 20), manual("400", quantity="-1"), by=org.head)
+    closing.month_close(by=org.head, month=APRIL, today=dt.date(2026, 5, 2))  # stores the clawback −20
+    closing.month_reopen(by=org.head, month=MARCH, reason="check")
+    # March again: the allocation is 600 now, and April's closed clawback took −400 of it already: March still
+    # pays for 600 − (−400) = 1 000 → 50; over both months 50 − 20 = 30 = 600 × 5 %.
+    march = _one(MARCH, org.am_a)
+    assert [(x.allocation_amount, x.amount) for x in march.lines if x.kind == "payment"] == [
+        (D("1000.00"), D("50.00"))
+    ]
+    assert [x.amount for x in _one(APRIL, org.am_a).lines if x.kind == "clawback"] == [D("-20.00")]
+    assert [x for x in _one(MAY, org.am_a).lines if x.kind != "fixed"] == []
