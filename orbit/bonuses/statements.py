@@ -35,6 +35,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import F, Max, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -360,7 +361,7 @@ def compute_open(month: dt.date, people: set[int] | None) -> list[Statement]:
         query = query.filter(Q(payment__manager_id__in=people) | Q(invoice__account_id__in=hunted))
     allocations = list(_allocations(query))
     windows = _hunter_windows({a["account"] for a in allocations})
-    frozen_lines = ClosedLine.objects.filter(statement__month__lt=month)
+    frozen_lines = ClosedLine.objects.exclude(statement__month=month)  # every closed month's, before or after
     frozen = _frozen_sums(frozen_lines.filter(allocation_id__in=[a["id"] for a in allocations]))
 
     # Released or grown since a closed month: the closed lines' allocations whose amount is not what was paid.
@@ -530,6 +531,11 @@ def compute_open(month: dt.date, people: set[int] | None) -> list[Statement]:
     return result
 
 
+def _n(value) -> str:
+    """A figure for a note, as the reader's language writes it (25 000,00)."""
+    return number_format(value, use_l10n=True, force_grouping=True)
+
+
 def _money(value) -> Decimal:
     return ZERO if value is None else Decimal(str(value)).quantize(CENT)
 
@@ -567,7 +573,7 @@ def _adjusted(statement: Statement, rule, money: list[Line]) -> list[Line]:
                 amount=-variable,
                 rule_version_id=version_id,
                 note=_("%(fact)s of the plan %(plan)s is below the threshold of %(threshold)s %%.")
-                % {"fact": fact, "plan": plan, "threshold": rule.threshold_percent},
+                % {"fact": _n(fact), "plan": _n(plan), "threshold": _n(rule.threshold_percent)},
             )
         )
         return lines
@@ -584,7 +590,7 @@ def _adjusted(statement: Statement, rule, money: list[Line]) -> list[Line]:
                     rate=rule.accelerator,
                     rule_version_id=version_id,
                     note=_("the variable pay on %(above)s above the plan × %(times)s")
-                    % {"above": cents(above), "times": rule.accelerator},
+                    % {"above": _n(cents(above)), "times": _n(rule.accelerator)},
                 )
             )
         if cap_at is not None and fact > cap_at:
@@ -596,7 +602,7 @@ def _adjusted(statement: Statement, rule, money: list[Line]) -> list[Line]:
                     base=cents(over),
                     rule_version_id=version_id,
                     note=_("%(over)s above %(cap)s %% of plan earns nothing")
-                    % {"over": cents(over), "cap": rule.cap_percent},
+                    % {"over": _n(cents(over)), "cap": _n(rule.cap_percent)},
                 )
             )
     if rule.cap_amount is not None:
@@ -607,7 +613,7 @@ def _adjusted(statement: Statement, rule, money: list[Line]) -> list[Line]:
                     kind="cap_amount",
                     amount=rule.cap_amount - paid,
                     rule_version_id=version_id,
-                    note=_("the variable pay is limited to %(cap)s a month") % {"cap": rule.cap_amount},
+                    note=_("the variable pay is limited to %(cap)s a month") % {"cap": _n(rule.cap_amount)},
                 )
             )
     return lines
