@@ -134,6 +134,7 @@ def _role_rule(role: str, data: dict, errors: dict) -> dict:
             low=Decimal(0),
             high=HUNDRED,
             places=4,
+            required=False,  # empty: nothing paid on that kind of sale
         )
         if percent:
             percents[kind] = str(percent)

@@ -22,10 +22,12 @@ from orbit.bonuses.export import statement_xlsx
 from orbit.bonuses.forms import MonthForm, VersionForm, initial_of
 from orbit.bonuses.models import ROLE_CHOICES, MonthClose, RuleVersion
 from orbit.bonuses.permissions import is_head
+from orbit.common import idempotency
 from orbit.common.charts import month_label
 from orbit.common.errors import ConflictError
 from orbit.growth.plan_fact import visible_people
 from orbit.growth.plans import next_month, previous_month
+from orbit.growth.sale_kinds import SaleKind
 from orbit.revenue.rates import base_currency
 
 
@@ -120,6 +122,10 @@ def rules_page(request):
     for version in versions:
         first, last = rules.months_of(version, versions)
         shown = [r for r in version.rules.all() if head or r.role == own_role]
+        for rule in shown:
+            rule.percent_labels = [
+                (label, rule.percents[kind]) for kind, label in SaleKind.choices if kind in rule.percents
+            ]
         rows.append({"version": version, "first": first, "last": last, "rules": shown})
     context = {
         "rows": rows,
@@ -140,7 +146,13 @@ def _version_form(request, existing: RuleVersion | None):
         form.is_valid()
         arguments = form.service_arguments()
         try:
-            rules.version_save(by=request.user, existing=existing, **arguments)
+            idempotency.once(  # a double submit saves one version
+                user=request.user,
+                key=idempotency.key_of(request),
+                scope="bonuses:version",
+                model=RuleVersion,
+                write=lambda: rules.version_save(by=request.user, existing=existing, **arguments),
+            )
         except ConflictError as exc:
             status, conflict = 409, exc.messages[0]
         except ValidationError as exc:

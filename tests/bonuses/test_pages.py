@@ -180,3 +180,26 @@ def test_the_list_costs_the_same_queries_for_more_people_and_payments(paid_march
     assert count() == few
     closing.month_close(by=org.head, month=MARCH, today=dt.date(2026, 4, 2))
     assert count() <= few
+
+
+def test_a_double_submit_of_a_new_version_saves_one(world):
+    org = world.org
+    client = Client()
+    client.force_login(org.head)
+    data = {
+        "idempotency_key": "k-1",
+        "valid_from": "2026-04",
+        "hunter_months": "3",
+        "hunter_share": "50",
+        "account_manager-enabled": "on",
+        "account_manager-fixed": "1 000,00",
+        "account_manager-percent_new": "2,5",
+    }
+    first = client.post(reverse("bonuses:rule_create"), data)
+    second = client.post(reverse("bonuses:rule_create"), data)
+    assert (first.status_code, second.status_code) == (302, 302), (
+        first.context and first.context["form"].errors
+    )
+    version = RuleVersion.objects.get()
+    rule = version.rules.get()
+    assert (rule.fixed, rule.percents) == (D("1000.00"), {"new": "2.5"})
