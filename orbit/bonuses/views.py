@@ -161,6 +161,13 @@ def _version_form(request, existing: RuleVersion | None):
         else:
             messages.success(request, _("The bonus rules are saved."))
             return redirect("bonuses:rules")
+    elif existing is None:  # a new version starts as a copy of the latest one, from next month
+        latest = RuleVersion.objects.prefetch_related("rules").order_by("-valid_from").first()
+        initial = initial_of(latest)
+        initial.pop("version", None)
+        initial["valid_until"] = ""
+        initial["valid_from"] = f"{next_month(timezone.localdate().replace(day=1)):%Y-%m}"
+        form = VersionForm(initial=initial)
     else:
         form = VersionForm(initial=initial_of(existing))
     context = {"form": form, "existing": existing, "conflict": conflict, "currency": base_currency()}

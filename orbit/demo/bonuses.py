@@ -57,7 +57,7 @@ def write_bonuses(*, today: dt.date) -> dict[str, int]:
             rules=RULES,
             hunter_months=3,
             hunter_share=50,
-            note="Demo: the department's scheme",
+            note="Демо: схема премирования отдела",
         )
     closing.month_close(by=head, month=previous_month(today.replace(day=1)), today=today)
     return {"versions": RuleVersion.objects.count(), "closed": MonthClose.objects.count()}
