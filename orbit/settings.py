@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "orbit.staffing",
     "orbit.kpi",
     "orbit.workload",
+    "orbit.bonuses",
     "orbit.api",
 ]
 

@@ -27,6 +27,7 @@ urlpatterns = [
     path("managers/", RedirectView.as_view(pattern_name="kpi:page", permanent=False), name="managers"),
     path("managers/kpi/", include("orbit.kpi.urls")),
     path("managers/workload/", include("orbit.workload.urls")),
+    path("managers/bonuses/", include("orbit.bonuses.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]

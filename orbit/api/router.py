@@ -17,6 +17,7 @@ from orbit.api import (
     analytics_reactivation,
     analytics_retention,
     auth,
+    bonuses,
     errors,
     growth_pipeline,
     growth_plans,
@@ -109,3 +110,4 @@ api.add_router("/", analytics_reactivation.router)
 api.add_router("/", managers_staffing.router)
 api.add_router("/", kpi.router)
 api.add_router("/", workload.router)
+api.add_router("/", bonuses.router)

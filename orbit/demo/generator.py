@@ -29,6 +29,7 @@ from orbit.accounts.models import (
 from orbit.demo import data
 from orbit.demo.analytics import write_analytics
 from orbit.demo.bell import write_bell
+from orbit.demo.bonuses import write_bonuses
 from orbit.demo.growth import write_growth
 from orbit.demo.kpi import write_kpi
 from orbit.demo.past_handoffs import write_past_handoffs
@@ -117,6 +118,7 @@ def seed(
         write_staffing(seed=seed, today=today)  # managers' profiles and the hybrids' logged hours
         write_kpi(today, now)  # the managers' published ranking, over the figures above
         write_workload(today)  # capacities that show an overloaded and an underloaded manager
+        write_bonuses(today=today)  # a rule version and last month closed
         # Fire PostgreSQL's deferred invariant checks here, so a broken plan fails with a clear message.
         connection.check_constraints()
     return SeedReport(

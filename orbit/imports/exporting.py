@@ -24,7 +24,7 @@ from django.utils import timezone
 from orbit.imports.models import ExportLog
 
 FORMATS = ("csv", "xlsx")
-_RISKY = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # what a spreadsheet runs as a formula
 
 
 def safe(value):
@@ -36,7 +36,7 @@ def safe(value):
     if isinstance(value, int | Decimal | float | dt.date):
         return value
     text = str(value)
-    return "'" + text if text.startswith(_RISKY) else text
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 @dataclass(frozen=True)

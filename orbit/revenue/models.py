@@ -515,6 +515,8 @@ class Invoice(models.Model):
         ]
         indexes = [
             models.Index(fields=["account", "issued_on"]),
+            # An account's first invoice (the kind of sale: new business in its first months) in one index step.
+            models.Index(fields=["account", "kind", "issued_on"], name="revenue_invoice_first_of_kind"),
             models.Index(fields=["manager", "issued_on"]),
             # Covering (open_amount, rate): receivables and balances sum round(open_amount × rate) per account
             # from the index alone, without reading the invoice rows (bench/README.md, issue 11). Key columns,

@@ -148,7 +148,12 @@ OPERATIONS = {
     ("get", "/api/analytics/reactivation"): ("cases", None),
     ("post", "/api/analytics/reactivation/{case_id}/lost"): ("case-write", {"reason": "Ушли к конкуренту"}),
     ("get", "/api/analytics/changes"): ("changes", None),
+    # Bonuses: the month's statements of the people the caller may see; am_a's statement (404 for the others).
+    ("get", "/api/bonuses/statements"): ("any", None),
+    ("get", "/api/bonuses/statements/{person_id}"): ("am_a-statement", None),
 }
+# Who reads am_a's bonus statement: he, his lead and those who see everyone (plan_fact.visible_people).
+READS_AM_A_STATEMENT = {"am_a", "lead_a", "head", "admin", "auditor"}
 # Who may set am_a's plan: the head, admins and his lead (orbit.growth.permissions.can_set_plan).
 SETS_AM_A_PLAN = {"head", "admin", "lead_a"}
 
@@ -180,6 +185,8 @@ def _expected(scope: str, persona: str, target: str | None) -> int:
         return 200 if persona == "admin" else 403
     if scope == "plan-set":
         return 200 if persona in SETS_AM_A_PLAN else 403
+    if scope == "am_a-statement":
+        return 200 if persona in READS_AM_A_STATEMENT else 404
     if scope in BILLS:
         if target not in VISIBLE[persona]:
             return 404
@@ -212,6 +219,7 @@ def _call(world, callers, method, path, scope, body, persona, target):
         project_id=world.growth[target].project.pk if target else 0,
         stage_id=world.growth[target].project_stage.pk if target else 0,
         case_id=world.analytics[target].case.pk if target else 0,
+        person_id=world.people["am_a"].pk,
     )
     payload = dict(body or {})
     if path == "/api/accounts/{account_id}/requests":
@@ -270,6 +278,7 @@ def test_api_answers_each_persona_as_the_rules_say(world, callers, method, path)
         "foreign-token",
         "admin-only",
         "plan-set",
+        "am_a-statement",
     )
     targets = ACCOUNTS if per_account else [None]
     wrong = []

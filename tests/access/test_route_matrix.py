@@ -5,6 +5,7 @@ are enumerated from the resolver: a route without an entry in ROUTES fails `test
 so a new page is covered by default.
 """
 
+import datetime as dt
 import re
 from dataclasses import dataclass, field
 
@@ -326,9 +327,22 @@ ROUTES = {
         method="post", scope="person_set", ok=302, data={"capacity_hours": "120", "hunting_percent": ""}
     ),
     "workload:rebalance": Route(scope="team_a"),  # lead_a's team: he, the head and the global readers
+    # Bonuses (managers): the list (a seller who leads nobody is sent on to his own statement), am_a's statement
+    # and its XLSX (he, his lead and those who see everyone; anyone else 404), the rules (everyone reads his
+    # own), their edits and closing a month (the head and admins). The world has no closed month to reopen.
+    "bonuses:statements": Route(scope="own_statement"),
+    "bonuses:statement": Route(scope="person"),
+    "bonuses:statement_export": Route(scope="person"),
+    "bonuses:rules": Route(),
+    "bonuses:rule_create": Route(scope="head"),
+    "bonuses:rule_edit": Route(scope="head"),
+    "bonuses:close": Route(method="post", scope="head", ok=302, data={"month": "2025-01"}),
+    "bonuses:reopen": Route(method="post", scope="head", ok=400, data={"month": "2025-01", "reason": "t"}),
 }
 # Who sets am_a's capacity (PERSON_SEES, in personas.py, see his workload); who sees team A's rebalancing.
 PERSON_SETS = {"lead_a", "head", "admin"}
+# Sellers who lead nobody: the bonuses list is their own statement.
+OWN_STATEMENT_ONLY = {"am_a", "am_a1", "am_b", "sales"}
 
 
 def _route_names(patterns, namespace=""):
@@ -388,6 +402,8 @@ def _expected(route: Route, persona: str, target: str | None) -> int:
         return route.ok if persona in ("head", "admin", "auditor") else 403
     if route.scope == "leads":
         return 200 if persona in ("head", "admin", "lead_a", "lead_b") else 403
+    if route.scope == "own_statement":
+        return 302 if persona in OWN_STATEMENT_ONLY else route.ok
     if route.scope in ACCOUNT_SCOPES:
         if target not in VISIBLE[persona]:
             return 404
@@ -416,6 +432,15 @@ def _training(world):
     am_a = world.people["am_a"]
     return Training.objects.filter(person=am_a).first() or Training.objects.create(
         person=am_a, course="Переговоры", started_on="2026-01-10", created_by=world.people["head"]
+    )
+
+
+def _rule_version(world):
+    from orbit.bonuses.models import RuleVersion
+
+    found = RuleVersion.objects.order_by("pk").first()
+    return found or RuleVersion.objects.create(
+        valid_from=dt.date(2025, 1, 1), created_by=world.people["head"]
     )
 
 
@@ -485,6 +510,8 @@ def _request(world, name: str, persona: str, target: str | None):
         args = [world.people["am_a"].pk]
     elif route.scope == "team_a":
         args = [world.people["lead_a"].team_id]
+    elif name == "bonuses:rule_edit":
+        args = [_rule_version(world).pk]
     elif name == "activities:ical":
         args = ["not-a-secret"]
     elif route.scope == "token":

@@ -211,6 +211,8 @@ READERS += ("time_split.py", "what_if.py")
 READERS += ("portfolio.py", "drilldown.py")
 # Managers, workload: month-end portfolios, norms, demand, capacity and rebalancing read in modules so named.
 READERS += ("portfolio.py", "norms.py", "demand.py", "capacity.py", "rebalance.py")
+# Bonus statements (issue 14): people-scoped, like plan vs fact.
+READERS += ("statements.py",)
 # An area split in parts reads in `selectors_<part>.py` / `views_<part>.py` (revenue's deals, growth's projects).
 READER_PREFIXES = ("selectors_", "views_")
 
@@ -258,6 +260,11 @@ WORKLOAD_COVERS = (
     "the covers of the people whose load is shown (people-scoped) and the tiers of their covered accounts, "
     "counted: hours, never an account"
 )
+BONUS_STATEMENTS = (
+    "people-scoped bonus statements (docs/managers-bonuses.md): the payments and handoffs of the "
+    "people the user may see (statements_for/statement_for check visible_people first); a manager's statement "
+    "lists the documents his pay is made of, also on accounts that have moved on since"
+)
 # (file under orbit/, function, model) -> why this read needs no visible_to.
 ALLOWED_READS = {
     ("kpi/drilldown.py", "cases", "ReactivationCase"): KPI_ROWS,
@@ -304,6 +311,10 @@ ALLOWED_READS = {
     ("growth/selectors_projects.py", "account_projects", "ProjectStage"): UNDER_A_SCOPED_ROW,
     ("growth/selectors_projects.py", "account_projects", "PlannedWork"): UNDER_A_SCOPED_ROW,
     ("growth/selectors_projects.py", "won_without_project", "Project"): UNDER_A_SCOPED_ROW,
+    ("bonuses/statements.py", "_hunter_windows", "Handoff"): BONUS_STATEMENTS,
+    ("bonuses/statements.py", "compute_open", "Handoff"): BONUS_STATEMENTS,
+    ("bonuses/statements.py", "compute_open", "Invoice"): BONUS_STATEMENTS,
+    ("bonuses/statements.py", "compute_open", "PaymentAllocation"): BONUS_STATEMENTS,
     ("growth/plan_fact.py", "_invoices_recorded_on", "Invoice"): PEOPLE_FIGURES,
     ("growth/plan_fact.py", "_allocations_recorded_on", "PaymentAllocation"): PEOPLE_FIGURES,
     ("worktime/logged.py", "logged_minutes", "Touch"): PEOPLE_FIGURES,
