@@ -5,8 +5,11 @@
 The JSON maps an English msgid to its Russian text; a plural msgid maps to a list of the three Russian
 forms (one, few, many); a msgid with a context (`pgettext`) is written "context|msgid". Two files that
 translate one msgid differently stop the run: the same English word may need two Russian ones (a project is
-"Запланирован", a touch "Запланировано") — give them contexts instead of letting the last file win. Several people may run this at once: a lock file serialises them. Prints the
-msgids still untranslated, so the next step is obvious.
+"Запланирован", a touch "Запланировано") — give them contexts instead of letting the last file win. A file that
+would change a translation the catalogue already has stops the run too (a new "New": "Новых" once turned a
+request's status "Новое" into "Новых" everywhere): use another msgid or a context, or, to change it on purpose,
+pass --retranslate. Several people may run this at once: a lock file serialises them. Prints the msgids still
+untranslated, so the next step is obvious.
 """
 
 import fcntl
@@ -22,12 +25,16 @@ ROOT = Path(__file__).resolve().parent.parent
 PO = ROOT / "orbit" / "locale" / "ru" / "LC_MESSAGES" / "django.po"
 
 
-def apply(translations: dict) -> list[str]:
+def apply(translations: dict, *, retranslate: bool = False) -> list[str]:
     catalog = polib.pofile(str(PO))
+    changed = []
     for entry in catalog:
         text = translations.get(f"{entry.msgctxt}|{entry.msgid}" if entry.msgctxt else entry.msgid)
         if text is None:
             continue
+        before = [entry.msgstr_plural[k] for k in sorted(entry.msgstr_plural)] if entry.msgid_plural else entry.msgstr
+        if before and any(before) and before != text and not (entry.msgid_plural and not isinstance(text, list)):
+            changed.append(f"{entry.msgid!r}: {before!r} -> {text!r}")
         if entry.msgid_plural:
             forms = text if isinstance(text, list) else [text] * 3
             entry.msgstr_plural = dict(enumerate(forms))
@@ -36,6 +43,11 @@ def apply(translations: dict) -> list[str]:
         if "fuzzy" in entry.flags:
             entry.flags.remove("fuzzy")
         entry.previous_msgid = entry.previous_msgid_plural = entry.previous_msgctxt = None
+    if changed and not retranslate:
+        sys.exit(
+            "These would change translations the catalogue already has (another msgid or a context, or "
+            "--retranslate):\n  " + "\n  ".join(changed)
+        )
     catalog.save()
     return [e.msgid for e in catalog if not e.obsolete and (e.fuzzy or not e.translated())]
 
@@ -44,7 +56,8 @@ def main() -> None:
     translations: dict = {}
     source: dict[str, str] = {}
     clashes = []
-    for path in sys.argv[1:]:
+    retranslate = "--retranslate" in sys.argv
+    for path in (a for a in sys.argv[1:] if a != "--retranslate"):
         for msgid, text in json.loads(Path(path).read_text(encoding="utf-8")).items():
             if msgid in translations and translations[msgid] != text:
                 clashes.append(f"{msgid!r}: {source[msgid]} {translations[msgid]!r}, {path} {text!r}")
@@ -63,7 +76,7 @@ def main() -> None:
             env=env,
             check=True,
         )
-        missing = apply(translations)
+        missing = apply(translations, retranslate=retranslate)
         subprocess.run([*manage, "compilemessages", "--ignore=.venv"], cwd=ROOT, env=env, check=True)
     print(f"untranslated ({len(missing)}):", *missing[:40], sep="\n  ")
 

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from orbit.bonuses.models import ROLE_CHOICES, Base, RuleVersion
+from orbit.common.forms import ISO_MONTH, MonthInput
 from orbit.growth.sale_kinds import SaleKind
 
 
@@ -17,8 +18,8 @@ class MonthForm(forms.Form):
     month = forms.DateField(
         label=_("Month"),
         required=False,
-        input_formats=["%Y-%m"],
-        widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"),
+        input_formats=[ISO_MONTH],
+        widget=MonthInput(),
         error_messages={"invalid": _("Enter a month like 2026-03.")},
     )
 
