@@ -32,8 +32,17 @@ def apply(translations: dict, *, retranslate: bool = False) -> list[str]:
         text = translations.get(f"{entry.msgctxt}|{entry.msgid}" if entry.msgctxt else entry.msgid)
         if text is None:
             continue
-        before = [entry.msgstr_plural[k] for k in sorted(entry.msgstr_plural)] if entry.msgid_plural else entry.msgstr
-        if before and any(before) and before != text and not (entry.msgid_plural and not isinstance(text, list)):
+        before = (
+            [entry.msgstr_plural[k] for k in sorted(entry.msgstr_plural)]
+            if entry.msgid_plural
+            else entry.msgstr
+        )
+        if (
+            before
+            and any(before)
+            and before != text
+            and not (entry.msgid_plural and not isinstance(text, list))
+        ):
             changed.append(f"{entry.msgid!r}: {before!r} -> {text!r}")
         if entry.msgid_plural:
             forms = text if isinstance(text, list) else [text] * 3
