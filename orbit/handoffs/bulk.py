@@ -82,9 +82,6 @@ def holding_groups(accounts: list[Account]) -> dict[int, list[Account]]:
     return groups
 
 
-_groups = holding_groups
-
-
 def current_load(receivers: list[User]) -> dict[int, float]:
     load = {r.pk: 0.0 for r in receivers}
     rows = (
@@ -106,7 +103,7 @@ def propose(*, by: User, manager: User, receivers: list[User]) -> list[Line]:
     load = current_load(receivers)
     kams = [r for r in receivers if r.has_role(Role.KEY_ACCOUNT_MANAGER)]
     lines: list[Line] = []
-    groups = sorted(_groups(accounts).items(), key=lambda g: -sum(tier_weight(a.tier) for a in g[1]))
+    groups = sorted(holding_groups(accounts).items(), key=lambda g: -sum(tier_weight(a.tier) for a in g[1]))
     for group_id, members in groups:
         weight = sum(tier_weight(a.tier) for a in members)
         has_key = any(a.tier == Tier.KEY for a in members)
@@ -291,7 +288,7 @@ def run_move(move: BulkMove) -> BulkMove:
 
 
 def _check_holdings_together(accounts: dict[int, Account], plan: dict[int, User]) -> None:
-    for members in _groups(list(accounts.values())).values():
+    for members in holding_groups(list(accounts.values())).values():
         receivers = {plan[a.pk].pk for a in members if a.pk in plan}
         if len(receivers) > 1:
             raise ValidationError(
