@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from orbit.accounts import selectors as account_selectors
 from orbit.imports.exporting import Column
 from orbit.imports.mapping import ACCOUNT_FIELDS
+from orbit.requests import selectors as request_selectors
 
 _LABEL = {f.key: f.label for f in ACCOUNT_FIELDS}
 
@@ -31,3 +32,26 @@ def accounts(user, filters):
     # iterator(): a million rows are fetched in chunks, never held at once.
     rows = account_selectors.account_list(user, filters).select_related("parent")
     return rows.iterator(chunk_size=2000)
+
+
+REQUEST_COLUMNS = [
+    Column(_("number"), lambda r: r.pk),
+    Column(_("received"), lambda r: r.received_at),
+    Column(_("account"), lambda r: r.account.display_name),
+    Column(_("INN"), lambda r: r.account.inn),
+    Column(_("subject"), lambda r: r.subject),
+    Column(_("type"), lambda r: r.get_request_type_display()),
+    Column(_("priority"), lambda r: r.get_priority_display()),
+    Column(_("department"), lambda r: str(r.department)),
+    Column(_("status"), lambda r: r.get_status_display()),
+    Column(_("account manager"), lambda r: str(r.manager)),
+    Column(_("executor"), lambda r: str(r.assignee) if r.assignee_id else ""),
+    Column(_("first response due"), lambda r: r.first_response_due),
+    Column(_("first response"), lambda r: r.first_responded_at),
+    Column(_("resolution due"), lambda r: r.resolution_due),
+    Column(_("resolved"), lambda r: r.resolved_at),
+]
+
+
+def requests(user, filters):
+    return request_selectors.request_list(user, filters).iterator(chunk_size=2000)

@@ -44,7 +44,7 @@ def _ints(values) -> list[int]:
     return [int(v) for v in values if v.isdigit()]
 
 
-def _filters(params) -> selectors.RequestFilters:
+def filters_from(params) -> selectors.RequestFilters:
     account = params.get("account", "")
     return selectors.RequestFilters(
         status=[s for s in params.getlist("status") if s in RequestStatus.values],
@@ -60,7 +60,7 @@ def _filters(params) -> selectors.RequestFilters:
 
 @login_required
 def request_list(request):
-    filters = _filters(request.GET)
+    filters = filters_from(request.GET)
     paginator = CappedPaginator(selectors.request_list(request.user, filters), 50)
     page = paginator.get_page(request.GET.get("page"))
     selectors.mark_sla_state(page.object_list)

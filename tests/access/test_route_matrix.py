@@ -87,6 +87,7 @@ ROUTES = {
     "access:visibility": Route(scope="head"),
     "accounts:list": Route(),
     "imports:accounts_export": Route(),  # the rows are what accounts:list shows him: tests/imports
+    "imports:requests_export": Route(),  # the rows are what requests:list shows him (checked below)
     # Imports: whoever may create accounts; an empty upload is a 400, a file token he never previewed a 404.
     "imports:home": Route(scope="create"),
     "imports:preview": Route(method="post", scope="create", ok=400),
@@ -627,6 +628,13 @@ def test_lists_counts_search_and_filters_leak_nothing(world, persona):
     export = client.get(reverse("imports:accounts_export"), {"format": "csv"})
     exported = b"".join(export.streaming_content).decode("utf-8-sig")
     assert {k for k, a in accounts.items() if a.inn in exported} == set(visible), persona
+    export = client.get(reverse("imports:requests_export"), {"format": "csv"})
+    numbers = {
+        line.split(";", 1)[0] for line in b"".join(export.streaming_content).decode("utf-8-sig").splitlines()
+    }
+    assert {k for k, r in world.requests.items() if str(r.pk) in numbers} == set(visible) & set(
+        world.requests
+    )
 
 
 def test_holding_tree_shows_only_visible_members(world, client):

@@ -127,3 +127,45 @@ def test_round_trip_through_xlsx_gives_the_same_accounts(base, client):
         ("'" + r[0], *r[1:]) for r in before if r[0].startswith("=")
     }
     assert after == fixed
+
+
+def test_the_requests_list_exports_with_its_filters_in_local_time(org, client):
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    from orbit.requests.defaults import ensure_defaults
+    from orbit.requests.models import Department, Request
+    from orbit.requests.services import request_create
+
+    ensure_defaults()
+    account = make_account(org.head, org.am_a, legal_name="ООО «Ромашка»", inn="7707083893", kpp="770701001")
+    made = [
+        request_create(
+            by=org.am_a,
+            account=account,
+            request_type=kind,
+            priority="normal",
+            department=Department.objects.first(),
+            subject=subject,
+        )
+        for kind, subject in (("complaint", "=Недовоз"), ("question", "Счёт"))
+    ]
+    # 23:30 on 31 December in Moscow is still 2026 there (20:30 UTC).
+    Request.objects.filter(pk=made[0].pk).update(
+        received_at=dt.datetime(2026, 12, 31, 20, 30, tzinfo=ZoneInfo("UTC"))
+    )
+    client.force_login(org.am_a)
+    response = client.get(reverse("imports:requests_export"), {"format": "csv", "type": "complaint"})
+    rows = list(
+        csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig")), delimiter=";")
+    )
+    assert len(rows) == 2  # the header and the one complaint
+    number, received, name, inn, subject = rows[1][:5]
+    assert (number, received, name, inn) == (
+        str(made[0].pk),
+        "31.12.2026 23:30",
+        "ООО «Ромашка»",
+        "7707083893",
+    )
+    assert subject == "'=Недовоз"  # neutralised
+    assert ExportLog.objects.get().list_name == "requests"
