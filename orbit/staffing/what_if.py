@@ -8,9 +8,10 @@ From the hybrids' time split over the last 12 complete months (`orbit/staffing/t
 - **farmers needed** = ⌈S ÷ C⌉, C = a farmer's monthly capacity in hours (an input; its default is the hybrids'
   average `User.monthly_capacity_hours`, rounded down; zero is refused);
 - **new-business revenue** = the net (base currency, credit notes negative) of the invoices issued in the window
-  to accounts in their first N months — issued before (month of the account's first invoice) + N months, N =
-  `settings.ORBIT_NEW_BUSINESS_MONTHS` — recorded on the hybrids (the invoice's `manager`), read as plan vs fact
-  reads invoices (docs/growth-plans.md);
+  that are new business by the kind of sale (`orbit/growth/sale_kinds.py`: an account's first N calendar months of
+  buying, N = `settings.ORBIT_NEW_BUSINESS_MONTHS`, or an order fulfilling a won new-business deal; a credit note
+  counts as the invoice it corrects) — the same figure as the KPI page's new business — recorded on the hybrids
+  (the invoice's `manager`), read as plan vs fact reads invoices (docs/growth-plans.md);
 - **revenue per hunting hour** R = new-business revenue ÷ the hybrids' hunting hours in the window;
 - **expected new-business revenue** a month = hours freed × R;
 - **payroll**: today the hybrids, paid as hunters (H_n × hunter salary); split: the same hunters plus the farmers
@@ -28,9 +29,10 @@ from django.utils.translation import gettext as _
 
 from orbit.growth.plan_fact import visible_people
 from orbit.growth.plans import next_month
+from orbit.growth.sale_kinds import SaleKind, sale_kind_of
 from orbit.org.models import User
 from orbit.revenue.models import Invoice
-from orbit.staffing.time_split import SIXTY, Split, add_months, first_invoice_months, time_split
+from orbit.staffing.time_split import SIXTY, Split, time_split
 
 ZERO = Decimal("0.00")
 CENT = Decimal("0.01")
@@ -130,28 +132,20 @@ def _invoices_recorded_on(user: User, people: list[int]):
 
 
 def new_business_revenue(user: User, split: Split) -> Decimal:
-    """Net of the invoices and credit notes issued in the split's window on accounts in their first N months,
-    recorded on the split's hybrids (people-scoped like plan vs fact)."""
+    """Net of the invoices and credit notes issued in the split's window that are new business (the kind of sale),
+    recorded on the split's hybrids (people-scoped like plan vs fact): one aggregate query."""
     people = [p.person.pk for p in split.people]
     if not people:
         return ZERO
     start, end = split.months[0], next_month(split.months[-1])
-    rows = (
+    net = (
         _invoices_recorded_on(user, people)
         .filter(issued_on__gte=start, issued_on__lt=end)
-        .values("account_id", "issued_on")
-        .annotate(net=Sum("net_total_base"))
-        .order_by()
+        .annotate(sale_kind=sale_kind_of())
+        .filter(sale_kind=SaleKind.NEW)
+        .aggregate(net=Sum("net_total_base"))["net"]
     )
-    rows = list(rows)
-    firsts = first_invoice_months({r["account_id"] for r in rows})
-    total = ZERO
-    n_months = split.new_business_months
-    for row in rows:
-        first = firsts.get(row["account_id"])
-        if first is not None and row["issued_on"] < add_months(first, n_months):
-            total += Decimal(str(row["net"]))
-    return _q(total)
+    return _q(ZERO if net is None else Decimal(str(net)))
 
 
 def observe(user: User, split: Split) -> Observed:
