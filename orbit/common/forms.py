@@ -75,8 +75,9 @@ def arm_conflict(form, exc) -> None:
 
 def save_form(form, save) -> int | None:
     """Submit a bound form to its service: `save(cleaned_data)` when the form is valid. None once saved; else
-    the status to show the form again with: 400 (field errors or the service's refusal) or 409 (a stale
-    version, the form armed with the current one). The shape every edit view shares."""
+    the status to show the form again with: 400 (field errors or the service's ValidationError) or 409 (a stale
+    version, the form armed with the current one). A PermissionDenied is not caught: it stays a 403. The shape
+    every edit view shares."""
     if not form.is_valid():
         return 400
     try:
@@ -84,7 +85,7 @@ def save_form(form, save) -> int | None:
     except ConflictError as exc:
         arm_conflict(form, exc)
         return 409
-    except (ValidationError, PermissionDenied) as exc:
+    except ValidationError as exc:
         apply_service_error(form, exc)
         return 400
     return None
