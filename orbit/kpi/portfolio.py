@@ -80,9 +80,10 @@ from orbit.growth.sale_kinds import SaleKind, sale_kind_of
 from orbit.kpi import peers as peer_math
 from orbit.kpi.periods import Period
 from orbit.org.models import Team, User
-from orbit.requests.models import Request, RequestComment
+from orbit.requests.models import Request
 from orbit.revenue.models import AccountRevenueMonth, Invoice, PaymentAllocation
 from orbit.revenue.rates import base_currency
+from orbit.worktime import logged
 
 ZERO = Decimal("0.00")
 _MONEY = DecimalField(max_digits=30, decimal_places=10)
@@ -329,14 +330,11 @@ def responsible_at(moment: str, account: str = "account"):
 
 def logged_entries(period: Period):
     """The two kinds of entry of `orbit.worktime.logged` in the period, each with its `responsible` manager."""
-    since, until = period.since_until()
-    touches = Touch.objects.filter(
-        status=TouchStatus.DONE, happened_at__gte=since, happened_at__lt=until, duration_minutes__isnull=False
-    ).annotate(responsible=responsible_at("happened_at"))
-    comments = RequestComment.objects.filter(
-        created_at__gte=since, created_at__lt=until, minutes_spent__isnull=False
-    ).annotate(responsible=responsible_at("created_at", "request__account_id"))
-    return touches, comments
+    touches, comments = logged.entries(*period.since_until())
+    return (
+        touches.annotate(responsible=responsible_at("happened_at")),
+        comments.annotate(responsible=responsible_at("created_at", "request__account_id")),
+    )
 
 
 def _hours(period: Period, rows: dict[int, Kpi]) -> None:

@@ -14,7 +14,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Sum
+from django.db.models import QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -41,6 +41,18 @@ def _local_bounds(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetim
     )
 
 
+def entries(since: dt.datetime, until: dt.datetime) -> tuple[QuerySet[Touch], QuerySet[RequestComment]]:
+    """The entries of work between two moments, unscoped: done touches with their duration, request comments
+    with time spent. What counts as logged work is decided here only; callers narrow and sum."""
+    touches = Touch.objects.filter(
+        status=TouchStatus.DONE, happened_at__gte=since, happened_at__lt=until, duration_minutes__isnull=False
+    )
+    comments = RequestComment.objects.filter(
+        created_at__gte=since, created_at__lt=until, minutes_spent__isnull=False
+    )
+    return touches, comments
+
+
 def logged_minutes(
     start: dt.date,
     end: dt.date,
@@ -50,13 +62,7 @@ def logged_minutes(
 ) -> list[Logged]:
     """Minutes logged from `start` to `end` (local days, both included) by person, account, month and source:
     two grouped queries whatever the size. `people`/`accounts` narrow it (None = no narrowing)."""
-    since, until = _local_bounds(start, end)
-    touches = Touch.objects.filter(
-        status=TouchStatus.DONE, happened_at__gte=since, happened_at__lt=until, duration_minutes__isnull=False
-    )
-    comments = RequestComment.objects.filter(
-        created_at__gte=since, created_at__lt=until, minutes_spent__isnull=False
-    )
+    touches, comments = entries(*_local_bounds(start, end))
     if people is not None:
         people = list(people)
         touches = touches.filter(owner_id__in=people)

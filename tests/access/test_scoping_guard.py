@@ -277,10 +277,6 @@ ALLOWED_READS = {
     ("kpi/portfolio.py", "_revenue", "Invoice"): KPI_FIGURES,
     ("kpi/portfolio.py", "_revenue", "PaymentAllocation"): KPI_FIGURES,
     ("kpi/portfolio.py", "_sla", "Request"): KPI_FIGURES,
-    ("kpi/portfolio.py", "logged_entries", "RequestComment"): KPI_FIGURES
-    + "; the hours drill-down: "
-    + KPI_ROWS,
-    ("kpi/portfolio.py", "logged_entries", "Touch"): KPI_FIGURES + "; the hours drill-down: " + KPI_ROWS,
     ("kpi/portfolio.py", "portfolio_accounts", "Account"): KPI_FIGURES
     + "; the cadence drill-down: "
     + KPI_ROWS,
@@ -317,8 +313,14 @@ ALLOWED_READS = {
     ("bonuses/statements.py", "compute_open", "PaymentAllocation"): BONUS_STATEMENTS,
     ("growth/plan_fact.py", "_invoices_recorded_on", "Invoice"): PEOPLE_FIGURES,
     ("growth/plan_fact.py", "_allocations_recorded_on", "PaymentAllocation"): PEOPLE_FIGURES,
-    ("worktime/logged.py", "logged_minutes", "Touch"): PEOPLE_FIGURES,
-    ("worktime/logged.py", "logged_minutes", "RequestComment"): PEOPLE_FIGURES,
+    # The one definition of logged work, summed per person (logged_minutes) or per responsible manager for the
+    # KPIs (kpi/portfolio.py logged_entries, which also lists the hours drill-down's rows).
+    ("worktime/logged.py", "entries", "Touch"): PEOPLE_FIGURES + "; " + KPI_FIGURES + "; " + KPI_ROWS,
+    ("worktime/logged.py", "entries", "RequestComment"): PEOPLE_FIGURES
+    + "; "
+    + KPI_FIGURES
+    + "; "
+    + KPI_ROWS,
     ("growth/whitespace.py", "whitespace_accounts", "AccountRevenueMonth"): UNDER_A_SCOPED_ROW,
     ("growth/whitespace.py", "open_gap_opportunity", "Account"): (
         "a write (the service checked permission first): the account row locked so two clicks open one"
