@@ -93,6 +93,7 @@ class Report:
     failed: int = 0
     errors: list[RowError] = field(default_factory=list)
     unmapped: list[str] = field(default_factory=list)  # columns nothing imports
+    columns: dict[int, str] = field(default_factory=dict)  # column index -> the field it went to
     notes: list[str] = field(default_factory=list)
     committed: bool = False
     batch_id: int | None = None  # the history record of a committed or refused import
@@ -220,7 +221,7 @@ def import_accounts(
     if not policy.can_create_account(by):
         raise PermissionDenied(_("You may not import accounts."))
     columns = recognise(table.header, ACCOUNT_FIELDS, mapping)
-    report = Report(notes=list(table.notes))
+    report = Report(notes=list(table.notes), columns=columns)
     report.unmapped = [h for i, h in enumerate(table.header) if i not in columns and h]
     missing = missing_required(columns)
     if missing:

@@ -3,6 +3,8 @@ import (all or nothing) → the import's page. The work is `orbit/imports/accoun
 file between the steps (uploads.py) and show the report."""
 
 import json
+from dataclasses import dataclass
+from pathlib import Path
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -16,10 +18,10 @@ from django.views.decorators.http import require_POST
 from orbit.access import policy
 from orbit.common.refusal import refused
 from orbit.imports import uploads
-from orbit.imports.accounts import UPDATE, RowError, import_accounts
+from orbit.imports.accounts import UPDATE, Report, RowError, import_accounts
 from orbit.imports.exporting import Column, export_response
 from orbit.imports.forms import UploadForm, field_choices
-from orbit.imports.mapping import PRESETS, recognise
+from orbit.imports.mapping import PRESETS
 from orbit.imports.models import ImportBatch
 from orbit.imports.reading import FileProblem, open_table
 from orbit.imports.undo import may_undo, undo_import
@@ -60,7 +62,19 @@ def _mapping_from(request, header: list[str]) -> dict[str, str]:
     return mapping
 
 
-def _run(request, token: str, *, dry_run: bool, mapping: dict | None = None):
+@dataclass
+class _Checked:
+    """A kept file run through the import (dry or not): what the preview page shows."""
+
+    token: str
+    path: Path
+    name: str
+    header: list[str]
+    options: dict
+    report: Report
+
+
+def _check(request, token: str, *, dry_run: bool) -> _Checked:
     found = uploads.find(request, token)
     if found is None:
         raise Http404(_("This file is no longer here: upload it again."))
@@ -72,9 +86,7 @@ def _run(request, token: str, *, dry_run: bool, mapping: dict | None = None):
     with path.open("rb") as stream:
         table = open_table(stream, name)
         header = list(table.header)
-        if mapping is None:
-            mapping = dict(PRESETS.get(options["preset"], {}))
-            mapping.update(_mapping_from(request, header))
+        mapping = {**PRESETS.get(options["preset"], {}), **_mapping_from(request, header)}
         report = import_accounts(
             by=request.user,
             table=table,
@@ -84,24 +96,23 @@ def _run(request, token: str, *, dry_run: bool, mapping: dict | None = None):
             on_duplicate=options["on_duplicate"],
             dry_run=dry_run,
         )
-    columns = recognise(header, preset=mapping)
-    return report, header, columns, mapping, options, name
+    return _Checked(token, path, name, header, options, report)
 
 
-def _preview(request, token: str, report, header, columns, mapping, options, name, *, status=200):
-    path = uploads.find(request, token)
-    if path is not None:  # the full report, for the download
-        path[0].with_suffix(".json").write_text(json.dumps(report.as_json()["errors"], ensure_ascii=False))
-    rows = [{"index": i, "header": h, "key": columns.get(i, "")} for i, h in enumerate(header)]
+def _preview(request, checked: _Checked, *, status=200):
+    report = checked.report
+    # The full report, for the download.
+    checked.path.with_suffix(".json").write_text(json.dumps(report.as_json()["errors"], ensure_ascii=False))
+    rows = [{"index": i, "header": h, "key": report.columns.get(i, "")} for i, h in enumerate(checked.header)]
     context = {
-        "token": token,
-        "name": name,
+        "token": checked.token,
+        "name": checked.name,
         "report": report,
         "errors": report.errors[:SHOWN_ERRORS],
         "more_errors": max(0, len(report.errors) - SHOWN_ERRORS),
         "columns": rows,
         "choices": field_choices(),
-        "options": options,
+        "options": checked.options,
     }
     return render(request, "imports/preview.html", context, status=status)
 
@@ -118,14 +129,14 @@ def import_preview(request):
             return import_home(request, form=form, status=400)
         token = uploads.keep(request, form.cleaned_data["file"])
     try:
-        report, header, columns, mapping, options, name = _run(request, token, dry_run=True)
+        checked = _check(request, token, dry_run=True)
     except FileProblem as problem:
         uploads.forget(request, token)
         form = UploadForm(request.POST, request.FILES)
         form.is_valid()
         form.add_error("file", problem.message)
         return import_home(request, form=form, status=400)
-    return _preview(request, token, report, header, columns, mapping, options, name)
+    return _preview(request, checked)
 
 
 @login_required
@@ -133,11 +144,11 @@ def import_preview(request):
 def import_commit(request):
     _may_import(request.user)
     token = request.POST.get("token", "")
-    report, header, columns, mapping, options, name = _run(request, token, dry_run=False)
-    if not report.committed:  # a row failed: nothing was written, the report says why
-        return _preview(request, token, report, header, columns, mapping, options, name, status=400)
+    checked = _check(request, token, dry_run=False)
+    if not checked.report.committed:  # a row failed: nothing was written, the report says why
+        return _preview(request, checked, status=400)
     uploads.forget(request, token)
-    return redirect("imports:batch", pk=report.batch_id)
+    return redirect("imports:batch", pk=checked.report.batch_id)
 
 
 @login_required
