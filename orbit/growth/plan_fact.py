@@ -199,7 +199,7 @@ def _money(value) -> Decimal:
     return ZERO if value is None else Decimal(str(value)).quantize(Decimal("0.01"))
 
 
-def _invoices_recorded_on(user: User, people: set[int] | None):
+def invoices_recorded_on(user: User, people: set[int] | None):
     """The invoices whose figures `user` may see: all he may see when he sees every person (the head), else
     those recorded on the people he may see (see the module's note), whatever account they are on now."""
     if people is None:
@@ -218,7 +218,7 @@ def invoiced_by_manager(
     user: User, month: dt.date, people: set[int] | None
 ) -> dict[int, tuple[Decimal, Decimal]]:
     """manager id -> (net, cost) of the invoices and credit notes issued in `month`, base currency."""
-    rows = _invoices_recorded_on(user, people).filter(
+    rows = invoices_recorded_on(user, people).filter(
         issued_on__gte=month, issued_on__lt=next_month(month), manager__isnull=False
     )
     grouped = (

@@ -27,11 +27,10 @@ from django.core.exceptions import ValidationError
 from django.db.models import Sum
 from django.utils.translation import gettext as _
 
-from orbit.growth.plan_fact import visible_people
+from orbit.growth.plan_fact import invoices_recorded_on, visible_people
 from orbit.growth.plans import next_month
 from orbit.growth.sale_kinds import SaleKind, sale_kind_of
 from orbit.org.models import User
-from orbit.revenue.models import Invoice
 from orbit.staffing.time_split import SIXTY, Split, time_split
 
 ZERO = Decimal("0.00")
@@ -123,14 +122,6 @@ def compute(observed: Observed, inputs: Inputs) -> WhatIf:
     )
 
 
-def _invoices_recorded_on(user: User, people: list[int]):
-    """The invoices recorded on `people` (all visible to `user`): through visible_to for whoever sees everyone,
-    else by the invoice's manager, as plan vs fact reads them."""
-    if visible_people(user) is None:
-        return Invoice.objects.visible_to(user).filter(manager_id__in=people)
-    return Invoice.objects.filter(manager_id__in=people)
-
-
 def new_business_revenue(user: User, split: Split) -> Decimal:
     """Net of the invoices and credit notes issued in the split's window that are new business (the kind of sale),
     recorded on the split's hybrids (people-scoped like plan vs fact): one aggregate query."""
@@ -139,8 +130,8 @@ def new_business_revenue(user: User, split: Split) -> Decimal:
         return ZERO
     start, end = split.months[0], next_month(split.months[-1])
     net = (
-        _invoices_recorded_on(user, people)
-        .filter(issued_on__gte=start, issued_on__lt=end)
+        invoices_recorded_on(user, visible_people(user))
+        .filter(manager_id__in=people, issued_on__gte=start, issued_on__lt=end)
         .annotate(sale_kind=sale_kind_of())
         .filter(sale_kind=SaleKind.NEW)
         .aggregate(net=Sum("net_total_base"))["net"]

@@ -285,7 +285,6 @@ ALLOWED_READS = {
     ("staffing/time_split.py", "first_invoice_months", "Invoice"): HOURS_CLASSIFIED,
     ("staffing/time_split.py", "account_facts", "Account"): HOURS_CLASSIFIED,
     ("staffing/time_split.py", "account_facts", "Opportunity"): HOURS_CLASSIFIED,
-    ("staffing/what_if.py", "_invoices_recorded_on", "Invoice"): PEOPLE_FIGURES,
     ("accounts/selectors.py", "account_card", "Contact"): UNDER_A_SCOPED_ROW,
     ("accounts/selectors.py", "account_card", "AccountTeamMember"): UNDER_A_SCOPED_ROW,
     ("accounts/selectors.py", "account_card", "OwnershipPeriod"): UNDER_A_SCOPED_ROW,
@@ -311,7 +310,7 @@ ALLOWED_READS = {
     ("bonuses/statements.py", "compute_open", "Handoff"): BONUS_STATEMENTS,
     ("bonuses/statements.py", "compute_open", "Invoice"): BONUS_STATEMENTS,
     ("bonuses/statements.py", "compute_open", "PaymentAllocation"): BONUS_STATEMENTS,
-    ("growth/plan_fact.py", "_invoices_recorded_on", "Invoice"): PEOPLE_FIGURES,
+    ("growth/plan_fact.py", "invoices_recorded_on", "Invoice"): PEOPLE_FIGURES,
     ("growth/plan_fact.py", "_allocations_recorded_on", "PaymentAllocation"): PEOPLE_FIGURES,
     # The one definition of logged work, summed per person (logged_minutes) or per responsible manager for the
     # KPIs (kpi/portfolio.py logged_entries, which also lists the hours drill-down's rows).
