@@ -39,6 +39,7 @@ def apply(translations: dict, *, retranslate: bool = False) -> list[str]:
         )
         if (
             before
+            and not entry.fuzzy  # msgmerge's guess from a similar msgid, not a translation anyone made
             and any(before)
             and before != text
             and not (entry.msgid_plural and not isinstance(text, list))

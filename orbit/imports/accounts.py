@@ -22,26 +22,42 @@ Rules:
 """
 
 import functools
-from dataclasses import asdict, dataclass, field
-from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models, transaction
-from django.utils import translation
+from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from orbit.access import policy
 from orbit.accounts import services
 from orbit.accounts.models import Account, AccountStatus, ChangeReason, Tier
 from orbit.common.validators import validate_inn, validate_kpp
-from orbit.imports.mapping import ACCOUNT_FIELDS, missing_required, normalise, recognise
-from orbit.imports.models import ImportBatch, ImportedRow, ImportKind, ImportStatus
+from orbit.imports import accounts_undo
+from orbit.imports.engine import (
+    SKIP,
+    UPDATE,
+    Kind,
+    People,
+    Report,
+    Row,
+    RowError,
+    RowFailed,
+    checked,
+    choice_words,
+    digits,
+    import_file,
+    plain,
+    word,
+)
+from orbit.imports.mapping import ACCOUNT_FIELDS, PRESETS
+from orbit.imports.models import ImportedRow
 from orbit.imports.reading import Table, shape_problem
-from orbit.imports.values import ValueProblem, parse_number, parse_text
-from orbit.org.models import OWNER_ROLES, User
+from orbit.imports.values import parse_number, parse_text
+from orbit.org.models import User
 
-UPDATE, SKIP = "update", "skip"
+__all__ = ["KIND", "SKIP", "UPDATE", "Report", "RowError", "import_accounts"]
+
 # Besides the statuses' and tiers' own labels in Russian and English (what Orbit's export writes).
 STATUS_SYNONYMS = {
     "клиент": AccountStatus.ACTIVE,
@@ -63,191 +79,12 @@ IMPORTABLE_STATUSES = (
 
 @functools.cache
 def _words(kind: str) -> dict[str, str]:
-    choices, synonyms = {
-        "status": (AccountStatus.choices, STATUS_SYNONYMS),
-        "tier": (Tier.choices, TIER_SYNONYMS),
-    }[kind]
-    words = dict(synonyms)
-    for language in ("ru", "en"):
-        with translation.override(language):
-            words.update({normalise(str(label)): value for value, label in choices})
-    return words
+    if kind == "status":
+        return choice_words(AccountStatus.choices, STATUS_SYNONYMS)
+    return choice_words(Tier.choices, TIER_SYNONYMS)
 
 
 FIELD_OF_SERVICE = {"responsible_manager": "owner", "parent": "parent_inn"}  # service field → import field
-
-
-@dataclass
-class RowError:
-    row: int
-    column: str
-    value: str
-    message: str
-
-
-@dataclass
-class Report:
-    new: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    failed: int = 0
-    errors: list[RowError] = field(default_factory=list)
-    unmapped: list[str] = field(default_factory=list)  # columns nothing imports
-    columns: dict[int, str] = field(default_factory=dict)  # column index -> the field it went to
-    notes: list[str] = field(default_factory=list)
-    committed: bool = False
-    batch_id: int | None = None  # the history record of a committed or refused import
-    # Accounts the import created or changed: account id -> (row, "new"/"updated", fields' values before).
-    touched: dict[int, tuple[int, str, dict]] = field(default_factory=dict)
-
-    def as_json(self) -> dict[str, Any]:
-        counts = {
-            "new": self.new,
-            "updated": self.updated,
-            "unchanged": self.unchanged,
-            "failed": self.failed,
-        }
-        return {**counts, "errors": [asdict(e) for e in self.errors]}
-
-
-class _RowFailed(Exception):
-    pass
-
-
-class _People:
-    """The people an export may name, by every name it may use; a name two people share is refused."""
-
-    def __init__(self):
-        self.by_key: dict[str, User | None] = {}
-        for person in User.objects.filter(is_active=True).prefetch_related("roles"):
-            names = {person.display_name, person.get_full_name(), f"{person.last_name} {person.first_name}"}
-            keys = {normalise(n) for n in names if n and n.strip()} | {person.username.lower()}
-            if person.email:
-                keys.add(person.email.lower())
-            for key in keys:
-                self.by_key[key] = None if key in self.by_key and self.by_key[key] != person else person
-
-    def find(self, text: str) -> User:
-        key = text.lower() if "@" in text else normalise(text)
-        if key not in self.by_key:
-            raise ValueProblem(
-                _("No user “%(name)s” in Orbit: add the person or fix the name.") % {"name": text}
-            )
-        person = self.by_key[key] or self.by_key.get(text.lower())
-        if person is None:
-            raise ValueProblem(
-                _("Two people are called “%(name)s”: write the e-mail instead.") % {"name": text}
-            )
-        if not person.has_role(*OWNER_ROLES):
-            raise ValueProblem(
-                _("%(name)s cannot be responsible for accounts: they hold no account-manager or sales role.")
-                % {"name": person}
-            )
-        return person
-
-
-class _Row:
-    """One row's cells by field key, and the errors found reading them."""
-
-    def __init__(self, number: int, cells: list, columns: dict[int, str], header: list[str]):
-        self.number = number
-        self.values = {key: cells[i] if i < len(cells) else None for i, key in columns.items()}
-        self.headers = {key: header[i] for i, key in columns.items()}
-        self.errors: list[RowError] = []
-        self.before: dict[str, Any] = {}  # an existing account's fields before the import changed them
-
-    def fail(self, key: str, message: str) -> None:
-        value = self.values.get(key)
-        shown = "" if value is None else str(value)
-        self.errors.append(RowError(self.number, self.headers.get(key, ""), shown[:200], message))
-
-    def failed_on(self, key: str) -> bool:
-        return any(e.column == self.headers.get(key) for e in self.errors)
-
-    def read(self, key: str, parse, default=None):
-        try:
-            return parse(self.values.get(key))
-        except ValueProblem as problem:
-            self.fail(key, problem.message)
-            return default
-
-
-def _digits(cell) -> str:
-    """An INN or KPP cell: XLSX may hold it as a number; spaces typed between digit groups are dropped."""
-    if cell is None:
-        return ""
-    if isinstance(cell, float) and cell.is_integer():
-        cell = int(cell)
-    return "".join(str(cell).split())
-
-
-def _checked(validator):
-    def parse(cell) -> str:
-        text = _digits(cell)
-        if text:
-            try:
-                validator(text)
-            except ValidationError as exc:
-                raise ValueProblem(exc.messages[0]) from None
-        return text
-
-    return parse
-
-
-def _word(words: dict, message: str):
-    def parse(cell):
-        text = normalise(str(cell)) if cell is not None else ""
-        if not text:
-            return None
-        if text not in words:
-            raise ValueProblem(message % {"value": cell})
-        return words[text]
-
-    return parse
-
-
-def import_accounts(
-    *,
-    by: User,
-    table: Table,
-    file_name: str,
-    mapping: dict[str, str] | None = None,
-    preset: str = "",
-    on_duplicate: str = UPDATE,
-    dry_run: bool = False,
-) -> Report:
-    """Import the accounts of `table` for `by`. `mapping` (header → field key) or a preset's; the rest
-    recognised by name. Returns the report; commits only a clean, non-dry run."""
-    if not policy.can_create_account(by):
-        raise PermissionDenied(_("You may not import accounts."))
-    columns = recognise(table.header, ACCOUNT_FIELDS, mapping)
-    report = Report(notes=list(table.notes), columns=columns)
-    report.unmapped = [h for i, h in enumerate(table.header) if i not in columns and h]
-    missing = missing_required(columns)
-    if missing:
-        names = ", ".join(str(f.label) for f in missing)
-        report.errors.append(
-            RowError(
-                table.header_row,
-                "",
-                "",
-                _("No column for: %(fields)s. Map it and try again.") % {"fields": names},
-            )
-        )
-        report.failed = 1
-        return _record(by, file_name, columns, table, preset, on_duplicate, report, dry_run)
-    with transaction.atomic():
-        _run(by, table, columns, on_duplicate, report)
-        if dry_run or report.errors:
-            transaction.set_rollback(True)
-        else:
-            report.committed = True
-            # In the import's own transaction: a committed import always knows what it did (for its undo).
-            _record(by, file_name, columns, table, preset, on_duplicate, report, dry_run)
-            _remember(report)
-    if report.committed:
-        return report
-    return _record(by, file_name, columns, table, preset, on_duplicate, report, dry_run)
 
 
 def _remember(report: Report) -> None:
@@ -256,6 +93,8 @@ def _remember(report: Report) -> None:
         ImportedRow(
             batch_id=report.batch_id,
             account_id=pk,
+            target="accounts.account",
+            object_id=pk,
             row=row,
             action=action,
             before=before,
@@ -265,49 +104,27 @@ def _remember(report: Report) -> None:
     )
 
 
-def _plain(value):
-    """A field's value as JSON keeps it: a model as its id, a Decimal as text."""
-    if isinstance(value, models.Model):
-        return value.pk
-    return str(value) if isinstance(value, Decimal) else value
-
-
-def _record(by, file_name, columns, table, preset, on_duplicate, report: Report, dry_run: bool) -> Report:
-    if not dry_run:
-        report.batch_id = ImportBatch.objects.create(
-            kind=ImportKind.ACCOUNTS,
-            file_name=file_name[:255],
-            status=ImportStatus.COMMITTED if report.committed else ImportStatus.REFUSED,
-            by=by,
-            mapping={table.header[i]: key for i, key in columns.items()},
-            options={"preset": preset, "on_duplicate": on_duplicate},
-            counts={k: v for k, v in report.as_json().items() if k != "errors"},
-            errors=[asdict(e) for e in report.errors[:1000]],
-        ).pk
-    return report
-
-
 def _run(by: User, table: Table, columns: dict[int, str], on_duplicate: str, report: Report) -> None:
-    people = _People()
+    people = People()
     seen_inn: dict[str, int] = {}
     by_external: dict[str, Account] = {}
     by_inn: dict[str, Account] = {}
-    parents: list[tuple[_Row, Account, str]] = []
+    parents: list[tuple[Row, Account, str]] = []
     for raw in table.rows:
         problem = shape_problem(table, raw)
         if problem:
             report.errors.append(RowError(raw.number, "", "", problem))
             report.failed += 1
             continue
-        row = _Row(raw.number, raw.cells, columns, table.header)
+        row = Row(raw.number, raw.cells, columns, table.header)
         try:
             with transaction.atomic():  # a savepoint: a failed row leaves nothing behind
                 account, outcome = _one(by, row, people, seen_inn, on_duplicate)
-        except _RowFailed:
+        except RowFailed:
             outcome = "failed"
             account = None
         report.errors.extend(row.errors)
-        setattr(report, outcome, getattr(report, outcome) + 1)
+        report.count(outcome)
         if outcome in ("new", "updated"):
             report.touched[account.pk] = (row.number, outcome, row.before)
         if account is not None:
@@ -320,7 +137,7 @@ def _run(by: User, table: Table, columns: dict[int, str], on_duplicate: str, rep
         previous = account.parent_id
         if not _set_parent(by, row, account, by_inn, by_external):
             report.errors.extend(row.errors)
-            setattr(report, outcome, getattr(report, outcome) - 1)
+            report.count(outcome, -1)
             report.failed += 1
         elif outcome != "new" and account.parent_id != previous:
             row.before.setdefault("parent", previous)
@@ -330,25 +147,25 @@ def _run(by: User, table: Table, columns: dict[int, str], on_duplicate: str, rep
                 report.touched[account.pk] = (row.number, "updated", row.before)
 
 
-def _one(by: User, row: _Row, people: _People, seen_inn: dict[str, int], on_duplicate: str):
+def _one(by: User, row: Row, people: People, seen_inn: dict[str, int], on_duplicate: str):
     legal_name = row.read("legal_name", lambda c: parse_text(c, max_length=300), "")
     if not legal_name and not row.failed_on("legal_name"):
         row.fail("legal_name", _("Fill in the legal name."))
     short_name = row.read("short_name", lambda c: parse_text(c, max_length=150), "")
-    inn = row.read("inn", _checked(validate_inn), "")
+    inn = row.read("inn", checked(validate_inn), "")
     if not inn and not row.failed_on("inn"):
         row.fail("inn", _("Fill in the INN."))
-    kpp = row.read("kpp", _checked(validate_kpp), "")
+    kpp = row.read("kpp", checked(validate_kpp), "")
     owner_name = row.read("owner", lambda c: parse_text(c, max_length=200), "")
-    owner = row.read("owner", lambda _c: people.find(owner_name)) if owner_name else None
+    owner = row.read("owner", lambda _c: people.owner(owner_name)) if owner_name else None
     status = row.read(
         "status",
-        _word(
+        word(
             _words("status"), _("“%(value)s” is not a status Orbit knows: write “клиент” or “потенциальный”.")
         ),
     )
     tier = row.read(
-        "tier", _word(_words("tier"), _("“%(value)s” is not a tier: write A, B, C or “ключевой”."))
+        "tier", word(_words("tier"), _("“%(value)s” is not a tier: write A, B, C or “ключевой”."))
     )
     budget = row.read("agreed_budget", parse_number)
     if inn:
@@ -357,7 +174,7 @@ def _one(by: User, row: _Row, people: _People, seen_inn: dict[str, int], on_dupl
         else:
             seen_inn[inn] = row.number
     if row.errors:
-        raise _RowFailed
+        raise RowFailed
     fields: dict[str, Any] = {"legal_name": legal_name, "inn": inn}
     for key, value in (("short_name", short_name), ("kpp", kpp), ("tier", tier), ("agreed_budget", budget)):
         if value not in (None, ""):
@@ -368,12 +185,12 @@ def _one(by: User, row: _Row, people: _People, seen_inn: dict[str, int], on_dupl
             status = status or (AccountStatus.ACTIVE if owner else AccountStatus.PROSPECT)
             if status != AccountStatus.PROSPECT and owner is None:
                 row.fail("owner", _("An active client needs a responsible manager: fill in the column."))
-                raise _RowFailed
+                raise RowFailed
             if status not in IMPORTABLE_STATUSES:
                 row.fail(
                     "status", _("A new account starts as a prospect, an active, dormant or churned client.")
                 )
-                raise _RowFailed
+                raise RowFailed
             start = AccountStatus.PROSPECT if status == AccountStatus.PROSPECT else AccountStatus.ACTIVE
             account = services.account_create(
                 by=by, responsible_manager=owner, status=start, reason=ChangeReason.IMPORT, **fields
@@ -387,11 +204,11 @@ def _one(by: User, row: _Row, people: _People, seen_inn: dict[str, int], on_dupl
                 _("INN %(inn)s already belongs to another client in the base. Ask your lead who holds it.")
                 % {"inn": inn},
             )
-            raise _RowFailed
+            raise RowFailed
         if on_duplicate == SKIP:
             return existing, "unchanged"
         changes = {k: v for k, v in fields.items() if getattr(existing, k) != v}
-        row.before.update({k: _plain(getattr(existing, k)) for k in changes})
+        row.before.update({k: plain(getattr(existing, k)) for k in changes})
         if changes:
             existing = services.account_update(by=by, account=existing, version=None, **changes)
         if owner is not None and owner.pk != existing.responsible_manager_id:
@@ -399,25 +216,14 @@ def _one(by: User, row: _Row, people: _People, seen_inn: dict[str, int], on_dupl
             services.account_reassign(by=by, account=existing, manager=owner, reason=ChangeReason.IMPORT)
             changes["owner"] = owner
         return existing, "updated" if changes else "unchanged"
-    except ValidationError as exc:
-        _service_errors(row, exc)
-        raise _RowFailed from None
-    except PermissionDenied as exc:
-        row.fail("owner" if owner else "inn", str(exc))
-        raise _RowFailed from None
+    except (ValidationError, PermissionDenied) as exc:
+        row.service_errors(exc, FIELD_OF_SERVICE, fallback="owner" if owner else "inn")
+        raise RowFailed from None
 
 
-def _service_errors(row: _Row, exc: ValidationError) -> None:
-    messages = exc.message_dict if hasattr(exc, "error_dict") else {"": exc.messages}
-    for name, texts in messages.items():
-        key = FIELD_OF_SERVICE.get(name, name)
-        for text in texts:
-            row.fail(key if key in row.headers else "", text)
-
-
-def _set_parent(by, row: _Row, account: Account, by_inn, by_external) -> bool:
+def _set_parent(by, row: Row, account: Account, by_inn, by_external) -> bool:
     """Put the account under its holding; False (the reasons on the row) when it cannot."""
-    parent_inn = _digits(row.values.get("parent_inn"))
+    parent_inn = digits(row.values.get("parent_inn"))
     external = str(row.values.get("parent_external_id") or "").strip()
     parent = by_inn.get(parent_inn) if parent_inn else by_external.get(external)
     key = "parent_inn" if parent_inn else "parent_external_id"
@@ -435,3 +241,20 @@ def _set_parent(by, row: _Row, account: Account, by_inn, by_external) -> bool:
         except (ValidationError, PermissionDenied) as exc:
             row.fail(key, "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc))
     return not row.errors
+
+
+KIND = Kind(
+    name="accounts",
+    label=_lazy("Accounts"),
+    fields=ACCOUNT_FIELDS,
+    presets=PRESETS,
+    may_import=policy.can_create_account,
+    run=_run,
+    remember=_remember,
+    undo=accounts_undo.undo_accounts,
+)
+
+
+def import_accounts(**options) -> Report:
+    """Import accounts (`engine.import_file`'s options)."""
+    return import_file(KIND, **options)

@@ -9,6 +9,11 @@ from orbit.access.querysets import AccountScopedManager
 
 class ImportKind(models.TextChoices):
     ACCOUNTS = "accounts", _("Accounts")
+    CONTACTS = "contacts", _("Contacts")
+    OWNERSHIP = "ownership", _("Ownership history")
+    INVOICES = "invoices", _("Invoices")
+    PAYMENTS = "payments", _("Payments")
+    TOUCHES = "touches", _("Touches")
 
 
 class ImportStatus(models.TextChoices):
@@ -44,17 +49,21 @@ class ImportBatch(models.Model):
 
 
 class ImportedRow(models.Model):
-    """What a committed import did to one account, so that it can be undone while nobody has changed it since:
-    created it, or updated it from `before` (the fields it changed, with their values before)."""
+    """What a committed import did to one record, so that it can be undone while nobody has changed it since:
+    created it, or updated it from `before` (the fields it changed, with their values before). Every record an
+    import brings is an account's (a contact, an invoice, a touch…): `account` scopes it, `target` and
+    `object_id` name it."""
 
     batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="rows")
     account = models.ForeignKey(
         "accounts.Account", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    target = models.CharField(max_length=40, default="accounts.account")  # the record's model label
+    object_id = models.BigIntegerField(null=True, blank=True)
     row = models.PositiveIntegerField()
     action = models.CharField(max_length=8)  # "new" or "updated"
     before = models.JSONField(default=dict)
-    version_after = models.PositiveIntegerField()
+    version_after = models.PositiveIntegerField(null=True, blank=True)  # for records that have a version
     objects = AccountScopedManager("account")
 
     class Meta:

@@ -1,6 +1,6 @@
 """The import in the browser: upload → preview (a dry run: counts, the mapping to fix, the row report) →
-import (all or nothing) → the import's page. The work is `orbit/imports/accounts.py`'s; these views keep the
-file between the steps (uploads.py) and show the report."""
+import (all or nothing) → the import's page. The work is the kind's (`orbit/imports/kinds.py`); these views keep
+the file between the steps (uploads.py) and show the report."""
 
 import json
 from dataclasses import dataclass
@@ -18,10 +18,10 @@ from django.views.decorators.http import require_POST
 from orbit.access import policy
 from orbit.common.refusal import refused
 from orbit.imports import uploads
-from orbit.imports.accounts import UPDATE, Report, RowError, import_accounts
+from orbit.imports.engine import UPDATE, Kind, Report, RowError, import_file
 from orbit.imports.exporting import Column, export_response
 from orbit.imports.forms import UploadForm, field_choices
-from orbit.imports.mapping import PRESETS
+from orbit.imports.kinds import KINDS
 from orbit.imports.models import ImportBatch
 from orbit.imports.reading import FileProblem, open_table
 from orbit.imports.undo import may_undo, undo_import
@@ -35,9 +35,18 @@ REPORT_COLUMNS = [
 SHOWN_ERRORS = 200  # on the page; the downloadable report has them all
 
 
-def _may_import(user) -> None:
-    if not policy.can_create_account(user):
-        raise PermissionDenied(_("You may not import accounts."))
+def _may_import(user, kind: Kind | None = None) -> None:
+    kinds = [kind] if kind else KINDS.values()
+    if not any(k.may_import(user) for k in kinds):
+        raise PermissionDenied(_("You may not import this."))
+
+
+def _kind(request) -> Kind:
+    kind = KINDS.get(request.POST.get("kind", "accounts"))
+    if kind is None:
+        raise Http404(_("Orbit does not import this."))
+    _may_import(request.user, kind)
+    return kind
 
 
 def _history(user):
@@ -52,8 +61,8 @@ def import_home(request, form=None, status=200):
     return render(request, "imports/home.html", context, status=status)
 
 
-def _mapping_from(request, header: list[str]) -> dict[str, str]:
-    valid = {key for key, _label in field_choices()}
+def _mapping_from(request, kind: Kind, header: list[str]) -> dict[str, str]:
+    valid = {key for key, _label in field_choices(kind)}
     mapping = {}
     for index, name in enumerate(header):
         chosen = request.POST.get(f"col-{index}")
@@ -67,6 +76,7 @@ class _Checked:
     """A kept file run through the import (dry or not): what the preview page shows."""
 
     token: str
+    kind: Kind
     path: Path
     name: str
     header: list[str]
@@ -79,15 +89,17 @@ def _check(request, token: str, *, dry_run: bool) -> _Checked:
     if found is None:
         raise Http404(_("This file is no longer here: upload it again."))
     path, name = found
+    kind = _kind(request)
     options = {
-        "preset": request.POST.get("preset", "") if request.POST.get("preset", "") in PRESETS else "",
+        "preset": request.POST.get("preset", "") if request.POST.get("preset", "") in kind.presets else "",
         "on_duplicate": request.POST.get("on_duplicate", UPDATE),
     }
     with path.open("rb") as stream:
         table = open_table(stream, name)
         header = list(table.header)
-        mapping = {**PRESETS.get(options["preset"], {}), **_mapping_from(request, header)}
-        report = import_accounts(
+        mapping = {**kind.presets.get(options["preset"], {}), **_mapping_from(request, kind, header)}
+        report = import_file(
+            kind,
             by=request.user,
             table=table,
             file_name=name,
@@ -96,7 +108,7 @@ def _check(request, token: str, *, dry_run: bool) -> _Checked:
             on_duplicate=options["on_duplicate"],
             dry_run=dry_run,
         )
-    return _Checked(token, path, name, header, options, report)
+    return _Checked(token, kind, path, name, header, options, report)
 
 
 def _preview(request, checked: _Checked, *, status=200):
@@ -106,12 +118,13 @@ def _preview(request, checked: _Checked, *, status=200):
     rows = [{"index": i, "header": h, "key": report.columns.get(i, "")} for i, h in enumerate(checked.header)]
     context = {
         "token": checked.token,
+        "kind": checked.kind,
         "name": checked.name,
         "report": report,
         "errors": report.errors[:SHOWN_ERRORS],
         "more_errors": max(0, len(report.errors) - SHOWN_ERRORS),
         "columns": rows,
-        "choices": field_choices(),
+        "choices": field_choices(checked.kind),
         "options": checked.options,
     }
     return render(request, "imports/preview.html", context, status=status)

@@ -34,7 +34,7 @@ def test_upload_fix_the_mapping_then_import(head, client, settings, tmp_path):
         "ООО «Ромашка»;7707083893;770701001;Ольга Смирнова", "АО «Вектор»;7736207543;773601001;am_a"
     )
     preview = client.post(reverse("imports:preview"), {"file": upload, "on_duplicate": "update"})
-    assert preview.status_code == 200
+    assert preview.status_code == 200, preview.content.decode()[-3000:]
     page = preview.content.decode()
     assert "No column for: legal name. Map it and try again." in page and "disabled" in page
     assert "Encoding: Windows-1251; delimiter: semicolon." in page

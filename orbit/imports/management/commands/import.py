@@ -13,12 +13,10 @@ from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 
-from orbit.imports.accounts import SKIP, UPDATE, import_accounts
-from orbit.imports.mapping import PRESETS
+from orbit.imports.engine import SKIP, UPDATE, import_file
+from orbit.imports.kinds import KINDS, preset_names
 from orbit.imports.reading import FileProblem, open_table
 from orbit.org.models import Role, User
-
-KINDS = {"accounts": import_accounts}
 
 
 class Command(BaseCommand):
@@ -27,7 +25,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("kind", choices=sorted(KINDS))
         parser.add_argument("file")
-        parser.add_argument("--preset", choices=sorted(PRESETS), help="the shape of a CRM's export")
+        parser.add_argument("--preset", choices=preset_names(), help="the shape of a CRM's export")
         parser.add_argument("--mapping", help='a JSON file: {"header": "field"}')
         parser.add_argument("--dry-run", action="store_true", help="check everything, change nothing")
         parser.add_argument("--format", choices=("text", "json"), default="text")
@@ -37,7 +35,10 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         user = self._user(options["user"])
         translation.activate(user.language or "ru")
-        mapping = dict(PRESETS.get(options["preset"] or "", {}))
+        kind = KINDS[options["kind"]]
+        if options["preset"] and options["preset"] not in kind.presets:
+            raise CommandError(f"no preset {options['preset']!r} for {kind.name}", returncode=2)
+        mapping = dict(kind.presets.get(options["preset"] or "", {}))
         if options["mapping"]:
             try:
                 mapping.update(json.loads(pathlib.Path(options["mapping"]).read_text(encoding="utf-8")))
@@ -47,7 +48,8 @@ class Command(BaseCommand):
         try:
             with path.open("rb") as stream:
                 table = open_table(stream, path.name)
-                report = KINDS[options["kind"]](
+                report = import_file(
+                    kind,
                     by=user,
                     table=table,
                     file_name=path.name,

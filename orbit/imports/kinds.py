@@ -1,0 +1,10 @@
+"""The kinds of import Orbit offers, by the name the CLI and the import page use (`orbit import KIND FILE`)."""
+
+from orbit.imports import accounts
+from orbit.imports.engine import Kind
+
+KINDS: dict[str, Kind] = {kind.name: kind for kind in (accounts.KIND,)}
+
+
+def preset_names() -> list[str]:
+    return sorted({name for kind in KINDS.values() for name in kind.presets})
