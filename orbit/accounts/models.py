@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from orbit.access.querysets import AccountScopedManager
+from orbit.accounts.names import name_key
 from orbit.common.models import ReferenceItem, TrackedModel
 from orbit.common.validators import validate_inn, validate_kpp
 
@@ -156,8 +157,13 @@ class Account(TrackedModel):
     # The responsible manager's name, lower-cased: sorting a million accounts by manager needs an index, and an
     # index cannot reach into the user table. Kept by save() here and by User.save() when a name changes.
     manager_sort = models.CharField(max_length=200, editable=False, default="", db_default="")
+    # The legal name without its legal form, quotes and punctuation (names.name_key): how the import and the
+    # duplicates report find one company typed two ways.
+    name_key = models.CharField(max_length=300, editable=False, default="", db_default="", db_index=True)
 
-    history = HistoricalRecords(excluded_fields=["search_text", "sort_name", "manager_sort", "updated_at"])
+    history = HistoricalRecords(
+        excluded_fields=["search_text", "sort_name", "manager_sort", "name_key", "updated_at"]
+    )
     objects = AccountScopedManager("")  # Account.objects.visible_to(user): the policy's visible accounts
 
     class Meta:
@@ -200,11 +206,12 @@ class Account(TrackedModel):
         self.search_text = self.build_search_text()
         self.sort_name = self.build_sort_name()
         self.manager_sort = self.build_manager_sort()
+        self.name_key = name_key(self.legal_name)
         update_fields = kwargs.get("update_fields")
         if update_fields is not None:
             extra = set()
             if {"legal_name", "short_name", "inn"} & set(update_fields):
-                extra |= {"search_text", "sort_name"}
+                extra |= {"search_text", "sort_name", "name_key"}
             if "responsible_manager" in update_fields:
                 extra.add("manager_sort")
             kwargs["update_fields"] = {*update_fields, *extra}

@@ -26,6 +26,7 @@ from orbit.accounts.models import (
     Region,
     Segment,
 )
+from orbit.accounts.names import name_key
 from orbit.demo import data
 from orbit.demo.analytics import write_analytics
 from orbit.demo.bell import write_bell
@@ -241,6 +242,7 @@ def _account(plan: AccountPlan, written: dict[int, Account], refs: dict, users: 
     account.search_text = account.build_search_text()
     account.sort_name = account.build_sort_name()
     account.manager_sort = account.build_manager_sort()
+    account.name_key = name_key(account.legal_name)
     return account
 
 
