@@ -75,9 +75,11 @@ INSTALLED_APPS = [
     "orbit.workload",
     "orbit.bonuses",
     "orbit.api",
+    "orbit.ops",
 ]
 
 MIDDLEWARE = [
+    "orbit.ops.requestid.RequestIdMiddleware",  # first: every later log line of the request carries its id
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",  # static files without DEBUG (the demo, a small install)
     "csp.middleware.CSPMiddleware",
@@ -221,11 +223,25 @@ CACHES = {
     },
 }
 
+# Log lines carry the request's id; ORBIT_LOG_FORMAT=json writes one JSON object per line (for a log collector).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"plain_forbidden": {"()": "orbit.common.log.PlainForbidden"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["plain_forbidden"]}},
+    "filters": {
+        "plain_forbidden": {"()": "orbit.common.log.PlainForbidden"},
+        "request_id": {"()": "orbit.ops.requestid.RequestIdFilter"},
+    },
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "orbit.ops.logs.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["plain_forbidden", "request_id"],
+            "formatter": os.environ.get("ORBIT_LOG_FORMAT", "text"),
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
     # Django's own loggers write once, through the root's handler (its default adds a second console in DEBUG).
     "loggers": {"django": {"handlers": ["console"], "level": "INFO", "propagate": False}},
@@ -239,7 +255,6 @@ ORBIT_TIER_WEIGHTS = {"key": 8.0, "A": 4.0, "B": 2.0, "C": 1.0}
 # Sales figures and bonuses: an invoice in the first this-many calendar months of an account's buying (the month of
 # its first invoice counts as the first) is new business, unless its order names another kind; the hunter/farmer time
 # split counts work on such an account as hunting. Orbit's default.
-# its first invoice counts as the first) is new business, unless its order names another kind. Orbit's default.
 ORBIT_NEW_BUSINESS_MONTHS = int(os.environ.get("ORBIT_NEW_BUSINESS_MONTHS", "3"))
 # A lead should have at most this many direct reports (the 5–7 rule); more suggests another level.
 ORBIT_SPAN_OF_CONTROL = int(os.environ.get("ORBIT_SPAN_OF_CONTROL", "7"))
@@ -253,6 +268,8 @@ ORBIT_HANDOFF_CHECKUP_WEEKS = int(os.environ.get("ORBIT_HANDOFF_CHECKUP_WEEKS", 
 # A portfolio move whose worker gave no sign of life (a heartbeat every few accounts) for this long is marked
 # failed: the worker died and, the move being all or nothing, nothing moved. Orbit's own default.
 ORBIT_BULK_MOVE_STALE_MINUTES = int(os.environ.get("ORBIT_BULK_MOVE_STALE_MINUTES", "5"))
+# Health: not ready when the oldest task waiting for the worker has waited longer than this (Orbit's default).
+ORBIT_READY_QUEUE_AGE_MINUTES = int(os.environ.get("ORBIT_READY_QUEUE_AGE_MINUTES", "15"))
 # Lists count at most this many rows and then show "more than 1,000" (see orbit/common/pagination.py).
 ORBIT_COUNT_CAP = int(os.environ.get("ORBIT_COUNT_CAP", "1000"))
 
