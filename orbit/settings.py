@@ -76,10 +76,12 @@ INSTALLED_APPS = [
     "orbit.bonuses",
     "orbit.api",
     "orbit.ops",
+    "django_prometheus",
 ]
 
 MIDDLEWARE = [
     "orbit.ops.requestid.RequestIdMiddleware",  # first: every later log line of the request carries its id
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",  # times the whole request (with the After one)
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",  # static files without DEBUG (the demo, a small install)
     "csp.middleware.CSPMiddleware",
@@ -94,6 +96,7 @@ MIDDLEWARE = [
     "orbit.common.middleware.ActivateUserLanguageMiddleware",
     "orbit.common.middleware.RefuseNulBytesMiddleware",
     "axes.middleware.AxesMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "orbit.urls"
@@ -188,6 +191,8 @@ if not DEBUG and env_bool("ORBIT_HTTPS", False):
     SECURE_HSTS_SECONDS = 31536000
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
+    # A load balancer's probe over plain HTTP is answered, not redirected.
+    SECURE_REDIRECT_EXEMPT = [r"^health/"]
 
 # Content-Security-Policy (django-csp 4): everything from Orbit's own origin, no inline scripts, no eval.
 # Inline style attributes stay allowed (style-src-attr: a few templates size things inline, e.g. the depth
@@ -270,6 +275,8 @@ ORBIT_HANDOFF_CHECKUP_WEEKS = int(os.environ.get("ORBIT_HANDOFF_CHECKUP_WEEKS", 
 ORBIT_BULK_MOVE_STALE_MINUTES = int(os.environ.get("ORBIT_BULK_MOVE_STALE_MINUTES", "5"))
 # Health: not ready when the oldest task waiting for the worker has waited longer than this (Orbit's default).
 ORBIT_READY_QUEUE_AGE_MINUTES = int(os.environ.get("ORBIT_READY_QUEUE_AGE_MINUTES", "15"))
+# /health/metrics answers the loopback, and others presenting this as a bearer token (unset: loopback only).
+ORBIT_METRICS_TOKEN = os.environ.get("ORBIT_METRICS_TOKEN", "")
 # Lists count at most this many rows and then show "more than 1,000" (see orbit/common/pagination.py).
 ORBIT_COUNT_CAP = int(os.environ.get("ORBIT_COUNT_CAP", "1000"))
 

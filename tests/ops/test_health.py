@@ -99,3 +99,27 @@ def test_a_json_log_line_names_its_request():
         "status": 404,
     }
     assert line["time"].endswith("+00:00")
+
+
+@pytest.mark.django_db
+def test_metrics_show_requests_and_the_queue_to_the_loopback_or_a_token(client, settings):
+    _queued(3)
+    client.get(reverse("ops:live"))
+    response = client.get(reverse("ops:metrics"))
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert 'orbit_tasks{status="ready"} 1.0' in text
+    oldest = next(line for line in text.splitlines() if line.startswith("orbit_queue_oldest_seconds "))
+    assert 180 <= float(oldest.split()[1]) < 240
+    assert (
+        'django_http_requests_total_by_view_transport_method_total{method="GET",transport="http",view="ops:live"}'
+        in text
+    )
+
+    settings.ORBIT_METRICS_TOKEN = "s3cret-token"
+    elsewhere = {"REMOTE_ADDR": "10.1.2.3"}
+    assert client.get(reverse("ops:metrics"), **elsewhere).status_code == 403
+    wrong = client.get(reverse("ops:metrics"), HTTP_AUTHORIZATION="Bearer nope", **elsewhere)
+    assert wrong.status_code == 403
+    right = client.get(reverse("ops:metrics"), HTTP_AUTHORIZATION="Bearer s3cret-token", **elsewhere)
+    assert right.status_code == 200

@@ -51,7 +51,9 @@ def served(db, tmp_path):
         "DATABASE_URL": f"postgres://{cfg['USER']}@{cfg['HOST'] or '127.0.0.1'}:{cfg['PORT'] or 5432}/{cfg['NAME']}",
         "STATIC_ROOT": str(tmp_path / "static"),
         "ORBIT_DATA_DIR": str(tmp_path),
+        "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "metrics"),
     }
+    (tmp_path / "metrics").mkdir()
     env.pop("DJANGO_SETTINGS_MODULE", None)
     manage = [sys.executable, str(ROOT / "manage.py")]
     subprocess.run([*manage, "collectstatic", "--noinput", "-v0"], env=env, check=True, cwd=ROOT)
@@ -98,3 +100,18 @@ def test_the_production_server_serves_health_static_files_and_pages(served):
 
     time.sleep(0.5)  # the access log is flushed by the worker
     assert 'GET /login/ HTTP/1.1" 200' in log.read_text() and "id=probe-0123456789" in log.read_text()
+
+
+def test_metrics_add_up_the_processes(served):
+    base, _log = served
+    for _ in range(12):  # spread over the two processes by the kernel
+        assert _get(f"{base}/health/ready")[0] == 200
+    status, _headers, body = _get(f"{base}/health/metrics")
+    assert status == 200
+    line = next(
+        line
+        for line in body.decode().splitlines()
+        if line.startswith("django_http_requests_total_by_view_transport_method_total{")
+        and 'view="ops:ready"' in line
+    )
+    assert float(line.split()[-1]) == 12.0
