@@ -293,3 +293,9 @@ ORBIT_RATE_MAX_AGE_DAYS = int(os.environ.get("ORBIT_RATE_MAX_AGE_DAYS", "10"))
 # Managers' KPIs (docs/managers-kpi.md): the peers' band edges, per scale, override Orbit's defaults
 # (orbit/kpi/peers.py DEFAULT_BANDS), e.g. {"accounts": [30, 100], "budget": [10000000, 50000000]}.
 ORBIT_KPI_PEER_BANDS: dict = {}
+
+# Optional error reporting to Sentry or a compatible service (orbit/ops/errors.py): off unless SENTRY_DSN is set.
+if os.environ.get("SENTRY_DSN"):
+    from orbit.ops.errors import start_error_reporting
+
+    start_error_reporting(os.environ["SENTRY_DSN"])
