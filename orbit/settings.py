@@ -277,6 +277,8 @@ ORBIT_BULK_MOVE_STALE_MINUTES = int(os.environ.get("ORBIT_BULK_MOVE_STALE_MINUTE
 ORBIT_READY_QUEUE_AGE_MINUTES = int(os.environ.get("ORBIT_READY_QUEUE_AGE_MINUTES", "15"))
 # /health/metrics answers the loopback, and others presenting this as a bearer token (unset: loopback only).
 ORBIT_METRICS_TOKEN = os.environ.get("ORBIT_METRICS_TOKEN", "")
+# API requests a minute per token or signed-in user before 429 (orbit/ops/ratelimit.py; Orbit's default; 0: off).
+ORBIT_API_RATE_LIMIT = int(os.environ.get("ORBIT_API_RATE_LIMIT", "1200"))
 # Lists count at most this many rows and then show "more than 1,000" (see orbit/common/pagination.py).
 ORBIT_COUNT_CAP = int(os.environ.get("ORBIT_COUNT_CAP", "1000"))
 
