@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
+from django.utils import translation
 
 from orbit.imports.models import ImportBatch, ImportStatus
 from orbit.imports.undo import undo_import
@@ -18,6 +19,12 @@ from tests.revenue.ledger import pay, row_counts
 
 D = Decimal
 HEADER = "Номер;Дата;ИНН;Номенклатура;Количество;Цена;Сумма;Ставка НДС"
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
