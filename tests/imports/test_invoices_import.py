@@ -6,7 +6,9 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.urls import reverse
 from django.utils import translation
 
 from orbit.imports.models import ImportBatch, ImportStatus
@@ -194,3 +196,31 @@ def test_the_command_imports_invoices_as_json(world, capsys):
     assert not Invoice.objects.exists()
     call_command("import", "invoices", str(FILES / "invoices_1c.csv"), "--format", "json")
     assert Invoice.objects.count() == 3
+
+
+def test_the_import_page_previews_and_commits_invoices_and_the_history_lists_them(
+    world, client, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    world.org.head.language = "en"
+    world.org.head.save()
+    client.force_login(world.org.head)
+    upload = SimpleUploadedFile("1c.csv", (FILES / "invoices_1c.csv").read_bytes(), content_type="text/csv")
+    preview = client.post(
+        reverse("imports:preview"), {"kind": "invoices", "file": upload, "on_duplicate": "update"}
+    )
+    assert preview.status_code == 200 and preview.context["report"].new == 3 and not Invoice.objects.exists()
+    done = client.post(
+        reverse("imports:commit"),
+        {"kind": "invoices", "token": preview.context["token"], "on_duplicate": "update"},
+    )
+    batch = ImportBatch.objects.get()
+    assert done.status_code == 302 and (batch.kind, batch.counts["new"]) == ("invoices", 3)
+    assert Invoice.objects.count() == 3
+    # A manager who sees neither client: the page refuses the rows, nothing is written
+    client.force_login(world.org.am_a1)
+    upload = SimpleUploadedFile("1c.csv", (FILES / "invoices_1c.csv").read_bytes(), content_type="text/csv")
+    refused = client.post(
+        reverse("imports:preview"), {"kind": "invoices", "file": upload, "on_duplicate": "update"}
+    )
+    assert refused.status_code == 200 and refused.context["report"].failed == 3
