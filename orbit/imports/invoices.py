@@ -310,6 +310,8 @@ def _rows_text(document: _Document) -> str:
 def _one(by: User, document: _Document, report: Report) -> str:
     """Issue one document; its outcome ("new", "unchanged" or "failed"), the reasons on its rows."""
     first = document.first
+    # Numbers are unique across the base (the ledger's rule): looked up over all accounts, as the service does;
+    # another client's document is only ever "the number is taken", never shown.
     existing = Invoice.objects.filter(kind=first.kind, number=first.number).first()
     if existing is not None:
         if existing.account_id == first.account.pk:

@@ -8,6 +8,8 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
@@ -21,6 +23,7 @@ from tests.revenue.ledger import pay, row_counts
 
 D = Decimal
 HEADER = "Номер;Дата;ИНН;Номенклатура;Количество;Цена;Сумма;Ставка НДС"
+PER_DOCUMENT = 24  # queries a two-line invoice costs through the ledger (measured; the test below)
 
 
 @pytest.fixture(autouse=True)
@@ -224,3 +227,26 @@ def test_the_import_page_previews_and_commits_invoices_and_the_history_lists_the
         reverse("imports:preview"), {"kind": "invoices", "file": upload, "on_duplicate": "update"}
     )
     assert refused.status_code == 200 and refused.context["report"].failed == 3
+
+
+def test_each_document_costs_the_same_queries_whatever_came_before(world):
+    """No N+1 over the file: a document of two lines costs a fixed number of queries (the ledger's own: lock,
+    rates, VAT, price list, number, insert, lines, months, receivables), the 10th as the 1st."""
+
+    def cost(documents: int) -> int:
+        rows = [
+            f"Q-{documents}-{n};15.01.2026;7707083893;{sku};1;;;"
+            for n in range(documents)
+            for sku in ("R-1", "C-1")
+        ]
+        with CaptureQueriesContext(connection) as queries:
+            assert (
+                run("invoices", world.org.head, text="\n".join([HEADER, *rows]), dry_run=True).new
+                == documents
+            )
+        return len(queries)
+
+    one, five, ten = cost(1), cost(5), cost(10)
+    per_document = (ten - five) // 5
+    assert ten - five == five - one + per_document  # linear: every document the same
+    assert per_document <= PER_DOCUMENT
