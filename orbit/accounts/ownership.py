@@ -80,6 +80,38 @@ def transfer(
     return period
 
 
+@transaction.atomic
+def replace_history(
+    *, account: Account, periods: list[OwnershipPeriod], by: User | None
+) -> list[OwnershipPeriod]:
+    """Replace the account's whole ownership history by `periods` (unsaved, in order, each ending where the
+    next starts, the last open): an import of the history kept elsewhere, or its undo. The caller decides that
+    nothing depends on the old history (documents record their manager on their date). The last period's
+    manager becomes the responsible one, and the open work moves to him as on a transfer."""
+    if periods:
+        validate_owner(periods[-1].manager)
+        if periods[-1].ended_at is not None:
+            raise ValidationError(_("The last period must be open: it is the current responsible manager."))
+    for earlier, later in itertools.pairwise(periods):
+        if earlier.ended_at != later.started_at:
+            raise ValidationError(_("The periods must follow each other without gaps or overlaps."))
+    locked = Account.objects.select_for_update().get(pk=account.pk)
+    previous = locked.responsible_manager
+    OwnershipPeriod.objects.filter(account=locked).delete()
+    for period in periods:
+        period.account = locked
+    created = OwnershipPeriod.objects.bulk_create(periods)
+    current = periods[-1].manager if periods else None
+    if previous is not None and current is not None:
+        open_work.move(account=locked, frm=previous, to=current)
+    locked.responsible_manager = current
+    locked.version += 1
+    locked._history_user = by
+    locked.save(update_fields=["responsible_manager", "version", "updated_at"])
+    account.responsible_manager, account.version = current, locked.version
+    return created
+
+
 def responsible_on(account: Account | int, when: dt.datetime | dt.date) -> User | None:
     """The manager responsible for the account at a moment; for a date, at the end of that local day."""
     if not isinstance(when, dt.datetime):
@@ -111,4 +143,11 @@ def check_invariant(account: Account) -> list[str]:
     return problems
 
 
-__all__ = ["ChangeReason", "check_invariant", "responsible_on", "transfer", "validate_owner"]
+__all__ = [
+    "ChangeReason",
+    "check_invariant",
+    "replace_history",
+    "responsible_on",
+    "transfer",
+    "validate_owner",
+]

@@ -58,6 +58,7 @@ def main() -> None:
     )
     write("formulas.csv", formulas.getvalue().encode("utf-8"))
     exports(write)
+    money(write)
     write("not_a_spreadsheet.xlsx", b"%PDF-1.4\n% this is a PDF renamed to .xlsx\n")
     bomb = io.BytesIO()
     with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
@@ -196,3 +197,34 @@ def exports(write) -> None:
 
 if __name__ == "__main__":
     main()
+
+
+def money(write) -> None:
+    """The money imports' samples: invoice lines as 1C writes them (Windows-1251, ";", Russian headers, one
+    row per line, a credit note correcting an invoice, an Excel serial date), a bank's payments, and the
+    ownership history of an old CRM as XLSX (date cells, a handover written both ways)."""
+    invoices = [
+        "Номер;Дата;ИНН контрагента;КПП контрагента;Валюта;Номенклатура;Количество;Цена;Сумма;Ставка НДС;"
+        "Сумма НДС;Вид документа;Корректирует счёт",
+        f"СЧ-101;15.01.2026;7707083893;770701001;RUB;R-1;2;1{NBSP}000,00;2{NBSP}000,00;22%;440,00;Счёт;",
+        "СЧ-102;46056;7736207543;773601001;руб.;Cable;10;10;100,00;22%;22,00;Счёт;",
+        "СЧ-101;15.01.2026;7707083893;770701001;RUB;Монтаж оборудования;1;5 000,00;5 000,00;Без НДС;0;Счёт;",
+        "КР-1;20.01.2026;7707083893;770701001;RUB;R-1;-1;1 000,00;-1 220,00;22%;-220,00;Корректировка;СЧ-101",
+        ";;;;;;;;;;;;",
+    ]
+    write("invoices_1c.csv", "\r\n".join([*invoices, ""]).encode("cp1251"))
+    payments = [
+        "Дата;Номер п/п;ИНН;Сумма;Валюта;Счёт",
+        "20.01.2026;501;7707083893;3 000,00;RUB;СЧ-101",
+        "05.02.2026;502;7736207543;200,00;RUB;СЧ-102",
+        "10.02.2026;503;7707083893;1 000,00;RUB;",
+    ]
+    write("payments.csv", "\n".join([*payments, ""]).encode("utf-8"))
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["ИНН", "Ответственный", "С", "По"])
+    sheet.append(["7707083893", "Петров Иван", dt.date(2023, 1, 1), dt.date(2024, 6, 30)])
+    sheet.append(["7736207543", "Смирнова Ольга", dt.date(2024, 1, 1), dt.date(2025, 3, 31)])
+    sheet.append([7707083893, "olga@example.com", dt.date(2024, 7, 1), None])  # the day after: a handover
+    sheet.append(["7736207543", "Петров Иван", dt.date(2025, 3, 31), None])  # on the "to" day: one too
+    book.save(HERE / "ownership.xlsx")
