@@ -115,3 +115,21 @@ def test_metrics_add_up_the_processes(served):
         and 'view="ops:ready"' in line
     )
     assert float(line.split()[-1]) == 12.0
+
+
+def test_bad_requests_get_a_clear_4xx_and_the_server_keeps_serving(served):
+    base, _log = served
+    host = base.removeprefix("http://")
+    with socket.create_connection(host.split(":")) as raw:  # a Host header no browser would send
+        raw.sendall(b"GET /login/ HTTP/1.1\r\nHost: evil.example\r\nConnection: close\r\n\r\n")
+        assert raw.recv(100).startswith(b"HTTP/1.1 400")
+    with socket.create_connection(host.split(":")) as raw:  # a path climbing out of the static folder
+        raw.sendall(b"GET /static/../../manage.py HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+        assert raw.recv(100).split(b" ")[1] in (b"400", b"404")
+    with socket.create_connection(host.split(":")) as raw:  # a form body far past what a form may send
+        raw.sendall(
+            b"POST /login/ HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+            b"Content-Length: 104857600\r\nConnection: close\r\n\r\n" + b"a=" + b"x" * 65536
+        )
+        assert raw.recv(100).split(b" ")[1] in (b"400", b"403", b"413")
+    assert _get(f"{base}/health/live")[0] == 200
