@@ -1,9 +1,9 @@
 """The kinds of import Orbit offers, by the name the CLI and the import page use (`orbit import KIND FILE`)."""
 
-from orbit.imports import accounts
+from orbit.imports import accounts, contacts, touches
 from orbit.imports.engine import Kind
 
-KINDS: dict[str, Kind] = {kind.name: kind for kind in (accounts.KIND,)}
+KINDS: dict[str, Kind] = {kind.name: kind for kind in (accounts.KIND, contacts.KIND, touches.KIND)}
 
 
 def preset_names() -> list[str]:
