@@ -298,6 +298,8 @@ def _one(by: User, row: Row, finder: AccountFinder, known: _Known, on_duplicate:
         changes = {k: fields[k] for k in UPDATABLE if fields[k] and fields[k] != getattr(existing, k)}
         if "phone" in changes and phone_key(changes["phone"]) == phone_key(existing.phone):
             del changes["phone"]  # the same number typed another way
+        if "email" in changes and changes["email"].lower() == existing.email.lower():
+            del changes["email"]  # the same address in other letters
         if not changes:
             return existing, "unchanged"
         row.before.update({k: getattr(existing, k) for k in changes})
