@@ -202,7 +202,10 @@ def parse_minutes(cell) -> int | None:
         return None
     if isinstance(cell, str) and (match := _HOURS.match(cell.strip())):
         return int(match.group(1)) * 60 + int(match.group(2))
-    number = parse_number(cell)
+    try:
+        number = parse_number(cell)
+    except ValueProblem:
+        number = None
     if number is None or number != number.to_integral_value() or number < Decimal(0):
         raise ValueProblem(_("“%(value)s” is not a number of minutes.") % {"value": cell})
     return int(number)

@@ -77,7 +77,9 @@ def test_a_clean_file_is_committed_through_the_contact_services(base):
     )
     batch = ImportBatch.objects.get()
     assert (batch.kind, batch.status, batch.counts["new"]) == ("contacts", ImportStatus.COMMITTED, 2)
-    rows = list(ImportedRow.objects.filter(batch=batch).values_list("row", "target", "object_id", "account_id"))
+    rows = list(
+        ImportedRow.objects.filter(batch=batch).values_list("row", "target", "object_id", "account_id")
+    )
     morozov = Contact.objects.get(account=base.vector)
     assert rows == [
         (2, "accounts.contact", anna.pk, base.romashka.pk),
@@ -87,7 +89,10 @@ def test_a_clean_file_is_committed_through_the_contact_services(base):
 
 def test_one_bad_row_refuses_the_whole_file_and_every_error_is_reported(base):
     make_account(  # another "Ромашка" he sees: a name is never a guess
-        base.head, base.am_a, legal_name='Общество с ограниченной ответственностью "РОМАШКА"', inn="7702070139"
+        base.head,
+        base.am_a,
+        legal_name='Общество с ограниченной ответственностью "РОМАШКА"',
+        inn="7702070139",
     )
     before = Contact.objects.count()
     report = run(
@@ -159,7 +164,11 @@ def test_a_dry_run_counts_and_changes_nothing(base):
 
 def test_duplicates_by_email_or_phone_within_the_account_are_updated_or_skipped(base):
     anna = services.contact_create(
-        by=base.am_a, account=base.romashka, full_name="Анна К.", email="Anna@Romashka.ru", position="Бухгалтер"
+        by=base.am_a,
+        account=base.romashka,
+        full_name="Анна К.",
+        email="Anna@Romashka.ru",
+        position="Бухгалтер",
     )
     oleg = services.contact_create(
         by=base.am_a, account=base.romashka, full_name="Олег Сидоров", phone="+7 495 765-43-21"
@@ -182,7 +191,11 @@ def test_duplicates_by_email_or_phone_within_the_account_are_updated_or_skipped(
     report = run(base.head, text)
     assert (report.new, report.updated, report.unchanged) == (1, 1, 1)
     anna.refresh_from_db()
-    assert (anna.full_name, anna.position, anna.email) == ("Анна Кузнецова", "Главный бухгалтер", "Anna@Romashka.ru")
+    assert (anna.full_name, anna.position, anna.email) == (
+        "Анна Кузнецова",
+        "Главный бухгалтер",
+        "Anna@Romashka.ru",
+    )
     assert Contact.objects.get(pk=oleg.pk).version == oleg.version  # nothing differed: not touched
     assert Contact.objects.filter(account=base.romashka).count() == 2
     row = ImportedRow.objects.get(batch_id=report.batch_id, object_id=anna.pk)
@@ -195,7 +208,8 @@ def test_a_person_matched_twice_in_the_file_is_an_error(base):
     )
     report = run(
         base.head,
-        HEADER + "\n7707083893;Анна;;;anna@romashka.ru;\n7707083893;Анна К.;;+7 495 123-45-67;a2@romashka.ru;",
+        HEADER
+        + "\n7707083893;Анна;;;anna@romashka.ru;\n7707083893;Анна К.;;+7 495 123-45-67;a2@romashka.ru;",
     )
     assert [(e.row, e.column, e.message) for e in report.errors] == [
         (3, "Email", "The same person of this account is in row 2.")
@@ -227,10 +241,17 @@ def test_a_person_matched_twice_in_the_file_is_an_error(base):
 def test_the_presets_read_the_crms_contact_exports(base, preset, name, expected):
     with (FILES / name).open("rb") as stream, translation.override("en"):
         report = import_contacts(
-            by=base.head, table=open_table(stream, name), file_name=name, mapping=PRESETS[preset], preset=preset
+            by=base.head,
+            table=open_table(stream, name),
+            file_name=name,
+            mapping=PRESETS[preset],
+            preset=preset,
         )
     assert report.errors == [] and report.new == len(expected)
-    assert set(Contact.objects.values_list("full_name", "account__inn", "phone", "email", "position")) == expected
+    assert (
+        set(Contact.objects.values_list("full_name", "account__inn", "phone", "email", "position"))
+        == expected
+    )
 
 
 def test_undo_deletes_created_contacts_and_restores_changed_ones(base):
