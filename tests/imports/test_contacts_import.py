@@ -13,6 +13,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import translation
 
+from orbit.access.models import VisibilityPolicy
 from orbit.accounts import services
 from orbit.accounts.models import Contact
 from orbit.imports.contacts import PRESETS, import_contacts
@@ -355,3 +356,17 @@ def test_the_import_page_previews_and_commits_contacts(base, client, settings, t
     batch = ImportBatch.objects.get()
     assert done.status_code == 302 and done["Location"] == reverse("imports:batch", args=[batch.pk])
     assert (batch.kind, Contact.objects.get().full_name) == ("contacts", "Анна Кузнецова")
+
+
+def test_an_account_he_sees_but_may_not_change_gets_no_contacts(base):
+    """With the team shown to managers, sales sees his teammate am_b's Вектор but does not work it."""
+    VisibilityPolicy.objects.update_or_create(pk=1, defaults={"managers_see_team": True})
+    existing = services.contact_create(by=base.am_b, account=base.vector, full_name="Пётр", email="p@v.ru")
+    report = run(
+        base.sales, HEADER + "\n7736207543;Мария Белова;;;m@v.ru;\n7736207543;Пётр Морозов;;;p@v.ru;"
+    )
+    assert [(e.row, e.column, e.message) for e in report.errors] == [
+        (2, "ИНН", "You may not add contacts to this account."),
+        (3, "ИНН", "You may not change this record."),
+    ]
+    assert list(Contact.objects.values_list("pk", "full_name")) == [(existing.pk, "Пётр")]

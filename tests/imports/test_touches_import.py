@@ -10,9 +10,12 @@ import zoneinfo
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.urls import reverse
 from django.utils import timezone, translation
 
+from orbit.access.models import VisibilityPolicy
 from orbit.activities import services
 from orbit.activities.models import Touch, TouchStatus
 from orbit.imports.engine import SKIP
@@ -302,3 +305,34 @@ def test_the_command_prints_json_and_exits_by_the_outcome(base, tmp_path, capsys
     ]
     call_command("import", "touches", str(good), "--format", "json")
     assert Touch.objects.get().duration_minutes == 15
+
+
+def test_an_account_he_sees_but_may_not_work_gets_no_touches(base):
+    """With the team shown to managers, sales sees his teammate am_b's Вектор but does not work it."""
+    VisibilityPolicy.objects.update_or_create(pk=1, defaults={"managers_see_team": True})
+    report = run(base.sales, HEADER + "\n7736207543;15.03.2025 10:30;звонок;sales;15;;")
+    assert [(e.row, e.column, e.message) for e in report.errors] == [
+        (2, "ИНН", "You may not log touches on this account.")
+    ]
+    assert not Touch.objects.exists()
+
+
+def test_the_import_page_previews_and_commits_touches(base, client, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    base.head.language = "en"
+    base.head.save()
+    client.force_login(base.head)
+    upload = SimpleUploadedFile(
+        "touches.csv",
+        (HEADER + "\r\n7707083893;15.03.2025 10:30;звонок;Смирнова Ольга;15;;").encode("cp1251"),
+        content_type="text/csv",
+    )
+    form = {"kind": "touches", "on_duplicate": "update"}
+    preview = client.post(reverse("imports:preview"), {**form, "file": upload})
+    assert preview.status_code == 200 and preview.context["report"].new == 1
+    assert not Touch.objects.exists()
+    done = client.post(reverse("imports:commit"), {**form, "token": preview.context["token"]})
+    batch = ImportBatch.objects.get()
+    assert done.status_code == 302 and done["Location"] == reverse("imports:batch", args=[batch.pk])
+    assert (batch.kind, Touch.objects.get().happened_at) == ("touches", at(2025, 3, 15, 10, 30))
+    assert client.get(done["Location"]).status_code == 200
