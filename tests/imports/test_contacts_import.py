@@ -370,3 +370,27 @@ def test_an_account_he_sees_but_may_not_change_gets_no_contacts(base):
         (3, "ИНН", "You may not change this record."),
     ]
     assert list(Contact.objects.values_list("pk", "full_name")) == [(existing.pk, "Пётр")]
+
+
+@pytest.mark.parametrize(
+    ("header", "role"),
+    [
+        (
+            "ИНН;аккаунт;ФИО;должность;телефон;эл. почта;роль в закупочном центре",
+            "Лицо, принимающее решение (ЛПР)",
+        ),
+        ("INN;account;full name;position;phone;e-mail;buying-centre role", "Decision maker"),
+    ],
+)
+def test_the_contacts_own_field_names_import_back_without_a_mapping(base, header, role):
+    """What an export of contacts writes as its headers (the fields' labels, RU or EN) and values."""
+    line = f"7707083893;ООО «Ромашка»;Анна Кузнецова;Бухгалтер;+7 495 123-45-67;a@r.ru;{role}"
+    report = run(base.head, f"{header}\n{line}")
+    assert report.errors == [] and report.new == 1
+    assert Contact.objects.values_list("full_name", "position", "phone", "email", "buying_role").get() == (
+        "Анна Кузнецова",
+        "Бухгалтер",
+        "+74951234567",
+        "a@r.ru",
+        "decision_maker",
+    )

@@ -336,3 +336,23 @@ def test_the_import_page_previews_and_commits_touches(base, client, settings, tm
     assert done.status_code == 302 and done["Location"] == reverse("imports:batch", args=[batch.pk])
     assert (batch.kind, Touch.objects.get().happened_at) == ("touches", at(2025, 3, 15, 10, 30))
     assert client.get(done["Location"]).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("header", "kind"),
+    [
+        ("ИНН;когда состоялось;тип;менеджер;длительность, минут;тема;итоги", "Встреча"),
+        ("INN;happened at;kind;manager;duration, minutes;subject;outcome", "Meeting"),
+    ],
+)
+def test_the_touchs_own_field_names_import_back_without_a_mapping(base, header, kind):
+    """What an export of touches writes as its headers (the fields' labels, RU or EN) and values."""
+    report = run(base.head, f"{header}\n7707083893;15.03.2025 10:30;{kind};Смирнова Ольга;45;КП;Ждут")
+    assert report.errors == [] and report.new == 1
+    assert Touch.objects.values_list("kind", "owner", "duration_minutes", "subject", "outcome").get() == (
+        "meeting",
+        base.am_a.pk,
+        45,
+        "КП",
+        "Ждут",
+    )
