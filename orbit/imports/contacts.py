@@ -241,34 +241,34 @@ def _text(row: Row, key: str, length: int) -> str:
     return row.read(key, lambda c: parse_text(c, max_length=length), "")
 
 
-def _one(by: User, row: Row, finder: AccountFinder, known: _Known, on_duplicate: str):
-    account = finder.for_row(row)
+NAME_KEYS = ("full_name", "first_name", "middle_name", "last_name")
+
+
+def _fields(row: Row) -> dict[str, Any]:
+    """The contact's fields from the row's cells; what cannot be read is on the row."""
     full_name = _text(row, "full_name", 200)
     if not full_name:
-        parts = [_text(row, key, 200) for key in ("first_name", "middle_name", "last_name")]
+        parts = [_text(row, key, 200) for key in NAME_KEYS[1:]]
         full_name = " ".join(p for p in parts if p)
         if len(full_name) > 200:
             row.fail("last_name", _("The name is longer than 200 characters."))
-    fields: dict[str, Any] = {
+    if not full_name and not any(row.failed_on(k) for k in NAME_KEYS):
+        column = next(k for k in ("full_name", "last_name", "first_name") if row.headers.get(k))
+        row.fail(column, _("Fill in the contact's name."))
+    role = _("“%(value)s” is not a buying-centre role: write ЛПР, закупщик or another.")
+    return {
         "full_name": full_name,
         "position": _text(row, "position", 200),
         "phone": _text(row, "phone", 40),
         "email": _text(row, "email", 254),
-        "buying_role": row.read(
-            "buying_role",
-            word(
-                _role_words(), _("“%(value)s” is not a buying-centre role: write ЛПР, закупщик or another.")
-            ),
-            "",
-        )
-        or "",
+        "buying_role": row.read("buying_role", word(_role_words(), role), "") or "",
     }
-    if not full_name and not row.errors:
-        name_key = next(k for k in ("full_name", "last_name", "first_name") if row.headers.get(k))
-        row.fail(name_key, _("Fill in the contact's name."))
-    if row.errors or account is None:
-        raise RowFailed
-    for key in known.keys(account, fields["email"], fields["phone"]):
+
+
+def _match(row: Row, account: Account, fields: dict[str, Any], known: _Known) -> Contact | None:
+    """The account's contact this row is about, if any; a person the file named before fails the row."""
+    email, phone = fields["email"], fields["phone"]
+    for key in known.keys(account, email, phone):
         if key in known.rows:
             column = "email" if key[1].startswith("e:") else "phone"
             row.fail(
@@ -276,15 +276,24 @@ def _one(by: User, row: Row, finder: AccountFinder, known: _Known, on_duplicate:
             )
     if row.errors:
         raise RowFailed
-    for key in known.keys(account, fields["email"], fields["phone"]):
+    for key in known.keys(account, email, phone):
         known.rows[key] = row.number
-    existing = known.find(account, fields["email"], fields["phone"])
+    existing = known.find(account, email, phone)
     if existing is not None:
         if existing.pk in known.matched:  # by its phone in one row, its e-mail in another
             same = known.matched[existing.pk]
             row.fail("email", _("The same person of this account is in row %(row)s.") % {"row": same})
             raise RowFailed
         known.matched[existing.pk] = row.number
+    return existing
+
+
+def _one(by: User, row: Row, finder: AccountFinder, known: _Known, on_duplicate: str):
+    account = finder.for_row(row)
+    fields = _fields(row)
+    if row.errors or account is None:
+        raise RowFailed
+    existing = _match(row, account, fields, known)
     try:
         if existing is None:
             if not policy.can_change_account(by, account):

@@ -394,3 +394,11 @@ def test_the_contacts_own_field_names_import_back_without_a_mapping(base, header
         "a@r.ru",
         "decision_maker",
     )
+
+
+def test_a_row_gets_every_reason_at_once(base):
+    report = run(base.head, "ИНН;ФИО;Email\n7710140679;;x@r.ru")
+    assert [(e.column, e.message) for e in report.errors] == [
+        ("ИНН", "No account with INN 7710140679 among the accounts you see: import the account first."),
+        ("ФИО", "Fill in the contact's name."),
+    ]
