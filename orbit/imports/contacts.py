@@ -17,7 +17,6 @@ import functools
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
@@ -25,22 +24,21 @@ from orbit.access import policy
 from orbit.accounts import services
 from orbit.accounts.models import Account, BuyingRole, Contact
 from orbit.common.validators import normalize_phone
-from orbit.imports import contacts_undo
+from orbit.imports import contacts_undo, records
 from orbit.imports.account_ref import COMPANY, INN, KPP, AccountFinder, has_account_column
 from orbit.imports.engine import (
     SKIP,
     Kind,
     Report,
     Row,
-    RowError,
     RowFailed,
     choice_words,
     import_file,
     word,
 )
 from orbit.imports.mapping import Field
-from orbit.imports.models import ImportedRow
-from orbit.imports.reading import Table, shape_problem
+from orbit.imports.reading import Table
+from orbit.imports.records import each_row, no_columns_for
 from orbit.imports.values import parse_text
 from orbit.org.models import User
 
@@ -183,58 +181,15 @@ class _Known:
             phones[phone_key(contact.phone)] = contact
 
 
-def _remember(report: Report) -> None:
-    versions = dict(Contact.objects.filter(pk__in=report.touched).values_list("pk", "version"))
-    ImportedRow.objects.bulk_create(
-        ImportedRow(
-            batch_id=report.batch_id,
-            account_id=account_id,
-            target="accounts.contact",
-            object_id=pk,
-            row=row,
-            action=action,
-            before=before,
-            version_after=versions[pk],
-        )
-        for pk, (row, action, before, account_id) in report.touched.items()
-    )
-
-
 def _run(by: User, table: Table, columns: dict[int, str], on_duplicate: str, report: Report) -> None:
     named = set(columns.values())
-    missing = []
-    if not has_account_column(columns):
-        missing.append(_("the account's INN or name"))
+    missing = [] if has_account_column(columns) else [_("the account's INN or name")]
     if not named & {"full_name", "first_name", "last_name"}:
         missing.append(_("the contact's name"))
-    if missing:
-        report.errors.append(
-            RowError(
-                table.header_row,
-                "",
-                "",
-                _("No column for: %(fields)s. Map it and try again.") % {"fields": ", ".join(missing)},
-            )
-        )
-        report.failed = 1
+    if no_columns_for(table, report, missing):
         return
     finder, known = AccountFinder(by), _Known(by)
-    for raw in table.rows:
-        problem = shape_problem(table, raw)
-        if problem:
-            report.errors.append(RowError(raw.number, "", "", problem))
-            report.failed += 1
-            continue
-        row = Row(raw.number, raw.cells, columns, table.header)
-        try:
-            with transaction.atomic():  # a savepoint: a failed row leaves nothing behind
-                contact, outcome = _one(by, row, finder, known, on_duplicate)
-        except RowFailed:
-            contact, outcome = None, "failed"
-        report.errors.extend(row.errors)
-        report.count(outcome)
-        if contact is not None and outcome in ("new", "updated"):
-            report.touched[contact.pk] = (row.number, outcome, row.before, contact.account_id)
+    each_row(table, columns, report, lambda row: _one(by, row, finder, known, on_duplicate))
 
 
 def _text(row: Row, key: str, length: int) -> str:
@@ -327,7 +282,7 @@ KIND = Kind(
     presets=PRESETS,
     may_import=policy.can_create_account,
     run=_run,
-    remember=_remember,
+    remember=records.remember(Contact, "accounts.contact"),
     undo=contacts_undo.undo_contacts,
 )
 

@@ -23,7 +23,6 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -31,7 +30,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from orbit.access import policy
 from orbit.activities import services
 from orbit.activities.models import Touch, TouchKind, TouchStatus
-from orbit.imports import touches_undo
+from orbit.imports import records, touches_undo
 from orbit.imports.account_ref import COMPANY, INN, KPP, AccountFinder, has_account_column
 from orbit.imports.engine import (
     SKIP,
@@ -39,15 +38,14 @@ from orbit.imports.engine import (
     People,
     Report,
     Row,
-    RowError,
     RowFailed,
     choice_words,
     import_file,
     word,
 )
 from orbit.imports.mapping import Field
-from orbit.imports.models import ImportedRow
-from orbit.imports.reading import Table, shape_problem
+from orbit.imports.reading import Table
+from orbit.imports.records import each_row, no_columns_for
 from orbit.imports.values import ValueProblem, from_serial, parse_date, parse_number, parse_text
 from orbit.org.models import User
 
@@ -211,53 +209,11 @@ def parse_minutes(cell) -> int | None:
     return int(number)
 
 
-def _remember(report: Report) -> None:
-    versions = dict(Touch.objects.filter(pk__in=report.touched).values_list("pk", "version"))
-    ImportedRow.objects.bulk_create(
-        ImportedRow(
-            batch_id=report.batch_id,
-            account_id=account_id,
-            target="activities.touch",
-            object_id=pk,
-            row=row,
-            action=action,
-            before=before,
-            version_after=versions[pk],
-        )
-        for pk, (row, action, before, account_id) in report.touched.items()
-    )
-
-
 def _run(by: User, table: Table, columns: dict[int, str], on_duplicate: str, report: Report) -> None:
-    if not has_account_column(columns):
-        report.errors.append(
-            RowError(
-                table.header_row,
-                "",
-                "",
-                _("No column for: %(fields)s. Map it and try again.")
-                % {"fields": _("the account's INN or name")},
-            )
-        )
-        report.failed = 1
+    if no_columns_for(table, report, [] if has_account_column(columns) else [_("the account's INN or name")]):
         return
     finder, people, seen = AccountFinder(by), People(), {}
-    for raw in table.rows:
-        problem = shape_problem(table, raw)
-        if problem:
-            report.errors.append(RowError(raw.number, "", "", problem))
-            report.failed += 1
-            continue
-        row = Row(raw.number, raw.cells, columns, table.header)
-        try:
-            with transaction.atomic():  # a savepoint: a failed row leaves nothing behind
-                touch, outcome = _one(by, row, finder, people, seen, on_duplicate)
-        except RowFailed:
-            touch, outcome = None, "failed"
-        report.errors.extend(row.errors)
-        report.count(outcome)
-        if touch is not None and outcome in ("new", "updated"):
-            report.touched[touch.pk] = (row.number, outcome, row.before, touch.account_id)
+    each_row(table, columns, report, lambda row: _one(by, row, finder, people, seen, on_duplicate))
 
 
 def _one(by: User, row: Row, finder: AccountFinder, people: People, seen: dict, on_duplicate: str):
@@ -326,7 +282,7 @@ KIND = Kind(
     presets={},
     may_import=policy.can_create_account,
     run=_run,
-    remember=_remember,
+    remember=records.remember(Touch, "activities.touch"),
     undo=touches_undo.undo_touches,
 )
 
