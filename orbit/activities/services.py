@@ -10,7 +10,7 @@ from django.db.models import F, Max, Q
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from orbit.access.policy import can_set_policy, can_work_account
+from orbit.access.policy import can_set_policy, can_work_account, led_people, may_reassign_anything
 from orbit.accounts import open_work
 from orbit.accounts.models import Account, AccountStatus, Contact
 from orbit.activities.cadence import cadence_for, policies
@@ -330,6 +330,79 @@ def touch_cancel(*, by: User, touch: Touch) -> Touch:
     touch.version += 1
     touch.save(update_fields=["status", "version", "updated_at"])
     return touch
+
+
+def may_log_for(by: User, person: User) -> bool:
+    """Logged minutes are a person's work (hours, KPIs, bonuses): only he, his lead, the head or an admin
+    writes them on his name."""
+    return by.pk == person.pk or may_reassign_anything(by) or person.pk in led_people(by)
+
+
+@transaction.atomic
+def touch_record_past(
+    *,
+    by: User,
+    account: Account,
+    owner: User,
+    kind: str,
+    happened_at: dt.datetime,
+    duration_minutes: int | None,
+    subject: str = "",
+    outcome: str = "",
+) -> Touch:
+    """A done touch from another system's history (the import): it happened as told, by `owner`. Unlike
+    `touch_log` it closes no planned touch and plans no next one: the history is not today's work."""
+    _require_work(by, account)
+    if not may_log_for(by, owner):
+        raise PermissionDenied(_("You may not log touches on %(name)s's name.") % {"name": owner})
+    errors = _check_done(happened_at, duration_minutes)
+    if errors:
+        raise ValidationError(errors)
+    touch = Touch(
+        account=account,
+        owner=owner,
+        kind=kind,
+        status=TouchStatus.DONE,
+        happened_at=happened_at,
+        duration_minutes=duration_minutes,
+        subject=subject,
+        outcome=outcome,
+        created_by=by,
+    )
+    touch.full_clean(exclude=["contacts"])
+    touch.save()
+    return touch
+
+
+AMENDABLE = ("duration_minutes", "subject", "outcome")
+
+
+@transaction.atomic
+def touch_amend_done(*, by: User, touch: Touch, version: int | None, **changes) -> Touch:
+    """Correct a done touch's duration, subject or outcome (an import's update, or its undo)."""
+    unknown = set(changes) - set(AMENDABLE)
+    if unknown:
+        raise TypeError(f"unknown touch fields: {sorted(unknown)}")
+    locked = Touch.objects.select_for_update().get(pk=touch.pk)
+    _require_work(by, locked.account)
+    if not may_log_for(by, locked.owner):
+        raise PermissionDenied(_("You may not log touches on %(name)s's name.") % {"name": locked.owner})
+    if locked.status != TouchStatus.DONE:
+        raise ValidationError(_("Only a done touch can be corrected."))
+    if version is not None and locked.version != version:
+        raise ConflictError(
+            _("Someone has just changed this touch; reload the page to see the change."), current=locked
+        )
+    for name, value in changes.items():
+        setattr(locked, name, value)
+    errors = _check_done(locked.happened_at, locked.duration_minutes)
+    errors.pop("happened_at", None)  # when it happened is not being changed
+    if errors:
+        raise ValidationError(errors)
+    locked.version += 1
+    locked.full_clean(exclude=["contacts"])
+    locked.save()
+    return locked
 
 
 def plan_cadence_touches(*, today: dt.date | None = None, account_ids=None) -> int:

@@ -59,6 +59,7 @@ def main() -> None:
     write("formulas.csv", formulas.getvalue().encode("utf-8"))
     exports(write)
     money(write)
+    contact_exports(write)
     write("not_a_spreadsheet.xlsx", b"%PDF-1.4\n% this is a PDF renamed to .xlsx\n")
     bomb = io.BytesIO()
     with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
@@ -193,6 +194,123 @@ def exports(write) -> None:
         csv.writer(out, delimiter=delimiter, lineterminator="\r\n").writerows(rows)
         bom = b"\xef\xbb\xbf" if delimiter == ";" else b""
         write(name, bom + out.getvalue().encode("utf-8"))
+
+
+def contact_exports(write) -> None:
+    """Contact exports shaped like amoCRM's (UTF-8 with a BOM, ";"; the company by name, no INN), Bitrix24's
+    (Windows-1251, ";"; a patronymic, a mobile beside the work phone) and Salesforce's (UTF-8, ","; the account
+    by its Salesforce id and name), and a touches history with Russian headers."""
+    amo = [
+        [
+            "ID",
+            "Полное имя",
+            "Имя",
+            "Фамилия",
+            "Компания",
+            "Должность",
+            "Рабочий телефон",
+            "Рабочий email",
+            "Ответственный",
+            "Дата создания",
+            "Теги",
+        ],
+        [
+            "501",
+            "Анна Кузнецова",
+            "Анна",
+            "Кузнецова",
+            "ООО «Ромашка»",
+            "Главный бухгалтер",
+            "8 (495) 123-45-67",
+            "anna@romashka.ru",
+            "Смирнова Ольга",
+            "12.03.2024 10:15:00",
+            "лпр",
+        ],
+        [
+            "502",
+            "Олег Сидоров",
+            "Олег",
+            "Сидоров",
+            "Ромашка",
+            "Закупщик",
+            "",
+            "OLEG@romashka.ru",
+            "Смирнова Ольга",
+            "13.03.2024 11:00:00",
+            "",
+        ],
+    ]
+    bitrix = [
+        [
+            "ID",
+            "Имя",
+            "Отчество",
+            "Фамилия",
+            "Должность",
+            "Рабочий телефон",
+            "Мобильный телефон",
+            "Рабочий e-mail",
+            "Компания",
+            "Ответственный",
+        ],
+        [
+            "77",
+            "Пётр",
+            "Ильич",
+            "Морозов",
+            "Директор",
+            "+7 (812) 555-12-34",
+            "",
+            "morozov@vector.ru",
+            "АО «Вектор»",
+            "Петров Иван",
+        ],
+        ["78", "Мария", "", "Белова", "Секретарь", "", "+7 916 000-11-22", "", "АО «Вектор»", "Петров Иван"],
+    ]
+    salesforce = [
+        [
+            "Contact ID",
+            "First Name",
+            "Last Name",
+            "Title",
+            "Email",
+            "Phone",
+            "Account ID",
+            "Account Name",
+            "Contact Owner",
+            "Mailing City",
+        ],
+        [
+            "0035g00000XyZaA",
+            "Helen",
+            "Grant",
+            "CFO",
+            "helen.grant@holding.example",
+            "+7 495 765-43-21",
+            "0015g00000AbCdE",
+            "Holding Group JSC",
+            "olga@example.com",
+            "Moscow",
+        ],
+    ]
+    for name, rows, delimiter, encoding, bom in (
+        ("amocrm_contacts.csv", amo, ";", "utf-8", b"\xef\xbb\xbf"),
+        ("bitrix24_contacts.csv", bitrix, ";", "cp1251", b""),
+        ("salesforce_contacts.csv", salesforce, ",", "utf-8", b""),
+    ):
+        out = io.StringIO()
+        csv.writer(out, delimiter=delimiter, lineterminator="\r\n").writerows(rows)
+        write(name, bom + out.getvalue().encode(encoding))
+    touches = [
+        ["ИНН", "Дата", "Тип", "Ответственный", "Длительность, мин", "Тема", "Результат"],
+        ["7707083893", "15.03.2025 10:30", "Звонок", "Смирнова Ольга", "15", "Продление", "Ждут КП"],
+        ["7707083893", "2025-03-20T14:00:00", "Встреча", "olga@example.com", "1:30", "КП", "Согласовали"],
+        ["7736207543", "01.04.2025", "письмо", "Петров Иван", "5", "Счёт", ""],
+    ]
+    out = io.StringIO()
+    csv.writer(out, delimiter=";", lineterminator="\r\n").writerows(touches)
+    write("touches.csv", out.getvalue().encode("utf-8"))
 
 
 if __name__ == "__main__":

@@ -1,0 +1,69 @@
+"""The row loop and the undo record shared by the kinds whose records hang off an account (contacts, touches):
+each row in a savepoint, its errors and outcome on the report, and after a commit one ImportedRow per record
+created or changed (`target`, `object_id`, its account, its version after the import)."""
+
+from collections.abc import Callable
+
+from django.db import models, transaction
+from django.utils.translation import gettext as _
+
+from orbit.imports.engine import Report, Row, RowError, RowFailed
+from orbit.imports.models import ImportedRow
+from orbit.imports.reading import Table, shape_problem
+
+
+def no_columns_for(table: Table, report: Report, missing: list[str]) -> bool:
+    """Report the fields the header has no column for (on the header row); True when some are missing."""
+    if missing:
+        message = _("No column for: %(fields)s. Map it and try again.") % {"fields": ", ".join(missing)}
+        report.errors.append(RowError(table.header_row, "", "", message))
+        report.failed = 1
+    return bool(missing)
+
+
+def each_row(
+    table: Table,
+    columns: dict[int, str],
+    report: Report,
+    one: Callable[[Row], tuple[models.Model, str]],
+) -> None:
+    """Run `one` on every row in a savepoint (a failed row leaves nothing behind); it returns the record and
+    "new", "updated" or "unchanged", or raises RowFailed with its reasons on the row."""
+    for raw in table.rows:
+        problem = shape_problem(table, raw)
+        if problem:
+            report.errors.append(RowError(raw.number, "", "", problem))
+            report.failed += 1
+            continue
+        row = Row(raw.number, raw.cells, columns, table.header)
+        try:
+            with transaction.atomic():
+                record, outcome = one(row)
+        except RowFailed:
+            record, outcome = None, "failed"
+        report.errors.extend(row.errors)
+        report.count(outcome)
+        if record is not None and outcome in ("new", "updated"):
+            report.touched[record.pk] = (row.number, outcome, row.before, record.account_id)  # type: ignore[attr-defined]
+
+
+def remember(model: type[models.Model], target: str) -> Callable[[Report], None]:
+    """A kind's `remember`: what the import did to each record of `model`, for its undo."""
+
+    def keep(report: Report) -> None:
+        versions = dict(model._default_manager.filter(pk__in=report.touched).values_list("pk", "version"))
+        ImportedRow.objects.bulk_create(
+            ImportedRow(
+                batch_id=report.batch_id,
+                account_id=account_id,
+                target=target,
+                object_id=pk,
+                row=row,
+                action=action,
+                before=before,
+                version_after=versions[pk],
+            )
+            for pk, (row, action, before, account_id) in report.touched.items()
+        )
+
+    return keep
