@@ -53,7 +53,14 @@ def test_a_clean_file_is_committed_with_owners_through_the_ledger(people):
             ]
         ),
     )
-    assert report.as_json() == {"new": 3, "updated": 0, "unchanged": 0, "failed": 0, "errors": []}
+    assert report.as_json() == {
+        "new": 3,
+        "updated": 0,
+        "unchanged": 0,
+        "failed": 0,
+        "errors": [],
+        "warnings": [],
+    }
     assert report.committed
     romashka = Account.objects.get(inn="7707083893")
     assert (romashka.status, romashka.tier, romashka.responsible_manager) == (
@@ -205,6 +212,7 @@ def test_the_command_prints_json_and_exits_by_the_outcome(people, tmp_path, caps
         "unchanged": 0,
         "failed": 0,
         "errors": [],
+        "warnings": [],
     }
     assert not Account.objects.filter(inn="7707083893").exists()
     with pytest.raises(SystemExit) as exit_:
