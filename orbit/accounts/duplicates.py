@@ -72,7 +72,9 @@ def page(user: User, kind: str, number, per_page: int | None = None):
         match = Q()
         for key in keys:
             match |= Q(**key)
-        for account in _live(user).filter(match).select_related("responsible_manager").order_by("inn", "kpp", "id"):
+        for account in (
+            _live(user).filter(match).select_related("responsible_manager").order_by("inn", "kpp", "id")
+        ):
             members.setdefault(tuple(getattr(account, n) for n in GROUP_KEYS[kind]), []).append(account)
     current.object_list = [
         Group(key=key, size=len(found), accounts=found)

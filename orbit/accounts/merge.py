@@ -73,12 +73,12 @@ def _label(fk: models.ForeignKey) -> str:
 def relations() -> list[models.ForeignKey]:
     """Every foreign key to Account in the app registry, but the field histories' copies (they record the past
     as it was). An m2m is its through table's key."""
-    found = []
+    found: list[models.ForeignKey] = []
     for rel in Account._meta._get_fields(forward=False, reverse=True, include_hidden=True):
-        fk = rel.field
+        fk = rel.field  # type: ignore[union-attr]
         if fk.many_to_many or getattr(fk.model, "instance_type", None) is not None:  # m2m, or a history copy
             continue
-        found.append(fk)
+        found.append(fk)  # type: ignore[arg-type]
     return found
 
 
@@ -96,9 +96,7 @@ def _refusals(keep: Account, gone: Account) -> list[str]:
 
     reasons = []
     if Handoff.objects.filter(account=gone, status__in=["draft", "in_progress"]).exists():
-        reasons.append(
-            _("The account being merged has an open handoff: finish or cancel it first.")
-        )
+        reasons.append(_("The account being merged has an open handoff: finish or cancel it first."))
     numbers = sorted(
         set(Contract.objects.filter(account=gone).values_list("number", flat=True))
         & set(Contract.objects.filter(account=keep).values_list("number", flat=True))
@@ -122,7 +120,9 @@ def _move_parent(keep: Account, gone: Account, now) -> int:
 
 
 def _move_team(keep: Account, gone: Account, now) -> int:
-    held = AccountTeamMember.objects.filter(account=keep, ended_at__isnull=True).values_list("user_id", "role")
+    held = AccountTeamMember.objects.filter(account=keep, ended_at__isnull=True).values_list(
+        "user_id", "role"
+    )
     for user_id, role in held:
         AccountTeamMember.objects.filter(
             account=gone, user_id=user_id, role=role, ended_at__isnull=True
@@ -131,11 +131,11 @@ def _move_team(keep: Account, gone: Account, now) -> int:
 
 
 def _move_covers(fk: models.ForeignKey, keep: Account, gone: Account) -> int:
-    through = fk.model
-    other = next(f for f in through._meta.fields if f.is_relation and f is not fk and f.name != "id")
-    both = through.objects.filter(account=keep).values_list(other.attname, flat=True)
-    through.objects.filter(account=gone, **{f"{other.attname}__in": list(both)}).delete()
-    return through.objects.filter(account=gone).update(account=keep)
+    through = fk.model._base_manager
+    other = next(f for f in fk.model._meta.fields if f.is_relation and f is not fk)
+    both = through.filter(**{fk.attname: keep.pk}).values_list(other.attname, flat=True)
+    through.filter(**{fk.attname: gone.pk, f"{other.attname}__in": list(both)}).delete()
+    return through.filter(**{fk.attname: gone.pk}).update(**{fk.attname: keep.pk})
 
 
 def _move(fk: models.ForeignKey, keep: Account, gone: Account, now) -> int:

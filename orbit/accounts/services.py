@@ -105,9 +105,7 @@ def live_with_inn(inn: str, kpp: str = "") -> Account | None:
     if len(accounts) > 1:
         raise ValidationError(
             {
-                "kpp": _(
-                    "Several accounts have INN %(inn)s (a company and its branches): give the KPP."
-                )
+                "kpp": _("Several accounts have INN %(inn)s (a company and its branches): give the KPP.")
                 % {"inn": inn}
             }
         )

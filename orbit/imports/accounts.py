@@ -250,7 +250,10 @@ def _find_existing(by: User, row: Row, inn: str, kpp: str, legal_name: str) -> A
                     % {"inn": namesake.inn},
                 )
             else:
-                row.warn("legal_name", _("A company with this name is already in Orbit: if it is the same one, fix the INN."))
+                row.warn(
+                    "legal_name",
+                    _("A company with this name is already in Orbit: if it is the same one, fix the INN."),
+                )
     return existing
 
 

@@ -24,7 +24,8 @@ def base(org):
     # A duplicate from before the (INN, KPP) constraint: written past it, as an old base may hold one.
     twin = make_account(org.head, org.am_a, legal_name="АО «Близнец»", inn="7736207543", kpp="773601001")
     with connection.cursor() as cursor:
-        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # the ownership check first: no pending trigger events
+        # The ownership check runs first: no pending trigger events may meet the DROP.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         cursor.execute("DROP INDEX accounts_account_live_inn_kpp_unique")  # a partial unique index
         cursor.execute("SET CONSTRAINTS ALL DEFERRED")
     twin2 = Account.objects.create(legal_name="Близнец", inn=twin.inn, kpp=twin.kpp, created_by=org.am_a)
@@ -32,10 +33,7 @@ def base(org):
 
 
 def _page(user, kind):
-    return [
-        (g.key, g.size, [x.pk for x in g.accounts])
-        for g in duplicates.page(user, kind, 1).object_list
-    ]
+    return [(g.key, g.size, [x.pk for x in g.accounts]) for g in duplicates.page(user, kind, 1).object_list]
 
 
 def test_the_head_sees_every_group_a_manager_those_among_his_accounts(org, base):

@@ -16,8 +16,9 @@ from orbit.accounts.models import Account, AccountTeamMember, OwnershipPeriod, T
 from orbit.activities.services import task_create, touch_plan
 from orbit.analytics.models import AccountMetrics, ReactivationCase
 from orbit.common.errors import ConflictError
+from orbit.handoffs import covers
 from orbit.handoffs import services as handoff_services
-from orbit.handoffs.models import Handoff, HandoffKind
+from orbit.handoffs.models import Cover, Handoff, HandoffKind
 from orbit.notifications.kinds import Kind
 from orbit.notifications.models import Notification
 from orbit.org.models import Role
@@ -44,7 +45,9 @@ def _filled(org, account, engineer, *, case: bool):
     """One row (at least) in every model linked to the account."""
     services.contact_create(by=org.head, account=account, full_name=f"Контакт {account.pk}")
     touch_plan(by=org.head, account=account, planned_for=timezone.localdate())
-    task_create(by=org.head, title="Позвонить", assignee=org.head, due_on=timezone.localdate(), account=account)
+    task_create(
+        by=org.head, title="Позвонить", assignee=org.head, due_on=timezone.localdate(), account=account
+    )
     ensure_defaults()
     request_create(
         by=org.head,
@@ -79,6 +82,20 @@ def pair(org):
     _filled(org, keep, engineer, case=True)
     _filled(org, gone, engineer, case=False)
     child = make_account(org.head, org.am_a, legal_name="ООО «Дочка»", parent=gone)
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+    deputy = make_user("deputy", Role.ACCOUNT_MANAGER)
+    for weeks, accounts in enumerate(([keep, gone], [gone])):  # a cover of both, then one of gone only
+        starts = tomorrow + dt.timedelta(weeks=weeks)
+        covers.cover_create(
+            by=org.am_a,
+            owner=org.am_a,
+            deputy=deputy,
+            starts_on=starts,
+            ends_on=starts + dt.timedelta(days=5),
+            reason="vacation",
+            accounts=accounts,
+            whole_portfolio=False,
+        )
     return keep, gone, child, engineer
 
 
@@ -113,6 +130,8 @@ def test_a_merge_moves_everything_linked_and_keeps_the_totals(org, pair):
     seats = AccountTeamMember.objects.filter(account=keep, user=engineer)
     assert (seats.count(), seats.filter(ended_at__isnull=True).count()) == (2, 1)
     assert Account.objects.get(pk=child.pk).parent_id == keep.pk
+    # Both covers list the survivor, once each.
+    assert sorted(Cover.objects.values_list("accounts", flat=True)) == [keep.pk, keep.pk]
     # Money: the lines are the same; the monthly totals are rebuilt from them: both lines' 100 in one month.
     assert InvoiceLine.objects.aggregate(s=Sum("net_amount_base"))["s"] == net
     months = AccountRevenueMonth.objects.filter(account__in=[keep, gone])
@@ -225,5 +244,6 @@ def test_merge_day_is_local(org):
     gone = make_account(org.head, org.am_a)
     ledger_rows(gone, by=org.head)
     merge.merge_accounts(by=org.head, keep=keep, merged=gone, keep_version=None, merged_version=None)
-    assert AccountReceivable.objects.get(account=keep).as_of == timezone.localdate()
-    assert AccountReceivable.objects.get(account=keep).oldest_due_on == timezone.localdate() + dt.timedelta(10)
+    receivable = AccountReceivable.objects.get(account=keep)
+    assert receivable.as_of == timezone.localdate()
+    assert receivable.oldest_due_on == timezone.localdate() + dt.timedelta(days=10)
