@@ -159,7 +159,7 @@ class Account(TrackedModel):
     manager_sort = models.CharField(max_length=200, editable=False, default="", db_default="")
     # The legal name without its legal form, quotes and punctuation (names.name_key): how the import and the
     # duplicates report find one company typed two ways.
-    name_key = models.CharField(max_length=300, editable=False, default="", db_default="", db_index=True)
+    name_key = models.CharField(max_length=300, editable=False, default="", db_default="")
 
     # Set when this account was merged into another (accounts/merge.py): it is archived, and its old links lead
     # to the account that stayed.
@@ -200,6 +200,13 @@ class Account(TrackedModel):
             models.Index(fields=["manager_sort", "sort_name", "id"]),
             models.Index(fields=["responsible_manager", "sort_name", "id"]),
             models.Index(fields=["status", "sort_name", "id"]),
+            # The import's namesake look-up and the duplicates report's groups (accounts/duplicates.py): live
+            # accounts by name key, the INN beside it so a group's INNs are read from the index alone.
+            models.Index(
+                fields=["name_key", "inn"],
+                condition=Q(archived_at__isnull=True),
+                name="accounts_live_name_key_inn",
+            ),
         ]
 
     def __str__(self) -> str:
