@@ -40,12 +40,12 @@ def groups(user: User, kind: str) -> QuerySet:
     """The kind's groups (their key values and `size`), in key order: what the report pages through."""
     live = _live(user)
     if kind == "inn":
-        grouped = live.values("inn").annotate(size=Count("id"), lo=Min("kpp"), hi=Max("kpp"))
+        grouped = live.values("inn").annotate(size=Count("inn"), lo=Min("kpp"), hi=Max("kpp"))
     elif kind == "name":
         grouped = (
             live.exclude(name_key="")
             .values("name_key")
-            .annotate(size=Count("id"), lo=Min("inn"), hi=Max("inn"))
+            .annotate(size=Count("inn"), lo=Min("inn"), hi=Max("inn"))
         )
     else:
         raise ValueError(kind)
