@@ -3,7 +3,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -28,29 +27,6 @@ def duplicates_report(request):
         "accounts/duplicates.html",
         {"kind": kind, "counts": duplicates.counts(request.user), "page": page, "query": query},
     )
-
-
-def _linked_counts(accounts) -> list[tuple[str, dict[int, int]]]:
-    """What each account has linked to it that a merge moves: (what, {account id: rows}), one query a kind."""
-    ids = [a.pk for a in accounts]
-    rows = []
-    for fk in merge.relations():
-        if merge.RELATIONS.get(merge._label(fk)) != merge.MOVE or fk.model._meta.auto_created:
-            continue
-        found = dict(
-            fk.model._base_manager.filter(**{f"{fk.attname}__in": ids})
-            .values_list(fk.attname)
-            .annotate(n=Count("pk"))
-            .order_by()
-        )
-        if found:
-            label = fk.model._meta.verbose_name_plural
-            if fk.name == "parent":
-                label = _("subsidiaries")
-            elif fk.name == "merged_into":
-                label = _("accounts merged earlier")
-            rows.append((str(label), found))
-    return rows
 
 
 @login_required
@@ -90,7 +66,7 @@ def account_merge(request, pk: int):
             "account": account,
             "other": other if len(pair) == 2 else None,
             "pair": pair,
-            "linked": _linked_counts(pair) if len(pair) == 2 else [],
+            "linked": merge.linked_counts(pair) if len(pair) == 2 else [],
             "can_merge_other": len(pair) == 2 and policy.can_change_account(request.user, other),
         },
     )
