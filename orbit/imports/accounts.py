@@ -266,8 +266,22 @@ def _set_parent(by, row: Row, account: Account, by_inn, by_external) -> bool:
     if parent is None and parent_inn:
         try:
             parent = services.live_with_inn(parent_inn)
-        except ValidationError:
-            parent = None
+        except (
+            ValidationError
+        ):  # branches share the INN: the holding is their head, the one not under another
+            live = Account.objects.filter(inn=parent_inn, archived_at__isnull=True)
+            heads = list(live.exclude(parent__inn=parent_inn, parent__archived_at__isnull=True)[:2])
+            if len(heads) != 1:
+                row.fail(
+                    key,
+                    _(
+                        "Several accounts have INN %(inn)s (a company and its branches): put the branches "
+                        "under their head company first."
+                    )
+                    % {"inn": parent_inn},
+                )
+                return False
+            parent = heads[0]
         if parent is not None and not policy.can_view_account(by, parent):
             parent = None
     if parent is None:

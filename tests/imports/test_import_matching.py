@@ -7,6 +7,7 @@ import json
 from django.core.management import call_command
 from django.utils import translation
 
+from orbit.accounts import services
 from orbit.accounts.models import Account
 from orbit.imports.accounts import import_accounts
 from orbit.imports.engine import RowError
@@ -99,3 +100,18 @@ def test_the_cli_prints_the_warnings_in_json_and_text(org, tmp_path, capsys):
         f"  2 [Название] «Ромашка»: Warning: A company with this name is already in Orbit (INN {INN})"
         in capsys.readouterr().out
     )
+
+
+def test_a_holding_named_by_an_inn_its_branches_share_is_their_head_company(org):
+    head = make_account(org.head, org.am_a, legal_name="ПАО «Сбербанк»", inn=INN, kpp="773601001")
+    branch = make_account(org.head, org.am_a, legal_name="Сбербанк, филиал", inn=INN, kpp="540601001")
+    text = f"Название;ИНН;КПП;ИНН холдинга\nДочка;7728168971;772801001;{INN}"
+    failed = run(org.head, text)
+    assert [e.message for e in failed.errors] == [
+        f"Several accounts have INN {INN} (a company and its branches): put the branches under their head "
+        "company first."
+    ]
+    services.account_update(by=org.head, account=branch, version=None, parent=head)
+    report = run(org.head, text)
+    assert (report.new, report.errors) == (1, [])
+    assert Account.objects.get(inn="7728168971").parent == head
