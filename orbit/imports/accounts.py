@@ -9,8 +9,9 @@ Rules:
 - Matching: by INN and KPP among the accounts that are not archived (the base holds an INN and KPP once; a
   branch has its head company's INN and its own KPP). A row without a KPP matches the only live account with
   its INN, and is an error when branches share it. An INN and KPP twice in the file is an error on the second
-  row. A new account whose name is already in the base (names.name_key) is not merged, but warned about. An INN held by an account the importer may not see is refused as the
-  account form refuses it, without naming the client.
+  row. A new account whose name is already in the base (names.name_key) is not merged, but warned about
+  (Report.warnings). An INN held by an account the importer may not see is refused as the account form
+  refuses it, without naming the client.
 - The responsible manager ("Ответственный", "Account Owner") is found by display name as exports write it
   ("Смирнова Ольга"; "Ольга Смирнова" too), by e-mail or by login; an unknown name, or one two people share,
   is a row error. A new account gets him through the ownership ledger with the reason "import"; an existing
@@ -266,9 +267,8 @@ def _set_parent(by, row: Row, account: Account, by_inn, by_external) -> bool:
     if parent is None and parent_inn:
         try:
             parent = services.live_with_inn(parent_inn)
-        except (
-            ValidationError
-        ):  # branches share the INN: the holding is their head, the one not under another
+        except ValidationError:
+            # Branches share the INN: the holding is their head company, the one not under another of them.
             live = Account.objects.filter(inn=parent_inn, archived_at__isnull=True)
             heads = list(live.exclude(parent__inn=parent_inn, parent__archived_at__isnull=True)[:2])
             if len(heads) != 1:
