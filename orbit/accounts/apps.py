@@ -9,6 +9,7 @@ class AccountsConfig(AppConfig):
 
     def ready(self):
         # Tell the access policy about the account model and the account team's seats (access imports only org).
-        from orbit.accounts import visibility
+        from orbit.accounts import history, merge, visibility
 
         visibility.register()
+        history.register_reason(merge.describe_reason)  # "merged into №…" on both accounts' timelines

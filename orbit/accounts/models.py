@@ -159,7 +159,19 @@ class Account(TrackedModel):
     manager_sort = models.CharField(max_length=200, editable=False, default="", db_default="")
     # The legal name without its legal form, quotes and punctuation (names.name_key): how the import and the
     # duplicates report find one company typed two ways.
-    name_key = models.CharField(max_length=300, editable=False, default="", db_default="", db_index=True)
+    name_key = models.CharField(max_length=300, editable=False, default="", db_default="")
+
+    # Set when this account was merged into another (accounts/merge.py): it is archived, and its old links lead
+    # to the account that stayed.
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("merged into"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.PROTECT,
+        related_name="merged_accounts",
+    )
 
     history = HistoricalRecords(
         excluded_fields=["search_text", "sort_name", "manager_sort", "name_key", "updated_at"]
@@ -171,8 +183,12 @@ class Account(TrackedModel):
         verbose_name_plural = _("accounts")
         ordering = ["sort_name", "id"]
         constraints = [
+            # A branch (обособленное подразделение) has its head company's INN and its own KPP: one live account
+            # per INN and KPP (an entrepreneur's KPP is empty).
             models.UniqueConstraint(
-                fields=["inn"], condition=Q(archived_at__isnull=True), name="accounts_account_live_inn_unique"
+                fields=["inn", "kpp"],
+                condition=Q(archived_at__isnull=True),
+                name="accounts_account_live_inn_kpp_unique",
             ),
             models.CheckConstraint(
                 condition=Q(status="prospect") | Q(responsible_manager__isnull=False),
@@ -184,6 +200,13 @@ class Account(TrackedModel):
             models.Index(fields=["manager_sort", "sort_name", "id"]),
             models.Index(fields=["responsible_manager", "sort_name", "id"]),
             models.Index(fields=["status", "sort_name", "id"]),
+            # The import's namesake look-up and the duplicates report's groups (accounts/duplicates.py): live
+            # accounts by name key, the INN beside it so a group's INNs are read from the index alone.
+            models.Index(
+                fields=["name_key", "inn"],
+                condition=Q(archived_at__isnull=True),
+                name="accounts_live_name_key_inn",
+            ),
         ]
 
     def __str__(self) -> str:

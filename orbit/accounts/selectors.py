@@ -126,6 +126,16 @@ def account_get(user: User, pk: int) -> Account:
     return account
 
 
+def merged_into(user: User, account: Account) -> list[Account]:
+    """The accounts (he may see) merged into this one: their own history is read on their history page."""
+    return list(
+        visible_accounts(user, include_archived=True)
+        .filter(merged_into=account)
+        .only("id", "legal_name", "short_name", "inn")
+        .order_by("id")
+    )
+
+
 def account_card(user: User, pk: int) -> Account:
     """The card opens for archived accounts too, so they can be read and restored."""
     account = (

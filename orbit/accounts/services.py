@@ -60,8 +60,14 @@ def _ensure(allowed: bool) -> None:
 
 
 def _check_inn_free(account: Account, by: User) -> None:
-    """The clash is named only to someone who may see it; others learn just that the INN is taken."""
-    clash = Account.objects.filter(inn=account.inn, archived_at__isnull=True).exclude(pk=account.pk).first()
+    """One live account per INN and KPP: a branch (the head company's INN, its own KPP) is another account,
+    the same INN and KPP is a duplicate. The clash is named only to someone who may see it; others learn just
+    that the INN is taken."""
+    clash = (
+        Account.objects.filter(inn=account.inn, kpp=account.kpp, archived_at__isnull=True)
+        .exclude(pk=account.pk)
+        .first()
+    )
     if clash is None:
         return
     if policy.can_view_account(by, clash):
@@ -74,7 +80,36 @@ def _check_inn_free(account: Account, by: User) -> None:
         message = _(
             "INN %(inn)s already belongs to another client in the base. Ask your lead who holds it."
         ) % {"inn": account.inn}
+    if account.kpp:
+        hint = _(
+            "A branch has the INN of its head company and its own KPP: check the KPP, and put the branch "
+            "under its head company as its holding."
+        )
+        message = f"{message} {hint}"
     raise ValidationError({"inn": message})
+
+
+def live_with_inn(inn: str, kpp: str = "") -> Account | None:
+    """The live account an INN (and KPP) names, for those that find an account by its INN (imports, holdings).
+
+    With a KPP: the account with that INN and KPP (or the only one with the INN, if its KPP is not filled in).
+    Without one: the only live account with that INN; when branches share it, which one is meant cannot be
+    told: a ValidationError asks for the KPP."""
+    live = Account.objects.filter(inn=inn, archived_at__isnull=True)
+    if kpp:
+        found = live.filter(kpp=kpp).first()
+        if found is not None:
+            return found
+        live = live.filter(kpp="")
+    accounts = list(live.order_by("id")[:2])
+    if len(accounts) > 1:
+        raise ValidationError(
+            {
+                "kpp": _("Several accounts have INN %(inn)s (a company and its branches): give the KPP.")
+                % {"inn": inn}
+            }
+        )
+    return accounts[0] if accounts else None
 
 
 def _check_parent(account: Account) -> None:
@@ -278,6 +313,11 @@ def account_archive(*, by: User, account: Account, version: int | None = None) -
 def account_restore(*, by: User, account: Account) -> Account:
     _ensure(policy.can_change_account(by, account))
     locked = Account.objects.select_for_update().get(pk=account.pk)
+    if locked.merged_into_id is not None:
+        raise ValidationError(
+            _("This account was merged into account №%(id)s: everything it had is there now.")
+            % {"id": locked.merged_into_id}
+        )
     if locked.archived_at is not None:
         _check_inn_free(locked, by)
         locked.archived_at = None

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from orbit.accounts import views
+from orbit.accounts import views, views_dedup
 
 app_name = "accounts"
 urlpatterns = [
@@ -8,6 +8,7 @@ urlpatterns = [
     path("new/", views.account_create, name="create"),
     path("lookup/", views.account_lookup, name="lookup"),
     path("reassignments/", views.reassignment_report, name="reassignments"),
+    path("duplicates/", views_dedup.duplicates_report, name="duplicates"),
     path("<int:pk>/", views.account_detail, name="detail"),
     path("<int:pk>/edit/", views.account_edit, name="edit"),
     path("<int:pk>/history/", views.account_history, name="history"),
@@ -19,6 +20,7 @@ urlpatterns = [
     path("<int:pk>/forms/<str:name>/", views.card_form, name="card_form"),
     path("<int:pk>/team/", views.team_add, name="team_add"),
     path("<int:pk>/team/<int:member_pk>/end/", views.team_end, name="team_end"),
+    path("<int:pk>/merge/", views_dedup.account_merge, name="merge"),
     path("<int:pk>/archive/", views.account_archive, name="archive"),
     path("<int:pk>/restore/", views.account_restore, name="restore"),
     path("<int:pk>/contacts/new/", views.contact_create, name="contact_create"),

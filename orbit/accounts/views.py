@@ -91,6 +91,13 @@ def account_list(request):
 @login_required
 def account_detail(request, pk: int):
     account = selectors.account_card(request.user, pk)
+    if account.merged_into_id and policy.can_view_account(request.user, account.merged_into):
+        # An old link to a merged account leads to the one it was merged into (its history stays readable).
+        messages.info(
+            request,
+            _("Account №%(id)s (%(name)s) was merged into this one.") % {"id": pk, "name": account},
+        )
+        return redirect("accounts:detail", pk=account.merged_into_id)
     periods = list(account.ownership_periods.all())
     contacts = list(account.contacts.all())
     return TemplateResponse(
@@ -106,6 +113,7 @@ def account_detail(request, pk: int):
             "can_reassign": policy.may_reassign(request.user, account),
             "status_form": StatusForm.for_account(account),
             "team": account.current_team,
+            "merged_accounts": selectors.merged_into(request.user, account),
         },
     )
 

@@ -1,5 +1,6 @@
-"""Which account a row of a contacts or touches file belongs to: by INN (+KPP), or — amoCRM's and Bitrix24's
-contact exports carry no INN — by the company's name.
+"""Which account a row of a contacts, touches, ownership, invoices or payments file belongs to: by INN (+KPP: a
+company's branches share its INN and differ by KPP), or — amoCRM's and Bitrix24's contact exports carry no INN —
+by the company's name, for the kinds that allow it.
 
 Only accounts the importer sees are candidates (`Account.objects.visible_to`): an INN or a name of an account he
 does not see gets the same answer as one nobody has, so the import never reveals that a client exists. A name is
@@ -14,17 +15,40 @@ from orbit.accounts.models import Account
 from orbit.accounts.names import name_key
 from orbit.common.validators import validate_inn, validate_kpp
 from orbit.imports.engine import Row, checked
-from orbit.imports.values import parse_text
+from orbit.imports.values import ValueProblem, parse_text
 from orbit.org.models import User
 
 # The fields every such kind reads the account from (their names recognised in RU and EN).
 INN, KPP, COMPANY = "inn", "kpp", "company"
 
 
+def visible_by_inn(visible, inn: str, kpp: str = "") -> Account | None:
+    """The account among `visible` with this INN and KPP (or the only one with the INN whose KPP is blank). A
+    ValueProblem when the KPP differs from the only account's, or when branches share the INN and no KPP says
+    which one is meant."""
+    candidates = list(visible.filter(inn=inn).order_by("id")[:20])  # a company and its branches: a few
+    if kpp:
+        exact = [a for a in candidates if a.kpp == kpp] or [a for a in candidates if not a.kpp]
+        if exact:
+            return exact[0]
+        if len(candidates) == 1:
+            raise ValueProblem(
+                _("The account with INN %(inn)s has KPP %(kpp)s, not this one.")
+                % {"inn": inn, "kpp": candidates[0].kpp}
+            )
+        return None
+    if len(candidates) > 1:
+        raise ValueProblem(
+            _("Several accounts have INN %(inn)s (a company and its branches): give the KPP.") % {"inn": inn}
+        )
+    return candidates[0] if candidates else None
+
+
 class AccountFinder:
-    def __init__(self, by: User):
+    def __init__(self, by: User, *, by_name: bool = True):
         self.visible = Account.objects.visible_to(by, include_archived=False)
-        self.by_inn: dict[str, Account | None] = {}
+        self.allow_names = by_name
+        self.by_inn: dict[tuple[str, str], Account | ValueProblem | None] = {}
         self.by_name: dict[str, list[Account]] = {}
 
     def for_row(self, row: Row) -> Account | None:
@@ -35,16 +59,21 @@ class AccountFinder:
         if row.errors:
             return None
         if inn:
-            account = self._by_inn(inn)
-            if account is None or (kpp and account.kpp and account.kpp != kpp):
-                shown = f"{inn}/{kpp}" if kpp else inn
+            found = self._by_inn(inn, kpp)
+            if isinstance(found, ValueProblem):
+                row.fail(KPP if kpp else INN, found.message)
+                return None
+            if found is None:
                 row.fail(
                     INN,
                     _("No account with INN %(inn)s among the accounts you see: import the account first.")
-                    % {"inn": shown},
+                    % {"inn": f"{inn}/{kpp}" if kpp else inn},
                 )
-                return None
-            return account
+            return found
+        if not self.allow_names:
+            if not row.failed_on(INN):
+                row.fail(INN, _("Fill in the client's INN."))
+            return None
         if name:
             found = self._by_name(name)
             if len(found) == 1:
@@ -61,10 +90,13 @@ class AccountFinder:
         row.fail(INN if row.headers.get(INN) else COMPANY, _("Say which account: fill in its INN or name."))
         return None
 
-    def _by_inn(self, inn: str) -> Account | None:
-        if inn not in self.by_inn:
-            self.by_inn[inn] = self.visible.filter(inn=inn).first()
-        return self.by_inn[inn]
+    def _by_inn(self, inn: str, kpp: str) -> Account | ValueProblem | None:
+        if (inn, kpp) not in self.by_inn:
+            try:
+                self.by_inn[inn, kpp] = visible_by_inn(self.visible, inn, kpp)
+            except ValueProblem as problem:
+                self.by_inn[inn, kpp] = problem
+        return self.by_inn[inn, kpp]
 
     def _by_name(self, name: str) -> list[Account]:
         key = name_key(name)

@@ -6,9 +6,12 @@ does not hide the next one's errors; when any row failed, or on a dry run, every
 is exactly as before. A committed or refused import is recorded (ImportBatch), a dry run is not.
 
 Rules:
-- Matching: by INN among the accounts that are not archived (the base holds an INN once). An INN twice in the
-  file is an error on the second row. An INN held by an account the importer may not see is refused as the
-  account form refuses it, without naming the client.
+- Matching: by INN and KPP among the accounts that are not archived (the base holds an INN and KPP once; a
+  branch has its head company's INN and its own KPP). A row without a KPP matches the only live account with
+  its INN, and is an error when branches share it. An INN and KPP twice in the file is an error on the second
+  row. A new account whose name is already in the base (names.name_key) is not merged, but warned about
+  (Report.warnings). An INN held by an account the importer may not see is refused as the account form
+  refuses it, without naming the client.
 - The responsible manager ("Ответственный", "Account Owner") is found by display name as exports write it
   ("Смирнова Ольга"; "Ольга Смирнова" too), by e-mail or by login; an unknown name, or one two people share,
   is a row error. A new account gets him through the ownership ledger with the reason "import"; an existing
@@ -32,6 +35,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from orbit.access import policy
 from orbit.accounts import services
 from orbit.accounts.models import Account, AccountStatus, ChangeReason, Tier
+from orbit.accounts.names import name_key
 from orbit.common.validators import validate_inn, validate_kpp
 from orbit.imports import accounts_undo
 from orbit.imports.engine import (
@@ -124,6 +128,8 @@ def _run(by: User, table: Table, columns: dict[int, str], on_duplicate: str, rep
             outcome = "failed"
             account = None
         report.errors.extend(row.errors)
+        if outcome == "new":
+            report.warnings.extend(row.warnings)
         report.count(outcome)
         if outcome in ("new", "updated"):
             report.touched[account.pk] = (row.number, outcome, row.before)
@@ -169,17 +175,18 @@ def _one(by: User, row: Row, people: People, seen_inn: dict[str, int], on_duplic
     )
     budget = row.read("agreed_budget", parse_number)
     if inn:
-        if inn in seen_inn:
-            row.fail("inn", _("INN %(inn)s is in row %(row)s too.") % {"inn": inn, "row": seen_inn[inn]})
+        seen = f"{inn}/{kpp}"  # a branch: the head company's INN with its own KPP
+        if seen in seen_inn:
+            row.fail("inn", _("INN %(inn)s is in row %(row)s too.") % {"inn": inn, "row": seen_inn[seen]})
         else:
-            seen_inn[inn] = row.number
+            seen_inn[seen] = row.number
     if row.errors:
         raise RowFailed
     fields: dict[str, Any] = {"legal_name": legal_name, "inn": inn}
     for key, value in (("short_name", short_name), ("kpp", kpp), ("tier", tier), ("agreed_budget", budget)):
         if value not in (None, ""):
             fields[key] = value
-    existing = Account.objects.filter(inn=inn, archived_at__isnull=True).first()
+    existing = _find_existing(by, row, inn, kpp, legal_name)
     try:
         if existing is None:
             status = status or (AccountStatus.ACTIVE if owner else AccountStatus.PROSPECT)
@@ -221,6 +228,36 @@ def _one(by: User, row: Row, people: People, seen_inn: dict[str, int], on_duplic
         raise RowFailed from None
 
 
+def _find_existing(by: User, row: Row, inn: str, kpp: str, legal_name: str) -> Account | None:
+    """The live account the row is (by INN, and KPP for branches: `services.live_with_inn`), or None for a new
+    one. A new one whose name is a live account's (names.name_key) is not merged: different companies share
+    names, so the row gets a warning, naming the INN only to someone who may see that account."""
+    try:
+        existing = services.live_with_inn(inn, kpp)
+    except ValidationError as exc:
+        row.service_errors(exc, FIELD_OF_SERVICE, fallback="inn")
+        raise RowFailed from None
+    if existing is None:
+        key = name_key(legal_name)
+        namesake = Account.objects.filter(name_key=key, archived_at__isnull=True).exclude(inn=inn).first()
+        if key and namesake is not None:
+            if policy.can_view_account(by, namesake):
+                row.warn(
+                    "legal_name",
+                    _(
+                        "A company with this name is already in Orbit (INN %(inn)s): if it is the same one, "
+                        "fix the INN."
+                    )
+                    % {"inn": namesake.inn},
+                )
+            else:
+                row.warn(
+                    "legal_name",
+                    _("A company with this name is already in Orbit: if it is the same one, fix the INN."),
+                )
+    return existing
+
+
 def _set_parent(by, row: Row, account: Account, by_inn, by_external) -> bool:
     """Put the account under its holding; False (the reasons on the row) when it cannot."""
     parent_inn = digits(row.values.get("parent_inn"))
@@ -228,7 +265,23 @@ def _set_parent(by, row: Row, account: Account, by_inn, by_external) -> bool:
     parent = by_inn.get(parent_inn) if parent_inn else by_external.get(external)
     key = "parent_inn" if parent_inn else "parent_external_id"
     if parent is None and parent_inn:
-        parent = Account.objects.filter(inn=parent_inn, archived_at__isnull=True).first()
+        try:
+            parent = services.live_with_inn(parent_inn)
+        except ValidationError:
+            # Branches share the INN: the holding is their head company, the one not under another of them.
+            live = Account.objects.filter(inn=parent_inn, archived_at__isnull=True)
+            heads = list(live.exclude(parent__inn=parent_inn, parent__archived_at__isnull=True)[:2])
+            if len(heads) != 1:
+                row.fail(
+                    key,
+                    _(
+                        "Several accounts have INN %(inn)s (a company and its branches): put the branches "
+                        "under their head company first."
+                    )
+                    % {"inn": parent_inn},
+                )
+                return False
+            parent = heads[0]
         if parent is not None and not policy.can_view_account(by, parent):
             parent = None
     if parent is None:

@@ -42,6 +42,8 @@ class Report:
     unchanged: int = 0
     failed: int = 0
     errors: list[RowError] = field(default_factory=list)
+    # What does not stop the import but may be a mistake (a new account named like one in the base).
+    warnings: list[RowError] = field(default_factory=list)
     unmapped: list[str] = field(default_factory=list)  # columns nothing imports
     columns: dict[int, str] = field(default_factory=dict)  # column index -> the field it went to
     notes: list[str] = field(default_factory=list)
@@ -58,7 +60,10 @@ class Report:
             "unchanged": self.unchanged,
             "failed": self.failed,
         }
-        return {**counts, "errors": [asdict(e) for e in self.errors]}
+        shown = {**counts, "errors": [asdict(e) for e in self.errors]}
+        if self.warnings:  # beyond the five keys the CLI promises, only when there is something to say
+            shown["warnings"] = [asdict(e) for e in self.warnings]
+        return shown
 
     def count(self, outcome: str, by: int = 1) -> None:
         setattr(self, outcome, getattr(self, outcome) + by)
@@ -112,7 +117,7 @@ def import_file(
                 by=by,
                 mapping={table.header[i]: key for i, key in columns.items()},
                 options={"preset": preset, "on_duplicate": on_duplicate},
-                counts={k: v for k, v in report.as_json().items() if k != "errors"},
+                counts={k: v for k, v in report.as_json().items() if k not in ("errors", "warnings")},
                 errors=[asdict(e) for e in report.errors[:1000]],
             ).pk
         return report
@@ -189,12 +194,18 @@ class Row:
         self.values = {key: cells[i] if i < len(cells) else None for i, key in columns.items()}
         self.headers = {key: header[i] for i, key in columns.items()}
         self.errors: list[RowError] = []
+        self.warnings: list[RowError] = []
         self.before: dict[str, Any] = {}  # an existing record's fields before the import changed them
 
     def fail(self, key: str, message: str) -> None:
         value = self.values.get(key)
         shown = "" if value is None else str(value)
         self.errors.append(RowError(self.number, self.headers.get(key, ""), shown[:200], message))
+
+    def warn(self, key: str, message: str) -> None:
+        value = self.values.get(key)
+        shown = "" if value is None else str(value)
+        self.warnings.append(RowError(self.number, self.headers.get(key, ""), shown[:200], message))
 
     def failed_on(self, key: str) -> bool:
         return any(e.column == self.headers.get(key) for e in self.errors)

@@ -32,8 +32,9 @@ from django.utils.translation import gettext_lazy as _lazy
 from orbit.access import policy
 from orbit.accounts.models import Account
 from orbit.imports import money_undo
+from orbit.imports.account_ref import AccountFinder
 from orbit.imports.engine import Kind, Report, Row, RowError, RowFailed, import_file, word
-from orbit.imports.ledger_rows import CURRENCY_FIELD, INN_FIELDS, Accounts, parse_currency
+from orbit.imports.ledger_rows import CURRENCY_FIELD, INN_FIELDS, parse_currency
 from orbit.imports.mapping import Field, normalise
 from orbit.imports.models import ImportedRow
 from orbit.imports.reading import Table, shape_problem
@@ -171,13 +172,13 @@ def _vat_category(row: Row, day: dt.date | None) -> str | None:
     return None
 
 
-def _read(row: Row, accounts: Accounts, catalog: _Catalog) -> _Line | None:
+def _read(row: Row, accounts: AccountFinder, catalog: _Catalog) -> _Line | None:
     number = row.read("number", lambda c: parse_text(c, max_length=60), "")
     if not number and not row.failed_on("number"):
         row.fail("number", _("Fill in the document number."))
     issued_on = row.require("issued_on", parse_date, _("Fill in the document date."))
     due_on = row.read("due_on", parse_date)
-    account = accounts.find(row)
+    account = accounts.for_row(row)
     currency = row.read("currency", parse_currency, "")
     kind = row.read(
         "kind",
@@ -353,7 +354,7 @@ def _one(by: User, document: _Document, report: Report) -> str:
 
 def _run(by: User, table: Table, columns: dict[int, str], on_duplicate: str, report: Report) -> None:
     """`on_duplicate` does not apply: an issued document is never updated, a number in the base is skipped."""
-    accounts, catalog = Accounts(by), _Catalog()
+    accounts, catalog = AccountFinder(by, by_name=False), _Catalog()
     documents: dict[tuple[str, str], _Document] = {}
     unread: list[Row] = []
     for raw in table.rows:

@@ -1,19 +1,14 @@
-"""What the money and ownership imports share: the account a row names by INN (+KPP), and the currency.
-
-The account must be one the importer sees (`Account.objects.visible_to`), not archived; one he does not see
-gets the same message as an INN nobody has, so the import never tells that a client exists.
-"""
+"""What the money and ownership imports share: the INN and KPP columns (the account is found by
+`account_ref.AccountFinder(by, by_name=False)`: a document names its client by INN), and the currency."""
 
 from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from orbit.accounts.models import Account, Currency
-from orbit.common.validators import validate_inn, validate_kpp
-from orbit.imports.engine import Row, checked, choice_words
+from orbit.accounts.models import Currency
+from orbit.imports.engine import choice_words
 from orbit.imports.mapping import Field, normalise
 from orbit.imports.values import ValueProblem
-from orbit.org.models import User
 
 INN_FIELDS = (
     Field(
@@ -27,38 +22,6 @@ INN_FIELDS = (
 CURRENCY_FIELD = Field("currency", _lazy("currency"), ("валюта", "валюта документа", "currency"))
 # How 1C and banks write the rouble, besides the codes and names Orbit knows.
 _CURRENCY_SYNONYMS = {"руб": "RUB", "рубль": "RUB", "rur": "RUB", "643": "RUB", "840": "USD", "978": "EUR"}
-
-
-class Accounts:
-    """The accounts a file names, looked up once per INN."""
-
-    def __init__(self, user: User):
-        self.user = user
-        self.by_inn: dict[str, Account | None] = {}
-
-    def find(self, row: Row) -> Account | None:
-        """The row's account, or None with the reason on the row."""
-        inn = row.read("inn", checked(validate_inn), "")
-        kpp = row.read("kpp", checked(validate_kpp), "")
-        if not inn:
-            if not row.failed_on("inn"):
-                row.fail("inn", _("Fill in the client's INN."))
-            return None
-        if inn not in self.by_inn:
-            self.by_inn[inn] = (
-                Account.objects.visible_to(self.user).filter(inn=inn, archived_at__isnull=True).first()
-            )
-        account = self.by_inn[inn]
-        if account is None:
-            row.fail("inn", _("No client with INN %(inn)s among the accounts you see.") % {"inn": inn})
-        elif kpp and account.kpp and kpp != account.kpp:
-            row.fail(
-                "kpp",
-                _("The client with INN %(inn)s has KPP %(kpp)s, not this one.")
-                % {"inn": inn, "kpp": account.kpp},
-            )
-            return None
-        return account
 
 
 def _currency_words() -> dict[str, str]:

@@ -31,8 +31,9 @@ from django.utils.translation import gettext_lazy as _lazy
 from orbit.access import policy
 from orbit.accounts import ownership
 from orbit.accounts.models import Account, ChangeReason, OwnershipPeriod
+from orbit.imports.account_ref import AccountFinder
 from orbit.imports.engine import SKIP, Kind, People, Report, Row, RowError, import_file
-from orbit.imports.ledger_rows import INN_FIELDS, Accounts
+from orbit.imports.ledger_rows import INN_FIELDS
 from orbit.imports.mapping import Field
 from orbit.imports.models import ImportBatch, ImportedRow
 from orbit.imports.reading import Table, shape_problem
@@ -174,7 +175,7 @@ def _write(by: User, account: Account, periods: list[_Period], on_duplicate: str
 def _run(by: User, table: Table, columns: dict[int, str], on_duplicate: str, report: Report) -> None:
     """Counts are accounts: a history of five rows is one "updated"; a row without a readable account fails
     on its own."""
-    accounts, people = Accounts(by), People()
+    accounts, people = AccountFinder(by, by_name=False), People()
     histories: dict[int, tuple[Account, list[_Period], list[Row]]] = {}
     rows: list[Row] = []
     for raw in table.rows:
@@ -185,7 +186,7 @@ def _run(by: User, table: Table, columns: dict[int, str], on_duplicate: str, rep
             continue
         row = Row(raw.number, raw.cells, columns, table.header)
         rows.append(row)
-        account = accounts.find(row)
+        account = accounts.for_row(row)
         name = row.read("manager", lambda c: parse_text(c, max_length=200), "")
         manager = row.read("manager", lambda _c, n=name: people.owner(n)) if name else None
         if not name and not row.failed_on("manager"):

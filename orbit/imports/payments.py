@@ -17,9 +17,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from orbit.imports import money_undo
+from orbit.imports.account_ref import AccountFinder
 from orbit.imports.engine import Kind, Report, Row, RowError, RowFailed, import_file
 from orbit.imports.invoices import may_import
-from orbit.imports.ledger_rows import CURRENCY_FIELD, INN_FIELDS, Accounts, parse_currency
+from orbit.imports.ledger_rows import CURRENCY_FIELD, INN_FIELDS, parse_currency
 from orbit.imports.mapping import Field
 from orbit.imports.models import ImportedRow
 from orbit.imports.reading import Table, shape_problem
@@ -59,11 +60,13 @@ _FIELD_OF_SERVICE = {
 }
 
 
-def _one(by: User, row: Row, accounts: Accounts, seen: dict[tuple[int, str], int], report: Report) -> str:
+def _one(
+    by: User, row: Row, accounts: AccountFinder, seen: dict[tuple[int, str], int], report: Report
+) -> str:
     received_on = row.require("received_on", parse_date, _("Fill in the payment date."))
     amount = row.require("amount", parse_number, _("Fill in the amount."))
     currency = row.read("currency", parse_currency, "")
-    account = accounts.find(row)
+    account = accounts.for_row(row)
     number = row.read("invoice", lambda c: parse_text(c, max_length=60), "")
     reference = row.read("reference", lambda c: parse_text(c, max_length=100), "")
     if account is not None and reference:
@@ -121,7 +124,7 @@ def _one(by: User, row: Row, accounts: Accounts, seen: dict[tuple[int, str], int
 
 def _run(by: User, table: Table, columns: dict[int, str], on_duplicate: str, report: Report) -> None:
     """`on_duplicate` does not apply: a recorded payment is never updated, a known reference is skipped."""
-    accounts = Accounts(by)
+    accounts = AccountFinder(by, by_name=False)
     seen: dict[tuple[int, str], int] = {}  # (account, reference) -> its first row
     for raw in table.rows:
         problem = shape_problem(table, raw)

@@ -100,6 +100,9 @@ ROUTES = {
     "imports:undo": Route(method="post", scope="import_undo", ok=302),
     "accounts:lookup": Route(),
     "accounts:reassignments": Route(),
+    "accounts:duplicates": Route(),  # groups among the accounts he sees: tests/accounts/test_duplicates.py
+    # The merge page: who may change the account (the other one is checked by the merge: tests/accounts).
+    "accounts:merge": Route(scope="account", need=CHANGE),
     "accounts:create": Route(scope="create"),
     "accounts:detail": Route(scope="account", need=VISIBLE),
     "accounts:history": Route(scope="account", need=VISIBLE),

@@ -53,7 +53,13 @@ def test_a_clean_file_is_committed_with_owners_through_the_ledger(people):
             ]
         ),
     )
-    assert report.as_json() == {"new": 3, "updated": 0, "unchanged": 0, "failed": 0, "errors": []}
+    assert report.as_json() == {
+        "new": 3,
+        "updated": 0,
+        "unchanged": 0,
+        "failed": 0,
+        "errors": [],
+    }
     assert report.committed
     romashka = Account.objects.get(inn="7707083893")
     assert (romashka.status, romashka.tier, romashka.responsible_manager) == (

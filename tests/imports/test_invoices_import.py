@@ -130,7 +130,12 @@ def test_every_bad_row_is_named_and_nothing_is_written(world):
             "“12/31/2025” may be month/day or day/month: choose the date format of the file (MM/DD/YYYY or DD/MM/YYYY).",
         ),
         (5, "ИНН", "7707083894", "INN 7707083894 fails the checksum: check for a typo."),
-        (6, "ИНН", "7728168971", "No client with INN 7728168971 among the accounts you see."),
+        (
+            6,
+            "ИНН",
+            "7728168971",
+            "No account with INN 7728168971 among the accounts you see: import the account first.",
+        ),
         (
             7,
             "Сумма",
@@ -155,7 +160,9 @@ def test_a_dry_run_and_a_missing_column_change_nothing(world):
 def test_a_manager_imports_for_his_own_clients_only_and_an_auditor_not_at_all(world):
     text = HEADER + "\nБ-1;15.01.2026;7736207543;R-1;1;1000;1000;22%"  # Вектор is am_b's
     report = run("invoices", world.org.am_a, text=text)
-    assert [e.message for e in report.errors] == ["No client with INN 7736207543 among the accounts you see."]
+    assert [e.message for e in report.errors] == [
+        "No account with INN 7736207543 among the accounts you see: import the account first."
+    ]
     mine = run("invoices", world.org.am_b, text=text)
     assert mine.committed and Invoice.objects.get().manager == world.org.am_b
     with pytest.raises(PermissionDenied):

@@ -94,8 +94,8 @@ def test_gaps_overlaps_and_open_periods_are_row_errors(world):
         (4, "С", "This period overlaps row 3's, which ends on 30.06.2024."),
         (5, "По", "Only the last period is open; row 6 starts a later one."),
         (6, "По", "The last period has an end: leave “to” empty for the manager responsible now."),
-        (7, "ИНН", "No client with INN 7702070139 among the accounts you see."),
-        (8, "ИНН", "No client with INN 7728168971 among the accounts you see."),
+        (7, "ИНН", "No account with INN 7702070139 among the accounts you see: import the account first."),
+        (8, "ИНН", "No account with INN 7728168971 among the accounts you see: import the account first."),
         (8, "Ответственный", "No user “Сидоров Пётр” in Orbit: add the person or fix the name."),
     ]
 

@@ -102,7 +102,7 @@ def test_a_manager_records_payments_of_his_own_clients_only(world):
     text = HEADER + "\n20.01.2026;701;7736207543;10;СЧ-102"
     refused = run("payments", world.org.am_a, text=text)
     assert [e.message for e in refused.errors] == [
-        "No client with INN 7736207543 among the accounts you see."
+        "No account with INN 7736207543 among the accounts you see: import the account first."
     ]
     assert run("payments", world.org.am_b, text=text).committed
     with pytest.raises(PermissionDenied):

@@ -2,7 +2,8 @@
 
 Exit code 0 when the import was committed or a dry run found nothing wrong, 1 otherwise (2: the file or the
 options cannot be used at all). With --format json one JSON object: {"new", "updated", "unchanged", "failed",
-"errors": [{"row", "column", "value", "message"}]}, rows numbered as a spreadsheet shows them.
+"errors": [{"row", "column", "value", "message"}]}, rows numbered as a spreadsheet shows them, and, when there
+are any, "warnings" of the same shape (a new account named like one in the base: they do not stop the import).
 """
 
 import json
@@ -109,6 +110,11 @@ class Command(BaseCommand):
             where = f"{error.row}" + (f" [{error.column}]" if error.column else "")
             value = f" «{error.value}»" if error.value else ""
             self.stdout.write(f"  {where}{value}: {error.message}")
+        for warning in report.warnings:
+            where = f"{warning.row}" + (f" [{warning.column}]" if warning.column else "")
+            value = f" «{warning.value}»" if warning.value else ""
+            label = translation.pgettext("import row", "Warning")
+            self.stdout.write(f"  {where}{value}: {label}: {warning.message}")
         if report.committed:
             self.stdout.write(translation.gettext("Committed."))
         elif dry_run and not report.errors:
