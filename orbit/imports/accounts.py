@@ -22,16 +22,20 @@ Rules:
 """
 
 import functools
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
+from simple_history.utils import bulk_create_with_history
 
 from orbit.access import policy
 from orbit.accounts import services
-from orbit.accounts.models import Account, AccountStatus, ChangeReason, Tier
+from orbit.accounts.models import Account, AccountStatus, ChangeReason, OwnershipPeriod, Tier
+from orbit.accounts.names import name_key
 from orbit.common.validators import validate_inn, validate_kpp
 from orbit.imports import accounts_undo
 from orbit.imports.engine import (
@@ -104,50 +108,58 @@ def _remember(report: Report) -> None:
     )
 
 
+CHUNK = 2000  # rows read, checked and written together (Orbit's default): ~10 queries a chunk, not a row
+
+
+@dataclass
+class _Parent:
+    """A row naming its holding, kept until every row is in (only what setting the holding needs)."""
+
+    number: int
+    account_id: int
+    outcome: str
+    inn_cell: Any
+    external_cell: Any
+    before: dict  # an existing account's values before the import changed them ({} for a new one)
+
+
+@dataclass
+class _Run:
+    by: User
+    on_duplicate: str
+    report: Report
+    people: People = field(default_factory=People)
+    seen_inn: dict[int, int] = field(default_factory=dict)  # INN (as a number: less memory) → its row
+    by_external: dict[str, int] = field(default_factory=dict)  # the file's own "Account ID" → account id
+    parents: list[_Parent] = field(default_factory=list)
+    headers: dict[str, str] = field(default_factory=dict)  # field key → the file's header
+    may_give: dict[int, bool] = field(
+        default_factory=dict
+    )  # owner id → may the importer make him responsible
+    assigned: dict[int, int] = field(default_factory=dict)  # account id → the holding this import gave it
+
+
 def _run(by: User, table: Table, columns: dict[int, str], on_duplicate: str, report: Report) -> None:
-    people = People()
-    seen_inn: dict[str, int] = {}
-    by_external: dict[str, Account] = {}
-    by_inn: dict[str, Account] = {}
-    parents: list[tuple[Row, Account, str]] = []
+    """The rows in chunks: each row read and checked without a query, the chunk's INNs looked up in one query,
+    its new accounts written with bulk inserts (accounts, their history, ownership periods, import rows)."""
+    run = _Run(by, on_duplicate, report, headers={key: table.header[i] for i, key in columns.items()})
+    chunk: list[Row | RowError] = []
     for raw in table.rows:
         problem = shape_problem(table, raw)
-        if problem:
-            report.errors.append(RowError(raw.number, "", "", problem))
-            report.failed += 1
-            continue
-        row = Row(raw.number, raw.cells, columns, table.header)
-        try:
-            with transaction.atomic():  # a savepoint: a failed row leaves nothing behind
-                account, outcome = _one(by, row, people, seen_inn, on_duplicate)
-        except RowFailed:
-            outcome = "failed"
-            account = None
-        report.errors.extend(row.errors)
-        report.count(outcome)
-        if outcome in ("new", "updated"):
-            report.touched[account.pk] = (row.number, outcome, row.before)
-        if account is not None:
-            by_inn[account.inn] = account
-            if row.values.get("external_id") not in (None, ""):
-                by_external[str(row.values["external_id"]).strip()] = account
-            if any(row.values.get(k) not in (None, "") for k in ("parent_inn", "parent_external_id")):
-                parents.append((row, account, outcome))
-    for row, account, outcome in parents:
-        previous = account.parent_id
-        if not _set_parent(by, row, account, by_inn, by_external):
-            report.errors.extend(row.errors)
-            report.count(outcome, -1)
-            report.failed += 1
-        elif outcome != "new" and account.parent_id != previous:
-            row.before.setdefault("parent", previous)
-            if outcome == "unchanged":  # only its holding changed: an update after all
-                report.unchanged -= 1
-                report.updated += 1
-                report.touched[account.pk] = (row.number, "updated", row.before)
+        chunk.append(
+            RowError(raw.number, "", "", problem)
+            if problem
+            else Row(raw.number, raw.cells, columns, table.header)
+        )
+        if len(chunk) == CHUNK:
+            _chunk(run, chunk)
+            chunk = []
+    _chunk(run, chunk)
+    _set_parents(run)
 
 
-def _one(by: User, row: Row, people: People, seen_inn: dict[str, int], on_duplicate: str):
+def _read(run: _Run, row: Row) -> dict[str, Any] | None:
+    """The row's values, checked as the account form checks them; None (reasons on the row) when it fails."""
     legal_name = row.read("legal_name", lambda c: parse_text(c, max_length=300), "")
     if not legal_name and not row.failed_on("legal_name"):
         row.fail("legal_name", _("Fill in the legal name."))
@@ -157,7 +169,7 @@ def _one(by: User, row: Row, people: People, seen_inn: dict[str, int], on_duplic
         row.fail("inn", _("Fill in the INN."))
     kpp = row.read("kpp", checked(validate_kpp), "")
     owner_name = row.read("owner", lambda c: parse_text(c, max_length=200), "")
-    owner = row.read("owner", lambda _c: people.owner(owner_name)) if owner_name else None
+    owner = row.read("owner", lambda _c: run.people.owner(owner_name)) if owner_name else None
     status = row.read(
         "status",
         word(
@@ -169,35 +181,178 @@ def _one(by: User, row: Row, people: People, seen_inn: dict[str, int], on_duplic
     )
     budget = row.read("agreed_budget", parse_number)
     if inn:
-        if inn in seen_inn:
-            row.fail("inn", _("INN %(inn)s is in row %(row)s too.") % {"inn": inn, "row": seen_inn[inn]})
+        key = int(inn)
+        if key in run.seen_inn:
+            row.fail("inn", _("INN %(inn)s is in row %(row)s too.") % {"inn": inn, "row": run.seen_inn[key]})
         else:
-            seen_inn[inn] = row.number
+            run.seen_inn[key] = row.number
     if row.errors:
-        raise RowFailed
+        return None
     fields: dict[str, Any] = {"legal_name": legal_name, "inn": inn}
     for key, value in (("short_name", short_name), ("kpp", kpp), ("tier", tier), ("agreed_budget", budget)):
         if value not in (None, ""):
             fields[key] = value
-    existing = Account.objects.filter(inn=inn, archived_at__isnull=True).first()
-    try:
-        if existing is None:
-            status = status or (AccountStatus.ACTIVE if owner else AccountStatus.PROSPECT)
-            if status != AccountStatus.PROSPECT and owner is None:
-                row.fail("owner", _("An active client needs a responsible manager: fill in the column."))
-                raise RowFailed
-            if status not in IMPORTABLE_STATUSES:
-                row.fail(
-                    "status", _("A new account starts as a prospect, an active, dormant or churned client.")
-                )
-                raise RowFailed
-            start = AccountStatus.PROSPECT if status == AccountStatus.PROSPECT else AccountStatus.ACTIVE
-            account = services.account_create(
-                by=by, responsible_manager=owner, status=start, reason=ChangeReason.IMPORT, **fields
+    return {"fields": fields, "owner": owner, "status": status}
+
+
+def existing_by_inn(inns: list[str]) -> dict[str, Account]:
+    """The accounts a chunk's rows match, in one query: by INN among those not archived (the base holds an INN
+    once). Whoever changes how an import row finds its account changes it here."""
+    return {a.inn: a for a in Account.objects.filter(inn__in=inns, archived_at__isnull=True)}
+
+
+def _chunk(run: _Run, chunk: list[Row | RowError]) -> None:
+    read = {row.number: _read(run, row) for row in chunk if isinstance(row, Row)}
+    inns = [values["fields"]["inn"] for values in read.values() if values]
+    existing = existing_by_inn(inns) if inns else {}
+    new: list[tuple[Row, Account]] = []
+    report = run.report
+    for row in chunk:
+        if isinstance(row, RowError):
+            report.errors.append(row)
+            report.failed += 1
+            continue
+        values = read[row.number]
+        account, outcome = None, "failed"
+        if values is not None:
+            match = existing.get(values["fields"]["inn"])
+            try:
+                if match is None:
+                    account, outcome = _new(run, row, **values), "new"
+                    new.append((row, account))
+                else:
+                    with transaction.atomic():  # a savepoint: a failed row leaves nothing behind
+                        account, outcome = _existing(run.by, row, match, run.on_duplicate, **values)
+            except RowFailed:
+                account, outcome = None, "failed"
+        report.errors.extend(row.errors)
+        report.count(outcome)
+        if outcome == "updated":
+            report.touched[account.pk] = (row.number, outcome, row.before)
+        if account is not None and outcome != "new":
+            _remember_parent(run, row, account, outcome)
+    _write_new(run, new)
+
+
+def _remember_parent(run: _Run, row: Row, account: Account, outcome: str) -> None:
+    if row.filled("external_id"):
+        run.by_external[str(row.values["external_id"]).strip()] = account.pk
+    if row.filled("parent_inn") or row.filled("parent_external_id"):
+        run.parents.append(
+            _Parent(
+                row.number,
+                account.pk,
+                outcome,
+                row.values.get("parent_inn"),
+                row.values.get("parent_external_id"),
+                row.before if outcome != "new" else {},
             )
-            if status != start:
-                account = services.account_set_status(by=by, account=account, status=status)
-            return account, "new"
+        )
+
+
+def _may_give(run: _Run, owner: User) -> bool:
+    """services.account_create's check, once per owner: may the importer make him responsible."""
+    if owner.pk not in run.may_give:
+        run.may_give[owner.pk] = owner == run.by or policy.can_reassign(run.by, Account(), owner)
+    return run.may_give[owner.pk]
+
+
+BUDGET = Account._meta.get_field("agreed_budget")
+
+
+def _new(run: _Run, row: Row, fields: dict[str, Any], owner: User | None, status: str | None) -> Account:
+    """A new account as services.account_create (and account_set_status for a dormant or churned one) would
+    make it, checked the same way, with no query: written later with the chunk's other new accounts."""
+    status = status or (AccountStatus.ACTIVE if owner else AccountStatus.PROSPECT)
+    if status != AccountStatus.PROSPECT and owner is None:
+        row.fail("owner", _("An active client needs a responsible manager: fill in the column."))
+        raise RowFailed
+    if status not in IMPORTABLE_STATUSES:
+        row.fail("status", _("A new account starts as a prospect, an active, dormant or churned client."))
+        raise RowFailed
+    try:
+        if owner is not None and not _may_give(run, owner):
+            raise PermissionDenied(_("You may not change this record."))
+        _check_new(fields)
+    except (ValidationError, PermissionDenied) as exc:
+        row.service_errors(exc, FIELD_OF_SERVICE, fallback="owner" if owner else "inn")
+        raise RowFailed from None
+    now = timezone.now()
+    account = Account(
+        created_by=run.by,
+        status=status,
+        status_changed_at=now,
+        responsible_manager=owner,
+        # As the services count: created (1), given to its manager (+1), moved on from active (+1).
+        version=1 + (owner is not None) + (status not in (AccountStatus.PROSPECT, AccountStatus.ACTIVE)),
+        **fields,
+    )
+    # bulk_create skips save(), which fills these.
+    account.search_text = account.build_search_text()
+    account.sort_name = account.build_sort_name()
+    account.manager_sort = account.build_manager_sort()
+    account.name_key = name_key(account.legal_name)
+    return account
+
+
+def _check_new(fields: dict[str, Any]) -> None:
+    """What services._validate_account checks of a new account that reading the row has not: the INN was looked
+    up with the chunk (and in the file so far), the rest of full_clean is the budget's digits."""
+    inn, kpp, budget = fields["inn"], fields.get("kpp", ""), fields.get("agreed_budget")
+    if len(inn) == 12 and kpp:
+        raise ValidationError({"kpp": _("An individual entrepreneur (12-digit INN) has no KPP.")})
+    if len(inn) == 10 and not kpp:
+        raise ValidationError({"kpp": _("An organisation (10-digit INN) needs a KPP.")})
+    if budget is not None:
+        if budget < 0:
+            raise ValidationError({"agreed_budget": _("The budget cannot be negative.")})
+        try:
+            BUDGET.clean(budget, None)
+        except ValidationError as exc:
+            raise ValidationError({"agreed_budget": exc.messages}) from None
+
+
+def _write_new(run: _Run, new: list[tuple[Row, Account]]) -> None:
+    """The chunk's new accounts, their creation in the history, their periods (reason "import", as
+    ownership.transfer writes them) and, for a committed import, what it did for its undo."""
+    if not new:
+        return
+    accounts = [account for _row, account in new]
+    bulk_create_with_history(accounts, Account, default_user=run.by)
+    started = timezone.now()
+    OwnershipPeriod.objects.bulk_create(
+        OwnershipPeriod(
+            account=a,
+            manager_id=a.responsible_manager_id,
+            started_at=started,
+            reason=ChangeReason.IMPORT,
+            changed_by=run.by,
+        )
+        for a in accounts
+        if a.responsible_manager_id
+    )
+    if run.report.batch_id is not None:
+        ImportedRow.objects.bulk_create(
+            ImportedRow(
+                batch_id=run.report.batch_id,
+                account_id=a.pk,
+                target="accounts.account",
+                object_id=a.pk,
+                row=row.number,
+                action="new",
+                before={},
+                version_after=a.version,
+            )
+            for row, a in new
+        )
+    for row, account in new:
+        _remember_parent(run, row, account, "new")
+
+
+def _existing(by: User, row: Row, existing: Account, on_duplicate: str, fields, owner, status):
+    """A row whose INN is in the base: through the services, one by one (rare in a first import)."""
+    inn = fields["inn"]
+    try:
         if not policy.can_view_account(by, existing):
             row.fail(
                 "inn",
@@ -221,26 +376,94 @@ def _one(by: User, row: Row, people: People, seen_inn: dict[str, int], on_duplic
         raise RowFailed from None
 
 
-def _set_parent(by, row: Row, account: Account, by_inn, by_external) -> bool:
-    """Put the account under its holding; False (the reasons on the row) when it cannot."""
-    parent_inn = digits(row.values.get("parent_inn"))
-    external = str(row.values.get("parent_external_id") or "").strip()
-    parent = by_inn.get(parent_inn) if parent_inn else by_external.get(external)
-    key = "parent_inn" if parent_inn else "parent_external_id"
-    if parent is None and parent_inn:
-        parent = Account.objects.filter(inn=parent_inn, archived_at__isnull=True).first()
-        if parent is not None and not policy.can_view_account(by, parent):
-            parent = None
-    if parent is None:
-        row.fail(key, _("The holding is neither in the file nor among the accounts you see."))
-    elif parent.pk != account.parent_id:
-        try:
-            with transaction.atomic():
-                services.account_update(by=by, account=account, version=None, parent=parent)
-            account.parent = parent
-        except (ValidationError, PermissionDenied) as exc:
-            row.fail(key, "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc))
-    return not row.errors
+def _set_parents(run: _Run) -> None:
+    """Holdings, after every row is in (so the order of rows does not matter), a chunk at a time: the parents
+    looked up in one query among the accounts the importer sees; a new account's holding written with one
+    statement for the chunk (and into its creation in the history), an existing one's through the service."""
+    report = run.report
+    for start in range(0, len(run.parents), CHUNK):
+        chunk = run.parents[start : start + CHUNK]
+        inns = {digits(p.inn_cell) for p in chunk} - {""}
+        visible = Account.objects.visible_to(run.by).filter(inn__in=inns, archived_at__isnull=True)
+        by_inn = dict(visible.values_list("inn", "id")) if inns else {}
+        new_parents: dict[int, int] = {}  # new account id → its holding's id
+        for p in chunk:
+            row = Row(
+                p.number,
+                [p.inn_cell, p.external_cell],
+                {0: "parent_inn", 1: "parent_external_id"},
+                [run.headers.get("parent_inn", ""), run.headers.get("parent_external_id", "")],
+            )
+            row.before = p.before
+            parent_inn = digits(p.inn_cell)
+            parent_id = (
+                by_inn.get(parent_inn)
+                if parent_inn
+                else run.by_external.get(str(p.external_cell or "").strip())
+            )
+            key = "parent_inn" if parent_inn else "parent_external_id"
+            if parent_id is None:
+                row.fail(key, _("The holding is neither in the file nor among the accounts you see."))
+            elif p.outcome == "new":
+                if _cycle(run, p.account_id, parent_id):
+                    row.fail(key, _("An account cannot be its own holding, directly or through others."))
+                else:
+                    new_parents[p.account_id] = parent_id
+                    run.assigned[p.account_id] = parent_id
+            else:
+                _write_parents(new_parents)
+                new_parents = {}
+                _set_existing_parent(run, row, p, parent_id, key)
+            if row.errors:
+                report.errors.extend(row.errors)
+                report.count(p.outcome, -1)
+                report.failed += 1
+        _write_parents(new_parents)
+
+
+def _cycle(run: _Run, account_id: int, parent_id: int) -> bool:
+    """Would the holding make a ring? Only accounts this import gave a holding can close one: an account
+    already in the base had none of the new ones above it."""
+    seen = set()
+    current: int | None = parent_id
+    while current is not None and current not in seen:
+        if current == account_id:
+            return True
+        seen.add(current)
+        current = run.assigned.get(current)
+    return False
+
+
+def _write_parents(new_parents: dict[int, int]) -> None:
+    if not new_parents:
+        return
+    rows = [(parent, child) for child, parent in new_parents.items()]
+    history = Account.history.model._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.executemany("UPDATE accounts_account SET parent_id = %s WHERE id = %s", rows)
+        # Its creation in the history is the account as the import made it: under its holding.
+        cursor.executemany(f"UPDATE {history} SET parent_id = %s WHERE id = %s AND history_type = '+'", rows)
+
+
+def _set_existing_parent(run: _Run, row: Row, p: _Parent, parent_id: int, key: str) -> None:
+    account = Account.objects.get(pk=p.account_id)
+    previous = account.parent_id
+    if parent_id == previous:
+        return
+    try:
+        with transaction.atomic():
+            account = services.account_update(
+                by=run.by, account=account, version=None, parent=Account.objects.get(pk=parent_id)
+            )
+    except (ValidationError, PermissionDenied) as exc:
+        row.fail(key, "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc))
+        return
+    run.assigned[p.account_id] = parent_id
+    row.before.setdefault("parent", previous)
+    if p.outcome == "unchanged":  # only its holding changed: an update after all
+        run.report.unchanged -= 1
+        run.report.updated += 1
+    run.report.touched[account.pk] = (row.number, "updated", row.before)
 
 
 KIND = Kind(
