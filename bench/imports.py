@@ -93,7 +93,9 @@ def copy_raw(dsn: str, path: Path) -> float:
     """(a) The file into a staging table with its columns, by COPY, committed."""
     columns = ", ".join(f"c{i} text" for i in range(len(HEADER)))
     with psycopg.connect(dsn) as conn:
-        conn.execute(f"DROP TABLE IF EXISTS bench_import_staging; CREATE TABLE bench_import_staging ({columns})")
+        conn.execute(
+            f"DROP TABLE IF EXISTS bench_import_staging; CREATE TABLE bench_import_staging ({columns})"
+        )
         conn.commit()
         t = time.perf_counter()
         with conn.cursor() as cur:
@@ -183,17 +185,24 @@ def write_results(out: Path, results: list[dict]) -> None:
             f"| {r['import_s']:.1f} s | {r['import_rps']:,.0f} | {r['ratio']:.1%} "
             f"| {r['peak_before_mb']:.0f} → {r['peak_after_mb']:.0f} MB |"
         )
-    lines += ["", "Each: ownership periods written, accounts under a holding: " + ", ".join(
-        f"{r['rows']:,}: {r['periods']:,} / {r['holdings']:,}" for r in results
-    ), ""]
+    lines += [
+        "",
+        "Each: ownership periods written, accounts under a holding: "
+        + ", ".join(f"{r['rows']:,}: {r['periods']:,} / {r['holdings']:,}" for r in results),
+        "",
+    ]
     out.write_text("\n".join(lines))
     print("\n".join(lines))
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--database", default="orbit_bench_imports")
-    parser.add_argument("--server", default=os.environ.get("BENCH_PG", "postgresql://postgres@127.0.0.1:5432"))
+    parser.add_argument(
+        "--server", default=os.environ.get("BENCH_PG", "postgresql://postgres@127.0.0.1:5432")
+    )
     parser.add_argument("--sizes", default="100000,1000000")
     parser.add_argument("--dir", default="/tmp")
     parser.add_argument("--profile", action="store_true", help="cProfile the import (to stderr); not written")
@@ -205,8 +214,19 @@ def main(argv: list[str] | None = None) -> None:
         return
     results = []
     for size in (int(s) for s in args.sizes.split(",")):
-        command = [sys.executable, "-m", "bench.imports", "--rows", str(size), "--database", args.database,
-                   "--server", args.server, "--dir", args.dir] + (["--profile"] if args.profile else [])
+        command = [
+            sys.executable,
+            "-m",
+            "bench.imports",
+            "--rows",
+            str(size),
+            "--database",
+            args.database,
+            "--server",
+            args.server,
+            "--dir",
+            args.dir,
+        ] + (["--profile"] if args.profile else [])
         done = subprocess.run(command, check=True, stdout=subprocess.PIPE, text=True)
         results.append(json.loads(done.stdout.strip().splitlines()[-1]))
         print(results[-1], flush=True)
