@@ -253,6 +253,9 @@ ORBIT_HANDOFF_CHECKUP_WEEKS = int(os.environ.get("ORBIT_HANDOFF_CHECKUP_WEEKS", 
 # A portfolio move whose worker gave no sign of life (a heartbeat every few accounts) for this long is marked
 # failed: the worker died and, the move being all or nothing, nothing moved. Orbit's own default.
 ORBIT_BULK_MOVE_STALE_MINUTES = int(os.environ.get("ORBIT_BULK_MOVE_STALE_MINUTES", "5"))
+# An import file larger than this is checked and imported in the background with a progress page (Orbit's
+# default: 5 MB, some 60,000 rows of a CRM's accounts export, a minute or more of work).
+ORBIT_IMPORT_BACKGROUND_BYTES = int(os.environ.get("ORBIT_IMPORT_BACKGROUND_BYTES", str(5 * 1024 * 1024)))
 # Lists count at most this many rows and then show "more than 1,000" (see orbit/common/pagination.py).
 ORBIT_COUNT_CAP = int(os.environ.get("ORBIT_COUNT_CAP", "1000"))
 
