@@ -43,7 +43,12 @@ def test_a_large_file_is_checked_then_imported_in_the_background(
     client.force_login(org.head)
     body = _text(40).encode("utf-8")
     upload = SimpleUploadedFile("big.csv", body, content_type="text/csv")
-    check = _start(client, reverse("imports:preview"), {"file": upload, "on_duplicate": "update"}, django_capture_on_commit_callbacks)
+    check = _start(
+        client,
+        reverse("imports:preview"),
+        {"file": upload, "on_duplicate": "update"},
+        django_capture_on_commit_callbacks,
+    )
     check.refresh_from_db()
     assert (check.status, check.dry_run, check.rows_done) == (ImportStatus.CHECKED, True, 40)
     assert check.bytes_read == check.bytes_total == len(body)
@@ -79,7 +84,12 @@ def test_a_refused_background_import_leaves_the_base_and_keeps_its_report(
     org.head.save()
     client.force_login(org.head)
     upload = SimpleUploadedFile("bad.csv", _text(30, bad_row=17).encode("utf-8"), content_type="text/csv")
-    check = _start(client, reverse("imports:preview"), {"file": upload, "on_duplicate": "update"}, django_capture_on_commit_callbacks)
+    check = _start(
+        client,
+        reverse("imports:preview"),
+        {"file": upload, "on_duplicate": "update"},
+        django_capture_on_commit_callbacks,
+    )
     batch = _start(
         client,
         reverse("imports:commit"),
