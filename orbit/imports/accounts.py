@@ -1,9 +1,11 @@
-"""Importing accounts: every row through the accounts services, all or nothing (issue 15).
+"""Importing accounts: the accounts services' checks on every row, all or nothing (issue 15).
 
 A row is a new account, an update of the account that has its INN, unchanged, or failed with its reasons
-(row, column, value, message). The whole file runs in one transaction, each row in a savepoint so one bad row
-does not hide the next one's errors; when any row failed, or on a dry run, everything is rolled back — the base
-is exactly as before. A committed or refused import is recorded (ImportBatch), a dry run is not.
+(row, column, value, message). The whole file runs in one transaction, in chunks (docs/imports.md, "Large
+files"): new accounts are checked as services.account_create checks them, without a query, and written together;
+a row matching an account goes through the services in a savepoint. Every row's errors are reported, not only
+the first; when any row failed, or on a dry run, everything is rolled back — the base is exactly as before. A
+committed or refused import is recorded (ImportBatch), a dry run is not.
 
 Rules:
 - Matching: by INN among the accounts that are not archived (the base holds an INN once). An INN twice in the
