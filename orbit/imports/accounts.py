@@ -422,6 +422,7 @@ def _set_parents(run: _Run) -> None:
     looked up in one query among the accounts the importer sees; a new account's holding written with one
     statement for the chunk (and into its creation in the history), an existing one's through the service."""
     report = run.report
+    run.parents.sort(key=lambda p: p.number)  # a chunk's new rows were remembered after its matched ones
     for start in range(0, len(run.parents), CHUNK):
         chunk = run.parents[start : start + CHUNK]
         inns = {digits(p.inn_cell) for p in chunk} - {""}
