@@ -35,7 +35,8 @@ def copy_rows(model: type[models.Model], columns: Sequence[str], rows: Iterable[
     table = connection.ops.quote_name(model._meta.db_table)
     names = ", ".join(connection.ops.quote_name(c) for c in columns)
     sql = f"COPY {table} ({names}) FROM STDIN"
-    with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+    # Django's own exception classes (IntegrityError…), as its cursor would raise them.
+    with connection.cursor() as cursor, connection.wrap_database_errors, cursor.cursor.copy(sql) as copy:
         for row in rows:
             copy.write_row(row)
     if connection.queries_logged:  # psycopg's COPY bypasses Django's log: counted like any other statement

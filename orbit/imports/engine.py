@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -143,21 +143,37 @@ def import_file(
         )
         report.failed = 1
         return record()
-    with transaction.atomic():
-        if not dry_run:
-            # Made first, in the import's transaction: a kind may keep what it did (ImportedRow) as it goes.
-            batch = batch or ImportBatch.objects.create(
-                kind=kind.name, file_name=file_name[:255], status=ImportStatus.RUNNING, by=by
+    try:
+        with transaction.atomic():
+            if not dry_run:
+                # Made first, in the import's transaction: a kind may keep what it did (ImportedRow) as it goes.
+                batch = batch or ImportBatch.objects.create(
+                    kind=kind.name, file_name=file_name[:255], status=ImportStatus.RUNNING, by=by
+                )
+                report.batch_id = batch.pk
+            kind.run(by, table, columns, on_duplicate, report)
+            if dry_run or report.errors:
+                transaction.set_rollback(True)
+            else:
+                report.committed = True
+                # In the import's own transaction: a committed import always knows what it did (for its undo).
+                record()
+                kind.remember(report)
+    except IntegrityError:
+        # The rows were checked against the base before writing: only a write made meanwhile by someone else
+        # (the same INN imported twice at once) gets here. Nothing is written; say so instead of a server error.
+        report.committed = False
+        report.errors.append(
+            RowError(
+                table.header_row,
+                "",
+                "",
+                _(
+                    "The base changed while the file was imported (someone added the same records): "
+                    "nothing was imported. Try again."
+                ),
             )
-            report.batch_id = batch.pk
-        kind.run(by, table, columns, on_duplicate, report)
-        if dry_run or report.errors:
-            transaction.set_rollback(True)
-        else:
-            report.committed = True
-            # In the import's own transaction: a committed import always knows what it did (for its undo).
-            record()
-            kind.remember(report)
+        )
     return report if report.committed else record()
 
 

@@ -2,16 +2,19 @@
 writes is what the services would have written; the permission rules hold per owner; holdings across chunks."""
 
 import io
+import threading
+import time
 
 import pytest
+from django.db import connection, transaction
 from django.utils import translation
 
 from orbit.accounts.models import Account, AccountStatus, ChangeReason, OwnershipPeriod
 from orbit.imports import accounts
 from orbit.imports.accounts import import_accounts
-from orbit.imports.models import ImportedRow
+from orbit.imports.models import ImportBatch, ImportedRow, ImportStatus
 from orbit.imports.reading import open_table
-from tests.factories import unique_inn
+from tests.factories import make_account, unique_inn
 
 HEADER = "Название;ИНН;КПП;Ответственный;Статус;ИНН холдинга"
 
@@ -130,3 +133,35 @@ def test_a_budget_that_does_not_fit_is_a_row_error(org):
         )
     assert [(e.row, e.column) for e in big.errors] == [(2, "Бюджет")]
     assert not big.committed
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_inn_added_by_someone_else_meanwhile_refuses_the_import_without_a_server_error(org):
+    """Another connection inserts the file's INN and commits while the import writes: the import's insert hits
+    the unique index; the import is refused with a message, nothing of it is written."""
+    inn = unique_inn()
+    inserted, release = threading.Event(), threading.Event()
+
+    def someone_else():
+        try:
+            with transaction.atomic():
+                make_account(org.head, org.am_b, legal_name="Тем временем", inn=inn, kpp="770101001")
+                inserted.set()
+                release.wait(10)
+                time.sleep(2)  # the import is waiting on the unique index by now
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=someone_else)
+    thread.start()
+    assert inserted.wait(10)
+    release.set()
+    report = run(org.head, [f"ООО «Файл»;{inn};770101001;am_a;;"])
+    thread.join()
+    assert not report.committed and report.new == 1
+    assert [e.message for e in report.errors] == [
+        "The base changed while the file was imported (someone added the same records): "
+        "nothing was imported. Try again."
+    ]
+    assert list(Account.objects.values_list("legal_name", flat=True)) == ["Тем временем"]
+    assert ImportBatch.objects.get().status == ImportStatus.REFUSED
