@@ -75,9 +75,13 @@ INSTALLED_APPS = [
     "orbit.workload",
     "orbit.bonuses",
     "orbit.api",
+    "orbit.ops",
+    "django_prometheus",
 ]
 
 MIDDLEWARE = [
+    "orbit.ops.requestid.RequestIdMiddleware",  # first: every later log line of the request carries its id
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",  # times the whole request (with the After one)
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",  # static files without DEBUG (the demo, a small install)
     "csp.middleware.CSPMiddleware",
@@ -92,6 +96,7 @@ MIDDLEWARE = [
     "orbit.common.middleware.ActivateUserLanguageMiddleware",
     "orbit.common.middleware.RefuseNulBytesMiddleware",
     "axes.middleware.AxesMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "orbit.urls"
@@ -186,6 +191,8 @@ if not DEBUG and env_bool("ORBIT_HTTPS", False):
     SECURE_HSTS_SECONDS = 31536000
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
+    # A load balancer's probe over plain HTTP is answered, not redirected.
+    SECURE_REDIRECT_EXEMPT = [r"^health/"]
 
 # Content-Security-Policy (django-csp 4): everything from Orbit's own origin, no inline scripts, no eval.
 # Inline style attributes stay allowed (style-src-attr: a few templates size things inline, e.g. the depth
@@ -221,11 +228,25 @@ CACHES = {
     },
 }
 
+# Log lines carry the request's id; ORBIT_LOG_FORMAT=json writes one JSON object per line (for a log collector).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"plain_forbidden": {"()": "orbit.common.log.PlainForbidden"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["plain_forbidden"]}},
+    "filters": {
+        "plain_forbidden": {"()": "orbit.common.log.PlainForbidden"},
+        "request_id": {"()": "orbit.ops.requestid.RequestIdFilter"},
+    },
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "orbit.ops.logs.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["plain_forbidden", "request_id"],
+            "formatter": os.environ.get("ORBIT_LOG_FORMAT", "text"),
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
     # Django's own loggers write once, through the root's handler (its default adds a second console in DEBUG).
     "loggers": {"django": {"handlers": ["console"], "level": "INFO", "propagate": False}},
@@ -239,7 +260,6 @@ ORBIT_TIER_WEIGHTS = {"key": 8.0, "A": 4.0, "B": 2.0, "C": 1.0}
 # Sales figures and bonuses: an invoice in the first this-many calendar months of an account's buying (the month of
 # its first invoice counts as the first) is new business, unless its order names another kind; the hunter/farmer time
 # split counts work on such an account as hunting. Orbit's default.
-# its first invoice counts as the first) is new business, unless its order names another kind. Orbit's default.
 ORBIT_NEW_BUSINESS_MONTHS = int(os.environ.get("ORBIT_NEW_BUSINESS_MONTHS", "3"))
 # A lead should have at most this many direct reports (the 5–7 rule); more suggests another level.
 ORBIT_SPAN_OF_CONTROL = int(os.environ.get("ORBIT_SPAN_OF_CONTROL", "7"))
@@ -256,6 +276,12 @@ ORBIT_BULK_MOVE_STALE_MINUTES = int(os.environ.get("ORBIT_BULK_MOVE_STALE_MINUTE
 # An import file larger than this is checked and imported in the background with a progress page (Orbit's
 # default: 5 MB, some 60,000 rows of a CRM's accounts export, a minute or more of work).
 ORBIT_IMPORT_BACKGROUND_BYTES = int(os.environ.get("ORBIT_IMPORT_BACKGROUND_BYTES", str(5 * 1024 * 1024)))
+# Health: not ready when the oldest task waiting for the worker has waited longer than this (Orbit's default).
+ORBIT_READY_QUEUE_AGE_MINUTES = int(os.environ.get("ORBIT_READY_QUEUE_AGE_MINUTES", "15"))
+# /health/metrics answers the loopback, and others presenting this as a bearer token (unset: loopback only).
+ORBIT_METRICS_TOKEN = os.environ.get("ORBIT_METRICS_TOKEN", "")
+# API requests a minute per token or signed-in user before 429 (orbit/ops/ratelimit.py; Orbit's default; 0: off).
+ORBIT_API_RATE_LIMIT = int(os.environ.get("ORBIT_API_RATE_LIMIT", "1200"))
 # Lists count at most this many rows and then show "more than 1,000" (see orbit/common/pagination.py).
 ORBIT_COUNT_CAP = int(os.environ.get("ORBIT_COUNT_CAP", "1000"))
 
@@ -272,3 +298,9 @@ ORBIT_RATE_MAX_AGE_DAYS = int(os.environ.get("ORBIT_RATE_MAX_AGE_DAYS", "10"))
 # Managers' KPIs (docs/managers-kpi.md): the peers' band edges, per scale, override Orbit's defaults
 # (orbit/kpi/peers.py DEFAULT_BANDS), e.g. {"accounts": [30, 100], "budget": [10000000, 50000000]}.
 ORBIT_KPI_PEER_BANDS: dict = {}
+
+# Optional error reporting to Sentry or a compatible service (orbit/ops/errors.py): off unless SENTRY_DSN is set.
+if os.environ.get("SENTRY_DSN"):
+    from orbit.ops.errors import start_error_reporting
+
+    start_error_reporting(os.environ["SENTRY_DSN"])

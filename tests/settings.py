@@ -15,3 +15,7 @@ from orbit.settings import *  # noqa: F403
 # WhiteNoise serves STATIC_ROOT after `collectstatic` and warns when the folder is missing; the tests do not
 # collect (one test does, into a folder of its own).
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405
+
+# The API's rate limit adds a counting query to every API request; the suite's query-count guards measure
+# Orbit's reads without it, and tests/ops/test_rate_limit.py turns it on.
+ORBIT_API_RATE_LIMIT = 0

@@ -14,7 +14,9 @@ from ninja.security import HttpBearer
 from ninja.security.apikey import APIKeyCookie
 
 from orbit.api import selectors, services
+from orbit.api.models import hash_token
 from orbit.api.schemas import ErrorOut, Id, MeOut, TokenCreateIn, TokenIssuedOut, TokenOut
+from orbit.ops import ratelimit
 
 TOKEN = "token"
 SESSION = "session"
@@ -38,6 +40,7 @@ class BearerTokenAuth(HttpBearer):
         language = user.language if user.language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
         translation.activate(language)
         request.LANGUAGE_CODE = language
+        ratelimit.hit(f"token:{hash_token(token)[:32]}")  # after the language: the refusal is in his
         return user
 
 
@@ -53,6 +56,7 @@ class SessionAuth(APIKeyCookie):
         return super().__call__(request)  # checks CSRF for unsafe methods, then `authenticate`
 
     def authenticate(self, request: HttpRequest, key: str | None):
+        ratelimit.hit(f"user:{request.user.pk}")
         request.orbit_auth = SESSION
         return request.user
 

@@ -17,6 +17,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 
 from orbit.common.errors import ConflictError
 from orbit.common.validators import EARLIEST_DATE, LATEST_DATE
+from orbit.ops.ratelimit import RateLimited
 
 logger = logging.getLogger(__name__)
 
@@ -234,6 +235,15 @@ def install(api: NinjaAPI) -> None:
         detail = exc.message if exc.message != "Unauthorized" else _("Sign in or send an API token.")
         response = respond(request, 401, error_body(detail))
         response["WWW-Authenticate"] = 'Bearer realm="orbit"'
+        return response
+
+    @api.exception_handler(RateLimited)
+    def on_rate_limited(request, exc: RateLimited):
+        detail = _("Too many requests: wait %(seconds)s s and try again, or slow down.") % {
+            "seconds": exc.retry_after
+        }
+        response = respond(request, 429, error_body(detail))
+        response["Retry-After"] = str(exc.retry_after)
         return response
 
     @api.exception_handler(HttpError)

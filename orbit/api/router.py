@@ -37,6 +37,7 @@ _GENERIC_ERRORS = {
     "400": "The request body is not valid JSON.",
     "401": "No valid API token or session.",
     "422": "Some parameters are invalid: see `errors`, per field.",
+    "429": "Too many requests from this token or user this minute: wait `Retry-After` seconds.",
 }
 
 

@@ -205,12 +205,13 @@ class People:
 
     def find(self, text: str) -> User:
         """Anyone active, by name, e-mail or login."""
-        key = text.lower() if "@" in text else normalise(text)
-        if key not in self.by_key:
+        # A login or an e-mail as typed ("am_a", "o.smirnova@…"), else a name as exports write it.
+        key = next((k for k in (text.strip().lower(), normalise(text)) if k in self.by_key), None)
+        if key is None:
             raise ValueProblem(
                 _("No user “%(name)s” in Orbit: add the person or fix the name.") % {"name": text}
             )
-        person = self.by_key[key] or self.by_key.get(text.lower())
+        person = self.by_key[key]
         if person is None:
             raise ValueProblem(
                 _("Two people are called “%(name)s”: write the e-mail instead.") % {"name": text}

@@ -2,9 +2,12 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from orbit.imports.engine import SKIP, UPDATE, Kind
-from orbit.imports.kinds import KINDS, preset_names
+from orbit.imports.kinds import KINDS
+from orbit.imports.presets import preset_choices
 
-PRESET_CHOICES = [("", _("recognise the columns by their names")), *((p, p) for p in preset_names())]
+
+def _presets():
+    return [("", _("recognise the columns by their names")), *preset_choices()]
 
 
 class UploadForm(forms.Form):
@@ -15,7 +18,7 @@ class UploadForm(forms.Form):
         required=False,  # accounts when not said
     )
     file = forms.FileField(label=_("file"), help_text=_("CSV or XLSX; the first sheet of an XLSX is read."))
-    preset = forms.ChoiceField(label=_("the file comes from"), choices=PRESET_CHOICES, required=False)
+    preset = forms.ChoiceField(label=_("the file comes from"), choices=_presets, required=False)
     on_duplicate = forms.ChoiceField(
         label=_("a record already in Orbit"),
         help_text=_(

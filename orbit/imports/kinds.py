@@ -4,7 +4,3 @@ from orbit.imports import accounts
 from orbit.imports.engine import Kind
 
 KINDS: dict[str, Kind] = {kind.name: kind for kind in (accounts.KIND,)}
-
-
-def preset_names() -> list[str]:
-    return sorted({name for kind in KINDS.values() for name in kind.presets})

@@ -101,3 +101,27 @@ class ExportLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.by} {self.list_name} {self.format} {self.rows}"
+
+
+class SavedMapping(models.Model):
+    """A mapping someone fixed once and named ("1С выгрузка клиентов"), offered to everyone who imports that kind,
+    next to the built-in presets: the department's recurring files are mapped once."""
+
+    kind = models.CharField(_("what"), max_length=16, choices=ImportKind.choices)
+    name = models.CharField(_("name"), max_length=80)
+    mapping = models.JSONField(default=dict)  # header → field key; "" leaves a column out
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("saved by"), on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField(_("saved"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("saved mapping")
+        verbose_name_plural = _("saved mappings")
+        ordering = ["kind", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "name"], name="imports_savedmapping_unique_name")
+        ]
+
+    def __str__(self) -> str:
+        return self.name

@@ -23,6 +23,7 @@ from orbit.imports.exporting import Column, export_response
 from orbit.imports.forms import UploadForm, field_choices
 from orbit.imports.kinds import KINDS
 from orbit.imports.models import ImportBatch, ImportStatus
+from orbit.imports.presets import preset_mapping, save_mapping
 from orbit.imports.reading import FileProblem, open_table
 from orbit.imports.undo import may_undo, undo_import
 
@@ -103,14 +104,16 @@ def _check(request, token: str, *, dry_run: bool) -> _Checked:
         raise Http404(_("This file is no longer here: upload it again."))
     path, name = found
     kind = _kind(request)
+    preset = request.POST.get("preset", "")
+    base = preset_mapping(kind, preset)
     options = {
-        "preset": request.POST.get("preset", "") if request.POST.get("preset", "") in kind.presets else "",
+        "preset": preset if base is not None else "",
         "on_duplicate": request.POST.get("on_duplicate", UPDATE),
     }
     if background.is_large(path):
         with path.open("rb") as stream:  # a file that is no table is refused here, at once
             header = open_table(stream, name).header
-        mapping = {**kind.presets.get(options["preset"], {}), **_mapping_from(request, kind, header)}
+        mapping = {**(base or {}), **_mapping_from(request, kind, header)}
         batch = background.queue(
             by=request.user,
             kind=kind.name,
@@ -125,7 +128,7 @@ def _check(request, token: str, *, dry_run: bool) -> _Checked:
     with path.open("rb") as stream:
         table = open_table(stream, name)
         header = list(table.header)
-        mapping = {**kind.presets.get(options["preset"], {}), **_mapping_from(request, kind, header)}
+        mapping = {**(base or {}), **_mapping_from(request, kind, header)}
         report = import_file(
             kind,
             by=request.user,
@@ -139,7 +142,25 @@ def _check(request, token: str, *, dry_run: bool) -> _Checked:
     return _Checked(token, kind, path, name, header, options, report)
 
 
-def _preview(request, checked: _Checked, *, status=200):
+def _save_mapping(request, checked: _Checked) -> str:
+    """Save the mapping as applied, when the user named it; the refusal's message, if any."""
+    name = request.POST.get("save_as", "").strip()
+    if not name:
+        return ""
+    applied = {h: checked.report.columns.get(i, "") for i, h in enumerate(checked.header) if h}
+    try:
+        save_mapping(by=request.user, kind=checked.kind, name=name, mapping=applied)
+    except ValidationError as exc:
+        return " ".join(exc.messages)
+    messages.success(
+        request,
+        _("The mapping is saved as “%(name)s”: choose it when you upload the next file.") % {"name": name},
+    )
+    checked.options["preset"] = name
+    return ""
+
+
+def _preview(request, checked: _Checked, *, status=200, save_error: str = ""):
     report = checked.report
     # The full report, for the download.
     checked.path.with_suffix(".json").write_text(json.dumps(report.as_json()["errors"], ensure_ascii=False))
@@ -154,6 +175,8 @@ def _preview(request, checked: _Checked, *, status=200):
         "columns": rows,
         "choices": field_choices(checked.kind),
         "options": checked.options,
+        "save_error": save_error,
+        "save_as": request.POST.get("save_as", "") if save_error else "",
     }
     return render(request, "imports/preview.html", context, status=status)
 
@@ -179,7 +202,8 @@ def import_preview(request):
         form.is_valid()
         form.add_error("file", problem.message)
         return import_home(request, form=form, status=400)
-    return _preview(request, checked)
+    save_error = _save_mapping(request, checked)
+    return _preview(request, checked, status=400 if save_error else 200, save_error=save_error)
 
 
 @login_required
@@ -191,6 +215,9 @@ def import_commit(request):
         checked = _check(request, token, dry_run=False)
     except _Queued as queued:
         return redirect("imports:progress", pk=queued.batch.pk)
+    save_error = _save_mapping(request, checked)
+    if save_error:
+        return _preview(request, checked, status=400, save_error=save_error)
     if not checked.report.committed:  # a row failed: nothing was written, the report says why
         return _preview(request, checked, status=400)
     uploads.forget(request, token)

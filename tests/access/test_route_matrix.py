@@ -80,6 +80,9 @@ ROUTES = {
     "login": Route(scope="guest"),  # a logged-in user is sent on to his accounts
     "logout": Route(method="post", ok=302),
     "set_language": Route(method="post", scope="public", ok=302, data={"language": "en"}),
+    "ops:live": Route(scope="public"),  # health for load balancers: says nothing of the data
+    "ops:ready": Route(scope="public"),
+    "ops:metrics": Route(scope="public"),  # the loopback (the test client's address) or a token: tests/ops
     "org:profile": Route(),
     "org:teams": Route(),
     "org:token_create": Route(method="post", data={"name": "t"}),

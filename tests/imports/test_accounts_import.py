@@ -215,3 +215,16 @@ def test_the_command_prints_json_and_exits_by_the_outcome(people, tmp_path, caps
     ]
     call_command("import", "accounts", str(good), "--format", "json")
     assert Account.objects.filter(inn="7707083893").exists()
+
+
+@pytest.mark.django_db
+def test_a_login_with_an_underscore_finds_its_person_whatever_his_name(org):
+    from orbit.imports.engine import People
+
+    org.am_a.first_name, org.am_a.last_name = "Ольга", "Смирнова"
+    org.am_a.email = "o.smirnova@example.ru"
+    org.am_a.save()
+    people = People()
+    assert people.find("am_a") == org.am_a
+    assert people.find("Смирнова Ольга") == org.am_a
+    assert people.find("O.Smirnova@Example.ru") == org.am_a

@@ -1,15 +1,17 @@
 """The import in the browser's requests: upload, preview with a mapping to fix, commit, the row report, and
 the file kept only for the user who previewed it."""
 
+import json
 import pathlib
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from orbit.accounts.models import Account
 from orbit.imports import uploads
-from orbit.imports.models import ImportBatch
+from orbit.imports.models import ImportBatch, SavedMapping
 
 HEADER = "Юр. лицо;ИНН;КПП;Ответственный"  # the first column's name is one Orbit does not know
 
@@ -101,3 +103,51 @@ def test_what_is_not_a_table_is_refused_on_the_form(head, client, settings, tmp_
 def test_the_auditor_may_not_import(org, client):
     client.force_login(org.auditor)
     assert client.get(reverse("imports:home")).status_code == 403
+
+
+def test_a_fixed_mapping_saved_by_name_maps_the_next_file(head, client, settings, tmp_path, capsys):
+    settings.MEDIA_ROOT = tmp_path
+    preview = client.post(
+        reverse("imports:preview"), {"file": _file("А;7707083893;770701001;am_a"), "on_duplicate": "update"}
+    )
+    token = preview.context["token"]
+    saved = client.post(
+        reverse("imports:preview"), {"token": token, "col-0": "legal_name", "save_as": "  1С   клиенты "}
+    )
+    assert saved.status_code == 200 and not saved.context["report"].errors
+    mapping = SavedMapping.objects.get()
+    assert (mapping.kind, mapping.name, mapping.by) == ("accounts", "1С клиенты", head.head)
+    assert mapping.mapping == {"Юр. лицо": "legal_name", "ИНН": "inn", "КПП": "kpp", "Ответственный": "owner"}
+
+    # Next month's file of the same shape: chosen on upload, mapped without fixing anything.
+    upload = client.get(reverse("imports:home"))
+    assert ("1С клиенты", "1С клиенты (accounts)") in upload.context["form"].fields["preset"].choices
+    again = client.post(
+        reverse("imports:preview"),
+        {"file": _file("Б;7736207543;773601001;am_a"), "preset": "1С клиенты", "on_duplicate": "update"},
+    )
+    assert (
+        again.status_code == 200 and again.context["report"].new == 1 and not again.context["report"].errors
+    )
+
+    # The CLI knows it too; an unknown name is refused before anything is read.
+    path = tmp_path / "next.csv"
+    path.write_bytes("\r\n".join([HEADER, "В;7702070139;770201001;am_a"]).encode("cp1251"))
+    call_command("import", "accounts", str(path), "--preset", "1С клиенты", "--dry-run", "--format", "json")
+    assert json.loads(capsys.readouterr().out)["new"] == 1
+    with pytest.raises(CommandError, match="no preset or saved mapping 'нет такого'"):
+        call_command("import", "accounts", str(path), "--preset", "нет такого")
+
+
+def test_a_built_in_presets_name_cannot_be_taken(head, client, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    preview = client.post(
+        reverse("imports:preview"), {"file": _file("А;7707083893;770701001;am_a"), "on_duplicate": "update"}
+    )
+    response = client.post(
+        reverse("imports:preview"),
+        {"token": preview.context["token"], "col-0": "legal_name", "save_as": "amocrm"},
+    )
+    assert response.status_code == 400
+    assert "“amocrm” is a built-in preset: choose another name." in response.content.decode()
+    assert not SavedMapping.objects.exists()

@@ -14,7 +14,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 
 from orbit.imports.engine import SKIP, UPDATE, import_file
-from orbit.imports.kinds import KINDS, preset_names
+from orbit.imports.kinds import KINDS
+from orbit.imports.presets import preset_mapping
 from orbit.imports.reading import FileProblem, open_table
 from orbit.org.models import Role, User
 
@@ -25,7 +26,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("kind", choices=sorted(KINDS))
         parser.add_argument("file")
-        parser.add_argument("--preset", choices=preset_names(), help="the shape of a CRM's export")
+        parser.add_argument(
+            "--preset", default="", help="amocrm, bitrix24, salesforce or a mapping saved on the import page"
+        )
         parser.add_argument("--mapping", help='a JSON file: {"header": "field"}')
         parser.add_argument("--dry-run", action="store_true", help="check everything, change nothing")
         parser.add_argument("--format", choices=("text", "json"), default="text")
@@ -36,9 +39,12 @@ class Command(BaseCommand):
         user = self._user(options["user"])
         translation.activate(user.language or "ru")
         kind = KINDS[options["kind"]]
-        if options["preset"] and options["preset"] not in kind.presets:
-            raise CommandError(f"no preset {options['preset']!r} for {kind.name}", returncode=2)
-        mapping = dict(kind.presets.get(options["preset"] or "", {}))
+        preset = preset_mapping(kind, options["preset"])
+        if preset is None:
+            raise CommandError(
+                f"no preset or saved mapping {options['preset']!r} for {kind.name}", returncode=2
+            )
+        mapping = dict(preset)
         if options["mapping"]:
             try:
                 mapping.update(json.loads(pathlib.Path(options["mapping"]).read_text(encoding="utf-8")))

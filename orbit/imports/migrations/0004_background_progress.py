@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('imports', '0002_kinds_and_targets'),
+        ('imports', '0003_saved_mappings'),
     ]
 
     operations = [

@@ -1,0 +1,64 @@
+"""Is this Orbit process able to serve (issue 16)? What a load balancer and an orchestrator ask.
+
+- live: the process answers; nothing else is checked (a database outage must not get every web process
+  restarted — it is not theirs to fix).
+- ready: the database answers, every migration is applied (a new release's code on an old schema is not ready),
+  and background work is being taken: the oldest task waiting in the queue is younger than
+  ORBIT_READY_QUEUE_AGE_MINUTES (Orbit's default 15) — a dead or missing worker shows as a queue that stops
+  moving. Each check reports ok and, when not, a short reason with no secrets in it.
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import DatabaseError, connection
+from django.db.migrations.executor import MigrationExecutor
+from django.utils import timezone
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    ok: bool
+    detail: str = ""
+
+
+def database() -> Check:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except DatabaseError as exc:
+        return Check("database", False, exc.__class__.__name__)
+    return Check("database", True)
+
+
+def migrations() -> Check:
+    executor = MigrationExecutor(connection)
+    pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    if pending:
+        return Check("migrations", False, f"{len(pending)} not applied")
+    return Check("migrations", True)
+
+
+def queue(now: dt.datetime | None = None) -> Check:
+    from django_tasks_db.models import DBTaskResult  # the worker's queue table
+
+    oldest = (
+        DBTaskResult.objects.ready().order_by("enqueued_at").values_list("enqueued_at", flat=True).first()
+    )
+    if oldest is None:
+        return Check("queue", True, "empty")
+    age = (now or timezone.now()) - oldest
+    limit = dt.timedelta(minutes=settings.ORBIT_READY_QUEUE_AGE_MINUTES)
+    minutes = int(age.total_seconds() // 60)
+    if age > limit:
+        return Check("queue", False, f"oldest task waits {minutes} min: is the worker running?")
+    return Check("queue", True, f"oldest task waits {minutes} min")
+
+
+def readiness() -> list[Check]:
+    first = database()
+    if not first.ok:  # the rest would only fail the same way, slowly
+        return [first]
+    return [first, migrations(), queue()]
