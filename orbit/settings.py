@@ -273,6 +273,9 @@ ORBIT_HANDOFF_CHECKUP_WEEKS = int(os.environ.get("ORBIT_HANDOFF_CHECKUP_WEEKS", 
 # A portfolio move whose worker gave no sign of life (a heartbeat every few accounts) for this long is marked
 # failed: the worker died and, the move being all or nothing, nothing moved. Orbit's own default.
 ORBIT_BULK_MOVE_STALE_MINUTES = int(os.environ.get("ORBIT_BULK_MOVE_STALE_MINUTES", "5"))
+# An import file larger than this is checked and imported in the background with a progress page (Orbit's
+# default: 5 MB, some 60,000 rows of a CRM's accounts export, a minute or more of work).
+ORBIT_IMPORT_BACKGROUND_BYTES = int(os.environ.get("ORBIT_IMPORT_BACKGROUND_BYTES", str(5 * 1024 * 1024)))
 # Health: not ready when the oldest task waiting for the worker has waited longer than this (Orbit's default).
 ORBIT_READY_QUEUE_AGE_MINUTES = int(os.environ.get("ORBIT_READY_QUEUE_AGE_MINUTES", "15"))
 # /health/metrics answers the loopback, and others presenting this as a bearer token (unset: loopback only).

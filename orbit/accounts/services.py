@@ -91,25 +91,31 @@ def _check_inn_free(account: Account, by: User) -> None:
 
 def live_with_inn(inn: str, kpp: str = "") -> Account | None:
     """The live account an INN (and KPP) names, for those that find an account by its INN (imports, holdings).
+    See `pick_by_kpp`."""
+    return pick_by_kpp(
+        list(Account.objects.filter(inn=inn, archived_at__isnull=True).order_by("id")[:20]), inn, kpp
+    )
+
+
+def pick_by_kpp(candidates: list[Account], inn: str, kpp: str = "") -> Account | None:
+    """Which of the live accounts with this INN (a company and its branches, oldest first) the INN and KPP name.
 
     With a KPP: the account with that INN and KPP (or the only one with the INN, if its KPP is not filled in).
     Without one: the only live account with that INN; when branches share it, which one is meant cannot be
     told: a ValidationError asks for the KPP."""
-    live = Account.objects.filter(inn=inn, archived_at__isnull=True)
     if kpp:
-        found = live.filter(kpp=kpp).first()
+        found = next((a for a in candidates if a.kpp == kpp), None)
         if found is not None:
             return found
-        live = live.filter(kpp="")
-    accounts = list(live.order_by("id")[:2])
-    if len(accounts) > 1:
+        candidates = [a for a in candidates if not a.kpp]
+    if len(candidates) > 1:
         raise ValidationError(
             {
                 "kpp": _("Several accounts have INN %(inn)s (a company and its branches): give the KPP.")
                 % {"inn": inn}
             }
         )
-    return accounts[0] if accounts else None
+    return candidates[0] if candidates else None
 
 
 def _check_parent(account: Account) -> None:

@@ -1,9 +1,11 @@
-"""Importing accounts: every row through the accounts services, all or nothing (issue 15).
+"""Importing accounts: the accounts services' checks on every row, all or nothing (issue 15).
 
 A row is a new account, an update of the account that has its INN, unchanged, or failed with its reasons
-(row, column, value, message). The whole file runs in one transaction, each row in a savepoint so one bad row
-does not hide the next one's errors; when any row failed, or on a dry run, everything is rolled back — the base
-is exactly as before. A committed or refused import is recorded (ImportBatch), a dry run is not.
+(row, column, value, message). The whole file runs in one transaction, in chunks (docs/imports.md, "Large
+files"): new accounts are checked as services.account_create checks them, without a query, and written together;
+a row matching an account goes through the services in a savepoint. Every row's errors are reported, not only
+the first; when any row failed, or on a dry run, everything is rolled back — the base is exactly as before. A
+committed or refused import is recorded (ImportBatch), a dry run is not.
 
 Rules:
 - Matching: by INN and KPP among the accounts that are not archived (the base holds an INN and KPP once; a
@@ -25,19 +27,22 @@ Rules:
 """
 
 import functools
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
+from simple_history.utils import bulk_create_with_history
 
 from orbit.access import policy
 from orbit.accounts import services
-from orbit.accounts.models import Account, AccountStatus, ChangeReason, Tier
+from orbit.accounts.models import Account, AccountStatus, ChangeReason, OwnershipPeriod, Tier, sort_name_of
 from orbit.accounts.names import name_key
 from orbit.common.validators import validate_inn, validate_kpp
-from orbit.imports import accounts_undo
+from orbit.imports import accounts_undo, copying
 from orbit.imports.engine import (
     SKIP,
     UPDATE,
@@ -108,52 +113,59 @@ def _remember(report: Report) -> None:
     )
 
 
+CHUNK = 2000  # rows read, checked and written together (Orbit's default): ~10 queries a chunk, not a row
+
+
+@dataclass
+class _Parent:
+    """A row naming its holding, kept until every row is in (only what setting the holding needs)."""
+
+    number: int
+    account_id: int
+    outcome: str
+    inn_cell: Any
+    external_cell: Any
+    before: dict  # an existing account's values before the import changed them ({} for a new one)
+
+
+@dataclass
+class _Run:
+    by: User
+    on_duplicate: str
+    report: Report
+    people: People = field(default_factory=People)
+    # (INN, KPP) as numbers (less memory for a million rows) → the row that had them first
+    seen_inn: dict[tuple[int, int], int] = field(default_factory=dict)
+    by_external: dict[str, int] = field(default_factory=dict)  # the file's own "Account ID" → account id
+    parents: list[_Parent] = field(default_factory=list)
+    headers: dict[str, str] = field(default_factory=dict)  # field key → the file's header
+    may_give: dict[int, bool] = field(
+        default_factory=dict
+    )  # owner id → may the importer make him responsible
+    assigned: dict[int, int] = field(default_factory=dict)  # account id → the holding this import gave it
+
+
 def _run(by: User, table: Table, columns: dict[int, str], on_duplicate: str, report: Report) -> None:
-    people = People()
-    seen_inn: dict[str, int] = {}
-    by_external: dict[str, Account] = {}
-    by_inn: dict[str, Account] = {}
-    parents: list[tuple[Row, Account, str]] = []
+    """The rows in chunks: each row read and checked without a query, the chunk's INNs looked up in one query,
+    its new accounts written with bulk inserts (accounts, their history, ownership periods, import rows)."""
+    run = _Run(by, on_duplicate, report, headers={key: table.header[i] for i, key in columns.items()})
+    chunk: list[Row | RowError] = []
     for raw in table.rows:
         problem = shape_problem(table, raw)
-        if problem:
-            report.errors.append(RowError(raw.number, "", "", problem))
-            report.failed += 1
-            continue
-        row = Row(raw.number, raw.cells, columns, table.header)
-        try:
-            with transaction.atomic():  # a savepoint: a failed row leaves nothing behind
-                account, outcome = _one(by, row, people, seen_inn, on_duplicate)
-        except RowFailed:
-            outcome = "failed"
-            account = None
-        report.errors.extend(row.errors)
-        if outcome == "new":
-            report.warnings.extend(row.warnings)
-        report.count(outcome)
-        if outcome in ("new", "updated"):
-            report.touched[account.pk] = (row.number, outcome, row.before)
-        if account is not None:
-            by_inn[account.inn] = account
-            if row.values.get("external_id") not in (None, ""):
-                by_external[str(row.values["external_id"]).strip()] = account
-            if any(row.values.get(k) not in (None, "") for k in ("parent_inn", "parent_external_id")):
-                parents.append((row, account, outcome))
-    for row, account, outcome in parents:
-        previous = account.parent_id
-        if not _set_parent(by, row, account, by_inn, by_external):
-            report.errors.extend(row.errors)
-            report.count(outcome, -1)
-            report.failed += 1
-        elif outcome != "new" and account.parent_id != previous:
-            row.before.setdefault("parent", previous)
-            if outcome == "unchanged":  # only its holding changed: an update after all
-                report.unchanged -= 1
-                report.updated += 1
-                report.touched[account.pk] = (row.number, "updated", row.before)
+        chunk.append(
+            RowError(raw.number, "", "", problem)
+            if problem
+            else Row(raw.number, raw.cells, columns, table.header)
+        )
+        if len(chunk) == CHUNK:
+            _chunk(run, chunk)
+            chunk = []
+    _chunk(run, chunk)
+    _set_parents(run)
 
 
-def _one(by: User, row: Row, people: People, seen_inn: dict[str, int], on_duplicate: str):
+def _read(run: _Run, row: Row) -> dict[str, Any] | None:
+    """The row's values, checked as the account form checks them; None (reasons on the row) when it fails."""
     legal_name = row.read("legal_name", lambda c: parse_text(c, max_length=300), "")
     if not legal_name and not row.failed_on("legal_name"):
         row.fail("legal_name", _("Fill in the legal name."))
@@ -163,7 +175,7 @@ def _one(by: User, row: Row, people: People, seen_inn: dict[str, int], on_duplic
         row.fail("inn", _("Fill in the INN."))
     kpp = row.read("kpp", checked(validate_kpp), "")
     owner_name = row.read("owner", lambda c: parse_text(c, max_length=200), "")
-    owner = row.read("owner", lambda _c: people.owner(owner_name)) if owner_name else None
+    owner = row.read("owner", lambda _c: run.people.owner(owner_name)) if owner_name else None
     status = row.read(
         "status",
         word(
@@ -175,36 +187,258 @@ def _one(by: User, row: Row, people: People, seen_inn: dict[str, int], on_duplic
     )
     budget = row.read("agreed_budget", parse_number)
     if inn:
-        seen = f"{inn}/{kpp}"  # a branch: the head company's INN with its own KPP
-        if seen in seen_inn:
-            row.fail("inn", _("INN %(inn)s is in row %(row)s too.") % {"inn": inn, "row": seen_inn[seen]})
+        key = (int(inn), int(kpp or 0))  # a branch: the head company's INN with its own KPP
+        if key in run.seen_inn:
+            row.fail("inn", _("INN %(inn)s is in row %(row)s too.") % {"inn": inn, "row": run.seen_inn[key]})
         else:
-            seen_inn[seen] = row.number
+            run.seen_inn[key] = row.number
     if row.errors:
-        raise RowFailed
+        return None
     fields: dict[str, Any] = {"legal_name": legal_name, "inn": inn}
     for key, value in (("short_name", short_name), ("kpp", kpp), ("tier", tier), ("agreed_budget", budget)):
         if value not in (None, ""):
             fields[key] = value
-    existing = _find_existing(by, row, inn, kpp, legal_name)
+    return {"fields": fields, "owner": owner, "status": status}
+
+
+def existing_by_inn(inns: list[str]) -> dict[str, list[Account]]:
+    """The live accounts a chunk's rows may match, in one query, by INN (a company and its branches, oldest
+    first); which one a row is, `services.pick_by_kpp` tells by its KPP."""
+    found: dict[str, list[Account]] = {}
+    for account in Account.objects.filter(inn__in=inns, archived_at__isnull=True).order_by("id"):
+        found.setdefault(account.inn, []).append(account)
+    return found
+
+
+def namesakes(keys: list[str]) -> dict[str, list[Account]]:
+    """Live accounts by name key (names.name_key), in one query: a new row named like one of them is warned
+    about, not merged (different companies share names)."""
+    found: dict[str, list[Account]] = {}
+    for account in Account.objects.filter(name_key__in=keys, archived_at__isnull=True).only(
+        "id", "inn", "name_key", "responsible_manager_id"
+    ):
+        found.setdefault(account.name_key, []).append(account)
+    return found
+
+
+def _match(row: Row, candidates: list[Account], fields: dict[str, Any]) -> Account | None:
+    """The account the row is, or None for a new one; RowFailed when branches share its INN and no KPP says."""
     try:
-        if existing is None:
-            status = status or (AccountStatus.ACTIVE if owner else AccountStatus.PROSPECT)
-            if status != AccountStatus.PROSPECT and owner is None:
-                row.fail("owner", _("An active client needs a responsible manager: fill in the column."))
-                raise RowFailed
-            if status not in IMPORTABLE_STATUSES:
-                row.fail(
-                    "status", _("A new account starts as a prospect, an active, dormant or churned client.")
-                )
-                raise RowFailed
-            start = AccountStatus.PROSPECT if status == AccountStatus.PROSPECT else AccountStatus.ACTIVE
-            account = services.account_create(
-                by=by, responsible_manager=owner, status=start, reason=ChangeReason.IMPORT, **fields
+        return services.pick_by_kpp(candidates, fields["inn"], fields.get("kpp", ""))
+    except ValidationError as exc:
+        row.service_errors(exc, FIELD_OF_SERVICE, fallback="inn")
+        raise RowFailed from None
+
+
+def _warn_namesake(by: User, row: Row, fields: dict[str, Any], found: list[Account]) -> None:
+    namesake = next((a for a in found if a.inn != fields["inn"]), None)
+    if namesake is None:
+        return
+    if policy.can_view_account(by, namesake):
+        message = _(
+            "A company with this name is already in Orbit (INN %(inn)s): if it is the same one, fix the INN."
+        ) % {"inn": namesake.inn}
+    else:
+        message = _("A company with this name is already in Orbit: if it is the same one, fix the INN.")
+    row.warn("legal_name", message)
+
+
+def _chunk(run: _Run, chunk: list[Row | RowError]) -> None:
+    read = {row.number: _read(run, row) for row in chunk if isinstance(row, Row)}
+    inns = [values["fields"]["inn"] for values in read.values() if values]
+    existing = existing_by_inn(inns) if inns else {}
+    keys = [name_key(values["fields"]["legal_name"]) for values in read.values() if values]
+    named = namesakes([k for k in keys if k]) if keys else {}
+    new: list[tuple[Row, dict]] = []
+    report = run.report
+    for row in chunk:
+        if isinstance(row, RowError):
+            report.errors.append(row)
+            report.failed += 1
+            continue
+        values = read[row.number]
+        account, outcome = None, "failed"
+        if values is not None:
+            try:
+                match = _match(row, existing.get(values["fields"]["inn"], []), values["fields"])
+                if match is None:
+                    account, outcome = _new(run, row, **values), "new"
+                    new.append((row, account))
+                    _warn_namesake(run.by, row, values["fields"], named.get(account["name_key"], []))
+                else:
+                    with transaction.atomic():  # a savepoint: a failed row leaves nothing behind
+                        account, outcome = _existing(run.by, row, match, run.on_duplicate, **values)
+            except RowFailed:
+                account, outcome = None, "failed"
+        report.errors.extend(row.errors)
+        if outcome == "new":
+            report.warnings.extend(row.warnings)
+        report.count(outcome)
+        if outcome == "updated":
+            report.touched[account.pk] = (row.number, outcome, row.before)
+        if account is not None and outcome != "new":
+            _remember_parent(run, row, account.pk, outcome)
+    _write_new(run, new)
+
+
+def _remember_parent(run: _Run, row: Row, account_id: int, outcome: str) -> None:
+    if row.filled("external_id"):
+        run.by_external[str(row.values["external_id"]).strip()] = account_id
+    if row.filled("parent_inn") or row.filled("parent_external_id"):
+        run.parents.append(
+            _Parent(
+                row.number,
+                account_id,
+                outcome,
+                row.values.get("parent_inn"),
+                row.values.get("parent_external_id"),
+                row.before if outcome != "new" else {},
             )
-            if status != start:
-                account = services.account_set_status(by=by, account=account, status=status)
-            return account, "new"
+        )
+
+
+def _may_give(run: _Run, owner: User) -> bool:
+    """services.account_create's check, once per owner: may the importer make him responsible."""
+    if owner.pk not in run.may_give:
+        run.may_give[owner.pk] = owner == run.by or policy.can_reassign(run.by, Account(), owner)
+    return run.may_give[owner.pk]
+
+
+BUDGET = Account._meta.get_field("agreed_budget")
+
+
+# Every column of a new account, with the model's defaults for what the import does not fill.
+_ACCOUNT_DEFAULTS = {f.attname: f.get_default() for f in Account._meta.concrete_fields if f.attname != "id"}
+
+
+def _new(run: _Run, row: Row, fields: dict[str, Any], owner: User | None, status: str | None) -> dict:
+    """A new account as services.account_create (and account_set_status for a dormant or churned one) would
+    make it, checked the same way, with no query: its columns, written later with the chunk's other new ones."""
+    status = status or (AccountStatus.ACTIVE if owner else AccountStatus.PROSPECT)
+    if status != AccountStatus.PROSPECT and owner is None:
+        row.fail("owner", _("An active client needs a responsible manager: fill in the column."))
+        raise RowFailed
+    if status not in IMPORTABLE_STATUSES:
+        row.fail("status", _("A new account starts as a prospect, an active, dormant or churned client."))
+        raise RowFailed
+    try:
+        if owner is not None and not _may_give(run, owner):
+            raise PermissionDenied(_("You may not change this record."))
+        _check_new(fields)
+    except (ValidationError, PermissionDenied) as exc:
+        row.service_errors(exc, FIELD_OF_SERVICE, fallback="owner" if owner else "inn")
+        raise RowFailed from None
+    account = {
+        **_ACCOUNT_DEFAULTS,
+        **fields,
+        "created_by_id": run.by.pk,
+        "status": status,
+        "responsible_manager_id": owner.pk if owner else None,
+        # As the services count: created (1), given to its manager (+1), moved on from active (+1).
+        "version": 1 + (owner is not None) + (status not in (AccountStatus.PROSPECT, AccountStatus.ACTIVE)),
+    }
+    # What Account.save() fills (a bulk insert skips it).
+    short, legal = account["short_name"], account["legal_name"]
+    account["search_text"] = " ".join(filter(None, [legal, short, account["inn"]])).lower()
+    account["sort_name"] = sort_name_of(short or legal)
+    account["manager_sort"] = owner.display_name.lower() if owner else ""
+    account["name_key"] = name_key(legal)
+    return account
+
+
+def _check_new(fields: dict[str, Any]) -> None:
+    """What services._validate_account checks of a new account that reading the row has not: the INN was looked
+    up with the chunk (and in the file so far), the rest of full_clean is the budget's digits."""
+    inn, kpp, budget = fields["inn"], fields.get("kpp", ""), fields.get("agreed_budget")
+    if len(inn) == 12 and kpp:
+        raise ValidationError({"kpp": _("An individual entrepreneur (12-digit INN) has no KPP.")})
+    if len(inn) == 10 and not kpp:
+        raise ValidationError({"kpp": _("An organisation (10-digit INN) needs a KPP.")})
+    if budget is not None:
+        if budget < 0:
+            raise ValidationError({"agreed_budget": _("The budget cannot be negative.")})
+        try:
+            BUDGET.clean(budget, None)
+        except ValidationError as exc:
+            raise ValidationError({"agreed_budget": exc.messages}) from None
+
+
+_HISTORY = Account.history.model
+_HISTORY_COLUMNS = [
+    f.attname
+    for f in _HISTORY._meta.concrete_fields
+    if f.attname == "id" or (f.attname != "history_id" and f.attname in _ACCOUNT_DEFAULTS)
+]
+
+
+def _write_new(run: _Run, new: list[tuple[Row, dict]]) -> None:
+    """The chunk's new accounts, their creation in the history, their periods (reason "import", as
+    ownership.transfer writes them) and, for a committed import, what it did for its undo."""
+    if not new:
+        return
+    now = timezone.now()
+    accounts = [account for _row, account in new]
+    if copying.usable():
+        ids = copying.next_ids(Account, len(accounts))
+    for n, account in enumerate(accounts):
+        account.update(created_at=now, updated_at=now, status_changed_at=now)
+        if copying.usable():
+            account["id"] = ids[n]
+    if copying.usable():
+        columns = ["id", *_ACCOUNT_DEFAULTS]
+        copying.copy_rows(Account, columns, ([a[c] for c in columns] for a in accounts))
+        history = [*_HISTORY_COLUMNS, "history_date", "history_type", "history_user_id"]
+        copying.copy_rows(
+            _HISTORY, history, ([*(a[c] for c in _HISTORY_COLUMNS), now, "+", run.by.pk] for a in accounts)
+        )
+    else:
+        objs = [Account(**a) for a in accounts]
+        bulk_create_with_history(objs, Account, default_user=run.by, default_date=now)
+        for account, obj in zip(accounts, objs, strict=True):
+            account["id"] = obj.pk
+    _bulk(
+        OwnershipPeriod,
+        ["account_id", "manager_id", "started_at", "reason", "comment", "changed_by_id", "created_at"],
+        [
+            (a["id"], a["responsible_manager_id"], now, ChangeReason.IMPORT, "", run.by.pk, now)
+            for a in accounts
+            if a["responsible_manager_id"]
+        ],
+    )
+    if run.report.batch_id is not None:
+        nothing_before = copying.json({})
+        _bulk(
+            ImportedRow,
+            ["batch_id", "account_id", "target", "object_id", "row", "action", "before", "version_after"],
+            [
+                (
+                    run.report.batch_id,
+                    a["id"],
+                    "accounts.account",
+                    a["id"],
+                    row.number,
+                    "new",
+                    nothing_before,
+                    a["version"],
+                )
+                for row, a in new
+            ],
+        )
+    for row, account in new:
+        _remember_parent(run, row, account["id"], "new")
+
+
+def _bulk(model, columns: list[str], rows: list[tuple]) -> None:
+    if copying.usable():
+        copying.copy_rows(model, columns, rows)
+    else:
+        model.objects.bulk_create(model(**dict(zip(columns, row, strict=True))) for row in rows)
+
+
+def _existing(by: User, row: Row, existing: Account, on_duplicate: str, fields, owner, status):
+    """A row whose INN is in the base: through the services, one by one (rare in a first import)."""
+    inn = fields["inn"]
+    try:
         if not policy.can_view_account(by, existing):
             row.fail(
                 "inn",
@@ -228,50 +462,32 @@ def _one(by: User, row: Row, people: People, seen_inn: dict[str, int], on_duplic
         raise RowFailed from None
 
 
-def _find_existing(by: User, row: Row, inn: str, kpp: str, legal_name: str) -> Account | None:
-    """The live account the row is (by INN, and KPP for branches: `services.live_with_inn`), or None for a new
-    one. A new one whose name is a live account's (names.name_key) is not merged: different companies share
-    names, so the row gets a warning, naming the INN only to someone who may see that account."""
-    try:
-        existing = services.live_with_inn(inn, kpp)
-    except ValidationError as exc:
-        row.service_errors(exc, FIELD_OF_SERVICE, fallback="inn")
-        raise RowFailed from None
-    if existing is None:
-        key = name_key(legal_name)
-        namesake = Account.objects.filter(name_key=key, archived_at__isnull=True).exclude(inn=inn).first()
-        if key and namesake is not None:
-            if policy.can_view_account(by, namesake):
-                row.warn(
-                    "legal_name",
-                    _(
-                        "A company with this name is already in Orbit (INN %(inn)s): if it is the same one, "
-                        "fix the INN."
-                    )
-                    % {"inn": namesake.inn},
-                )
-            else:
-                row.warn(
-                    "legal_name",
-                    _("A company with this name is already in Orbit: if it is the same one, fix the INN."),
-                )
-    return existing
-
-
-def _set_parent(by, row: Row, account: Account, by_inn, by_external) -> bool:
-    """Put the account under its holding; False (the reasons on the row) when it cannot."""
-    parent_inn = digits(row.values.get("parent_inn"))
-    external = str(row.values.get("parent_external_id") or "").strip()
-    parent = by_inn.get(parent_inn) if parent_inn else by_external.get(external)
-    key = "parent_inn" if parent_inn else "parent_external_id"
-    if parent is None and parent_inn:
-        try:
-            parent = services.live_with_inn(parent_inn)
-        except ValidationError:
-            # Branches share the INN: the holding is their head company, the one not under another of them.
-            live = Account.objects.filter(inn=parent_inn, archived_at__isnull=True)
-            heads = list(live.exclude(parent__inn=parent_inn, parent__archived_at__isnull=True)[:2])
-            if len(heads) != 1:
+def _set_parents(run: _Run) -> None:
+    """Holdings, after every row is in (so the order of rows does not matter), a chunk at a time: the parents
+    looked up in one query among the accounts the importer sees; a new account's holding written with one
+    statement for the chunk (and into its creation in the history), an existing one's through the service."""
+    report = run.report
+    run.parents.sort(key=lambda p: p.number)  # a chunk's new rows were remembered after its matched ones
+    for start in range(0, len(run.parents), CHUNK):
+        chunk = run.parents[start : start + CHUNK]
+        by_inn = _holdings_by_inn(run.by, {digits(p.inn_cell) for p in chunk} - {""})
+        new_parents: dict[int, int] = {}  # new account id → its holding's id
+        for p in chunk:
+            row = Row(
+                p.number,
+                [p.inn_cell, p.external_cell],
+                {0: "parent_inn", 1: "parent_external_id"},
+                [run.headers.get("parent_inn", ""), run.headers.get("parent_external_id", "")],
+            )
+            row.before = p.before
+            parent_inn = digits(p.inn_cell)
+            parent_id = (
+                by_inn.get(parent_inn)
+                if parent_inn
+                else run.by_external.get(str(p.external_cell or "").strip())
+            )
+            key = "parent_inn" if parent_inn else "parent_external_id"
+            if parent_id is _BRANCHES:
                 row.fail(
                     key,
                     _(
@@ -280,20 +496,87 @@ def _set_parent(by, row: Row, account: Account, by_inn, by_external) -> bool:
                     )
                     % {"inn": parent_inn},
                 )
-                return False
-            parent = heads[0]
-        if parent is not None and not policy.can_view_account(by, parent):
-            parent = None
-    if parent is None:
-        row.fail(key, _("The holding is neither in the file nor among the accounts you see."))
-    elif parent.pk != account.parent_id:
-        try:
-            with transaction.atomic():
-                services.account_update(by=by, account=account, version=None, parent=parent)
-            account.parent = parent
-        except (ValidationError, PermissionDenied) as exc:
-            row.fail(key, "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc))
-    return not row.errors
+            elif parent_id is None:
+                row.fail(key, _("The holding is neither in the file nor among the accounts you see."))
+            elif p.outcome == "new":
+                if _cycle(run, p.account_id, parent_id):
+                    row.fail(key, _("An account cannot be its own holding, directly or through others."))
+                else:
+                    new_parents[p.account_id] = parent_id
+                    run.assigned[p.account_id] = parent_id
+            else:
+                _write_parents(new_parents)
+                new_parents = {}
+                _set_existing_parent(run, row, p, parent_id, key)
+            if row.errors:
+                report.errors.extend(row.errors)
+                report.count(p.outcome, -1)
+                report.failed += 1
+        _write_parents(new_parents)
+
+
+_BRANCHES: Any = object()  # a holding INN that branches share and no head company stands out among
+
+
+def _holdings_by_inn(by: User, inns: set[str]) -> dict[str, Any]:
+    """Holdings named by INN among the accounts the importer sees, in one query. When branches share the INN,
+    the holding is their head company: the one not under another account with that INN."""
+    if not inns:
+        return {}
+    live = Account.objects.visible_to(by).filter(inn__in=inns, archived_at__isnull=True)
+    found: dict[str, list[tuple[int, str | None]]] = {}
+    for inn, pk, parent_inn in live.values_list("inn", "id", "parent__inn"):
+        found.setdefault(inn, []).append((pk, parent_inn))
+    by_inn: dict[str, Any] = {}
+    for inn, accounts in found.items():
+        heads = [pk for pk, parent_inn in accounts if parent_inn != inn]
+        by_inn[inn] = heads[0] if len(heads) == 1 else _BRANCHES
+    return by_inn
+
+
+def _cycle(run: _Run, account_id: int, parent_id: int) -> bool:
+    """Would the holding make a ring? Only accounts this import gave a holding can close one: an account
+    already in the base had none of the new ones above it."""
+    seen = set()
+    current: int | None = parent_id
+    while current is not None and current not in seen:
+        if current == account_id:
+            return True
+        seen.add(current)
+        current = run.assigned.get(current)
+    return False
+
+
+def _write_parents(new_parents: dict[int, int]) -> None:
+    if not new_parents:
+        return
+    rows = [(parent, child) for child, parent in new_parents.items()]
+    history = Account.history.model._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.executemany("UPDATE accounts_account SET parent_id = %s WHERE id = %s", rows)
+        # Its creation in the history is the account as the import made it: under its holding.
+        cursor.executemany(f"UPDATE {history} SET parent_id = %s WHERE id = %s AND history_type = '+'", rows)
+
+
+def _set_existing_parent(run: _Run, row: Row, p: _Parent, parent_id: int, key: str) -> None:
+    account = Account.objects.get(pk=p.account_id)
+    previous = account.parent_id
+    if parent_id == previous:
+        return
+    try:
+        with transaction.atomic():
+            account = services.account_update(
+                by=run.by, account=account, version=None, parent=Account.objects.get(pk=parent_id)
+            )
+    except (ValidationError, PermissionDenied) as exc:
+        row.fail(key, "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc))
+        return
+    run.assigned[p.account_id] = parent_id
+    row.before.setdefault("parent", previous)
+    if p.outcome == "unchanged":  # only its holding changed: an update after all
+        run.report.unchanged -= 1
+        run.report.updated += 1
+    run.report.touched[account.pk] = (row.number, "updated", row.before)
 
 
 KIND = Kind(

@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -99,27 +99,40 @@ def import_file(
     preset: str = "",
     on_duplicate: str = UPDATE,
     dry_run: bool = False,
+    batch: ImportBatch | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> Report:
     """Import `table` as `kind` for `by`. `mapping` (header → field key) or a preset's; the rest recognised by
-    name. Returns the report; commits only a clean, non-dry run."""
+    name. Returns the report; commits only a clean, non-dry run.
+
+    `batch`: the record a background import made when it was queued (it carries the progress), else one is
+    made here. `progress(rows read)` is called every PROGRESS_EVERY rows."""
     if not kind.may_import(by):
         raise PermissionDenied(_("You may not import this."))
     columns = recognise(table.header, kind.fields, mapping)
     report = Report(notes=list(table.notes), columns=columns)
     report.unmapped = [h for i, h in enumerate(table.header) if i not in columns and h]
+    if progress is not None:
+        table.rows = _counted(table.rows, progress)
+    queued = batch is not None
 
     def record() -> Report:
-        if not dry_run:
-            report.batch_id = ImportBatch.objects.create(
-                kind=kind.name,
-                file_name=file_name[:255],
-                status=ImportStatus.COMMITTED if report.committed else ImportStatus.REFUSED,
-                by=by,
-                mapping={table.header[i]: key for i, key in columns.items()},
-                options={"preset": preset, "on_duplicate": on_duplicate},
-                counts={k: v for k, v in report.as_json().items() if k not in ("errors", "warnings")},
-                errors=[asdict(e) for e in report.errors[:1000]],
-            ).pk
+        nonlocal batch
+        if dry_run and not queued:
+            return report
+        if batch is None or (not report.committed and not queued):
+            # One made inside the rolled-back transaction is gone with it: the refusal is a new record.
+            batch = ImportBatch(kind=kind.name, by=by)
+        batch.file_name = file_name[:255]
+        batch.status = ImportStatus.COMMITTED if report.committed else ImportStatus.REFUSED
+        if dry_run:
+            batch.status = ImportStatus.CHECKED
+        batch.mapping = {table.header[i]: key for i, key in columns.items()}
+        batch.options = {**batch.options, "preset": preset, "on_duplicate": on_duplicate}
+        batch.counts = {k: v for k, v in report.as_json().items() if k not in ("errors", "warnings")}
+        batch.errors = [asdict(e) for e in report.errors[:1000]]
+        batch.save()
+        report.batch_id = batch.pk
         return report
 
     missing = missing_required(columns, kind.fields)
@@ -135,16 +148,51 @@ def import_file(
         )
         report.failed = 1
         return record()
-    with transaction.atomic():
-        kind.run(by, table, columns, on_duplicate, report)
-        if dry_run or report.errors:
-            transaction.set_rollback(True)
-        else:
-            report.committed = True
-            # In the import's own transaction: a committed import always knows what it did (for its undo).
-            record()
-            kind.remember(report)
+    try:
+        with transaction.atomic():
+            if not dry_run:
+                # Made first, in the import's transaction: a kind may keep what it did (ImportedRow) as it goes.
+                batch = batch or ImportBatch.objects.create(
+                    kind=kind.name, file_name=file_name[:255], status=ImportStatus.RUNNING, by=by
+                )
+                report.batch_id = batch.pk
+            kind.run(by, table, columns, on_duplicate, report)
+            if dry_run or report.errors:
+                transaction.set_rollback(True)
+            else:
+                report.committed = True
+                # In the import's own transaction: a committed import always knows what it did (for its undo).
+                record()
+                kind.remember(report)
+    except IntegrityError:
+        # The rows were checked against the base before writing: only a write made meanwhile by someone else
+        # (the same INN imported twice at once) gets here. Nothing is written; say so instead of a server error.
+        report.committed = False
+        report.errors.append(
+            RowError(
+                table.header_row,
+                "",
+                "",
+                _(
+                    "The base changed while the file was imported (someone added the same records): "
+                    "nothing was imported. Try again."
+                ),
+            )
+        )
     return report if report.committed else record()
+
+
+PROGRESS_EVERY = 1000  # rows between two progress reports
+
+
+def _counted(rows, progress: Callable[[int], None]):
+    done = 0
+    for row in rows:
+        yield row
+        done += 1
+        if done % PROGRESS_EVERY == 0:
+            progress(done)
+    progress(done)
 
 
 class People:

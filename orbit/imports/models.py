@@ -17,6 +17,9 @@ class ImportKind(models.TextChoices):
 
 
 class ImportStatus(models.TextChoices):
+    QUEUED = "queued", _("Waiting for the background worker")
+    RUNNING = "running", _("Importing")
+    CHECKED = "checked", _("Checked: nothing imported yet")  # a background preview (a dry run) is done
     COMMITTED = "committed", _("Committed")
     REFUSED = "refused", _("Refused: nothing imported")
     UNDONE = "undone", _("Undone")
@@ -38,6 +41,12 @@ class ImportBatch(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     undone_at = models.DateTimeField(_("undone"), null=True, blank=True)
+    # A large file runs in the background (imports/background.py): how far it got. While it runs, the live figure
+    # is in the "progress" cache (this row is written in the import's own transaction); here when it is done.
+    dry_run = models.BooleanField(default=False)  # a background preview: not in the import history
+    rows_done = models.PositiveIntegerField(default=0)
+    bytes_read = models.BigIntegerField(default=0)
+    bytes_total = models.BigIntegerField(default=0)
 
     class Meta:
         verbose_name = _("import")

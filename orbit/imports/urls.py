@@ -11,5 +11,6 @@ urlpatterns = [
     path("imports/commit/", views_import.import_commit, name="commit"),
     path("imports/report/<str:token>/", views_import.import_report, name="report"),
     path("imports/<int:pk>/", views_import.import_batch, name="batch"),
+    path("imports/<int:pk>/progress/", views_import.import_progress, name="progress"),
     path("imports/<int:pk>/undo/", views_import.import_undo, name="undo"),
 ]

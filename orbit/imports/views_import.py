@@ -9,7 +9,7 @@ from pathlib import Path
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -17,12 +17,12 @@ from django.views.decorators.http import require_POST
 
 from orbit.access import policy
 from orbit.common.refusal import refused
-from orbit.imports import uploads
+from orbit.imports import background, uploads
 from orbit.imports.engine import UPDATE, Kind, Report, RowError, import_file
 from orbit.imports.exporting import Column, export_response
 from orbit.imports.forms import UploadForm, field_choices
 from orbit.imports.kinds import KINDS
-from orbit.imports.models import ImportBatch
+from orbit.imports.models import ImportBatch, ImportStatus
 from orbit.imports.presets import preset_mapping, save_mapping
 from orbit.imports.reading import FileProblem, open_table
 from orbit.imports.undo import may_undo, undo_import
@@ -50,9 +50,15 @@ def _kind(request) -> Kind:
     return kind
 
 
-def _history(user):
+def _batches(user):
+    """Imports he may look at (running, checked in the background or done): his own, or all for a global reader."""
     batches = ImportBatch.objects.select_related("by")
     return batches if policy.sees_everything(user) else batches.filter(by=user)
+
+
+def _history(user):
+    """The import history: what was imported or refused (a background check is its preview, not history)."""
+    return _batches(user).filter(dry_run=False)
 
 
 @login_required
@@ -85,6 +91,13 @@ class _Checked:
     report: Report
 
 
+class _Queued(Exception):
+    """The file is large: it went to the background worker (the batch shows its progress)."""
+
+    def __init__(self, batch: ImportBatch):
+        self.batch = batch
+
+
 def _check(request, token: str, *, dry_run: bool) -> _Checked:
     found = uploads.find(request, token)
     if found is None:
@@ -97,6 +110,21 @@ def _check(request, token: str, *, dry_run: bool) -> _Checked:
         "preset": preset if base is not None else "",
         "on_duplicate": request.POST.get("on_duplicate", UPDATE),
     }
+    if background.is_large(path):
+        with path.open("rb") as stream:  # a file that is no table is refused here, at once
+            header = open_table(stream, name).header
+        mapping = {**(base or {}), **_mapping_from(request, kind, header)}
+        batch = background.queue(
+            by=request.user,
+            kind=kind.name,
+            path=path,
+            name=name,
+            token=token,
+            mapping=mapping,
+            options=options,
+            dry_run=dry_run,
+        )
+        raise _Queued(batch)
     with path.open("rb") as stream:
         table = open_table(stream, name)
         header = list(table.header)
@@ -167,6 +195,8 @@ def import_preview(request):
         token = uploads.keep(request, form.cleaned_data["file"])
     try:
         checked = _check(request, token, dry_run=True)
+    except _Queued as queued:
+        return redirect("imports:progress", pk=queued.batch.pk)
     except FileProblem as problem:
         uploads.forget(request, token)
         form = UploadForm(request.POST, request.FILES)
@@ -182,7 +212,10 @@ def import_preview(request):
 def import_commit(request):
     _may_import(request.user)
     token = request.POST.get("token", "")
-    checked = _check(request, token, dry_run=False)
+    try:
+        checked = _check(request, token, dry_run=False)
+    except _Queued as queued:
+        return redirect("imports:progress", pk=queued.batch.pk)
     save_error = _save_mapping(request, checked)
     if save_error:
         return _preview(request, checked, status=400, save_error=save_error)
@@ -190,6 +223,51 @@ def import_commit(request):
         return _preview(request, checked, status=400)
     uploads.forget(request, token)
     return redirect("imports:batch", pk=checked.report.batch_id)
+
+
+@login_required
+def import_progress(request, pk: int):
+    """A background check or import: its progress bar, polled by htmx; then its preview (a check, to whoever
+    uploaded the file) or its page (an import, committed or refused)."""
+    batch = get_object_or_404(_batches(request.user), pk=pk)
+    running = batch.status in (ImportStatus.QUEUED, ImportStatus.RUNNING)
+    if not running:
+        if request.htmx:  # the poll ends: the whole page moves on
+            response = HttpResponse(status=204)
+            response["HX-Redirect"] = request.path
+            return response
+        token = batch.options.get("token", "")
+        if not batch.dry_run:
+            if batch.status == ImportStatus.COMMITTED:
+                uploads.forget(request, token)
+            return redirect("imports:batch", pk=batch.pk)
+        found = uploads.find(request, token)
+        if found is not None and batch.status == ImportStatus.CHECKED:
+            return _preview(request, _from_batch(batch, token, found))
+    rows, read = background.progress_of(batch)
+    context = {
+        "batch": batch,
+        "rows": rows,
+        "percent": round(100 * read / batch.bytes_total) if batch.bytes_total else 0,
+        "running": running,
+    }
+    template = "imports/_progress.html" if request.htmx else "imports/progress.html"
+    return render(request, template, context)
+
+
+def _from_batch(batch: ImportBatch, token: str, found) -> _Checked:
+    """A background check as the preview shows it (its report keeps the first 1,000 errors)."""
+    counts, options = batch.counts, batch.options
+    report = Report(
+        new=counts.get("new", 0),
+        updated=counts.get("updated", 0),
+        unchanged=counts.get("unchanged", 0),
+        failed=counts.get("failed", 0),
+        errors=[RowError(**e) for e in batch.errors],
+        columns={int(i): key for i, key in options.get("columns", {}).items()},
+    )
+    kept = {"preset": options.get("preset", ""), "on_duplicate": options.get("on_duplicate", UPDATE)}
+    return _Checked(token, KINDS[batch.kind], found[0], found[1], options.get("header", []), kept, report)
 
 
 @login_required

@@ -98,6 +98,7 @@ ROUTES = {
     "imports:report": Route(scope="create", ok=404),
     "imports:batch": Route(scope="import_batch"),
     "imports:undo": Route(method="post", scope="import_undo", ok=302),
+    "imports:progress": Route(scope="import_batch", ok=302),  # a finished import: on to its page
     "accounts:lookup": Route(),
     "accounts:reassignments": Route(),
     "accounts:duplicates": Route(),  # groups among the accounts he sees: tests/accounts/test_duplicates.py
@@ -507,7 +508,7 @@ def _request(world, name: str, persona: str, target: str | None):
         args = [default_calendar().pk] + (["2026-11-24"] if name.startswith("worktime:day") else [])
     elif name == "imports:report":
         args = ["0" * 32]
-    elif name in ("imports:batch", "imports:undo"):
+    elif name in ("imports:batch", "imports:undo", "imports:progress"):
         args = [
             ImportBatch.objects.create(
                 kind="accounts", file_name="x.csv", status="committed", by=world.people["head"]
