@@ -277,6 +277,10 @@ ORBIT_BULK_MOVE_STALE_MINUTES = int(os.environ.get("ORBIT_BULK_MOVE_STALE_MINUTE
 ORBIT_READY_QUEUE_AGE_MINUTES = int(os.environ.get("ORBIT_READY_QUEUE_AGE_MINUTES", "15"))
 # /health/metrics answers the loopback, and others presenting this as a bearer token (unset: loopback only).
 ORBIT_METRICS_TOKEN = os.environ.get("ORBIT_METRICS_TOKEN", "")
+# Exports (Orbit's defaults): a list longer than this is written by the background worker into a file under
+# MEDIA_ROOT, with a progress page and a notification; the file is removed after this many days.
+ORBIT_EXPORT_BACKGROUND_ROWS = int(os.environ.get("ORBIT_EXPORT_BACKGROUND_ROWS", "20000"))
+ORBIT_EXPORT_KEEP_DAYS = int(os.environ.get("ORBIT_EXPORT_KEEP_DAYS", "7"))
 # Lists count at most this many rows and then show "more than 1,000" (see orbit/common/pagination.py).
 ORBIT_COUNT_CAP = int(os.environ.get("ORBIT_COUNT_CAP", "1000"))
 
