@@ -1,7 +1,8 @@
 """Large exports in the background: a list longer than ORBIT_EXPORT_BACKGROUND_ROWS (Orbit's default 20,000) is
 not streamed during the request but written by the background worker into a file under MEDIA_ROOT/exports.
 
-The ExportLog row is the audit record and the job at once: `rows` of `total` is the progress the page polls
+The ExportLog row is the audit record and the job at once: `rows` of `total` (counted by the worker, not in the
+request) is the progress the page polls
 (written outside any transaction, so the web process sees it), `file` the result. Only the person who asked may
 download it (the page and the file answer 404 to anyone else); `expire` removes files older than
 ORBIT_EXPORT_KEEP_DAYS (Orbit's default 7), run daily by `manage.py expire_exports`.
@@ -19,7 +20,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
-from orbit.imports.exporting import ListExport, each, write_csv, write_xlsx
+from orbit.imports.exporting import ListExport, count, each, write_csv, write_xlsx
 from orbit.imports.models import ExportLog, ExportStatus
 from orbit.notifications.kinds import Kind
 from orbit.notifications.services import notify
@@ -31,7 +32,7 @@ def folder() -> pathlib.Path:
     return pathlib.Path(settings.MEDIA_ROOT) / "exports"
 
 
-def start(*, by, export: ListExport, query: str, fmt: str, total: int) -> ExportLog:
+def start(*, by, export: ListExport, query: str, fmt: str) -> ExportLog:
     """Record the export and hand it to the background worker once the record is committed."""
     log = ExportLog.objects.create(
         by=by,
@@ -39,7 +40,7 @@ def start(*, by, export: ListExport, query: str, fmt: str, total: int) -> Export
         query=query[:2000],
         format=fmt,
         status=ExportStatus.QUEUED,
-        total=total,
+        background=True,
     )
     from orbit.imports.tasks import run_export
 
@@ -51,14 +52,16 @@ def run(log: ExportLog, export: ListExport) -> ExportLog:
     """Write the file in the asker's language, through his visibility, reporting progress as it goes."""
     if log.status != ExportStatus.QUEUED:
         return log  # a second delivery of the same task
-    ExportLog.objects.filter(pk=log.pk).update(status=ExportStatus.RUNNING)
     folder().mkdir(parents=True, exist_ok=True)
     # A name nobody can guess, although only the download view ever serves it.
     name = f"exports/{log.pk}-{secrets.token_hex(8)}.{log.format}"
     path = pathlib.Path(settings.MEDIA_ROOT) / name
     with translation.override(log.by.language or settings.LANGUAGE_CODE):
         try:
-            rows = _reporting(log, each(export.rows(log.by, QueryDict(log.query))))
+            found = export.rows(log.by, QueryDict(log.query))
+            log.total = count(found)  # counted here, not in the request: a million rows take a while
+            ExportLog.objects.filter(pk=log.pk).update(status=ExportStatus.RUNNING, total=log.total)
+            rows = _reporting(log, each(found))
             with path.open("wb") as target:
                 if log.format == "xlsx":
                     written = write_xlsx(target, export.columns, rows, str(export.title))

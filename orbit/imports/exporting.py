@@ -63,6 +63,14 @@ def count(rows: QuerySet | list) -> int:
     return rows.count() if isinstance(rows, QuerySet) else len(rows)
 
 
+def longer_than(rows: QuerySet | list, limit: int) -> bool:
+    """Whether there are more than `limit` rows, counting no further (a COUNT of a million rows is what the
+    list pages' capped paginator avoids too)."""
+    if isinstance(rows, QuerySet):
+        return rows.order_by()[: limit + 1].count() > limit
+    return len(rows) > limit
+
+
 def each(rows: QuerySet | list) -> Iterable:
     """Rows one by one; a queryset in chunks (iterator()), so a million rows are never held at once."""
     return rows.iterator(chunk_size=2000) if isinstance(rows, QuerySet) else rows

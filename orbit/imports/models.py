@@ -95,10 +95,11 @@ class ExportLog(models.Model):
     query = models.CharField(_("filters"), max_length=2000, blank=True)
     format = models.CharField(_("format"), max_length=8)
     rows = models.PositiveIntegerField(_("rows"), default=0)  # written so far, in the background
+    background = models.BooleanField(_("in the background"), default=False)
     status = models.CharField(
         _("status"), max_length=8, choices=ExportStatus.choices, default=ExportStatus.DONE
     )
-    total = models.PositiveIntegerField(_("rows to write"), null=True, blank=True)  # background exports only
+    total = models.PositiveIntegerField(_("rows to write"), null=True, blank=True)  # counted by the worker
     file = models.CharField(_("file"), max_length=255, blank=True)  # relative to MEDIA_ROOT
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
     error = models.CharField(_("error"), max_length=500, blank=True)

@@ -5,7 +5,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from orbit.imports import background
-from orbit.imports.exporting import FORMATS, count, each, export_response
+from orbit.imports.exporting import FORMATS, each, export_response, longer_than
 from orbit.imports.lists import EXPORTS
 from orbit.imports.models import ExportLog, ExportStatus
 
@@ -22,9 +22,8 @@ def list_export(request, name: str):
     query.pop("format", None)
     query.pop("page", None)
     rows = export.rows(request.user, query)
-    total = count(rows)
-    if total > settings.ORBIT_EXPORT_BACKGROUND_ROWS:
-        log = background.start(by=request.user, export=export, query=query.urlencode(), fmt=fmt, total=total)
+    if longer_than(rows, settings.ORBIT_EXPORT_BACKGROUND_ROWS):
+        log = background.start(by=request.user, export=export, query=query.urlencode(), fmt=fmt)
         return redirect("imports:export", log.pk)
     return export_response(
         by=request.user,
@@ -39,7 +38,7 @@ def list_export(request, name: str):
 
 def _own_export(request, pk: int) -> ExportLog:
     """A background export is its author's only: anyone else gets 404, as if it did not exist."""
-    log = ExportLog.objects.filter(pk=pk, by=request.user).exclude(total=None).first()
+    log = ExportLog.objects.filter(pk=pk, by=request.user, background=True).first()
     if log is None:
         raise Http404
     return log

@@ -520,7 +520,7 @@ def _request(world, name: str, persona: str, target: str | None):
         args = ["0" * 32]
     elif route.scope == "own_export":
         log = ExportLog.objects.create(
-            by=world.people["lead_a"], list_name="accounts", format="csv", status="queued", total=30000
+            by=world.people["lead_a"], list_name="accounts", format="csv", status="queued", background=True
         )
         args = [log.pk]
     elif name in ("imports:batch", "imports:undo"):
