@@ -215,3 +215,26 @@ def test_one_day_of_touches_in_local_time(world, client):
     assert _column(rows, "contacts") == [""]
     world.a.touch.contacts.add(world.a.contact)
     assert _column(_csv(client, "touches"), "contacts") == ["'=A Иванов"]
+
+
+@pytest.mark.parametrize(
+    ("page", "params", "link"),
+    [
+        ("accounts:list", {"q": "Бета"}, "/exports/contacts/?q=%D0%91%D0%B5%D1%82%D0%B0&amp;format=csv"),
+        ("activities:agenda", {}, "/exports/touches/?person={head}&amp;format=xlsx"),
+        ("activities:agenda", {}, "/exports/tasks/?person={head}&amp;format=csv"),
+        ("growth:opportunities", {"kind": "upsell"}, "/exports/opportunities/?kind=upsell&amp;format=csv"),
+        ("revenue:invoices", {"status": "open"}, "/exports/invoice-lines/?status=open&amp;format=xlsx"),
+        ("analytics:accounts", {"abc": "A"}, "/exports/analytics/?abc=A&amp;format=csv"),
+        ("kpi:page", {"period": "2026-11"}, "/exports/kpi/?period=2026-11&amp;format=csv"),
+        (
+            "bonuses:statements",
+            {"month": "2026-11"},
+            "/exports/bonus-statements/?month=2026-11&amp;format=csv",
+        ),
+    ],
+)
+def test_each_page_links_its_export_with_its_query(world, client, page, params, link):
+    client.force_login(world.org.head)
+    html = client.get(reverse(page), params).content.decode()
+    assert link.format(head=world.org.head.pk) in html
