@@ -53,10 +53,9 @@ class ListExport:
     name: str  # the audit's list name and the address: /exports/<name>/
     title: object  # a lazy translation: the file's name and the sheet's
     columns: list[Column]
-    read: Callable[..., QuerySet | list]  # (user, params: QueryDict) -> the page's rows, filtered and sorted
-
-    def rows(self, user, params: QueryDict) -> QuerySet | list:
-        return self.read(user, params)
+    rows: Callable[
+        [object, QueryDict], QuerySet | list
+    ]  # (user, params) -> the page's rows, filtered, sorted
 
 
 def count(rows: QuerySet | list) -> int:

@@ -1,13 +1,18 @@
+import datetime as dt
+
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from orbit.imports import background
 from orbit.imports.exporting import FORMATS, each, export_response, longer_than
 from orbit.imports.lists import EXPORTS
 from orbit.imports.models import ExportLog, ExportStatus
+
+WORKER_LATE = dt.timedelta(seconds=15)  # as the portfolio move's page
 
 
 @login_required
@@ -53,6 +58,8 @@ def export_page(request, pk: int):
         "export": EXPORTS.get(log.list_name),
         "file": background.path_of(log),
         "keep_days": settings.ORBIT_EXPORT_KEEP_DAYS,
+        # Still queued after a while: say the worker does not seem to run rather than poll in silence.
+        "worker_late": log.status == ExportStatus.QUEUED and timezone.now() - log.at > WORKER_LATE,
     }
     template = "imports/_export_progress.html" if request.htmx else "imports/export.html"
     return render(request, template, context)

@@ -8,6 +8,7 @@ import re
 
 import openpyxl
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -52,6 +53,9 @@ def test_a_large_export_runs_in_the_background_with_its_progress(big, client, se
     text = page.content.decode()
     assert "Waiting for the background worker" in text and " of " not in text
     assert 'hx-trigger="every 2s"' in text and "export-download" not in text
+    ExportLog.objects.filter(pk=log.pk).update(at=timezone.now() - dt.timedelta(seconds=16))
+    late = client.get(reverse("imports:export", args=[log.pk]), headers={"HX-Request": "true"})
+    assert "the background worker does not seem to run" in late.content.decode()
 
     with CaptureQueriesContext(connection) as queries:
         assert run_export.call(log.pk) == ExportStatus.DONE  # the worker's turn
@@ -120,6 +124,9 @@ def test_files_expire_after_the_keeping_days(big, client, settings, django_captu
     assert path.is_file()
     six_days = timezone.now() + dt.timedelta(days=settings.ORBIT_EXPORT_KEEP_DAYS - 1)
     assert background.expire(now=six_days) == 0 and path.is_file()
+    out = io.StringIO()
+    call_command("expire_exports", stdout=out)  # today: nothing is old enough
+    assert out.getvalue() == "Export files removed: 0\n" and path.is_file()
     assert (
         background.expire(now=timezone.now() + dt.timedelta(days=settings.ORBIT_EXPORT_KEEP_DAYS, hours=1))
         == 1

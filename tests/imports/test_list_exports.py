@@ -238,3 +238,20 @@ def test_each_page_links_its_export_with_its_query(world, client, page, params, 
     client.force_login(world.org.head)
     html = client.get(reverse(page), params).content.decode()
     assert link.format(head=world.org.head.pk) in html
+
+
+@pytest.mark.parametrize(
+    ("page", "params", "name", "header", "shown"),
+    [
+        ("growth:opportunities", {"sort": "-title"}, "opportunities", "opportunity title", lambda o: o.title),
+        ("growth:opportunities", {"sort": "title"}, "opportunities", "opportunity title", lambda o: o.title),
+        ("revenue:invoices", {}, "invoice_lines", "invoice number", lambda i: i.number),
+        ("analytics:accounts", {"sort": "name"}, "analytics", "account INN", lambda m: m.account.inn),
+        ("analytics:accounts", {"sort": "-name"}, "analytics", "account INN", lambda m: m.account.inn),
+    ],
+)
+def test_the_export_holds_the_pages_rows_in_its_order(world, client, page, params, name, header, shown):
+    client.force_login(world.org.head)
+    rows = client.get(reverse(page), params).context["page"].object_list
+    exported = [cell.removeprefix("'") for cell in _column(_csv(client, name, **params), header)]
+    assert exported == [shown(row) for row in rows] and len(exported) == 2
