@@ -282,6 +282,10 @@ ORBIT_READY_QUEUE_AGE_MINUTES = int(os.environ.get("ORBIT_READY_QUEUE_AGE_MINUTE
 ORBIT_METRICS_TOKEN = os.environ.get("ORBIT_METRICS_TOKEN", "")
 # API requests a minute per token or signed-in user before 429 (orbit/ops/ratelimit.py; Orbit's default; 0: off).
 ORBIT_API_RATE_LIMIT = int(os.environ.get("ORBIT_API_RATE_LIMIT", "1200"))
+# Exports (Orbit's defaults): a list longer than this is written by the background worker into a file under
+# MEDIA_ROOT, with a progress page and a notification; the file is removed after this many days.
+ORBIT_EXPORT_BACKGROUND_ROWS = int(os.environ.get("ORBIT_EXPORT_BACKGROUND_ROWS", "20000"))
+ORBIT_EXPORT_KEEP_DAYS = int(os.environ.get("ORBIT_EXPORT_KEEP_DAYS", "7"))
 # Lists count at most this many rows and then show "more than 1,000" (see orbit/common/pagination.py).
 ORBIT_COUNT_CAP = int(os.environ.get("ORBIT_COUNT_CAP", "1000"))
 

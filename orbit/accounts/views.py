@@ -48,7 +48,11 @@ def _int_list(values: list[str]) -> list[int]:
 
 
 def filters_from_request(request) -> selectors.AccountFilters:
-    get = request.GET
+    return filters_from(request.GET)
+
+
+def filters_from(get) -> selectors.AccountFilters:
+    """The list's filters from a query string (the page's, or an export's as it was asked for)."""
     parent = get.get("parent", "")
     return selectors.AccountFilters(
         q=get.get("q", "")[:200],

@@ -181,6 +181,28 @@ def agenda(person: User, *, viewer: User | None = None, today: dt.date | None = 
     )
 
 
+def person_touches(person: User, *, viewer: User) -> QuerySet[Touch]:
+    """Every touch of the person whose day the viewer opens (planned, done, cancelled), read as the agenda reads
+    them: what the person and the viewer may both see. Planned first by date, then the done ones, newest first."""
+    return (
+        _read_by(Touch.objects, person, viewer)
+        .filter(owner=person)
+        .select_related("account", "owner")
+        .prefetch_related("contacts")
+        .order_by(F("happened_at").desc(nulls_first=True), "planned_for", "id")
+    )
+
+
+def person_tasks(person: User, *, viewer: User) -> QuerySet[Task]:
+    """Every task assigned to the person whose day the viewer opens, read as the agenda reads them."""
+    return (
+        _read_by(Task.objects, person, viewer)
+        .filter(assignee=person)
+        .select_related("account", "assignee", "contact")
+        .order_by("due_on", "id")
+    )
+
+
 @dataclass
 class TeamRow:
     person: User

@@ -165,7 +165,7 @@ COLUMNS_SORTED = (
 )
 
 
-def _filters(params) -> selectors.MetricsFilters:
+def metrics_filters(params) -> selectors.MetricsFilters:
     abc = params.get("abc", "").upper()
     xyz = params.get("xyz", "")
     dormant = {"1": True, "0": False}.get(params.get("dormant", ""))
@@ -199,7 +199,7 @@ def sort_columns(sort: str, sort_query: str) -> dict:
 
 @login_required
 def accounts(request):
-    filters = _filters(request.GET)
+    filters = metrics_filters(request.GET)
     sort = request.GET.get("sort", "")
     sort = sort if sort in selectors.SORTS else selectors.DEFAULT_SORT
     page = selectors.metrics_page(request.user, filters, sort, request.GET.get("page"))

@@ -41,7 +41,7 @@ def _partial(request) -> bool:
     return bool(request.htmx) and not request.htmx.boosted
 
 
-def _filters(params, *, default_status: str = StageOutcome.OPEN) -> pipeline.Filters:
+def list_filters(params, *, default_status: str = StageOutcome.OPEN) -> pipeline.Filters:
     """The filters of the address; a value that is not valid is ignored (a list, not a form to correct)."""
     form = ListFilterForm(params)
     form.is_valid()
@@ -80,7 +80,7 @@ def _require_sell(request, account) -> None:
 
 @login_required
 def opportunity_list(request):
-    filters = _filters(request.GET)
+    filters = list_filters(request.GET)
     rows = pipeline.opportunity_list(request.user, filters)
     totals = pipeline.totals(request.user, filters)  # counts the rows too: the paginator needs no COUNT
     page = CappedPaginator(rows, settings.ORBIT_PAGE_SIZE, matched=totals.count).get_page(
@@ -311,7 +311,7 @@ def _moved_message(opportunity: Opportunity) -> str:
 
 
 def _board_context(request, params) -> dict:
-    filters = _filters(params)
+    filters = list_filters(params)
     board = pipeline.board(request.user, filters)
     filters.pipeline = board.pipeline.pk if board.pipeline else None
     query = QueryDict(mutable=True)
@@ -357,7 +357,7 @@ def board(request):
 @login_required
 def forecast(request):
     by = request.GET.get("by", "owner")
-    filters = _filters(request.GET)
+    filters = list_filters(request.GET)
     result = pipeline.weighted_pipeline(request.user, by=by, today=timezone.localdate(), filters=filters)
     context = {
         "forecast": result,

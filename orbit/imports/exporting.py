@@ -8,6 +8,8 @@
   disk past a few megabytes.
 - Every export is recorded (`ExportLog`: who, which list, which filters, how many rows), written when the last
   row has gone out.
+- A list is a `ListExport`: its columns and the page's own selector read with the page's query string, so the
+  same list can be written now (a download) or later by the background worker (`export_background.py`).
 """
 
 import csv
@@ -18,7 +20,8 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.http import FileResponse, StreamingHttpResponse
+from django.db.models import QuerySet
+from django.http import FileResponse, QueryDict, StreamingHttpResponse
 from django.utils import timezone
 
 from orbit.imports.models import ExportLog
@@ -43,6 +46,33 @@ def safe(value):
 class Column:
     header: object  # a lazy translation
     value: Callable  # row -> cell value
+
+
+@dataclass(frozen=True)
+class ListExport:
+    name: str  # the audit's list name and the address: /exports/<name>/
+    title: object  # a lazy translation: the file's name and the sheet's
+    columns: list[Column]
+    rows: Callable[
+        [object, QueryDict], QuerySet | list
+    ]  # (user, params) -> the page's rows, filtered, sorted
+
+
+def count(rows: QuerySet | list) -> int:
+    return rows.count() if isinstance(rows, QuerySet) else len(rows)
+
+
+def longer_than(rows: QuerySet | list, limit: int) -> bool:
+    """Whether there are more than `limit` rows, counting no further (a COUNT of a million rows is what the
+    list pages' capped paginator avoids too)."""
+    if isinstance(rows, QuerySet):
+        return rows.order_by()[: limit + 1].count() > limit
+    return len(rows) > limit
+
+
+def each(rows: QuerySet | list) -> Iterable:
+    """Rows one by one; a queryset in chunks (iterator()), so a million rows are never held at once."""
+    return rows.iterator(chunk_size=2000) if isinstance(rows, QuerySet) else rows
 
 
 def _rows(columns: list[Column], items: Iterable) -> Iterator[list]:
@@ -80,6 +110,13 @@ def _csv_values(row: list) -> list:
 
 
 def xlsx_file(columns: list[Column], items: Iterable, title: str) -> tuple[io.IOBase, int]:
+    spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 - FileResponse closes it
+    count = write_xlsx(spool, columns, items, title)
+    spool.seek(0)
+    return spool, count
+
+
+def write_xlsx(target, columns: list[Column], items: Iterable, title: str) -> int:
     import openpyxl
 
     book = openpyxl.Workbook(write_only=True)
@@ -90,10 +127,15 @@ def xlsx_file(columns: list[Column], items: Iterable, title: str) -> tuple[io.IO
         count += 1
         # XLSX has no time zones: a moment is written as the user's local wall-clock time.
         sheet.append([_local(v) if isinstance(v, dt.datetime) else v for v in row])
-    spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 - FileResponse closes it
-    book.save(spool)
-    spool.seek(0)
-    return spool, count
+    book.save(target)
+    return count
+
+
+def write_csv(target, columns: list[Column], items: Iterable) -> int:
+    written: list[int] = []
+    for chunk in csv_chunks(columns, items, written.append):
+        target.write(chunk)
+    return written[0]
 
 
 def _local(moment: dt.datetime) -> dt.datetime:

@@ -1,12 +1,17 @@
-"""The lists that can be taken out, each with its columns. A list is read by its own selector with the filters
-and sort of its page, so an export holds exactly the rows the user sees there, through the visibility model."""
+"""The lists that can be taken out, each with its columns. A list is read by its own page's selector with the
+page's filters and sort (parsed by the page's own function), so an export holds exactly the rows the user sees
+there, through the visibility model. The lists of the other areas are in lists_work, lists_sales and
+lists_people; EXPORTS names them all (an address /exports/<name>/ each)."""
 
 from django.utils.translation import gettext_lazy as _
 
 from orbit.accounts import selectors as account_selectors
-from orbit.imports.exporting import Column
+from orbit.accounts.views import filters_from as account_filters
+from orbit.imports import lists_people, lists_sales, lists_work
+from orbit.imports.exporting import Column, ListExport
 from orbit.imports.mapping import ACCOUNT_FIELDS
 from orbit.requests import selectors as request_selectors
+from orbit.requests.views import filters_from as request_filters
 
 _LABEL = {f.key: f.label for f in ACCOUNT_FIELDS}
 
@@ -28,10 +33,8 @@ ACCOUNT_COLUMNS = [
 ]
 
 
-def accounts(user, filters):
-    # iterator(): a million rows are fetched in chunks, never held at once.
-    rows = account_selectors.account_list(user, filters).select_related("parent")
-    return rows.iterator(chunk_size=2000)
+def accounts(user, params):
+    return account_selectors.account_list(user, account_filters(params)).select_related("parent")
 
 
 REQUEST_COLUMNS = [
@@ -53,5 +56,14 @@ REQUEST_COLUMNS = [
 ]
 
 
-def requests(user, filters):
-    return request_selectors.request_list(user, filters).iterator(chunk_size=2000)
+def requests(user, params):
+    return request_selectors.request_list(user, request_filters(params))
+
+
+ACCOUNTS = ListExport("accounts", _("accounts"), ACCOUNT_COLUMNS, accounts)
+REQUESTS = ListExport("requests", _("requests"), REQUEST_COLUMNS, requests)
+
+EXPORTS: dict[str, ListExport] = {
+    export.name: export
+    for export in (ACCOUNTS, REQUESTS, *lists_work.EXPORTS, *lists_sales.EXPORTS, *lists_people.EXPORTS)
+}

@@ -41,7 +41,7 @@ class ImportBatch(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     undone_at = models.DateTimeField(_("undone"), null=True, blank=True)
-    # A large file runs in the background (imports/background.py): how far it got. While it runs, the live figure
+    # A large file runs in the background (imports/import_background.py): how far it got. While it runs, the live figure
     # is in the "progress" cache (this row is written in the import's own transaction); here when it is done.
     dry_run = models.BooleanField(default=False)  # a background preview: not in the import history
     rows_done = models.PositiveIntegerField(default=0)
@@ -82,8 +82,19 @@ class ImportedRow(models.Model):
         return f"{self.batch_id} row {self.row}: {self.action} {self.account_id}"
 
 
+class ExportStatus(models.TextChoices):
+    QUEUED = "queued", _("Waiting for the background worker")
+    RUNNING = "running", _("Being written")
+    DONE = "done", _("Ready")
+    FAILED = "failed", _("Failed")
+    EXPIRED = "expired", _("Expired: the file was removed")
+
+
 class ExportLog(models.Model):
-    """Who took which list out, with which filters, and how many rows (an export is audited)."""
+    """Who took which list out, with which filters, and how many rows (an export is audited).
+
+    A list over ORBIT_EXPORT_BACKGROUND_ROWS is written by the background worker: the same row then carries its
+    progress (`rows` of `total`), the file under MEDIA_ROOT and its outcome, so the audit and the job are one."""
 
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("exported by"), on_delete=models.PROTECT, related_name="+"
@@ -92,7 +103,15 @@ class ExportLog(models.Model):
     list_name = models.CharField(_("list"), max_length=60)
     query = models.CharField(_("filters"), max_length=2000, blank=True)
     format = models.CharField(_("format"), max_length=8)
-    rows = models.PositiveIntegerField(_("rows"))
+    rows = models.PositiveIntegerField(_("rows"), default=0)  # written so far, in the background
+    background = models.BooleanField(_("in the background"), default=False)
+    status = models.CharField(
+        _("status"), max_length=8, choices=ExportStatus.choices, default=ExportStatus.DONE
+    )
+    total = models.PositiveIntegerField(_("rows to write"), null=True, blank=True)  # counted by the worker
+    file = models.CharField(_("file"), max_length=255, blank=True)  # relative to MEDIA_ROOT
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    error = models.CharField(_("error"), max_length=500, blank=True)
 
     class Meta:
         verbose_name = _("export")
@@ -101,6 +120,10 @@ class ExportLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.by} {self.list_name} {self.format} {self.rows}"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status not in (ExportStatus.QUEUED, ExportStatus.RUNNING)
 
 
 class SavedMapping(models.Model):

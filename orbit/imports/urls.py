@@ -1,11 +1,17 @@
 from django.urls import path
 
 from orbit.imports import views, views_import
+from orbit.imports.lists import EXPORTS
 
 app_name = "imports"
 urlpatterns = [
-    path("exports/accounts/", views.account_export, name="accounts_export"),
-    path("exports/requests/", views.request_export, name="requests_export"),
+    # One address a list: /exports/accounts/, /exports/invoice-lines/ … (names "accounts_export" …).
+    *(
+        path(f"exports/{name.replace('_', '-')}/", views.list_export, {"name": name}, name=f"{name}_export")
+        for name in EXPORTS
+    ),
+    path("exports/<int:pk>/", views.export_page, name="export"),
+    path("exports/<int:pk>/file/", views.export_file, name="export_file"),
     path("imports/", views_import.import_home, name="home"),
     path("imports/preview/", views_import.import_preview, name="preview"),
     path("imports/commit/", views_import.import_commit, name="commit"),

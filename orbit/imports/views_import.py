@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from orbit.access import policy
 from orbit.common.refusal import refused
-from orbit.imports import background, uploads
+from orbit.imports import import_background, uploads
 from orbit.imports.engine import UPDATE, Kind, Report, RowError, import_file
 from orbit.imports.exporting import Column, export_response
 from orbit.imports.forms import UploadForm, field_choices
@@ -110,11 +110,11 @@ def _check(request, token: str, *, dry_run: bool) -> _Checked:
         "preset": preset if base is not None else "",
         "on_duplicate": request.POST.get("on_duplicate", UPDATE),
     }
-    if background.is_large(path):
+    if import_background.is_large(path):
         with path.open("rb") as stream:  # a file that is no table is refused here, at once
             header = open_table(stream, name).header
         mapping = {**(base or {}), **_mapping_from(request, kind, header)}
-        batch = background.queue(
+        batch = import_background.queue(
             by=request.user,
             kind=kind.name,
             path=path,
@@ -244,7 +244,7 @@ def import_progress(request, pk: int):
         found = uploads.find(request, token)
         if found is not None and batch.status == ImportStatus.CHECKED:
             return _preview(request, _from_batch(batch, token, found))
-    rows, read = background.progress_of(batch)
+    rows, read = import_background.progress_of(batch)
     context = {
         "batch": batch,
         "rows": rows,

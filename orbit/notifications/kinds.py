@@ -30,6 +30,7 @@ class Kind(models.TextChoices):
     OPPORTUNITY_ASSIGNED = "opportunity_assigned", _("An opportunity is given to me")
     PROJECT_STAGE = "project_stage", _("A stage of a project on my account has started or finished")
     ANALYTICS_CHANGES = "analytics_changes", _("The analytics run found changes in my accounts")
+    EXPORT_READY = "export_ready", _("A large export I asked for is ready to download")
 
 
 class Channels(NamedTuple):
@@ -56,4 +57,5 @@ DEFAULT_CHANNELS: dict[str, Channels] = {
     Kind.OPPORTUNITY_ASSIGNED: Channels(in_app=True, email=False),
     Kind.PROJECT_STAGE: Channels(in_app=True, email=True),
     Kind.ANALYTICS_CHANGES: Channels(in_app=True, email=False),  # a nightly digest: in-app unless he asks
+    Kind.EXPORT_READY: Channels(in_app=True, email=False),  # he is usually still on the progress page
 }

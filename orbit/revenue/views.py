@@ -107,7 +107,7 @@ def receivables(request):
     return TemplateResponse(request, "revenue/receivables.html", context)
 
 
-def _invoice_filters(params) -> selectors.InvoiceFilters:
+def invoice_filters(params) -> selectors.InvoiceFilters:
     status = params.get("status", "")
     return selectors.InvoiceFilters(
         account=int_param(params.get("account", "")),
@@ -118,7 +118,7 @@ def _invoice_filters(params) -> selectors.InvoiceFilters:
 
 @login_required
 def invoice_list(request):
-    filters = _invoice_filters(request.GET)
+    filters = invoice_filters(request.GET)
     today = timezone.localdate()
     invoices = selectors.invoice_list(request.user, filters, today=today)
     page = CappedPaginator(invoices, settings.ORBIT_PAGE_SIZE).get_page(request.GET.get("page"))

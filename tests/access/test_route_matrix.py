@@ -21,7 +21,7 @@ from orbit.accounts.models import TeamRole
 from orbit.activities import cadence
 from orbit.activities.models import CadencePolicy
 from orbit.handoffs.models import BulkMove
-from orbit.imports.models import ImportBatch
+from orbit.imports.models import ExportLog, ImportBatch
 from orbit.requests.models import SlaPolicy
 from orbit.revenue.models import ProductLine
 from orbit.staffing.models import Competency, Training
@@ -91,6 +91,18 @@ ROUTES = {
     "accounts:list": Route(),
     "imports:accounts_export": Route(),  # the rows are what accounts:list shows him: tests/imports
     "imports:requests_export": Route(),  # the rows are what requests:list shows him (checked below)
+    # The other lists' exports: each reads its page's selector for him (rows per persona: tests/imports).
+    "imports:contacts_export": Route(),
+    "imports:touches_export": Route(),  # his own day's touches (another's day: ?person=, as the agenda)
+    "imports:tasks_export": Route(),
+    "imports:opportunities_export": Route(),
+    "imports:invoice_lines_export": Route(),
+    "imports:analytics_export": Route(),
+    "imports:kpi_export": Route(),
+    "imports:bonus_statements_export": Route(),
+    # lead_a's background export, still queued: its page is his only, its file not ready yet (409).
+    "imports:export": Route(scope="own_export"),
+    "imports:export_file": Route(scope="own_export", ok=409),
     # Imports: whoever may create accounts; an empty upload is a 400, a file token he never previewed a 404.
     "imports:home": Route(scope="create"),
     "imports:preview": Route(method="post", scope="create", ok=400),
@@ -396,6 +408,8 @@ def _expected(route: Route, persona: str, target: str | None) -> int:
         return route.ok if route.method == "get" or persona in COVER_ARRANGES else 403
     if route.scope == "bulk_move":
         return 200 if persona in ("lead_a", "head", "admin") else 404
+    if route.scope == "own_export":
+        return route.ok if persona == "lead_a" else 404
     if route.scope in ("profile", "profile_write"):
         if persona not in PROFILE_READERS:
             return 404
@@ -508,6 +522,11 @@ def _request(world, name: str, persona: str, target: str | None):
         args = [default_calendar().pk] + (["2026-11-24"] if name.startswith("worktime:day") else [])
     elif name == "imports:report":
         args = ["0" * 32]
+    elif route.scope == "own_export":
+        log = ExportLog.objects.create(
+            by=world.people["lead_a"], list_name="accounts", format="csv", status="queued", background=True
+        )
+        args = [log.pk]
     elif name in ("imports:batch", "imports:undo", "imports:progress"):
         args = [
             ImportBatch.objects.create(
@@ -642,6 +661,11 @@ def test_lists_counts_search_and_filters_leak_nothing(world, persona):
     assert {k for k, r in world.requests.items() if str(r.pk) in numbers} == set(visible) & set(
         world.requests
     )
+    # The accounts' contacts, opportunities and invoice lines: the rows of the accounts he sees, of no other.
+    for name in ("contacts", "opportunities", "invoice_lines"):
+        export = client.get(reverse(f"imports:{name}_export"), {"format": "csv"})
+        exported = b"".join(export.streaming_content).decode("utf-8-sig")
+        assert {k for k, a in accounts.items() if a.inn in exported} == set(visible), (persona, name)
 
 
 def test_holding_tree_shows_only_visible_members(world, client):

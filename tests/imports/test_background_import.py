@@ -1,4 +1,4 @@
-"""Large files in the background (imports/background.py): the check and the import run as a task (in-line here,
+"""Large files in the background (imports/import_background.py): the check and the import run as a task (in-line here,
 as every task test does), the progress page shows a progress bar and then the report; the progress is recorded;
 a refused import leaves the base as it was and the batch refused with its report."""
 

@@ -169,3 +169,55 @@ def test_the_requests_list_exports_with_its_filters_in_local_time(org, client):
     )
     assert subject == "'=Недовоз"  # neutralised
     assert ExportLog.objects.get().list_name == "requests"
+
+
+def test_round_trip_of_accounts_and_their_contacts(base, client):
+    """Accounts and their contacts taken out as XLSX, the base emptied, the two files imported back: the same
+    contacts on the same accounts (the contacts file names its accounts by INN and KPP)."""
+    from orbit.accounts.models import BuyingRole, Contact
+    from orbit.imports.contacts import import_contacts
+
+    holding = Account.objects.get(inn="7728168971")
+    services.contact_create(
+        by=base.head,
+        account=holding,
+        full_name="Кузнецова Анна Петровна",
+        position="Финансовый директор",
+        phone="+79161234567",
+        email="a.kuznetsova@holding.ru",
+        buying_role=BuyingRole.DECISION_MAKER,
+    )
+    services.contact_create(by=base.head, account=holding, full_name="Петров Игорь", phone="+74951234567")
+    services.contact_create(
+        by=base.head, account=Account.objects.get(inn="500100732259"), full_name="Соколов Павел"
+    )
+    client.force_login(base.head)
+    files = {}
+    for name in ("accounts", "contacts"):
+        response = client.get(reverse(f"imports:{name}_export"), {"format": "xlsx"})
+        assert response.status_code == 200
+        files[name] = b"".join(response.streaming_content)
+
+    def snapshot():
+        return {
+            (c.account.inn, c.account.kpp, c.full_name, c.position, c.phone, c.email, c.buying_role)
+            for c in Contact.objects.select_related("account")
+        }
+
+    before = snapshot()
+    assert len(before) == 3
+    Contact.history.model.objects.all().delete()
+    Contact.objects.all().delete()
+    Account.objects.update(parent=None)
+    OwnershipPeriod.objects.all().delete()
+    Account.objects.all().delete()
+    with translation.override("ru"):
+        accounts = import_accounts(
+            by=base.head, table=open_table(io.BytesIO(files["accounts"]), "a.xlsx"), file_name="a.xlsx"
+        )
+        contacts = import_contacts(
+            by=base.head, table=open_table(io.BytesIO(files["contacts"]), "c.xlsx"), file_name="c.xlsx"
+        )
+    assert accounts.errors == [] and contacts.errors == []
+    assert contacts.new == 3
+    assert snapshot() == before
