@@ -8,7 +8,7 @@ everything back on a dry run or when any row failed (the base is exactly as befo
 refused import (`ImportBatch`; a dry run is not recorded) with what it did, for its undo.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from orbit.imports.mapping import Field, missing_required, normalise, recognise
 from orbit.imports.models import ImportBatch, ImportStatus
-from orbit.imports.reading import Table
+from orbit.imports.reading import Table, shape_problem
 from orbit.imports.values import ValueProblem
 from orbit.org.models import OWNER_ROLES, User
 
@@ -193,6 +193,18 @@ def _counted(rows, progress: Callable[[int], None]):
         if done % PROGRESS_EVERY == 0:
             progress(done)
     progress(done)
+
+
+def readable_rows(table: Table, columns: dict[int, str], report: Report) -> Iterator["Row"]:
+    """The table's rows, each as a Row of its cells by field key; a row the file itself breaks (another
+    delimiter, an unclosed quote) goes to the report as failed instead."""
+    for raw in table.rows:
+        problem = shape_problem(table, raw)
+        if problem:
+            report.errors.append(RowError(raw.number, "", "", problem))
+            report.failed += 1
+            continue
+        yield Row(raw.number, raw.cells, columns, table.header)
 
 
 class People:

@@ -33,11 +33,11 @@ from orbit.access import policy
 from orbit.accounts.models import Account
 from orbit.imports import money_undo
 from orbit.imports.account_ref import AccountFinder
-from orbit.imports.engine import Kind, Report, Row, RowError, RowFailed, import_file, word
+from orbit.imports.engine import Kind, Report, Row, RowFailed, import_file, readable_rows, word
 from orbit.imports.ledger_rows import CURRENCY_FIELD, INN_FIELDS, parse_currency
 from orbit.imports.mapping import Field, normalise
 from orbit.imports.models import ImportedRow
-from orbit.imports.reading import Table, shape_problem
+from orbit.imports.reading import Table
 from orbit.imports.values import ValueProblem, parse_date, parse_number, parse_text
 from orbit.org.models import Role, User
 from orbit.revenue import invoicing, rates
@@ -357,13 +357,7 @@ def _run(by: User, table: Table, columns: dict[int, str], on_duplicate: str, rep
     accounts, catalog = AccountFinder(by, by_name=False), _Catalog()
     documents: dict[tuple[str, str], _Document] = {}
     unread: list[Row] = []
-    for raw in table.rows:
-        problem = shape_problem(table, raw)
-        if problem:
-            report.errors.append(RowError(raw.number, "", "", problem))
-            report.failed += 1
-            continue
-        row = Row(raw.number, raw.cells, columns, table.header)
+    for row in readable_rows(table, columns, report):
         item = _read(row, accounts, catalog)
         if item is None:
             unread.append(row)

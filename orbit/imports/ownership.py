@@ -32,11 +32,11 @@ from orbit.access import policy
 from orbit.accounts import ownership
 from orbit.accounts.models import Account, ChangeReason, OwnershipPeriod
 from orbit.imports.account_ref import AccountFinder
-from orbit.imports.engine import SKIP, Kind, People, Report, Row, RowError, import_file
+from orbit.imports.engine import SKIP, Kind, People, Report, Row, import_file, readable_rows
 from orbit.imports.ledger_rows import INN_FIELDS
 from orbit.imports.mapping import Field
 from orbit.imports.models import ImportBatch, ImportedRow
-from orbit.imports.reading import Table, shape_problem
+from orbit.imports.reading import Table
 from orbit.imports.values import parse_date, parse_text
 from orbit.org.models import User
 from orbit.revenue.models import Invoice, Payment
@@ -178,13 +178,7 @@ def _run(by: User, table: Table, columns: dict[int, str], on_duplicate: str, rep
     accounts, people = AccountFinder(by, by_name=False), People()
     histories: dict[int, tuple[Account, list[_Period], list[Row]]] = {}
     rows: list[Row] = []
-    for raw in table.rows:
-        problem = shape_problem(table, raw)
-        if problem:
-            report.errors.append(RowError(raw.number, "", "", problem))
-            report.failed += 1
-            continue
-        row = Row(raw.number, raw.cells, columns, table.header)
+    for row in readable_rows(table, columns, report):
         rows.append(row)
         account = accounts.for_row(row)
         name = row.read("manager", lambda c: parse_text(c, max_length=200), "")

@@ -18,12 +18,12 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from orbit.imports import money_undo
 from orbit.imports.account_ref import AccountFinder
-from orbit.imports.engine import Kind, Report, Row, RowError, RowFailed, import_file
+from orbit.imports.engine import Kind, Report, Row, RowFailed, import_file, readable_rows
 from orbit.imports.invoices import may_import
 from orbit.imports.ledger_rows import CURRENCY_FIELD, INN_FIELDS, parse_currency
 from orbit.imports.mapping import Field
 from orbit.imports.models import ImportedRow
-from orbit.imports.reading import Table, shape_problem
+from orbit.imports.reading import Table
 from orbit.imports.values import parse_date, parse_number, parse_text
 from orbit.org.models import User
 from orbit.revenue import payments
@@ -126,13 +126,7 @@ def _run(by: User, table: Table, columns: dict[int, str], on_duplicate: str, rep
     """`on_duplicate` does not apply: a recorded payment is never updated, a known reference is skipped."""
     accounts = AccountFinder(by, by_name=False)
     seen: dict[tuple[int, str], int] = {}  # (account, reference) -> its first row
-    for raw in table.rows:
-        problem = shape_problem(table, raw)
-        if problem:
-            report.errors.append(RowError(raw.number, "", "", problem))
-            report.failed += 1
-            continue
-        row = Row(raw.number, raw.cells, columns, table.header)
+    for row in readable_rows(table, columns, report):
         try:
             outcome = _one(by, row, accounts, seen, report)
         except RowFailed:

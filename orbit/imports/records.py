@@ -7,9 +7,9 @@ from collections.abc import Callable
 from django.db import models, transaction
 from django.utils.translation import gettext as _
 
-from orbit.imports.engine import Report, Row, RowError, RowFailed
+from orbit.imports.engine import Report, Row, RowError, RowFailed, readable_rows
 from orbit.imports.models import ImportedRow
-from orbit.imports.reading import Table, shape_problem
+from orbit.imports.reading import Table
 
 
 def no_columns_for(table: Table, report: Report, missing: list[str]) -> bool:
@@ -29,13 +29,7 @@ def each_row(
 ) -> None:
     """Run `one` on every row in a savepoint (a failed row leaves nothing behind); it returns the record and
     "new", "updated" or "unchanged", or raises RowFailed with its reasons on the row."""
-    for raw in table.rows:
-        problem = shape_problem(table, raw)
-        if problem:
-            report.errors.append(RowError(raw.number, "", "", problem))
-            report.failed += 1
-            continue
-        row = Row(raw.number, raw.cells, columns, table.header)
+    for row in readable_rows(table, columns, report):
         try:
             with transaction.atomic():
                 record, outcome = one(row)
