@@ -31,12 +31,11 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from orbit.access import policy
 from orbit.accounts.models import Account
-from orbit.imports import money_undo
+from orbit.imports import money_undo, records
 from orbit.imports.account_ref import AccountFinder
 from orbit.imports.engine import Kind, Report, Row, RowFailed, import_file, readable_rows, word
 from orbit.imports.ledger_rows import CURRENCY_FIELD, INN_FIELDS, parse_currency
 from orbit.imports.mapping import Field, normalise
-from orbit.imports.models import ImportedRow
 from orbit.imports.reading import Table
 from orbit.imports.values import ValueProblem, parse_date, parse_number, parse_text
 from orbit.org.models import Role, User
@@ -348,7 +347,7 @@ def _one(by: User, document: _Document, report: Report) -> str:
         return "failed"
     except RowFailed:
         return "failed"
-    report.touched[invoice.pk] = (first.row.number, "new", {"account": invoice.account_id})
+    report.touched[invoice.pk] = (first.row.number, "new", {}, invoice.account_id)
     return "new"
 
 
@@ -382,21 +381,6 @@ def _run(by: User, table: Table, columns: dict[int, str], on_duplicate: str, rep
     report.errors.extend(sorted((e for r in rows for e in r.errors), key=lambda e: e.row))
 
 
-def _remember(report: Report) -> None:
-    ImportedRow.objects.bulk_create(
-        ImportedRow(
-            batch_id=report.batch_id,
-            account_id=before["account"],
-            target="revenue.invoice",
-            object_id=pk,
-            row=row,
-            action=action,
-            before={},
-        )
-        for pk, (row, action, before) in report.touched.items()
-    )
-
-
 def may_import(user: User) -> bool:
     """Whoever may bill: the ledger then checks each document's account (`require_bill`), so a manager imports
     the documents of his own clients only; an auditor, who never posts to the books, none."""
@@ -410,7 +394,7 @@ KIND = Kind(
     presets=PRESETS,
     may_import=may_import,
     run=_run,
-    remember=_remember,
+    remember=records.remember(Invoice, "revenue.invoice"),
     undo=money_undo.undo_invoices,
 )
 

@@ -16,13 +16,12 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from orbit.imports import money_undo
+from orbit.imports import money_undo, records
 from orbit.imports.account_ref import AccountFinder
 from orbit.imports.engine import Kind, Report, Row, RowFailed, import_file, readable_rows
 from orbit.imports.invoices import may_import
 from orbit.imports.ledger_rows import CURRENCY_FIELD, INN_FIELDS, parse_currency
 from orbit.imports.mapping import Field
-from orbit.imports.models import ImportedRow
 from orbit.imports.reading import Table
 from orbit.imports.values import parse_date, parse_number, parse_text
 from orbit.org.models import User
@@ -117,7 +116,8 @@ def _one(
     report.touched[payment.pk] = (
         row.number,
         "new",
-        {"account": payment.account_id, "allocated": str(payment.allocated_amount)},
+        {"allocated": str(payment.allocated_amount)},
+        payment.account_id,
     )
     return "new"
 
@@ -135,21 +135,6 @@ def _run(by: User, table: Table, columns: dict[int, str], on_duplicate: str, rep
         report.count(outcome)
 
 
-def _remember(report: Report) -> None:
-    ImportedRow.objects.bulk_create(
-        ImportedRow(
-            batch_id=report.batch_id,
-            account_id=before["account"],
-            target="revenue.payment",
-            object_id=pk,
-            row=row,
-            action=action,
-            before={"allocated": before["allocated"]},
-        )
-        for pk, (row, action, before) in report.touched.items()
-    )
-
-
 KIND = Kind(
     name="payments",
     label=_lazy("Payments"),
@@ -157,7 +142,7 @@ KIND = Kind(
     presets={},
     may_import=may_import,
     run=_run,
-    remember=_remember,
+    remember=records.remember(Payment, "revenue.payment"),
     undo=money_undo.undo_payments,
 )
 

@@ -42,10 +42,17 @@ def each_row(
 
 
 def remember(model: type[models.Model], target: str) -> Callable[[Report], None]:
-    """A kind's `remember`: what the import did to each record of `model`, for its undo."""
+    """A kind's `remember`: what the import did to each record of `model`, for its undo. `report.touched` maps a
+    record's id to (row, "new"/"updated", values before, account id); a model with a version keeps the one the
+    import left, so that the undo sees a later change."""
+    versioned = any(f.name == "version" for f in model._meta.concrete_fields)
 
     def keep(report: Report) -> None:
-        versions = dict(model._default_manager.filter(pk__in=report.touched).values_list("pk", "version"))
+        versions = (
+            dict(model._default_manager.filter(pk__in=report.touched).values_list("pk", "version"))
+            if versioned
+            else {}
+        )
         ImportedRow.objects.bulk_create(
             ImportedRow(
                 batch_id=report.batch_id,
@@ -55,7 +62,7 @@ def remember(model: type[models.Model], target: str) -> Callable[[Report], None]
                 row=row,
                 action=action,
                 before=before,
-                version_after=versions[pk],
+                version_after=versions.get(pk),
             )
             for pk, (row, action, before, account_id) in report.touched.items()
         )
