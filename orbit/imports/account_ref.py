@@ -9,8 +9,10 @@ key are a row error, never a guess. Answers are kept per INN and per name, so a 
 accounts costs a few queries.
 """
 
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from orbit.accounts import services
 from orbit.accounts.models import Account
 from orbit.accounts.names import name_key
 from orbit.common.validators import validate_inn, validate_kpp
@@ -23,25 +25,20 @@ INN, KPP, COMPANY = "inn", "kpp", "company"
 
 
 def visible_by_inn(visible, inn: str, kpp: str = "") -> Account | None:
-    """The account among `visible` with this INN and KPP (or the only one with the INN whose KPP is blank). A
-    ValueProblem when the KPP differs from the only account's, or when branches share the INN and no KPP says
-    which one is meant."""
+    """The account among `visible` that this INN and KPP name (`services.pick_by_kpp`, the rule every lookup by
+    INN follows). A ValueProblem when branches share the INN and no KPP says which one is meant, or when the
+    KPP differs from the only account's."""
     candidates = list(visible.filter(inn=inn).order_by("id")[:20])  # a company and its branches: a few
-    if kpp:
-        exact = [a for a in candidates if a.kpp == kpp] or [a for a in candidates if not a.kpp]
-        if exact:
-            return exact[0]
-        if len(candidates) == 1:
-            raise ValueProblem(
-                _("The account with INN %(inn)s has KPP %(kpp)s, not this one.")
-                % {"inn": inn, "kpp": candidates[0].kpp}
-            )
-        return None
-    if len(candidates) > 1:
+    try:
+        found = services.pick_by_kpp(candidates, inn, kpp)
+    except ValidationError as exc:
+        raise ValueProblem(exc.messages[0]) from None
+    if found is None and kpp and len(candidates) == 1:
         raise ValueProblem(
-            _("Several accounts have INN %(inn)s (a company and its branches): give the KPP.") % {"inn": inn}
+            _("The account with INN %(inn)s has KPP %(kpp)s, not this one.")
+            % {"inn": inn, "kpp": candidates[0].kpp}
         )
-    return candidates[0] if candidates else None
+    return found
 
 
 class AccountFinder:
