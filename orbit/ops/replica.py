@@ -114,6 +114,8 @@ class PinAfterWriteMiddleware:
             token = getattr(request, "_orbit_replica_token", None)
             if token is not None:
                 _reads_from_replica.reset(token)
+        if getattr(request, "_orbit_replica_token", None) is not None and response.streaming:
+            response.streaming_content = _chunks_from_replica(response.streaming_content)
         if request.method not in SAFE_METHODS and response.status_code < 400:
             response.set_signed_cookie(
                 PIN_COOKIE,
@@ -137,3 +139,17 @@ class PinAfterWriteMiddleware:
     def _has_pin(request) -> bool:
         value = request.get_signed_cookie(PIN_COOKIE, default=None, salt=_PIN_SALT, max_age=pin_seconds())
         return value == "1"
+
+
+def _chunks_from_replica(chunks):
+    """A streamed body (a CSV export) reads its rows after the view has returned: on the replica too."""
+    iterator = iter(chunks)
+    while True:
+        _reads_from_replica.set(True)
+        try:
+            chunk = next(iterator)
+        except StopIteration:
+            return
+        finally:
+            _reads_from_replica.set(False)
+        yield chunk

@@ -74,6 +74,18 @@ def test_a_list_that_tolerates_lag_reads_accounts_from_the_replica(routed, manag
 
 
 @both
+def test_a_streamed_export_reads_its_rows_from_the_replica(routed, manager_client):
+    with Reads() as reads:
+        response = manager_client.get(reverse("imports:accounts_export"), {"format": "csv"})
+        body = b"".join(response.streaming_content).decode("utf-8-sig")
+    assert response.status_code == 200 and "ООО «Первый»" in body
+    assert reads.on("replica", "accounts_account") >= 1
+    assert reads.on("primary", "accounts_account") == 0
+    assert reads.on("primary", "imports_exportlog") == 1  # the export's log is a write: on the primary
+    assert replica._reads_from_replica.get() is False
+
+
+@both
 def test_a_page_not_declared_reads_only_from_the_primary(routed, manager_client):
     account = Account.objects.get()
     with Reads() as reads:
