@@ -15,7 +15,7 @@ from django_tasks_db.models import DBTaskResult
 from tests.ops.two_workers_tasks import TABLE, record_run
 from tests.worker import ROOT, test_database_url, use_database_tasks
 
-TASKS = 40  # Orbit's test size: 40 × 0.15 s, some 3 s of work for each of two workers
+TASKS = 40  # 40 × 0.2 s: some 4 s of work for each of two workers, far more than their start-up skew
 
 
 def _start_worker(worker_id: str) -> subprocess.Popen:

@@ -12,7 +12,7 @@ TABLE = "ops_test_task_runs"  # made and dropped by the test; a primary key on t
 @task()
 def record_run(number: int) -> int:
     # Long enough that both workers are busy at once; a second run of one number breaks the primary key.
-    time.sleep(0.15)
+    time.sleep(0.2)
     with connection.cursor() as cursor:
         cursor.execute(f"INSERT INTO {TABLE} (number, pid) VALUES (%s, %s)", [number, os.getpid()])
     return number
