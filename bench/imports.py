@@ -133,7 +133,8 @@ DERIVED = {
 }
 
 
-def load_by_sql(dsn: str, head_id: int) -> float:
+def load_by_sql(dsn: str, head_id: int) -> tuple[float, dict[str, float]]:
+    """(c), committed, then emptied; its time and each step's (where a plain load into the schema spends it)."""
     from orbit.accounts.ownership_bulk import BROKEN, SETTING
     from orbit.imports.accounts import _ACCOUNT_DEFAULTS, _HISTORY_COLUMNS
 
@@ -141,51 +142,61 @@ def load_by_sql(dsn: str, head_id: int) -> float:
     columns = [*DERIVED, *constants]
     select = ", ".join([*DERIVED.values(), *(f"%({c})s" for c in constants)])
     history = ", ".join(_HISTORY_COLUMNS)
-    with psycopg.connect(dsn) as conn:
-        t = time.perf_counter()
-        conn.execute("SELECT set_config(%s, 'on', true)", [SETTING])
-        conn.execute(
+    values = {"head": head_id, **{c: str(v) if hasattr(v, "label") else v for c, v in constants.items()}}
+    steps = {
+        "accounts": (
             f"INSERT INTO accounts_account ({', '.join(columns)}) SELECT {select} "
             "FROM bench_import_staging s LEFT JOIN org_user u ON u.display_name = s.c3",
-            {"head": head_id, **{c: str(v) if hasattr(v, "label") else v for c, v in constants.items()}},
-        )
-        conn.execute(
+            values,
+        ),
+        "periods": (
             "INSERT INTO accounts_ownershipperiod (account_id, manager_id, started_at, reason, comment, "
-            "changed_by_id, created_at) SELECT id, responsible_manager_id, now(), 'import', '', %s, now() "
+            "changed_by_id, created_at) SELECT id, responsible_manager_id, now(), 'import', '', %(head)s, now() "
             "FROM accounts_account WHERE responsible_manager_id IS NOT NULL",
-            [head_id],
-        )
-        conn.execute("SELECT set_config(%s, 'off', true)", [SETTING])
-        ids = [r[0] for r in conn.execute("SELECT id FROM accounts_account")]
-        assert conn.execute(BROKEN, {"ids": ids}).fetchone() is None
-        conn.execute(
+            values,
+        ),
+        "ownership check": (BROKEN.replace("%(ids)s", "ARRAY(SELECT id FROM accounts_account)"), None),
+        "holdings": (
             "UPDATE accounts_account a SET parent_id = p.id FROM bench_import_staging s "
-            "JOIN accounts_account p ON p.inn = s.c5 WHERE s.c5 <> '' AND a.inn = s.c1"
-        )
-        conn.execute(
+            "JOIN accounts_account p ON p.inn = s.c5 WHERE s.c5 <> '' AND a.inn = s.c1",
+            None,
+        ),
+        "history": (
             f"INSERT INTO accounts_historicalaccount ({history}, history_date, history_type, history_user_id) "
-            f"SELECT {history}, now(), '+', %s FROM accounts_account",
-            [head_id],
-        )
-        batch = conn.execute(
-            "INSERT INTO imports_importbatch (kind, file_name, status, by_id, at, mapping, options, counts, "
-            "errors, dry_run, rows_done, bytes_read, bytes_total) VALUES ('accounts', 'bench', 'committed', %s, "
-            "now(), '{}', '{}', '{}', '[]', false, 0, 0, 0) RETURNING id",
-            [head_id],
-        ).fetchone()[0]
-        conn.execute(
+            f"SELECT {history}, now(), '+', %(head)s FROM accounts_account",
+            values,
+        ),
+        "import rows": (
+            "WITH b AS (INSERT INTO imports_importbatch (kind, file_name, status, by_id, at, mapping, options, "
+            "counts, errors, dry_run, rows_done, bytes_read, bytes_total) VALUES ('accounts', 'bench', "
+            "'committed', %(head)s, now(), '{}', '{}', '{}', '[]', false, 0, 0, 0) RETURNING id) "
             "INSERT INTO imports_importedrow (batch_id, account_id, target, object_id, row, action, before, "
-            "version_after) SELECT %s, id, 'accounts.account', id, id, 'new', '{}', version FROM accounts_account",
-            [batch],
-        )
-        conn.commit()
-        seconds = time.perf_counter() - t
+            "version_after) SELECT b.id, a.id, 'accounts.account', a.id, a.id, 'new', '{}', a.version "
+            "FROM accounts_account a, b",
+            values,
+        ),
+    }
+    took: dict[str, float] = {}
+    with psycopg.connect(dsn) as conn:
+        start = time.perf_counter()
+        for name, (sql, params) in steps.items():
+            t = time.perf_counter()
+            if name in ("accounts", "ownership check"):  # accounts and periods checked together, as the import
+                conn.execute("SELECT set_config(%s, %s, true)", [SETTING, "on" if name == "accounts" else "off"])
+            found = conn.execute(sql, params)
+            if name == "ownership check":
+                assert found.fetchone() is None, "an account breaks the ownership invariant"
+            took[name] = time.perf_counter() - t
+        t = time.perf_counter()
+        conn.commit()  # the deferred foreign-key checks
+        took["commit"] = time.perf_counter() - t
+        seconds = time.perf_counter() - start
         conn.execute(
             "TRUNCATE accounts_account, accounts_ownershipperiod, accounts_historicalaccount, imports_importedrow, "
             "imports_importbatch CASCADE; DROP TABLE bench_import_staging"
         )
         conn.commit()
-    return seconds
+    return seconds, took
 
 
 def import_orbit(head, path: Path):
@@ -213,7 +224,7 @@ def single(args) -> dict:
     generated = time.perf_counter() - t
     dsn = f"{args.server}/{args.database}"
     copy_s = copy_raw(dsn, path)
-    sql_s = load_by_sql(dsn, head.pk)
+    sql_s, sql_steps = load_by_sql(dsn, head.pk)
     before = peak_mb()
     if args.profile:
         profiler = cProfile.Profile()
@@ -245,6 +256,7 @@ def single(args) -> dict:
         "sql_s": sql_s,
         "sql_rps": args.rows / sql_s,
         "floor_ratio": sql_s / import_s,
+        "sql_steps": sql_steps,
         "peak_before_mb": before,
         "peak_after_mb": peak_mb(),
         "periods": OwnershipPeriod.objects.count(),
