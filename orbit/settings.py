@@ -288,6 +288,9 @@ ORBIT_IMPORT_BACKGROUND_BYTES = int(os.environ.get("ORBIT_IMPORT_BACKGROUND_BYTE
 # Health: not ready when the oldest task waiting for the worker has waited longer than this (Orbit's default).
 ORBIT_READY_QUEUE_AGE_MINUTES = int(os.environ.get("ORBIT_READY_QUEUE_AGE_MINUTES", "15"))
 # The database away or read-only: 503 with this Retry-After, in seconds (orbit/ops/unavailable.py; Orbit's default).
+# A task whose worker died is queued again this many times, then marked failed (orbit/ops/stale_tasks.py;
+# Orbit's default).
+ORBIT_TASK_RETRIES = int(os.environ.get("ORBIT_TASK_RETRIES", "1"))
 ORBIT_RETRY_AFTER_SECONDS = int(os.environ.get("ORBIT_RETRY_AFTER_SECONDS", "30"))
 # /health/metrics answers the loopback, and others presenting this as a bearer token (unset: loopback only).
 ORBIT_METRICS_TOKEN = os.environ.get("ORBIT_METRICS_TOKEN", "")
