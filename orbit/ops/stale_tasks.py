@@ -99,47 +99,42 @@ def reap() -> dict[str, list[str]]:
     return done
 
 
-def _background(task, name: str):
-    """The import batch / export log a run_import / run_export task works on, if this is one."""
+def _work_of(task, model):
+    """The import batch / export log (of `model`) a run_import / run_export task works on, as a queryset."""
     from orbit.imports.models import ExportLog, ImportBatch
 
-    model = {"orbit.imports.tasks.run_import": ImportBatch, "orbit.imports.tasks.run_export": ExportLog}.get(
-        task.task_path
-    )
-    if model is None or model.__name__ != name or not task.args_kwargs.get("args"):
-        return None
-    return model.objects.filter(pk=task.args_kwargs["args"][0])
+    paths = {ImportBatch: "orbit.imports.tasks.run_import", ExportLog: "orbit.imports.tasks.run_export"}
+    args = task.args_kwargs.get("args") or []
+    if task.task_path != paths[model] or not args:
+        return model.objects.none()
+    return model.objects.filter(pk=args[0])
 
 
 def _background_work_requeued(task) -> None:
-    from orbit.imports.models import ExportStatus, ImportStatus
+    from orbit.imports.models import ExportLog, ExportStatus, ImportBatch, ImportStatus
 
     # The import's transaction died with the worker: nothing of it was written; it starts again.
-    if (batches := _background(task, "ImportBatch")) is not None:
-        batches.filter(status=ImportStatus.RUNNING).update(status=ImportStatus.QUEUED)
-    if (logs := _background(task, "ExportLog")) is not None:
-        for log in logs.filter(status=ExportStatus.RUNNING):
-            _remove_partial_export(log)
-        logs.filter(status=ExportStatus.RUNNING).update(status=ExportStatus.QUEUED, rows=0)
+    _work_of(task, ImportBatch).filter(status=ImportStatus.RUNNING).update(status=ImportStatus.QUEUED)
+    logs = _work_of(task, ExportLog).filter(status=ExportStatus.RUNNING)
+    for log in logs:
+        _remove_partial_export(log)
+    logs.update(status=ExportStatus.QUEUED, rows=0)
 
 
 def _background_work_failed(task) -> None:
-    from orbit.imports.models import ExportStatus, ImportStatus
+    from orbit.imports.models import ExportLog, ExportStatus, ImportBatch, ImportStatus
 
     message = _(
         "The background worker stopped in the middle of this work: nothing was written. Start it again."
     )
-    if (batches := _background(task, "ImportBatch")) is not None:
-        for batch in batches.filter(status__in=[ImportStatus.QUEUED, ImportStatus.RUNNING]):
-            batch.status = ImportStatus.REFUSED
-            batch.errors = [{"row": 0, "column": "", "value": "", "message": message}]
-            batch.save(update_fields=["status", "errors"])
-    if (logs := _background(task, "ExportLog")) is not None:
-        for log in logs.filter(status__in=[ExportStatus.QUEUED, ExportStatus.RUNNING]):
-            _remove_partial_export(log)
-        logs.filter(status__in=[ExportStatus.QUEUED, ExportStatus.RUNNING]).update(
-            status=ExportStatus.FAILED, error=message[:500], finished_at=timezone.now()
-        )
+    for batch in _work_of(task, ImportBatch).filter(status__in=[ImportStatus.QUEUED, ImportStatus.RUNNING]):
+        batch.status = ImportStatus.REFUSED
+        batch.errors = [{"row": 0, "column": "", "value": "", "message": message}]
+        batch.save(update_fields=["status", "errors"])
+    logs = _work_of(task, ExportLog).filter(status__in=[ExportStatus.QUEUED, ExportStatus.RUNNING])
+    for log in logs:
+        _remove_partial_export(log)
+    logs.update(status=ExportStatus.FAILED, error=message[:500], finished_at=timezone.now())
 
 
 def _remove_partial_export(log) -> None:

@@ -24,6 +24,9 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 READ_ONLY_SQLSTATE = "25006"  # read_only_sql_transaction
+# The server going away: admin/crash shutdown, starting up, too many connections (class 08 too, and errors of
+# the client library itself, which carry no SQLSTATE). A statement timeout or a deadlock is not among them.
+GONE_SQLSTATES = {"57P01", "57P02", "57P03", "53300"}
 
 
 def _sqlstate(error: BaseException) -> str:
@@ -36,7 +39,12 @@ def is_read_only(error: BaseException) -> bool:
 
 
 def is_unreachable(error: BaseException) -> bool:
-    return isinstance(error, (OperationalError, InterfaceError)) and not is_read_only(error)
+    if isinstance(error, InterfaceError):
+        return True
+    if not isinstance(error, OperationalError):
+        return False
+    state = _sqlstate(error)
+    return not state or state.startswith("08") or state in GONE_SQLSTATES
 
 
 @contextmanager

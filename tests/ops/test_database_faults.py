@@ -13,13 +13,14 @@ import psycopg
 import pytest
 from django.conf import settings
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
-from django.db import connection
+from django.db import OperationalError, connection, transaction
 from django.test import Client
 from django.urls import reverse
 
 from orbit.accounts.models import Account
 from orbit.activities.models import Touch
 from orbit.api.models import ApiToken
+from orbit.ops import unavailable
 from tests.factories import PASSWORD, make_account
 from tests.ops.test_serve import served  # noqa: F401  (the fixture: a real `orbit serve` on the test database)
 
@@ -135,3 +136,10 @@ def test_the_database_away_answers_503_fast_and_the_server_recovers_by_itself(or
             assert browser.get(f"/accounts/{account.pk}/").status_code == 200
             assert api.get("/accounts").status_code == 200
     assert not Account.objects.filter(inn="7707083893").exists()  # the refused write left nothing
+
+
+def test_a_statement_timeout_is_a_server_error_not_the_database_away(db, postgres_only):
+    with pytest.raises(OperationalError) as caught, transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL statement_timeout = 10")
+        cursor.execute("SELECT pg_sleep(1)")
+    assert not unavailable.is_unreachable(caught.value) and unavailable.explain(caught.value) is None

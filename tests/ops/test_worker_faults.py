@@ -44,17 +44,19 @@ def _worker_env(**extra: str) -> dict:
 WORKER = [sys.executable, "manage.py", "db_worker", "--no-startup-delay", "--no-reload", "--interval=0.2"]
 
 
-def _kill_in_the_middle(task_id) -> str:
-    """Start a worker that pauses inside the task's transaction, SIGKILL it there; returns its output."""
+def _kill_in_the_middle(task_id, while_running=None) -> str:
+    """Start a worker that pauses inside the task's transaction, SIGKILL it there; returns its output.
+    `while_running` is called while the worker is alive in the middle of the task."""
     env = _worker_env(ORBIT_FAULTS_PAUSE="120")
-    command = WORKER
-    worker = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    worker = subprocess.Popen(WORKER, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
         deadline = time.monotonic() + 60
         while not _lock_held(task_id):  # the worker has started the task and holds its mark
             assert worker.poll() is None and time.monotonic() < deadline, worker.stdout.read().decode()
             time.sleep(0.2)
         time.sleep(0.5)  # inside the task's transaction, pausing
+        if while_running is not None:
+            while_running()
     finally:
         worker.send_signal(signal.SIGKILL)
         output = worker.communicate(timeout=30)[0].decode()
@@ -105,8 +107,13 @@ def test_a_task_killed_in_the_middle_is_retried_once_then_failed_never_half_appl
 def test_a_live_workers_task_is_not_reaped_and_a_requeued_one_runs_once(postgres_only, settings):
     use_database_tasks(settings)
     result = write_then_wait.enqueue("faults:requeued")
-    _kill_in_the_middle(result.id)
-    _claimed_long_ago(result.id)
+
+    def a_long_task_of_a_live_worker():
+        _claimed_long_ago(result.id)
+        assert stale_tasks.reap() == {"requeued": [], "failed": []}  # its worker holds the mark: not touched
+        assert DBTaskResult.objects.get(pk=result.id).status == "RUNNING"
+
+    _kill_in_the_middle(result.id, while_running=a_long_task_of_a_live_worker)
     assert stale_tasks.reap()["requeued"] == [str(result.id)]
 
     run = run_db_worker()
