@@ -43,7 +43,8 @@ def send_notification_email(notification_ids: list[int]) -> int:
     """
     failed = []
     sent = 0
-    with get_connection() as mail:
+    mail = None  # opened at the first claimed notification: nothing to send, no connection to the mail server
+    try:
         for pk in sorted(set(notification_ids)):
             with transaction.atomic():
                 claimed = (
@@ -55,6 +56,9 @@ def send_notification_email(notification_ids: list[int]) -> int:
                 continue  # sent already, being sent by another worker, or nobody to send it to
             notification = Notification.objects.select_related("recipient").get(pk=pk)
             try:
+                if mail is None:
+                    mail = get_connection()
+                    mail.open()
                 mail.send_messages([_message(notification)])
             except Exception:
                 logger.exception("E-mail of notification %s failed", pk)
@@ -62,6 +66,9 @@ def send_notification_email(notification_ids: list[int]) -> int:
                 failed.append(pk)
             else:
                 sent += 1
+    finally:
+        if mail is not None:
+            mail.close()
     if failed:
         # The task is marked failed (visible in the admin); the ones that went out stay stamped.
         raise RuntimeError(f"E-mail of notifications {failed} failed")
