@@ -123,8 +123,17 @@ DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{DATA_DIR / 'orbit.sqlite3'}"),
         conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")),
+        # A kept connection is checked before a request uses it: after a database restart the server recovers
+        # by itself instead of failing once per thread (issue 16, faults).
+        conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    # Fail fast when the database is unreachable: 503 after this many seconds, not a hung worker thread
+    # (Orbit's default; orbit/ops/unavailable.py).
+    DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = int(
+        os.environ.get("DB_CONNECT_TIMEOUT", "5")
+    )
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     # SQLite keeps one writer at a time; wait for it instead of failing at once. WAL lets readers go on while
@@ -294,6 +303,11 @@ ORBIT_BULK_MOVE_STALE_MINUTES = int(os.environ.get("ORBIT_BULK_MOVE_STALE_MINUTE
 ORBIT_IMPORT_BACKGROUND_BYTES = int(os.environ.get("ORBIT_IMPORT_BACKGROUND_BYTES", str(5 * 1024 * 1024)))
 # Health: not ready when the oldest task waiting for the worker has waited longer than this (Orbit's default).
 ORBIT_READY_QUEUE_AGE_MINUTES = int(os.environ.get("ORBIT_READY_QUEUE_AGE_MINUTES", "15"))
+# The database away or read-only: 503 with this Retry-After, in seconds (orbit/ops/unavailable.py; Orbit's default).
+# A task whose worker died is queued again this many times, then marked failed (orbit/ops/stale_tasks.py;
+# Orbit's default).
+ORBIT_TASK_RETRIES = int(os.environ.get("ORBIT_TASK_RETRIES", "1"))
+ORBIT_RETRY_AFTER_SECONDS = int(os.environ.get("ORBIT_RETRY_AFTER_SECONDS", "30"))
 # /health/metrics answers the loopback, and others presenting this as a bearer token (unset: loopback only).
 ORBIT_METRICS_TOKEN = os.environ.get("ORBIT_METRICS_TOKEN", "")
 # API requests a minute per token or signed-in user before 429 (orbit/ops/ratelimit.py; Orbit's default; 0: off).

@@ -8,6 +8,7 @@ by the session middleware or by the token authentication.
 
 import logging
 
+from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
@@ -258,5 +259,11 @@ def install(api: NinjaAPI) -> None:
 
     @api.exception_handler(Exception)
     def on_crash(request, exc: Exception):
+        from orbit.ops.unavailable import explain
+
+        if (reason := explain(exc)) is not None:  # the database away or read-only: 503, try again later
+            response = respond(request, 503, error_body(reason))
+            response["Retry-After"] = str(settings.ORBIT_RETRY_AFTER_SECONDS)
+            return response
         logger.exception("API error on %s %s", request.method, request.path, exc_info=exc)
         return respond(request, 500, error_body(_("Something went wrong on our side; it has been logged.")))

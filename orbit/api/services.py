@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from orbit.api.models import ApiToken, hash_token
+from orbit.ops.unavailable import unless_read_only
 from orbit.org.models import User
 
 # `last_used_at` is written at most this often per token, so a busy script does not write on every call.
@@ -52,8 +53,9 @@ def token_user(raw: str, *, now: dt.datetime | None = None) -> User | None:
         return None
     now = now or timezone.now()
     if token.last_used_at is None or token.last_used_at <= now - LAST_USED_RESOLUTION:
-        # Conditional, so concurrent requests of one token write once.
-        ApiToken.objects.filter(pk=token.pk).filter(
-            Q(last_used_at__isnull=True) | Q(last_used_at__lte=now - LAST_USED_RESOLUTION)
-        ).update(last_used_at=now)
+        # Conditional, so concurrent requests of one token write once; skipped while the database is read-only.
+        with unless_read_only():
+            ApiToken.objects.filter(pk=token.pk).filter(
+                Q(last_used_at__isnull=True) | Q(last_used_at__lte=now - LAST_USED_RESOLUTION)
+            ).update(last_used_at=now)
     return token.user

@@ -51,5 +51,10 @@ def permission_denied(request, exception=None):
 
 
 def server_error(request):
-    """500: rendered without a request context, so it needs neither the database nor the session."""
+    """500: rendered without a request context, so it needs neither the database nor the session.
+    The database away or read-only is not a bug: 503 with Retry-After (orbit/ops/unavailable.py)."""
+    from orbit.ops.unavailable import unavailable_response
+
+    if (response := unavailable_response(request)) is not None:
+        return response
     return HttpResponseServerError(loader.get_template("500.html").render({"LANGUAGE_CODE": get_language()}))

@@ -35,33 +35,40 @@ def _message(notification: Notification) -> EmailMessage:
 def send_notification_email(notification_ids: list[int]) -> int:
     """Sends the e-mails of these notifications that have not gone out yet; stamps `emailed_at`.
 
-    Rows are locked while they are sent (SKIP LOCKED), so two workers never send one notification twice,
-    and a retry after a failure sends only what is left. Returns how many went out.
+    Each notification is claimed before its e-mail goes out: `emailed_at` is stamped by a conditional UPDATE
+    committed on its own, so two workers never send one notification twice, and neither does a retry after
+    a worker was killed mid-send (issue 16, faults: at most once; a kill between the mark and the send loses
+    that one e-mail, the notification itself stays in the user's list). A send that fails takes its mark back,
+    so a retry sends only what is left. Returns how many went out.
     """
-    sent = 0
     failed = []
-    with transaction.atomic():
-        pending = list(
-            Notification.objects.select_for_update(skip_locked=True, of=("self",))
-            .select_related("recipient")
-            .filter(pk__in=notification_ids, emailed_at__isnull=True)
-            .order_by("pk")
-        )
-        deliverable = [n for n in pending if n.recipient.is_active and n.recipient.email]
-        if not deliverable:
-            return 0
-        done = []
-        with get_connection() as connection:
-            for notification in deliverable:
-                try:
-                    connection.send_messages([_message(notification)])
-                except Exception:
-                    logger.exception("E-mail of notification %s failed", notification.pk)
-                    failed.append(notification.pk)
-                else:
-                    done.append(notification.pk)
-        if done:
-            sent = Notification.objects.filter(pk__in=done).update(emailed_at=timezone.now())
+    sent = 0
+    mail = None  # opened at the first claimed notification: nothing to send, no connection to the mail server
+    try:
+        for pk in sorted(set(notification_ids)):
+            with transaction.atomic():
+                claimed = (
+                    Notification.objects.filter(pk=pk, emailed_at__isnull=True, recipient__is_active=True)
+                    .exclude(recipient__email="")
+                    .update(emailed_at=timezone.now())
+                )
+            if not claimed:
+                continue  # sent already, being sent by another worker, or nobody to send it to
+            notification = Notification.objects.select_related("recipient").get(pk=pk)
+            try:
+                if mail is None:
+                    mail = get_connection()
+                    mail.open()
+                mail.send_messages([_message(notification)])
+            except Exception:
+                logger.exception("E-mail of notification %s failed", pk)
+                Notification.objects.filter(pk=pk).update(emailed_at=None)
+                failed.append(pk)
+            else:
+                sent += 1
+    finally:
+        if mail is not None:
+            mail.close()
     if failed:
         # The task is marked failed (visible in the admin); the ones that went out stay stamped.
         raise RuntimeError(f"E-mail of notifications {failed} failed")

@@ -14,6 +14,7 @@ from django.db import connection
 from django.utils import timezone
 
 from orbit.ops.models import RateWindow
+from orbit.ops.unavailable import unless_read_only
 
 
 class RateLimited(Exception):
@@ -30,7 +31,8 @@ def hit(key: str, *, limit: int | None = None, now: dt.datetime | None = None) -
     now = now or timezone.now()
     minute = now.replace(second=0, microsecond=0)
     table = RateWindow._meta.db_table
-    with connection.cursor() as cursor:
+    hits = 0  # stays 0 when the database is read-only (issue 16, faults): reads go on, uncounted
+    with unless_read_only(), connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {table} (key, minute, hits) VALUES (%s, %s, 1) "
             f"ON CONFLICT (key, minute) DO UPDATE SET hits = {table}.hits + 1 RETURNING hits",

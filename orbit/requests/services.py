@@ -9,6 +9,8 @@ sla_policy_save(*, by, policy=None, **fields) -> SlaPolicy
 """
 
 import datetime as dt
+import errno
+import logging
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -44,6 +46,8 @@ from orbit.worktime.services import business_hours_between
 
 # A request received "now" may carry a clock a little ahead of the server's.
 _CLOCK_SKEW = dt.timedelta(minutes=5)
+
+logger = logging.getLogger(__name__)
 
 
 # Who may do what ----------------------------------------------------------------------------------------------
@@ -458,7 +462,7 @@ def attachment_add(*, by: User, request: Request, upload) -> Attachment:
         content_type=kind.content_type,
         uploaded_by=by,
     )
-    attachment.file.save(name, upload, save=False)
+    _store(attachment, name, upload)
     try:
         with transaction.atomic():
             attachment.save()
@@ -466,6 +470,32 @@ def attachment_add(*, by: User, request: Request, upload) -> Attachment:
         attachment.file.delete(save=False)
         raise
     return attachment
+
+
+DISK_FULL = (errno.ENOSPC, errno.EDQUOT)
+
+
+def _store(attachment: Attachment, name: str, upload) -> None:
+    """Write the file before its row. A full disk (issue 16, faults) is refused with the reason: the partly
+    written file is removed and no row is made; anything else the disk says stays a server error."""
+    field = attachment.file.field
+    target = field.generate_filename(attachment, name)  # random (models._attachment_path): ours alone
+    try:
+        attachment.file.name = field.storage.save(target, upload, max_length=field.max_length)
+    except OSError as error:
+        if error.errno not in DISK_FULL:
+            raise
+        logger.error("No room to store an attachment of request %s: %s", attachment.request_id, error)
+        if field.storage.exists(target):
+            field.storage.delete(target)
+        raise ValidationError(
+            {
+                "file": ValidationError(
+                    _("The server's disk is full: the file was not saved. Tell your administrator."),
+                    code="disk_full",
+                )
+            }
+        ) from error
 
 
 # SLA policies -------------------------------------------------------------------------------------------------

@@ -284,7 +284,9 @@ def attachment_add(request, pk: int):
         else:
             messages.success(request, _("File attached."))
             return redirect("requests:detail", pk=pk)
-    return _detail(request, selectors.request_get(request.user, pk), status=400, attachment_form=form)
+    # The server's disk full is no fault of the request: 507 Insufficient Storage, with the same form and reason.
+    status = 507 if form.has_error("file", code="disk_full") else 400
+    return _detail(request, selectors.request_get(request.user, pk), status=status, attachment_form=form)
 
 
 @login_required

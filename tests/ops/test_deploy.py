@@ -38,9 +38,9 @@ def test_every_command_a_unit_runs_exists():
         line.split("orbit ", 1)[1].split()[0]
         for unit in UNITS
         for line in unit.read_text().splitlines()
-        if line.startswith("ExecStart=")
+        if line.startswith(("ExecStart=", "ExecStartPre="))
     }
-    assert commands == {"serve", "db_worker", "send_reminders", "expire_exports"}
+    assert commands == {"serve", "db_worker", "send_reminders", "expire_exports", "reap_tasks"}
     from django.core.management import get_commands
 
     assert commands <= set(get_commands())

@@ -21,6 +21,10 @@ class _Collector(http.server.BaseHTTPRequestHandler):
         body = self.rfile.read(int(self.headers["Content-Length"]))
         if self.headers.get("Content-Encoding") == "gzip":
             body = gzip.decompress(body)
+        elif self.headers.get("Content-Encoding") == "br":  # sentry-sdk prefers brotli when it is installed
+            import brotli  # (locust, a dev dependency, brings it)
+
+            body = brotli.decompress(body)
         _Collector.received.append((self.path, body))
         self.send_response(200)
         self.end_headers()

@@ -2,9 +2,11 @@
 
 Threads in a few processes (gunicorn's gthread worker): Orbit's requests wait on PostgreSQL far more than they
 compute, so threads serve the waiting cheaply, and processes use the cores. Defaults are Orbit's (2 processes ×
-4 threads, set by ORBIT_WEB_WORKERS / ORBIT_WEB_THREADS); the deployment guide says how to size them. A process is
-replaced after a thousand requests or so (jittered, so they do not all restart at once), which bounds any slow
-leak. The access log carries each request's id (X-Request-ID), as the application's own log lines do.
+4 threads, set by ORBIT_WEB_WORKERS / ORBIT_WEB_THREADS); the deployment guide says how to size them. Processes
+are not recycled after N requests by default: a recycling gthread process resets the connections it accepted but
+had not served (gunicorn issue #3038, open), which the database-restart check (bench/db_restart.py) caught as
+dropped requests; ORBIT_WEB_MAX_REQUESTS turns it on against a leak. The access log carries each request's id
+(X-Request-ID), as the application's own log lines do.
 """
 
 import os
@@ -52,7 +54,7 @@ class Command(BaseCommand):
                 "timeout": options["timeout"],
                 "graceful_timeout": 30,
                 "keepalive": 5,
-                "max_requests": 1000,
+                "max_requests": int(os.environ.get("ORBIT_WEB_MAX_REQUESTS", "0")),
                 "max_requests_jitter": 200,
                 "accesslog": "-",
                 "errorlog": "-",
