@@ -181,8 +181,13 @@ def load_by_sql(dsn: str, head_id: int) -> tuple[float, dict[str, float]]:
         start = time.perf_counter()
         for name, (sql, params) in steps.items():
             t = time.perf_counter()
-            if name in ("accounts", "ownership check"):  # accounts and periods checked together, as the import
-                conn.execute("SELECT set_config(%s, %s, true)", [SETTING, "on" if name == "accounts" else "off"])
+            if name in (
+                "accounts",
+                "ownership check",
+            ):  # accounts and periods checked together, as the import
+                conn.execute(
+                    "SELECT set_config(%s, %s, true)", [SETTING, "on" if name == "accounts" else "off"]
+                )
             found = conn.execute(sql, params)
             if name == "ownership check":
                 assert found.fetchone() is None, "an account breaks the ownership invariant"
