@@ -134,6 +134,16 @@ if DATABASES["default"]["ENGINE"].endswith("postgresql"):
     DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = int(
         os.environ.get("DB_CONNECT_TIMEOUT", "5")
     )
+    # DB_POOL_SIZE > 0: each process shares a pool of at most that many connections among its threads
+    # (Django's psycopg pool) instead of one kept connection per thread; docs/deployment.md, "Scale-out".
+    if pool_size := int(os.environ.get("DB_POOL_SIZE", "0")):
+        DATABASES["default"]["OPTIONS"]["pool"] = {
+            "min_size": 1,
+            "max_size": pool_size,
+            "timeout": int(os.environ.get("DB_CONNECT_TIMEOUT", "5")),  # waiting for a free one: then 503
+        }
+        DATABASES["default"]["CONN_MAX_AGE"] = 0  # the pool keeps them (Django refuses both)
+        DATABASES["default"]["CONN_HEALTH_CHECKS"] = False
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     # SQLite keeps one writer at a time; wait for it instead of failing at once. WAL lets readers go on while
@@ -158,6 +168,7 @@ if os.environ.get("DATABASE_REPLICA_URL"):
     DATABASES["replica"] = dj_database_url.parse(
         os.environ["DATABASE_REPLICA_URL"], conn_max_age=DATABASES["default"]["CONN_MAX_AGE"]
     )
+    DATABASES["replica"]["OPTIONS"] = dict(DATABASES["default"].get("OPTIONS", {}))  # timeout, pool
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}  # tests: the same test database
     DATABASE_ROUTERS = ["orbit.ops.replica.ReplicaRouter"]
     MIDDLEWARE.insert(
