@@ -85,6 +85,7 @@ PLACES = (
         _HANDOFF_TEXT + HISTORY_REASON,
         {"previous_account_status": CODE},
     ),
+    Place("handoffs.HandoffStep", "handoff__account", ("note",)),
     Place("handoffs.Cover", "accounts", ("note",)),
     Place("notifications.Notification", "account", ("title", "body"), {"url": LINK}),
     Place("activities.Touch", "account", ("subject", "outcome", "next_step")),
@@ -120,6 +121,8 @@ PLACES = (
     ),
     Place("growth.Opportunity", "account", ("title", "next_step", "lost_note", "description")),
     Place("growth.Project", "account", ("name", "description")),
+    Place("growth.ProjectStage", "project__account", ("name",)),
+    Place("growth.PlannedWork", "project__account", ("title", "location")),
     Place("analytics.ReactivationCase", "account", ("lost_reason",)),
     Place(
         "imports.ImportedRow",
@@ -160,9 +163,9 @@ SPECIAL = {
     },
 }
 
-# Models linked to a contact or an account whose texts hold no person's data, and why.
+# Models linked to a contact or an account whose texts hold no person's data, and why. (The erasure audit,
+# privacy.Erasure, names the contact by id only, not by a link: it is not among them.)
 NOT_CONTACT_DATA = {
     "analytics.AccountMetrics": "ABC and XYZ class letters computed from revenue",
     "analytics.SegmentChange": "the old and new ABC/XYZ class codes",
-    "privacy.Erasure": "the erasure audit: the contact's id, a request reference checked free of his traces",
 }
