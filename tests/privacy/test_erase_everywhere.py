@@ -16,7 +16,6 @@ from orbit.privacy import erasure
 from orbit.privacy.models import Erasure
 from orbit.privacy.places import PLACES
 from orbit.requests.models import RequestComment
-from tests.access.conftest import world  # noqa: F401  (the access matrices' world: a row of every kind per account)
 
 NAME = "Петров Пётр Сергеевич"
 EMAIL = "p.petrov@alfa.example"
@@ -72,7 +71,7 @@ def _non_personal(place, account_id, contact_ids) -> dict:
 
 
 @pytest.fixture
-def filled(world, org, settings, tmp_path):  # noqa: F811
+def filled(world, org, settings, tmp_path):
     """acct_a's contact with his traces in every place of places.PLACES, in imports and in exports."""
     account = world.accounts["acct_a"]
     contact = world.contacts["acct_a"]
@@ -198,7 +197,7 @@ def test_erasure_leaves_no_trace_and_changes_nothing_else(filled, org, django_ca
 
 
 def test_a_namesake_on_another_account_keeps_his_text(filled, org):
-    world, account, contact, _exports = filled
+    world, _account, contact, _exports = filled
     other = world.touches["acct_b"]
     type(other).objects.filter(pk=other.pk).update(outcome=TEXT)
     erasure.erase_contact(by=org.head, contact=contact, reference="№ 16")
