@@ -60,10 +60,9 @@ def consent_record(
     return record
 
 
-def export_audited(*, by: User, contact: Contact, fmt: str) -> tuple[str, str]:
-    """The contact's personal data as JSON or CSV text and its file name; the export is recorded."""
+def personal_data_audited(*, by: User, contact: Contact, fmt: str) -> dict:
+    """The contact's personal data (read through `by`'s visibility); the export is recorded."""
     data = selectors.personal_data(by, contact)
-    text = selectors.as_json(data) if fmt == "json" else selectors.as_csv(data)
     ExportLog.objects.create(
         by=by,
         list_name=EXPORT_LIST,
@@ -71,4 +70,11 @@ def export_audited(*, by: User, contact: Contact, fmt: str) -> tuple[str, str]:
         format=fmt,
         rows=selectors.record_count(data),
     )
+    return data
+
+
+def export_audited(*, by: User, contact: Contact, fmt: str) -> tuple[str, str]:
+    """The contact's personal data as JSON or CSV text and its file name; the export is recorded."""
+    data = personal_data_audited(by=by, contact=contact, fmt=fmt)
+    text = selectors.as_json(data) if fmt == "json" else selectors.as_csv(data)
     return text, f"personal-data-contact-{contact.pk}.{fmt}"

@@ -104,3 +104,15 @@ def test_cli_export(org, contact, tmp_path):
     with pytest.raises(CommandError, match="not found"):
         call_command("privacy", "export", str(contact.pk), "--as", "am_b")
     assert ExportLog.objects.filter(list_name="personal_data").count() == 2
+
+
+def test_api_gives_the_same_sections(org, contact):
+    client = Client()
+    client.force_login(org.am_a)
+    response = client.get(f"/api/contacts/{contact.pk}/personal-data")
+    assert response.status_code == 200
+    data = response.json()
+    assert data["contact"][0]["full_name"] == "Сидорова Анна" and len(data["touches"]) == 1
+    assert ExportLog.objects.get().format == "api"
+    client.force_login(org.am_b)
+    assert client.get(f"/api/contacts/{contact.pk}/personal-data").status_code == 404
