@@ -50,9 +50,10 @@ def pattern_for(people: Iterable) -> re.Pattern | None:
                 parts.append(phone)
     if not parts:
         return None
-    # Longest first, so a full name is replaced whole rather than its first two words.
+    # Longest first, so a full name is replaced whole rather than its first two words; whole words only, so a
+    # short name never eats the inside of another word.
     parts.sort(key=len, reverse=True)
-    return re.compile("|".join(parts), re.IGNORECASE)
+    return re.compile(r"(?<!\w)(?:" + "|".join(parts) + r")(?!\w)", re.IGNORECASE)
 
 
 def scrub(value, pattern: re.Pattern):
