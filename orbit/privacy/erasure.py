@@ -57,7 +57,6 @@ def erase_contact(*, by: User, contact: Contact, reference: str) -> Erasure:
     if is_erased(contact):
         raise ValidationError(_("This contact has already been erased."), code="erased")
     return erase(
-        account_id=contact.account_id,
         contacts=[contact],
         kind=ErasureKind.REQUEST,
         by=by,
@@ -65,17 +64,49 @@ def erase_contact(*, by: User, contact: Contact, reference: str) -> Erasure:
     )[0]
 
 
-def erase(
-    *, account_id: int, contacts: Iterable[Contact], kind: str, by: User | None, reference: str = ""
-) -> list[Erasure]:
-    """Erase these contacts of one account (the caller checked who may). One pass over the account's places."""
-    ids = [c.pk for c in contacts]
-    locked = list(
-        Contact.objects.select_for_update().filter(pk__in=ids, account_id=account_id).order_by("pk")
-    )
-    pattern = traces.pattern_for(_everything_known(locked))
-    counts: Counter = Counter()
+def erase(*, contacts: Iterable[Contact], kind: str, by: User | None, reference: str = "") -> list[Erasure]:
+    """Erase these contacts (the caller checked who may): one pass over each account's places for its own
+    contacts, and one pass over the imports' and exports' records for all of them."""
+    locked = list(Contact.objects.select_for_update().filter(pk__in=[c.pk for c in contacts]).order_by("pk"))
+    by_account: dict[int, list[Contact]] = {}
     for contact in locked:
+        by_account.setdefault(contact.account_id, []).append(contact)
+    known: list = []
+    erasures = []
+    now = timezone.now()
+    for account_id, people in by_account.items():
+        account_known = _everything_known(people)
+        known += account_known
+        counts = _erase_in_account(account_id, people, traces.pattern_for(account_known), by)
+        written = {label: n for label, n in sorted(counts.items()) if n}
+        erasures += [
+            Erasure(
+                contact_id=c.pk,
+                account_id=account_id,
+                kind=kind,
+                reference=reference,
+                by=by,
+                at=now,
+                counts=written,
+            )
+            for c in people
+        ]
+    pattern = traces.pattern_for(known)
+    outside: Counter = Counter()
+    outside["imports.ImportBatch"] += _scrub(ImportBatch.objects.all(), ("file_name", "errors"), pattern)
+    outside["imports.ExportLog"] += _scrub(ExportLog.objects.all(), ("query",), pattern)
+    outside["imports.ExportLog"] += _remove_contact_exports()
+    for record in erasures:
+        for label, n in outside.items():
+            if n:
+                record.counts[label] = record.counts.get(label, 0) + n
+    return Erasure.objects.bulk_create(erasures)
+
+
+def _erase_in_account(account_id: int, people: list[Contact], pattern, by: User | None) -> Counter:
+    ids = [c.pk for c in people]
+    counts: Counter = Counter()
+    for contact in people:
         _replace_contact(contact, by)
         counts["accounts.Contact"] += 1
         counts["accounts.HistoricalContact"] += _replace_history(contact)
@@ -84,23 +115,7 @@ def erase(
     for place in PLACES:
         counts[place.label] += _scrub(place.rows(account_id, ids), place.scrubbed, pattern)
     counts["imports.ImportedRow"] += _blank_import_values(ids)
-    counts["imports.ImportBatch"] += _scrub(ImportBatch.objects.all(), ("file_name", "errors"), pattern)
-    counts["imports.ExportLog"] += _scrub(ExportLog.objects.all(), ("query",), pattern)
-    counts["imports.ExportLog"] += _remove_contact_exports()
-    now = timezone.now()
-    written = {label: n for label, n in sorted(counts.items()) if n}
-    return [
-        Erasure.objects.create(
-            contact_id=contact.pk,
-            account_id=account_id,
-            kind=kind,
-            reference=reference,
-            by=by,
-            at=now,
-            counts=written,
-        )
-        for contact in locked
-    ]
+    return counts
 
 
 def _everything_known(contacts: list[Contact]) -> list:

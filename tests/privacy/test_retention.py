@@ -56,3 +56,14 @@ def test_the_setting_and_the_command(org, settings):
 
 def test_the_morning_run_applies_it():
     assert "ExecStart=/opt/orbit/.venv/bin/orbit privacy retention" in UNIT.read_text().splitlines()
+
+
+def test_several_accounts_in_one_run_each_loses_only_its_own_people(org, settings):
+    settings.ORBIT_PERSONAL_DATA_RETENTION_YEARS = 3
+    first = _account_with_contact(org, "Первый Клиент", churned_days_ago=4 * 365)
+    second = _account_with_contact(org, "Второй Клиент", churned_days_ago=5 * 365)
+    Account.objects.filter(pk=second.account_id).update(goals="Первый Клиент рекомендовал нас")
+    assert retention.run().erased == 2
+    assert {e.account_id for e in Erasure.objects.all()} == {first.account_id, second.account_id}
+    # A namesake in another account's text is not the person erased there.
+    assert Account.objects.get(pk=second.account_id).goals == "Первый Клиент рекомендовал нас"
