@@ -32,7 +32,7 @@ def test_consent_export_and_erasure_in_the_browser(org, page):
     page.goto(f"/privacy/accounts/{account.pk}/contacts/{contact.pk}/")
     with page.expect_download() as download:
         page.get_by_role("link", name="JSON").click()
-    data = json.loads(open(download.value.path(), encoding="utf-8").read())
+    data = json.loads(download.value.path().read_text(encoding="utf-8"))
     assert data["consents"][0]["purpose"] == "Рассылка о новинках"
 
     page.locator("#id_reference").fill("Заявление № 12 от 01.12.2026")
