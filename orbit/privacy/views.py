@@ -32,6 +32,7 @@ def _page(request, contact, *, consent_form=None, erasure_form=None, status=200)
             "erased": erased,
             "can_record": erased is None and policy.can_change_account(user, contact.account),
             "can_erase": erased is None and policy.can_erase_personal_data(user),
+            "can_audit": policy.sees_everything(user),
             "consent_form": consent_form or ConsentForm(),
             "erasure_form": erasure_form or ErasureForm(),
         },
