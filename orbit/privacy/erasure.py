@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -94,7 +95,7 @@ def erase(*, contacts: Iterable[Contact], kind: str, by: User | None, reference:
     pattern = traces.pattern_for(known)
     outside: Counter = Counter()
     outside["imports.ImportBatch"] += _scrub(ImportBatch.objects.all(), ("file_name", "errors"), pattern)
-    outside["imports.ExportLog"] += _scrub(ExportLog.objects.all(), ("query",), pattern)
+    outside["imports.ExportLog"] += _scrub_queries(pattern)
     outside["imports.ExportLog"] += _remove_contact_exports()
     for record in erasures:
         for label, n in outside.items():
@@ -165,6 +166,27 @@ def _scrub(rows, fields: tuple[str, ...], pattern) -> int:
             written += _write(model, changed, fields)
             changed = []
     return written + _write(model, changed, fields)
+
+
+def _scrub_queries(pattern) -> int:
+    """An export's filters are a URL-encoded query string (a search for his name is "q=%D0%9F…"): each value is
+    decoded, scrubbed and encoded again."""
+    if pattern is None:
+        return 0
+    changed = []
+    for log in ExportLog.objects.exclude(query="").only("pk", "query").iterator(chunk_size=BATCH):
+        query = QueryDict(log.query, mutable=True)
+        dirty = False
+        for key in list(query):
+            values = query.getlist(key)
+            cleaned = [traces.scrub(value, pattern) for value in values]
+            if cleaned != values:
+                query.setlist(key, cleaned)
+                dirty = True
+        if dirty:
+            log.query = query.urlencode()[:2000]
+            changed.append(log)
+    return _write(ExportLog, changed, ("query",))
 
 
 def _write(model, rows: list, fields: tuple[str, ...]) -> int:
