@@ -21,7 +21,8 @@ from django.utils.translation import gettext as _
 
 from orbit.access import policy
 from orbit.accounts.models import Contact
-from orbit.imports.models import ExportLog, ExportStatus, ImportBatch, ImportedRow
+from orbit.imports.models import ExportLog, ExportStatus, ImportBatch, ImportedRow, ImportStatus
+from orbit.imports.reading import FileProblem, open_table
 from orbit.org.models import User
 from orbit.privacy import traces
 from orbit.privacy.models import Erasure, ErasureKind
@@ -97,6 +98,7 @@ def erase(*, contacts: Iterable[Contact], kind: str, by: User | None, reference:
     outside["imports.ImportBatch"] += _scrub(ImportBatch.objects.all(), ("file_name", "errors"), pattern)
     outside["imports.ExportLog"] += _scrub_queries(pattern)
     outside["imports.ExportLog"] += _remove_contact_exports()
+    outside["import previews"] += _remove_import_previews(pattern)
     for record in erasures:
         for label, n in outside.items():
             if n:
@@ -204,6 +206,43 @@ def _blank_import_values(ids: list[int]) -> int:
             row.before = before
             changed.append(row)
     return _write(ImportedRow, changed, ("before",))
+
+
+def _remove_import_previews(pattern) -> int:
+    """Files kept between an import's preview and its commit (imports/uploads.py) that name the person are
+    removed: whoever previewed one uploads it again. A file a background import is reading is left to it (its
+    rows, once written, are the places erased above)."""
+    folder = pathlib.Path(settings.MEDIA_ROOT) / "imports"
+    if pattern is None or not folder.is_dir():
+        return 0
+    busy = {
+        str(options.get("path"))
+        for options in ImportBatch.objects.filter(
+            status__in=(ImportStatus.QUEUED, ImportStatus.RUNNING)
+        ).values_list("options", flat=True)
+    }
+    removed = 0
+    for path in folder.iterdir():
+        if path.is_file() and str(path) not in busy and _names_person(path, pattern):
+            transaction.on_commit(lambda path=path: path.unlink(missing_ok=True))
+            removed += 1
+    return removed
+
+
+def _names_person(path: pathlib.Path, pattern) -> bool:
+    try:
+        with path.open("rb") as stream:
+            table = open_table(stream, path.name)
+            if any(traces.holds(str(cell), pattern) for cell in table.header):
+                return True
+            return any(
+                traces.holds(str(cell), pattern)
+                for row in table.rows
+                for cell in row.cells
+                if cell is not None
+            )
+    except FileProblem:
+        return False
 
 
 def _remove_contact_exports() -> int:

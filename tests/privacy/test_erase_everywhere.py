@@ -109,6 +109,10 @@ def filled(world, org, settings, tmp_path):
     ImportBatch.objects.filter(pk=world.imported["acct_a"].batch_id).update(
         file_name=f"{NAME}.csv", errors=[{"row": 3, "message": TEXT}]
     )
+    previews = pathlib.Path(settings.MEDIA_ROOT) / "imports"  # files between an import's preview and commit
+    previews.mkdir(parents=True, exist_ok=True)
+    (previews / ("a" * 32)).write_text(f"ФИО;Телефон\n{NAME};8 916 123 45 67\n", encoding="utf-8")
+    (previews / ("b" * 32)).write_text("ФИО;Телефон\nДругой Человек;8 495 000 00 00\n", encoding="utf-8")
     folder = pathlib.Path(settings.MEDIA_ROOT) / "exports"
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "1-contacts.csv").write_text(TEXT)
@@ -190,6 +194,9 @@ def test_erasure_leaves_no_trace_and_changes_nothing_else(filled, org, django_ca
     assert (kept.status, kept.file, kept_file.exists()) == ("expired", "", False)
     assert running.status == "failed"
     assert (accounts_export.status, accounts_export.file) == ("done", "exports/2.csv")
+    # An import's preview naming him is removed; another one stays.
+    previews = kept_file.parent.parent / "imports"
+    assert sorted(p.name for p in previews.iterdir()) == ["b" * 32]
     # The audit: who, when, which contact, on what request — and no personal data in it.
     audit = Erasure.objects.get()
     assert (audit.contact_id, audit.by, audit.reference, audit.kind) == (
