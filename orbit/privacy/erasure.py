@@ -9,6 +9,7 @@ removed. One Erasure row per contact says who, when and on what request, without
 """
 
 import pathlib
+from functools import partial
 from collections import Counter
 from collections.abc import Iterable
 
@@ -224,7 +225,7 @@ def _remove_import_previews(pattern) -> int:
     removed = 0
     for path in folder.iterdir():
         if path.is_file() and str(path) not in busy and _names_person(path, pattern):
-            transaction.on_commit(lambda path=path: path.unlink(missing_ok=True))
+            transaction.on_commit(partial(path.unlink, missing_ok=True))
             removed += 1
     return removed
 
@@ -254,7 +255,7 @@ def _remove_contact_exports() -> int:
     ):
         if log.file:
             path = pathlib.Path(settings.MEDIA_ROOT) / log.file
-            transaction.on_commit(lambda path=path: path.unlink(missing_ok=True))
+            transaction.on_commit(partial(path.unlink, missing_ok=True))
         finished = log.status == ExportStatus.DONE
         removed += ExportLog.objects.filter(pk=log.pk).update(
             status=ExportStatus.EXPIRED if finished else ExportStatus.FAILED,
