@@ -9,9 +9,9 @@ removed. One Erasure row per contact says who, when and on what request, without
 """
 
 import pathlib
-from functools import partial
 from collections import Counter
 from collections.abc import Iterable
+from functools import partial
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
