@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "orbit.kpi",
     "orbit.workload",
     "orbit.bonuses",
+    "orbit.privacy",
     "orbit.api",
     "orbit.ops",
     "django_prometheus",
@@ -327,6 +328,9 @@ ORBIT_API_RATE_LIMIT = int(os.environ.get("ORBIT_API_RATE_LIMIT", "1200"))
 # MEDIA_ROOT, with a progress page and a notification; the file is removed after this many days.
 ORBIT_EXPORT_BACKGROUND_ROWS = int(os.environ.get("ORBIT_EXPORT_BACKGROUND_ROWS", "20000"))
 ORBIT_EXPORT_KEEP_DAYS = int(os.environ.get("ORBIT_EXPORT_KEEP_DAYS", "7"))
+# Contacts of accounts churned more than this many years ago are anonymised by the morning run (orbit/privacy;
+# 152-FZ: kept no longer than the purpose needs). Orbit's default.
+ORBIT_PERSONAL_DATA_RETENTION_YEARS = int(os.environ.get("ORBIT_PERSONAL_DATA_RETENTION_YEARS", "3"))
 # Lists count at most this many rows and then show "more than 1,000" (see orbit/common/pagination.py).
 ORBIT_COUNT_CAP = int(os.environ.get("ORBIT_COUNT_CAP", "1000"))
 

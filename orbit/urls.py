@@ -28,6 +28,7 @@ urlpatterns = [
     path("managers/kpi/", include("orbit.kpi.urls")),
     path("managers/workload/", include("orbit.workload.urls")),
     path("managers/bonuses/", include("orbit.bonuses.urls")),
+    path("privacy/", include("orbit.privacy.urls")),
     path("api/", api.urls),
     path("health/", include("orbit.ops.urls")),
     path("admin/", admin.site.urls),

@@ -276,3 +276,11 @@ def can_set_policy(user: User) -> bool:
     return bool(user and user.is_authenticated and user.is_active) and (
         user.is_superuser or _has(user, Role.HEAD, Role.ADMIN)
     )
+
+
+# Personal data (orbit/privacy): whoever sees a contact may take out what Orbit holds about him (audited); only
+# the head and administrators erase, since erasure is irreversible and reaches every table of the account.
+def can_erase_personal_data(user: User) -> bool:
+    return bool(user and user.is_authenticated and user.is_active) and (
+        user.is_superuser or _has(user, Role.HEAD, Role.ADMIN)
+    )

@@ -24,6 +24,7 @@ from orbit.api import (
     growth_projects,
     kpi,
     managers_staffing,
+    privacy,
     requests,
     revenue,
     workload,
@@ -112,3 +113,4 @@ api.add_router("/", managers_staffing.router)
 api.add_router("/", kpi.router)
 api.add_router("/", workload.router)
 api.add_router("/", bonuses.router)
+api.add_router("/", privacy.router)

@@ -73,7 +73,9 @@ def run(log: ExportLog, export: ListExport) -> ExportLog:
                 log, status=ExportStatus.FAILED, error=str(_("The export stopped on an unexpected error."))
             )
             raise
-        _finish(log, status=ExportStatus.DONE, rows=written, file=name)
+        if not _finish(log, status=ExportStatus.DONE, rows=written, file=name, only_if=ExportStatus.RUNNING):
+            path.unlink(missing_ok=True)  # stopped meanwhile (a personal-data erasure): its file is not kept
+            return log
         notify(
             recipients=[log.by],
             kind=Kind.EXPORT_READY,
@@ -92,11 +94,16 @@ def _reporting(log: ExportLog, rows: Iterable) -> Iterator:
             ExportLog.objects.filter(pk=log.pk).update(rows=done)
 
 
-def _finish(log: ExportLog, **fields) -> None:
+def _finish(log: ExportLog, only_if: str | None = None, **fields) -> bool:
     fields["finished_at"] = timezone.now()
+    rows = ExportLog.objects.filter(pk=log.pk)
+    if only_if is not None:
+        rows = rows.filter(status=only_if)
+    if not rows.update(**fields):
+        return False
     for key, value in fields.items():
         setattr(log, key, value)
-    ExportLog.objects.filter(pk=log.pk).update(**fields)
+    return True
 
 
 def path_of(log: ExportLog) -> pathlib.Path | None:

@@ -19,6 +19,7 @@ from orbit.handoffs.models import HandoffKind
 from orbit.notifications.kinds import Kind
 from orbit.notifications.models import Notification
 from orbit.org.models import Role
+from orbit.privacy.services import consent_record
 from orbit.requests.defaults import ensure_defaults
 from orbit.requests.models import Department
 from orbit.requests.services import attachment_add, request_create
@@ -43,6 +44,15 @@ def world(org, settings, tmp_path):
         k: services.contact_create(by=org.head, account=a, full_name=f"Контакт {k}")
         for k, a in accounts.items()
     }
+    for contact in contacts.values():  # the consent log (orbit/privacy): one record on every account
+        consent_record(
+            by=org.head,
+            contact=contact,
+            action="given",
+            purpose="Рассылка",
+            basis="consent",
+            on_date=timezone.localdate(),
+        )
     tokens = {name: ApiToken.issue(user=user, name="t")[0] for name, user in people.items()}
     notifications = {
         name: Notification.objects.create(recipient=user, kind=Kind.TASK_DUE, title="t", url="/accounts/")

@@ -48,3 +48,5 @@ PROFILE_READERS = {"head", "admin", "lead_a", "am_a"}
 PROFILE_WRITERS = {"head", "admin", "lead_a"}
 # Whose figures (KPI pages, drill-downs, API) about am_a: himself, his lead, the global readers.
 PERSON_SEES = {"am_a", "lead_a", "head", "admin", "auditor"}
+# Who erases a contact's personal data (orbit/privacy): the head and administrators, on any account they see.
+ERASE = {"head": ALL, "admin": ALL}

@@ -57,6 +57,7 @@ OPERATIONS = {
     ("post", "/api/accounts/{account_id}/contacts"): ("account-create", {"full_name": "Новый контакт"}),
     ("get", "/api/contacts"): ("contacts", None),
     ("get", "/api/contacts/{contact_id}"): ("contact", None),
+    ("get", "/api/contacts/{contact_id}/personal-data"): ("contact", None),  # orbit/privacy, audited
     ("patch", "/api/contacts/{contact_id}"): ("contact-write", {"position": "Директор"}),
     ("get", "/api/auth/me"): ("any", None),
     ("get", "/api/auth/tokens"): ("any", None),

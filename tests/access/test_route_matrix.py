@@ -32,6 +32,7 @@ from tests.access.personas import (
     COVER_ARRANGES,
     COVER_SEES,
     CREATE,
+    ERASE,
     NOBODY,
     PERSON_SEES,
     PERSONAS,
@@ -358,6 +359,25 @@ ROUTES = {
     "bonuses:rule_edit": Route(scope="head"),
     "bonuses:close": Route(method="post", scope="head", ok=302, data={"month": "2025-01"}),
     "bonuses:reopen": Route(method="post", scope="head", ok=400, data={"month": "2025-01", "reason": "t"}),
+    # Personal data (orbit/privacy): whoever sees the contact sees its page and exports it (audited); those who
+    # change the account record consents; the head and admins erase; the erasure audit is the global readers'.
+    "privacy:contact": Route(scope="contact", need=VISIBLE),
+    "privacy:export": Route(scope="contact", need=VISIBLE),
+    "privacy:consent_add": Route(
+        method="post",
+        scope="contact",
+        need=CHANGE,
+        ok=302,
+        data={"action": "withdrawn", "purpose": "Рассылка", "basis": "consent", "on_date": "2026-01-15"},
+    ),
+    "privacy:erase": Route(
+        method="post",
+        scope="contact",
+        need=ERASE,
+        ok=302,
+        data={"reference": "№ 15 от 01.12.2026", "confirm": "on"},
+    ),
+    "privacy:erasures": Route(scope="global"),
 }
 # Who sets am_a's capacity (PERSON_SEES, in personas.py, see his workload); who sees team A's rebalancing.
 PERSON_SETS = {"lead_a", "head", "admin"}

@@ -40,7 +40,7 @@ def test_every_command_a_unit_runs_exists():
         for line in unit.read_text().splitlines()
         if line.startswith(("ExecStart=", "ExecStartPre="))
     }
-    assert commands == {"serve", "db_worker", "send_reminders", "expire_exports", "reap_tasks"}
+    assert commands == {"serve", "db_worker", "send_reminders", "expire_exports", "reap_tasks", "privacy"}
     from django.core.management import get_commands
 
     assert commands <= set(get_commands())
