@@ -5,18 +5,24 @@ come back first from the accounts export)."""
 
 import datetime as dt
 import zoneinfo
+from decimal import Decimal
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from orbit.accounts.models import Account, OwnershipPeriod
 from orbit.activities import services as activities
 from orbit.activities.models import Touch, TouchKind, TouchStatus
 from orbit.imports.engine import import_file
 from orbit.imports.kinds import KINDS
 from orbit.imports.reading import open_table
+from orbit.revenue import invoicing, totals
+from orbit.revenue.invoicing import LineInput
+from orbit.revenue.models import AccountRevenueMonth, Invoice, InvoiceKind, VatCategory
 from tests.imports import money_world
 
+D = Decimal
 MOSCOW = zoneinfo.ZoneInfo("Europe/Moscow")
 
 
@@ -128,3 +134,122 @@ def test_touches_come_back_and_what_is_not_history_is_left_out_with_a_warning(
     )
     again = import_path("touches", org.am_a, path, language)  # the same file twice: nothing new
     assert (again.new, again.unchanged, again.errors) == (0, 5, [])
+
+
+def seed_invoices(world):
+    """Ромашка: a RUB invoice of three kinds of line (a product at its list price, a product with a discount, a
+    service the catalog does not know, without VAT) with an external id, and a credit note of one router; Вектор:
+    a USD invoice at the rate of its day."""
+    shop, head = world.shop, world.org.head
+    first = invoicing.invoice_issue(
+        by=head,
+        account=world.romashka,
+        issued_on=dt.date(2026, 1, 15),
+        due_on=dt.date(2026, 1, 25),
+        currency="RUB",
+        number="СЧ-1",
+        external_id="1C-0001",
+        lines=[
+            LineInput(product=shop.router, quantity=D(2)),
+            LineInput(product=shop.cable, quantity=D("12.5"), unit_price=D("10.00"), discount_percent=D(10)),
+            LineInput(
+                description="Монтаж на объекте",
+                unit_price=D("5000.00"),
+                vat_category=VatCategory.EXEMPT,
+            ),
+        ],
+    )
+    invoicing.credit_note_issue(
+        by=head,
+        invoice=first,
+        issued_on=dt.date(2026, 2, 1),
+        number="КР-1",
+        external_id="1C-0002",
+        lines=[LineInput(product=shop.router, quantity=D(-1))],
+    )
+    invoicing.invoice_issue(
+        by=head,
+        account=world.vector,
+        issued_on=dt.date(2026, 3, 2),
+        currency="USD",
+        number="INV-7",
+        lines=[LineInput(product=shop.router, quantity=D(3))],
+    )
+
+
+def documents() -> dict[tuple, tuple]:
+    """Every document and its lines, by what survives a base: numbers, INNs, articles (not ids)."""
+    shown = {}
+    for invoice in Invoice.objects.select_related("account", "corrects").prefetch_related("lines__product"):
+        lines = tuple(
+            (
+                line.product.sku if line.product else "",
+                line.description,
+                line.quantity,
+                line.unit_price,
+                line.discount_percent,
+                line.vat_category,
+                line.vat_percent,
+                line.net_amount,
+                line.vat_amount,
+                line.total_amount,
+                line.net_amount_base,
+            )
+            for line in invoice.lines.order_by("id")
+        )
+        shown[invoice.kind, invoice.number] = (
+            invoice.account.inn,
+            invoice.account.kpp,
+            invoice.issued_on,
+            invoice.due_on,
+            invoice.currency,
+            invoice.corrects.number if invoice.corrects else "",
+            invoice.external_id,
+            invoice.net_total,
+            invoice.vat_total,
+            invoice.total,
+            lines,
+        )
+    return shown
+
+
+def empty_the_base() -> None:
+    """Documents, the monthly revenue they kept, and the accounts (with their ownership) go; people, the
+    catalog, prices, VAT and currency rates stay."""
+    Invoice.objects.filter(kind=InvoiceKind.CREDIT_NOTE).delete()
+    Invoice.objects.all().delete()
+    AccountRevenueMonth.objects.all().delete()
+    Account.objects.update(parent=None)
+    OwnershipPeriod.objects.all().delete()
+    Account.objects.all().delete()
+
+
+@pytest.mark.parametrize(("fmt", "language"), [("csv", "ru"), ("xlsx", "en")])
+def test_invoices_and_credit_notes_come_back_into_an_empty_base(world, client, tmp_path, fmt, language):
+    org = world.org
+    org.head.language = language
+    org.head.save()
+    seed_invoices(world)
+    client.force_login(org.head)
+    accounts_file = export(client, "accounts", fmt, tmp_path)
+    lines_file = export(client, "invoice_lines", fmt, tmp_path)
+    before = documents()
+    assert len(before) == 3 and sum(len(d[-1]) for d in before.values()) == 5
+    empty_the_base()
+    assert not Invoice.objects.exists()
+
+    accounts = import_path("accounts", org.head, accounts_file, language)
+    assert accounts.errors == [] and accounts.committed
+    report = import_path("invoices", org.head, lines_file, language)
+
+    assert report.errors == [] and report.committed
+    assert (report.new, report.updated, report.unchanged, report.failed) == (3, 0, 0, 0)  # documents
+    assert documents() == before
+    assert totals_problems() == []
+    again = import_path("invoices", org.head, lines_file, language)  # the same file twice: skipped
+    assert (again.new, again.unchanged, again.errors, documents()) == (0, 3, [], before)
+
+
+def totals_problems() -> list:
+    """The ledger's own check of what the import kept (receivables, monthly revenue) on every client."""
+    return [problem for account in Account.objects.all() for problem in totals.ledger_problems(account)]
