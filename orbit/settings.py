@@ -140,6 +140,22 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     )
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 
+# Scale-out (docs/deployment.md): with DATABASE_REPLICA_URL, pages that tolerate lag read from a streaming
+# replica, everything else and every write stays on the primary (orbit/ops/replica.py). After a write, the
+# writer's browser reads from the primary for ORBIT_REPLICA_PIN_SECONDS (Orbit's default 5 s).
+DATABASE_ROUTERS: list[str] = []
+ORBIT_REPLICA_PIN_SECONDS = int(os.environ.get("ORBIT_REPLICA_PIN_SECONDS", "5"))
+if os.environ.get("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = dj_database_url.parse(
+        os.environ["DATABASE_REPLICA_URL"], conn_max_age=DATABASES["default"]["CONN_MAX_AGE"]
+    )
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}  # tests: the same test database
+    DATABASE_ROUTERS = ["orbit.ops.replica.ReplicaRouter"]
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("django.middleware.common.CommonMiddleware"),
+        "orbit.ops.replica.PinAfterWriteMiddleware",
+    )
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "org.User"
 LOGIN_URL = "login"

@@ -19,3 +19,8 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405
 # The API's rate limit adds a counting query to every API request; the suite's query-count guards measure
 # Orbit's reads without it, and tests/ops/test_rate_limit.py turns it on.
 ORBIT_API_RATE_LIMIT = 0
+
+# The replica router's tests (tests/ops/test_replica.py) read through a second alias; here it is a TEST MIRROR,
+# a second connection to the same test database. No router sends anything there unless a test turns it on.
+if "replica" not in DATABASES:  # noqa: F405
+    DATABASES["replica"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}  # noqa: F405

@@ -38,7 +38,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from simple_history.utils import bulk_create_with_history
 
 from orbit.access import policy
-from orbit.accounts import services
+from orbit.accounts import ownership_bulk, services
 from orbit.accounts.models import Account, AccountStatus, ChangeReason, OwnershipPeriod, Tier, sort_name_of
 from orbit.accounts.names import name_key
 from orbit.common.validators import validate_inn, validate_kpp
@@ -143,6 +143,9 @@ class _Run:
         default_factory=dict
     )  # owner id → may the importer make him responsible
     assigned: dict[int, int] = field(default_factory=dict)  # account id → the holding this import gave it
+    statistics: copying.Statistics = field(default_factory=lambda: copying.Statistics(Account))
+    # Names with two namesakes of different INNs: every later row so named is warned about, without a query.
+    named_twice: dict[str, list[tuple[str, bool]]] = field(default_factory=dict)
 
 
 def _run(by: User, table: Table, columns: dict[int, str], on_duplicate: str, report: Report) -> None:
@@ -205,20 +208,55 @@ def existing_by_inn(inns: list[str]) -> dict[str, list[Account]]:
     """The live accounts a chunk's rows may match, in one query, by INN (a company and its branches, oldest
     first); which one a row is, `services.pick_by_kpp` tells by its KPP."""
     found: dict[str, list[Account]] = {}
-    for account in Account.objects.filter(inn__in=inns, archived_at__isnull=True).order_by("id"):
+    for account in Account.objects.filter(inn__in=copying.values_of(inns), archived_at__isnull=True).order_by(
+        "id"
+    ):
         found.setdefault(account.inn, []).append(account)
     return found
 
 
-def namesakes(keys: list[str]) -> dict[str, list[Account]]:
-    """Live accounts by name key (names.name_key), in one query: a new row named like one of them is warned
-    about, not merged (different companies share names)."""
-    found: dict[str, list[Account]] = {}
-    for account in Account.objects.filter(name_key__in=keys, archived_at__isnull=True).only(
-        "id", "inn", "name_key", "responsible_manager_id"
-    ):
-        found.setdefault(account.name_key, []).append(account)
-    return found
+def namesakes(by: User, keys: set[str]) -> dict[str, list[tuple[str, bool]]]:
+    """Live accounts by name key (names.name_key), as (INN, does the importer see it): a new row named like one
+    of them is warned about, not merged (different companies share names). Up to two per name, with different
+    INNs — enough to name one whose INN differs from the row's — in one query however many share a name."""
+    if not keys:
+        return {}
+    live = Account.objects.filter(archived_at__isnull=True)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(_TWO_NAMESAKES, [sorted(keys)])
+            found = cursor.fetchall()
+    else:  # SQLite, the demo's small base: all of them
+        found = list(live.filter(name_key__in=keys).values_list("name_key", "id", "inn"))
+    seen = set(
+        Account.objects.visible_to(by)
+        .filter(pk__in=[pk for _k, pk, _i in found])
+        .values_list("pk", flat=True)
+    )
+    named: dict[str, list[tuple[str, bool]]] = {}
+    for key, pk, inn in found:
+        named.setdefault(key, []).append((inn, pk in seen))
+    return named
+
+
+_TWO_NAMESAKES = """
+SELECT k.key, a.id, a.inn FROM unnest(%s::text[]) AS k(key)
+CROSS JOIN LATERAL (
+    (SELECT id, inn FROM accounts_account WHERE name_key = k.key AND archived_at IS NULL LIMIT 1)
+    UNION ALL
+    (SELECT b.id, b.inn FROM accounts_account b WHERE b.name_key = k.key AND b.archived_at IS NULL
+        AND b.inn <> (SELECT inn FROM accounts_account WHERE name_key = k.key AND archived_at IS NULL LIMIT 1)
+      LIMIT 1)
+) a
+"""
+
+
+def _namesakes(run: _Run, keys: set[str]) -> dict[str, list[tuple[str, bool]]]:
+    """`namesakes` for a chunk, asking only for the names not yet known to have two of them: in a big base the
+    common names soon are, and most chunks need no query."""
+    named = namesakes(run.by, keys - run.named_twice.keys())
+    run.named_twice.update((key, found) for key, found in named.items() if len(found) == 2)
+    return {**named, **{key: run.named_twice[key] for key in keys & run.named_twice.keys()}}
 
 
 def _match(row: Row, candidates: list[Account], fields: dict[str, Any]) -> Account | None:
@@ -230,14 +268,15 @@ def _match(row: Row, candidates: list[Account], fields: dict[str, Any]) -> Accou
         raise RowFailed from None
 
 
-def _warn_namesake(by: User, row: Row, fields: dict[str, Any], found: list[Account]) -> None:
-    namesake = next((a for a in found if a.inn != fields["inn"]), None)
+def _warn_namesake(row: Row, fields: dict[str, Any], found: list[tuple[str, bool]]) -> None:
+    namesake = next(((inn, seen) for inn, seen in found if inn != fields["inn"]), None)
     if namesake is None:
         return
-    if policy.can_view_account(by, namesake):
+    inn, seen = namesake
+    if seen:
         message = _(
             "A company with this name is already in Orbit (INN %(inn)s): if it is the same one, fix the INN."
-        ) % {"inn": namesake.inn}
+        ) % {"inn": inn}
     else:
         message = _("A company with this name is already in Orbit: if it is the same one, fix the INN.")
     row.warn("legal_name", message)
@@ -247,8 +286,7 @@ def _chunk(run: _Run, chunk: list[Row | RowError]) -> None:
     read = {row.number: _read(run, row) for row in chunk if isinstance(row, Row)}
     inns = [values["fields"]["inn"] for values in read.values() if values]
     existing = existing_by_inn(inns) if inns else {}
-    keys = [name_key(values["fields"]["legal_name"]) for values in read.values() if values]
-    named = namesakes([k for k in keys if k]) if keys else {}
+    named = _namesakes(run, {name_key(v["fields"]["legal_name"]) for v in read.values() if v} - {""})
     new: list[tuple[Row, dict]] = []
     report = run.report
     for row in chunk:
@@ -264,7 +302,7 @@ def _chunk(run: _Run, chunk: list[Row | RowError]) -> None:
                 if match is None:
                     account, outcome = _new(run, row, **values), "new"
                     new.append((row, account))
-                    _warn_namesake(run.by, row, values["fields"], named.get(account["name_key"], []))
+                    _warn_namesake(row, values["fields"], named.get(account["name_key"], []))
                 else:
                     with transaction.atomic():  # a savepoint: a failed row leaves nothing behind
                         account, outcome = _existing(run.by, row, match, run.on_duplicate, **values)
@@ -272,7 +310,7 @@ def _chunk(run: _Run, chunk: list[Row | RowError]) -> None:
                 account, outcome = None, "failed"
         report.errors.extend(row.errors)
         if outcome == "new":
-            report.warnings.extend(row.warnings)
+            report.warn(row.warnings)
         report.count(outcome)
         if outcome == "updated":
             report.touched[account.pk] = (row.number, outcome, row.before)
@@ -384,27 +422,29 @@ def _write_new(run: _Run, new: list[tuple[Row, dict]]) -> None:
         account.update(created_at=now, updated_at=now, status_changed_at=now)
         if copying.usable():
             account["id"] = ids[n]
+    with ownership_bulk.checked_together(ids if copying.usable() else ()):
+        if copying.usable():
+            columns = ["id", *_ACCOUNT_DEFAULTS]
+            copying.copy_rows(Account, columns, ([a[c] for c in columns] for a in accounts))
+        else:
+            objs = [Account(**a) for a in accounts]
+            bulk_create_with_history(objs, Account, default_user=run.by, default_date=now)
+            for account, obj in zip(accounts, objs, strict=True):
+                account["id"] = obj.pk
+        _bulk(
+            OwnershipPeriod,
+            ["account_id", "manager_id", "started_at", "reason", "comment", "changed_by_id", "created_at"],
+            [
+                (a["id"], a["responsible_manager_id"], now, ChangeReason.IMPORT, "", run.by.pk, now)
+                for a in accounts
+                if a["responsible_manager_id"]
+            ],
+        )
     if copying.usable():
-        columns = ["id", *_ACCOUNT_DEFAULTS]
-        copying.copy_rows(Account, columns, ([a[c] for c in columns] for a in accounts))
         history = [*_HISTORY_COLUMNS, "history_date", "history_type", "history_user_id"]
         copying.copy_rows(
             _HISTORY, history, ([*(a[c] for c in _HISTORY_COLUMNS), now, "+", run.by.pk] for a in accounts)
         )
-    else:
-        objs = [Account(**a) for a in accounts]
-        bulk_create_with_history(objs, Account, default_user=run.by, default_date=now)
-        for account, obj in zip(accounts, objs, strict=True):
-            account["id"] = obj.pk
-    _bulk(
-        OwnershipPeriod,
-        ["account_id", "manager_id", "started_at", "reason", "comment", "changed_by_id", "created_at"],
-        [
-            (a["id"], a["responsible_manager_id"], now, ChangeReason.IMPORT, "", run.by.pk, now)
-            for a in accounts
-            if a["responsible_manager_id"]
-        ],
-    )
     if run.report.batch_id is not None:
         nothing_before = copying.json({})
         _bulk(
@@ -426,6 +466,7 @@ def _write_new(run: _Run, new: list[tuple[Row, dict]]) -> None:
         )
     for row, account in new:
         _remember_parent(run, row, account["id"], "new")
+    run.statistics.wrote(len(new))
 
 
 def _bulk(model, columns: list[str], rows: list[tuple]) -> None:
@@ -550,12 +591,22 @@ def _cycle(run: _Run, account_id: int, parent_id: int) -> bool:
 def _write_parents(new_parents: dict[int, int]) -> None:
     if not new_parents:
         return
-    rows = [(parent, child) for child, parent in new_parents.items()]
+    children, parents = list(new_parents), list(new_parents.values())
     history = Account.history.model._meta.db_table
     with connection.cursor() as cursor:
-        cursor.executemany("UPDATE accounts_account SET parent_id = %s WHERE id = %s", rows)
         # Its creation in the history is the account as the import made it: under its holding.
-        cursor.executemany(f"UPDATE {history} SET parent_id = %s WHERE id = %s AND history_type = '+'", rows)
+        for table, creation in (("accounts_account", ""), (history, " AND t.history_type = '+'")):
+            if connection.vendor == "postgresql":  # one statement for the chunk
+                cursor.execute(
+                    f"UPDATE {table} t SET parent_id = p.parent FROM unnest(%s::bigint[], %s::bigint[]) "
+                    f"AS p(child, parent) WHERE t.id = p.child{creation}",
+                    [children, parents],
+                )
+            else:
+                cursor.executemany(
+                    f"UPDATE {table} SET parent_id = %s WHERE id = %s{creation.replace('t.', '')}",
+                    list(zip(parents, children, strict=True)),
+                )
 
 
 def _set_existing_parent(run: _Run, row: Row, p: _Parent, parent_id: int, key: str) -> None:

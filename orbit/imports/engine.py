@@ -25,6 +25,7 @@ from orbit.imports.values import ValueProblem
 from orbit.org.models import OWNER_ROLES, User
 
 UPDATE, SKIP = "update", "skip"  # what to do with a row that is already in the base
+WARNINGS_KEPT = 1000  # Orbit's default: as many as the import history keeps of the errors
 
 
 @dataclass
@@ -43,7 +44,8 @@ class Report:
     failed: int = 0
     errors: list[RowError] = field(default_factory=list)
     # What does not stop the import but may be a mistake (a new account named like one in the base).
-    warnings: list[RowError] = field(default_factory=list)
+    warnings: list[RowError] = field(default_factory=list)  # the first WARNINGS_KEPT of them
+    warnings_total: int = 0
     unmapped: list[str] = field(default_factory=list)  # columns nothing imports
     columns: dict[int, str] = field(default_factory=dict)  # column index -> the field it went to
     notes: list[str] = field(default_factory=list)
@@ -63,7 +65,17 @@ class Report:
         shown = {**counts, "errors": [asdict(e) for e in self.errors]}
         if self.warnings:  # beyond the five keys the CLI promises, only when there is something to say
             shown["warnings"] = [asdict(e) for e in self.warnings]
+        if self.warnings_total > len(self.warnings):
+            shown["warnings_total"] = self.warnings_total
         return shown
+
+    def warn(self, warnings: list[RowError]) -> None:
+        """Keep a row's warnings: all are counted, the first WARNINGS_KEPT kept (a base of a million namesakes
+        would otherwise hold a million of them in memory, and no one reads past the first pages)."""
+        self.warnings_total += len(warnings)
+        room = WARNINGS_KEPT - len(self.warnings)
+        if room > 0:
+            self.warnings.extend(warnings[:room])
 
     def count(self, outcome: str, by: int = 1) -> None:
         setattr(self, outcome, getattr(self, outcome) + by)

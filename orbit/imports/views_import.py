@@ -173,6 +173,7 @@ def _preview(request, checked: _Checked, *, status=200, save_error: str = ""):
         "errors": report.errors[:SHOWN_ERRORS],
         "more_errors": max(0, len(report.errors) - SHOWN_ERRORS),
         "warnings": report.warnings[:SHOWN_ERRORS],
+        "more_warnings": max(0, report.warnings_total - SHOWN_ERRORS),
         "columns": rows,
         "choices": field_choices(checked.kind),
         "options": checked.options,

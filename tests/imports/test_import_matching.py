@@ -115,3 +115,26 @@ def test_a_holding_named_by_an_inn_its_branches_share_is_their_head_company(org)
     report = run(org.head, text)
     assert (report.new, report.errors) == (1, [])
     assert Account.objects.get(inn="7728168971").parent == head
+
+
+def test_a_new_branch_is_warned_about_a_namesake_with_another_inn_not_about_its_own_company(org):
+    """Up to two namesakes per name are looked up (imports/accounts.py `namesakes`): one whose INN differs from
+    the row's is found even when the first one found is the row's own company."""
+    make_account(org.head, org.am_a, legal_name="ООО «Ромашка»", inn=INN, kpp="773601001")
+    make_account(org.head, org.am_a, legal_name="ООО «Ромашка»", inn=INN, kpp="540601001")
+    branch_only = run(org.head, f"{HEADER}\nООО «Ромашка»;{INN};660601001")
+    assert (branch_only.new, branch_only.warnings) == (1, [])
+    other = make_account(org.head, org.am_a, legal_name="Ромашка", inn="7728168971", kpp="772801001")
+    report = run(org.head, f"{HEADER}\nООО «Ромашка»;{INN};250601001", dry_run=True)
+    assert [w.message for w in report.warnings] == [
+        f"A company with this name is already in Orbit (INN {other.inn}): if it is the same one, fix the INN."
+    ]
+
+
+def test_warnings_are_all_counted_and_the_first_ones_kept(org, monkeypatch):
+    monkeypatch.setattr("orbit.imports.engine.WARNINGS_KEPT", 2)
+    make_account(org.head, org.am_a, legal_name="ООО «Ромашка»", inn=INN, kpp="773601001")
+    rows = "\n".join(f"Ромашка;{inn};{inn[:4]}01001" for inn in ("7728168971", "7704217370", "7702070139"))
+    report = run(org.head, f"{HEADER}\n{rows}", dry_run=True)
+    assert [w.row for w in report.warnings] == [2, 3]
+    assert (report.as_json()["warnings_total"], len(report.as_json()["warnings"])) == (3, 2)
