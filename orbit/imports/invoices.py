@@ -9,6 +9,10 @@ monthly revenue and the receivables kept.
 - A line names a catalog product by article or name; text the catalog does not know is a line described by
   it (no product line then), and needs its price and VAT rate in the file. A product's empty price is the price
   list's, as on the invoice form.
+  Beside an article column, a "description" column (Orbit's own export has both) is the line's text; a blank
+  article there is a line without a product.
+- An external id (Orbit's export writes it) is kept on the document; one already on another document of the
+  kind is a row error (the ledger would take the new one for a repeated push of the old).
 - "Сумма" (amount), "Сумма НДС" (VAT) are checked against what the ledger computes (the amount may be net or
   with VAT); a difference is a row error: the file's arithmetic is not silently replaced.
 - A credit note: the kind column says so ("Корректировка", "Возврат", "Credit note"), or the quantity or the
@@ -21,6 +25,7 @@ monthly revenue and the receivables kept.
 """
 
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -33,7 +38,16 @@ from orbit.access import policy
 from orbit.accounts.models import Account
 from orbit.imports import money_undo, records
 from orbit.imports.account_ref import AccountFinder
-from orbit.imports.engine import Kind, Report, Row, RowFailed, import_file, readable_rows, word
+from orbit.imports.engine import (
+    Kind,
+    Report,
+    Row,
+    RowFailed,
+    choice_words,
+    import_file,
+    readable_rows,
+    word,
+)
 from orbit.imports.ledger_rows import CURRENCY_FIELD, INN_FIELDS, parse_currency
 from orbit.imports.mapping import Field, normalise
 from orbit.imports.reading import Table
@@ -59,8 +73,12 @@ FIELDS = (
     ),
     *INN_FIELDS,
     CURRENCY_FIELD,
-    Field("due_on", _lazy("pay by"), ("срок оплаты", "оплатить до", "due date", "due on")),
-    Field("kind", _lazy("kind of document"), ("вид документа", "тип документа", "document type", "kind")),
+    Field("due_on", _lazy("pay by"), ("срок оплаты", "оплатить до", "due date", "due on", "payment due")),
+    Field(
+        "kind",
+        _lazy("kind of document"),
+        ("вид документа", "тип документа", "документ", "document type", "kind", "document"),
+    ),
     Field(
         "corrects",
         _lazy("corrects invoice number"),
@@ -69,9 +87,23 @@ FIELDS = (
     Field(
         "product",
         _lazy("product or service"),
-        ("номенклатура", "товар", "услуга", "товар услуга", "артикул", "product", "item", "service", "sku"),
+        (
+            "номенклатура",
+            "товар",
+            "услуга",
+            "товар услуга",
+            "артикул",
+            "product",
+            "item",
+            "service",
+            "sku",
+            "article",
+        ),
         required=True,
     ),
+    # Beside an article column (Orbit's own export): the line's text; with the article blank, a line without a
+    # product described by it.
+    Field("description", _lazy("description of the line"), ("описание", "содержание", "description")),
     Field("quantity", _lazy("quantity of the line"), ("количество", "кол во", "quantity", "qty")),
     Field("unit_price", _lazy("price of the line"), ("цена", "цена без ндс", "price", "unit price")),
     Field("discount", _lazy("discount of the line, %"), ("скидка", "скидка %", "discount", "discount %")),
@@ -83,13 +115,26 @@ FIELDS = (
     Field("vat", _lazy("VAT rate of the line"), ("ставка ндс", "ндс %", "vat rate", "vat %")),
     Field("vat_amount", _lazy("VAT of the line"), ("сумма ндс", "ндс", "vat amount", "vat")),
     Field("unit_cost", _lazy("unit cost of the line"), ("себестоимость", "unit cost", "cost")),
+    Field(
+        "external_id",
+        _lazy("external id"),
+        ("внешний id", "внешний код", "id во внешней системе", "external id", "external reference"),
+    ),
 )
 PRESETS: dict[str, dict[str, str]] = {}
 
-_CREDIT_WORDS = {
+_KIND_WORDS = {
     normalise(w): InvoiceKind.CREDIT_NOTE
     for w in ("корректировка", "корректировочный счет", "кредит нота", "возврат", "credit note", "credit")
 } | {normalise(w): InvoiceKind.INVOICE for w in ("счет", "счет на оплату", "invoice", "реализация")}
+
+
+@functools.cache
+def _kind_words() -> dict[str, str]:
+    """The kinds as Orbit's export writes them (labels in RU and EN) and as other systems do."""
+    return choice_words(InvoiceKind.choices, _KIND_WORDS)
+
+
 _EXEMPT = {
     normalise(w) for w in ("без ндс", "без налога", "не облагается", "exempt", "without vat", "no vat")
 }
@@ -101,6 +146,7 @@ _FIELD_OF_SERVICE = {
     "number": "number",
     "account": "inn",
     "invoice": "corrects",
+    "external_id": "external_id",
 }
 
 
@@ -114,6 +160,7 @@ class _Line:
     due_on: dt.date | None
     currency: str
     corrects: str
+    external_id: str
     line: LineInput
     amount: Decimal | None
     vat_amount: Decimal | None
@@ -181,13 +228,16 @@ def _read(row: Row, accounts: AccountFinder, catalog: _Catalog) -> _Line | None:
     currency = row.read("currency", parse_currency, "")
     kind = row.read(
         "kind",
-        word(_CREDIT_WORDS, _("“%(value)s” is not a kind of document: write “счёт” or “корректировка”.")),
+        word(_kind_words(), _("“%(value)s” is not a kind of document: write “счёт” or “корректировка”.")),
     )
     corrects = row.read("corrects", lambda c: parse_text(c, max_length=60), "")
+    external_id = row.read("external_id", lambda c: parse_text(c, max_length=100), "")
     text = row.read("product", lambda c: parse_text(c, max_length=300), "")
-    if not text and not row.failed_on("product"):
+    described = row.read("description", lambda c: parse_text(c, max_length=300), "")
+    if not text and not described and not row.failed_on("product") and not row.failed_on("description"):
         row.fail("product", _("Fill in the product or service."))
     product = row.read("product", lambda _c: catalog.find(text)) if text else None
+    text = text or described
     quantity = row.read("quantity", lambda c: parse_number(c, places=3))
     price = row.read("unit_price", parse_number)
     discount = row.read(
@@ -224,11 +274,24 @@ def _read(row: Row, accounts: AccountFinder, catalog: _Catalog) -> _Line | None:
         quantity=-quantity if kind == InvoiceKind.CREDIT_NOTE else quantity,
         unit_price=None if price is None else abs(price),
         discount_percent=discount,
-        description="" if product else text,
+        description=described if product else text,
         unit_cost=unit_cost,
         vat_category=category,
     )
-    return _Line(row, kind, number, account, issued_on, due_on, currency, corrects, line, amount, vat_amount)
+    return _Line(
+        row,
+        kind,
+        number,
+        account,
+        issued_on,
+        due_on,
+        currency,
+        corrects,
+        external_id,
+        line,
+        amount,
+        vat_amount,
+    )
 
 
 def _same_document(first: _Line, other: _Line) -> None:
@@ -239,6 +302,7 @@ def _same_document(first: _Line, other: _Line) -> None:
         ("currency", other.currency, first.currency),
         ("due_on", other.due_on, first.due_on),
         ("corrects", other.corrects, first.corrects),
+        ("external_id", other.external_id, first.external_id),
     ):
         if mine != theirs:
             other.row.fail(
@@ -290,7 +354,12 @@ def _issue(by: User, document: _Document, corrected: Invoice | None) -> Invoice:
     if first.kind == InvoiceKind.CREDIT_NOTE:
         assert corrected is not None  # found by _one before
         return invoicing.credit_note_issue(
-            by=by, invoice=corrected, issued_on=first.issued_on, lines=lines, number=first.number
+            by=by,
+            invoice=corrected,
+            issued_on=first.issued_on,
+            lines=lines,
+            number=first.number,
+            external_id=first.external_id,
         )
     return invoicing.invoice_issue(
         by=by,
@@ -300,6 +369,7 @@ def _issue(by: User, document: _Document, corrected: Invoice | None) -> Invoice:
         currency=first.currency,
         lines=lines,
         number=first.number,
+        external_id=first.external_id,
     )
 
 
@@ -323,6 +393,13 @@ def _one(by: User, document: _Document, report: Report) -> str:
             )
             return "unchanged"
         first.row.fail("number", _("The number %(number)s is already taken.") % {"number": first.number})
+        return "failed"
+    # The ledger would take a second document with a known external id for a repeated push of the first.
+    if first.external_id and Invoice.objects.filter(kind=first.kind, external_id=first.external_id).exists():
+        first.row.fail(
+            "external_id",
+            _("Another document already has the external id %(id)s.") % {"id": first.external_id},
+        )
         return "failed"
     corrected = None
     if first.kind == InvoiceKind.CREDIT_NOTE:

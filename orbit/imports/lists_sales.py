@@ -37,6 +37,11 @@ def opportunities(user, params):
     return pipeline.opportunity_list(user, opportunity_filters(params))
 
 
+def _vat_rate(line: InvoiceLine):
+    """The line's percent; "without VAT" for a line with none (not 0: a zero rate is another category)."""
+    return line.get_vat_category_display() if line.vat_percent is None else line.vat_percent
+
+
 # One row per line, each with its invoice's number, date and account INN: what an invoice import groups back
 # into invoices (a credit note's lines say which invoice it corrects).
 INVOICE_LINE_COLUMNS = [
@@ -58,9 +63,11 @@ INVOICE_LINE_COLUMNS = [
     Column(_("quantity"), lambda line: line.quantity),
     Column(_("price"), lambda line: line.unit_price),
     Column(_("discount, %"), lambda line: line.discount_percent),
-    Column(_("VAT, %"), lambda line: line.vat_percent),
+    # "VAT rate" and "VAT amount", not "VAT, %" and "VAT": headers are compared without punctuation, and the
+    # invoices import reads a bare "VAT" ("НДС", as 1C writes it) as the amount.
+    Column(_("VAT rate, %"), lambda line: _vat_rate(line)),
     Column(_("net amount"), lambda line: line.net_amount),
-    Column(_("VAT"), lambda line: line.vat_amount),
+    Column(_("VAT amount"), lambda line: line.vat_amount),
     Column(_("total"), lambda line: line.total_amount),
     Column(_("external id"), lambda line: line.invoice.external_id),
 ]

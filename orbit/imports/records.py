@@ -25,10 +25,11 @@ def each_row(
     table: Table,
     columns: dict[int, str],
     report: Report,
-    one: Callable[[Row], tuple[models.Model, str]],
+    one: Callable[[Row], tuple[models.Model | None, str]],
 ) -> None:
-    """Run `one` on every row in a savepoint (a failed row leaves nothing behind); it returns the record and
-    "new", "updated" or "unchanged", or raises RowFailed with its reasons on the row."""
+    """Run `one` on every row in a savepoint (a failed row leaves nothing behind); it returns the record (None
+    for a row left out) and "new", "updated" or "unchanged", or raises RowFailed with its reasons on the row.
+    The row's warnings go to the report whatever its outcome."""
     for row in readable_rows(table, columns, report):
         try:
             with transaction.atomic():
@@ -36,6 +37,7 @@ def each_row(
         except RowFailed:
             record, outcome = None, "failed"
         report.errors.extend(row.errors)
+        report.warnings.extend(row.warnings)
         report.count(outcome)
         if record is not None and outcome in ("new", "updated"):
             report.touched[record.pk] = (row.number, outcome, row.before, record.account_id)  # type: ignore[attr-defined]

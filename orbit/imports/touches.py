@@ -11,6 +11,11 @@ Rules:
 - Duration in minutes (or "1:30"), 1 minute to 24 hours: a done touch always has one.
 - Written through `activities.services.touch_record_past`: unlike logging a touch today, it closes no planned
   touch and plans no next one.
+- A status column (Orbit's own export has one) may say what else a row is: only done touches are history.
+  A planned or cancelled touch is skipped with a warning and counted as unchanged: a planned touch cannot be
+  written on another person's name (`touch_plan` plans for the one who plans), a day already past cannot be
+  planned at all, and Orbit's cadence plans every worked account's next touch by itself; a cancelled one never
+  happened. No status column: every row is a done touch.
 - A duplicate is a done touch of the same account, moment, person and channel: update (the filled cells that
   differ: duration, subject, outcome) or skip, as the importer chooses; the same touch twice in the file is a
   row error naming the first row.
@@ -115,6 +120,7 @@ TOUCH_FIELDS = (
         required=True,
     ),
     Field("subject", _lazy("subject"), ("тема", "subject", "название дела")),
+    Field("status", _lazy("status"), ("статус", "состояние", "status", "state")),
     Field(
         "outcome",
         _lazy("outcome"),
@@ -140,6 +146,15 @@ KIND_SYNONYMS = {
     "мессенджер": TouchKind.MESSAGE,
 }
 FIELD_OF_SERVICE = {"happened_at": "happened_at", "duration_minutes": "duration_minutes", "kind": "kind"}
+STATUS_SYNONYMS = {
+    "выполнено": TouchStatus.DONE,
+    "выполнен": TouchStatus.DONE,
+    "завершено": TouchStatus.DONE,
+    "completed": TouchStatus.DONE,
+    "запланировано": TouchStatus.PLANNED,
+    "отменено": TouchStatus.CANCELLED,
+    "canceled": TouchStatus.CANCELLED,
+}
 UPDATABLE = ("duration_minutes", "subject", "outcome")
 _TIME = re.compile(r"^(\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?$")
 _MOMENT = re.compile(r"^(\S+?)(?:[ T]+(\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?))?$")
@@ -149,6 +164,33 @@ _HOURS = re.compile(r"^(\d{1,2}):(\d{2})$")
 @functools.cache
 def _kind_words() -> dict[str, str]:
     return choice_words(TouchKind.choices, KIND_SYNONYMS)
+
+
+@functools.cache
+def _status_words() -> dict[str, str]:
+    return choice_words(TouchStatus.choices, STATUS_SYNONYMS)
+
+
+def _not_history(row: Row) -> bool:
+    """A planned or cancelled touch (the status column says so): warned about and left out, not imported."""
+    status = row.read(
+        "status",
+        word(
+            _status_words(),
+            _("“%(value)s” is not a touch's status: write сделано, запланировано or отменено."),
+        ),
+    )
+    if status == TouchStatus.PLANNED:
+        row.warn(
+            "status",
+            _(
+                "A planned touch is not history: not imported. Orbit's cadence plans the next touches; "
+                "plan this one on My day if it is still due."
+            ),
+        )
+    elif status == TouchStatus.CANCELLED:
+        row.warn("status", _("A cancelled touch did not happen: not imported."))
+    return status in (TouchStatus.PLANNED, TouchStatus.CANCELLED)
 
 
 def parse_time(cell) -> dt.time | None:
@@ -217,6 +259,10 @@ def _run(by: User, table: Table, columns: dict[int, str], on_duplicate: str, rep
 
 
 def _one(by: User, row: Row, finder: AccountFinder, people: People, seen: dict, on_duplicate: str):
+    if _not_history(row):
+        return None, "unchanged"
+    if row.errors:  # an unreadable status: the row is not read further
+        raise RowFailed
     account = finder.for_row(row)
     moment = row.require(
         "happened_at",

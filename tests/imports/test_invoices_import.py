@@ -257,3 +257,14 @@ def test_each_document_costs_the_same_queries_whatever_came_before(world):
     per_document = (ten - five) // 5
     assert ten - five == five - one + per_document  # linear: every document the same
     assert per_document <= PER_DOCUMENT
+
+
+def test_an_external_id_is_kept_and_one_already_taken_is_a_row_error(world):
+    header = "Номер;Дата;ИНН;Номенклатура;Количество;Внешний идентификатор"
+    report = run("invoices", world.org.head, text=f"{header}\nСЧ-1;15.01.2026;7707083893;R-1;1;1C-77")
+    assert report.errors == [] and Invoice.objects.get(number="СЧ-1").external_id == "1C-77"
+    taken = run("invoices", world.org.head, text=f"{header}\nСЧ-2;16.01.2026;7707083893;R-1;1;1C-77")
+    assert [(e.row, e.column, e.message) for e in taken.errors] == [
+        (2, "Внешний идентификатор", "Another document already has the external id 1C-77.")
+    ]
+    assert not Invoice.objects.filter(number="СЧ-2").exists()

@@ -357,3 +357,28 @@ def test_the_touchs_own_field_names_import_back_without_a_mapping(base, header, 
         "КП",
         "Ждут",
     )
+
+
+def test_a_status_column_keeps_the_done_rows_and_warns_about_the_others(base):
+    """Only done touches are history: a planned or cancelled row is left out with a warning (counted as
+    unchanged); a status nobody knows is a row error, and nothing goes in."""
+    header = "ИНН;Статус;Когда состоялось;Тип;Ответственный;Длительность"
+    rows = [
+        "7707083893;Сделано;15.03.2025 10:30;Звонок;Смирнова Ольга;15",
+        "7707083893;Запланировано;;Звонок;Смирнова Ольга;",
+        "7707083893;Отменено;;Визит;Смирнова Ольга;",
+    ]
+    report = run(base.head, "\n".join([header, *rows]))
+    assert (report.new, report.unchanged, report.failed, report.errors) == (1, 2, 0, [])
+    assert [(w.row, w.column, w.value) for w in report.warnings] == [
+        (3, "Статус", "Запланировано"),
+        (4, "Статус", "Отменено"),
+    ]
+    assert report.as_json()["warnings"][0]["message"].startswith("A planned touch is not history")
+    assert list(Touch.objects.values_list("status", "duration_minutes")) == [(TouchStatus.DONE, 15)]
+
+    wrong = run(base.head, "\n".join([header, "7707083893;Перенесено;16.03.2025 10:30;Звонок;am_a;5"]))
+    assert not wrong.committed and [(e.row, e.column, e.value) for e in wrong.errors] == [
+        (2, "Статус", "Перенесено")
+    ]
+    assert Touch.objects.count() == 1
