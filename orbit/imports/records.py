@@ -37,7 +37,7 @@ def each_row(
         except RowFailed:
             record, outcome = None, "failed"
         report.errors.extend(row.errors)
-        report.warnings.extend(row.warnings)
+        report.warn(row.warnings)
         report.count(outcome)
         if record is not None and outcome in ("new", "updated"):
             report.touched[record.pk] = (row.number, outcome, row.before, record.account_id)  # type: ignore[attr-defined]
