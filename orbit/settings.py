@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "django_tasks",
+    "orbit.ops",  # before django_tasks_db: its db_worker command (with a heartbeat) takes the place of theirs
     "django_tasks_db",
     "orbit.common",
     "orbit.org",
@@ -76,7 +77,6 @@ INSTALLED_APPS = [
     "orbit.bonuses",
     "orbit.privacy",
     "orbit.api",
-    "orbit.ops",
     "django_prometheus",
 ]
 
@@ -315,6 +315,8 @@ ORBIT_BULK_MOVE_STALE_MINUTES = int(os.environ.get("ORBIT_BULK_MOVE_STALE_MINUTE
 ORBIT_IMPORT_BACKGROUND_BYTES = int(os.environ.get("ORBIT_IMPORT_BACKGROUND_BYTES", str(5 * 1024 * 1024)))
 # Health: not ready when the oldest task waiting for the worker has waited longer than this (Orbit's default).
 ORBIT_READY_QUEUE_AGE_MINUTES = int(os.environ.get("ORBIT_READY_QUEUE_AGE_MINUTES", "15"))
+# A worker silent longer than this is reported missing by /health/ready (Orbit's default; heartbeats every 30 s).
+ORBIT_WORKER_SILENCE_MINUTES = int(os.environ.get("ORBIT_WORKER_SILENCE_MINUTES", "2"))
 # The database away or read-only: 503 with this Retry-After, in seconds (orbit/ops/unavailable.py; Orbit's default).
 # A task whose worker died is queued again this many times, then marked failed (orbit/ops/stale_tasks.py;
 # Orbit's default).

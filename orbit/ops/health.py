@@ -6,6 +6,7 @@
   and background work is being taken: the oldest task waiting in the queue is younger than
   ORBIT_READY_QUEUE_AGE_MINUTES (Orbit's default 15) — a dead or missing worker shows as a queue that stops
   moving. Each check reports ok and, when not, a short reason with no secrets in it.
+- and, reported but not required (heartbeat.py says why): whether a background worker beat lately.
 """
 
 import datetime as dt
@@ -22,6 +23,7 @@ class Check:
     name: str
     ok: bool
     detail: str = ""
+    required: bool = True  # a failed required check makes the process unready
 
 
 def database() -> Check:
@@ -57,8 +59,18 @@ def queue(now: dt.datetime | None = None) -> Check:
     return Check("queue", True, f"oldest task waits {minutes} min")
 
 
+def worker(now: dt.datetime | None = None) -> Check:
+    from orbit.ops import heartbeat
+
+    alive, ago = heartbeat.last_seen(now)
+    if alive:
+        return Check("worker", True, f"{alive} running", required=False)
+    seen = f"last seen {int(ago.total_seconds() // 60)} min ago" if ago is not None else "never seen"
+    return Check("worker", False, f"no worker: {seen}", required=False)
+
+
 def readiness() -> list[Check]:
     first = database()
     if not first.ok:  # the rest would only fail the same way, slowly
         return [first]
-    return [first, migrations(), queue()]
+    return [first, migrations(), queue(), worker()]

@@ -40,6 +40,14 @@ class QueueCollector:
             "How long the oldest queued task has waited for the worker",
             value=age,
         )
+        from orbit.ops import heartbeat
+
+        alive, ago = heartbeat.last_seen()
+        yield GaugeMetricFamily("orbit_workers", "Background workers that beat lately", value=alive)
+        if ago is not None:
+            yield GaugeMetricFamily(
+                "orbit_worker_seen_seconds", "Since the freshest worker heartbeat", value=ago.total_seconds()
+            )
 
 
 def _allowed(request) -> bool:

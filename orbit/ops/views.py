@@ -15,9 +15,9 @@ def live(request):
 @require_GET
 def ready(request):
     checks = health.readiness()
-    ok = all(c.ok for c in checks)
+    ok = all(c.ok for c in checks if c.required)
     body = {
         "status": "ok" if ok else "unavailable",
-        "checks": {c.name: {"ok": c.ok, "detail": c.detail} for c in checks},
+        "checks": {c.name: {"ok": c.ok, "detail": c.detail, "required": c.required} for c in checks},
     }
     return JsonResponse(body, status=200 if ok else 503)

@@ -3,13 +3,15 @@
 import datetime as dt
 import json
 import logging
+import time
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from orbit.ops import health
+from orbit.ops import health, heartbeat
+from orbit.ops.models import WorkerHeartbeat
 from orbit.ops.logs import JsonFormatter
 from orbit.ops.requestid import RequestIdFilter, current
 
@@ -29,9 +31,11 @@ def test_ready_checks_the_database_the_schema_and_the_queue(client):
     assert response.json() == {
         "status": "ok",
         "checks": {
-            "database": {"ok": True, "detail": ""},
-            "migrations": {"ok": True, "detail": ""},
-            "queue": {"ok": True, "detail": "empty"},
+            "database": {"ok": True, "detail": "", "required": True},
+            "migrations": {"ok": True, "detail": "", "required": True},
+            "queue": {"ok": True, "detail": "empty", "required": True},
+            # Reported, not required: a web process serves with the worker down (orbit/ops/heartbeat.py).
+            "worker": {"ok": False, "detail": "no worker: never seen", "required": False},
         },
     }
 
@@ -61,6 +65,7 @@ def test_a_queue_nobody_takes_from_is_not_ready(client, settings):
     assert response.json()["checks"]["queue"] == {
         "ok": False,
         "detail": "oldest task waits 16 min: is the worker running?",
+        "required": True,
     }
 
 
@@ -123,3 +128,41 @@ def test_metrics_show_requests_and_the_queue_to_the_loopback_or_a_token(client, 
     assert wrong.status_code == 403
     right = client.get(reverse("ops:metrics"), HTTP_AUTHORIZATION="Bearer s3cret-token", **elsewhere)
     assert right.status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_worker_is_seen_while_it_beats_and_missed_when_it_stops(client, settings):
+    settings.ORBIT_WORKER_SILENCE_MINUTES = 2
+    started = timezone.now() - dt.timedelta(hours=1)
+    heartbeat.beat("w1", started)
+    assert client.get(reverse("ops:ready")).json()["checks"]["worker"] == {
+        "ok": True,
+        "detail": "1 running",
+        "required": False,
+    }
+    later = timezone.now() + dt.timedelta(minutes=3)  # no beat for three minutes: it died
+    assert health.worker(later) == health.Check(
+        "worker", False, "no worker: last seen 3 min ago", required=False
+    )
+    response = client.get(reverse("ops:metrics"))
+    assert "orbit_workers 1.0" in response.content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_running_worker_beats_from_its_own_thread_and_clears_its_mark_when_stopped():
+    seen = []
+    with heartbeat.beating("w2", every=0.05):
+        deadline = time.monotonic() + 5
+        while len(seen) < 2 and time.monotonic() < deadline:
+            row = WorkerHeartbeat.objects.filter(worker_id="w2").values_list("seen_at", flat=True).first()
+            if row and row not in seen:
+                seen.append(row)
+            time.sleep(0.02)
+    assert len(seen) == 2 and seen[1] > seen[0]  # it beats again and again
+    assert not WorkerHeartbeat.objects.filter(worker_id="w2").exists()  # stopped on purpose, not missing
+
+
+def test_the_worker_command_is_orbits_own_with_a_heartbeat():
+    from django.core.management import get_commands
+
+    assert get_commands()["db_worker"] == "orbit.ops"
