@@ -11,8 +11,8 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from orbit.ops import health, heartbeat
-from orbit.ops.models import WorkerHeartbeat
 from orbit.ops.logs import JsonFormatter
+from orbit.ops.models import WorkerHeartbeat
 from orbit.ops.requestid import RequestIdFilter, current
 
 
