@@ -81,6 +81,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "orbit.ops.requestid.RequestIdMiddleware",  # first: every later log line of the request carries its id
+    "orbit.ops.body_limit.RefuseOversizedBodyMiddleware",  # 413 before anything reads a too-large body
     "django_prometheus.middleware.PrometheusBeforeMiddleware",  # times the whole request (with the After one)
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",  # static files without DEBUG (the demo, a small install)
@@ -286,6 +287,9 @@ ORBIT_API_RATE_LIMIT = int(os.environ.get("ORBIT_API_RATE_LIMIT", "1200"))
 # MEDIA_ROOT, with a progress page and a notification; the file is removed after this many days.
 ORBIT_EXPORT_BACKGROUND_ROWS = int(os.environ.get("ORBIT_EXPORT_BACKGROUND_ROWS", "20000"))
 ORBIT_EXPORT_KEEP_DAYS = int(os.environ.get("ORBIT_EXPORT_KEEP_DAYS", "7"))
+# Largest file upload (multipart) a request may carry, in MB (orbit/ops/body_limit.py; Orbit's default, as the
+# reverse proxy's client_max_body_size). Other bodies: Django's DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB).
+ORBIT_MAX_UPLOAD_MB = int(os.environ.get("ORBIT_MAX_UPLOAD_MB", "200"))
 # Lists count at most this many rows and then show "more than 1,000" (see orbit/common/pagination.py).
 ORBIT_COUNT_CAP = int(os.environ.get("ORBIT_COUNT_CAP", "1000"))
 
