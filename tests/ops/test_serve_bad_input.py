@@ -1,6 +1,6 @@
 """Bad input against the real production server (`orbit serve`, gunicorn gthread, DEBUG off): each is a clear
 4xx or a dropped connection, and the server keeps answering everyone else (issue 16). The numbers the tests
-see are recorded in docs/bad-input.md."""
+see are recorded in docs/performance.md."""
 
 # ruff: noqa: F811 - `served`, the fixture of test_serve.py, is imported to be shared, then taken as an argument
 
