@@ -224,7 +224,7 @@ def where_of(persona: Persona, params: dict) -> tuple[str, dict]:
     return " AND ".join(clauses), values
 
 
-def order_by(sort: str, searched: bool) -> str:
+def order_by(sort: str, searched: bool, reverse: bool = False) -> str:
     """The application's sort (orbit.accounts.selectors.SORTS, read at run time) as SQL.
 
     With a search the first key is an expression (`key || ''`), as in the selector: the matches are sorted
@@ -237,19 +237,22 @@ def order_by(sort: str, searched: bool) -> str:
         column = f"a.{name.lstrip('-')}"
         if searched and position == 0 and column != "a.updated_at":
             column = f"({column} || '')"
-        columns.append(column + (" DESC" if name.startswith("-") else ""))
+        columns.append(column + (" DESC" if name.startswith("-") != reverse else ""))
     return ", ".join(columns)
 
 
 def bare_list(
-    persona: Persona, params: dict, limit: int, offset: int, cap: int, pages_capped: bool
+    persona: Persona, params: dict, limit: int, offset: int, cap: int, pages_capped: bool, last: bool = False
 ) -> Callable:
     """COUNT stopped at cap + 1 rows and the page. `pages_capped`: the UI's pages cover only the first
-    `cap` rows, so the last page holds what is left of them; the API pages on past the cap."""
+    `cap` rows, so the last page holds what is left of them; the API pages on past the cap. `last`: the last
+    page read from the end (keyset pagination, orbit/common/keyset.py): the order reversed, what is left of
+    an exact count or a full page of a capped one."""
     where, values = where_of(persona, params)
     values |= {"limit": limit, "offset": offset}
+    order = order_by(params.get("sort", "name"), bool(params.get("q")), reverse=last)
     page_sql = f"""SELECT a.*, m.*, i.*, r.*, s.* FROM accounts_account a {ACCOUNT_JOINS}
-                    WHERE {where} ORDER BY {order_by(params.get("sort", "name"), bool(params.get("q")))}
+                    WHERE {where} ORDER BY {order}
                     LIMIT %(limit)s OFFSET %(offset)s"""
     count_sql = f"SELECT count(*) FROM (SELECT 1 FROM accounts_account a WHERE {where} LIMIT {cap + 1}) t"
 
@@ -257,8 +260,11 @@ def bare_list(
         cur.execute(count_sql, values)
         count = cur.fetchone()[0]
         rows = max(0, min(limit, min(count, cap) - offset)) if pages_capped else limit
+        if last:
+            rows = limit if count > cap or count % limit == 0 else count % limit
         cur.execute(page_sql, values | {"limit": rows})
-        return [row[0] for row in cur.fetchall()]
+        ids = [row[0] for row in cur.fetchall()]
+        return ids[::-1] if last else ids
 
     run.sql = [(count_sql, values), (page_sql, values)]
     return run
@@ -474,7 +480,8 @@ def build_cases(personas: list[Persona], with_api: bool) -> list[Case]:
             ("all", {}, False),
             ("status=active & tier=B", {"status": ["active"], "tier": ["B"]}, False),
             ("sort by manager", {"sort": "manager"}, False),
-            ("page 50", {"page": 50}, False),
+            ("page 50", {"page": 50}, False),  # an old ?page=N link: OFFSET, as before keyset pagination
+            ("last page (keyset)", {"page": "last"}, False),
             (f"search name «{p.name_word}»", {"q": p.name_word}, True),
             (f"search name prefix «{p.name_root}»", {"q": p.name_root}, True),
             (f"search INN {p.inn}", {"q": p.inn}, True),
@@ -494,7 +501,10 @@ def build_cases(personas: list[Persona], with_api: bool) -> list[Case]:
                 if "prefix" in name:
                     continue
                 query = {k: v for k, v in params.items() if k != "page"}
-                query |= {"limit": 25, "offset": 25 * (params.get("page", 1) - 1)}
+                if params.get("page") == "last":
+                    query |= {"limit": 25, "cursor": "last"}
+                else:
+                    query |= {"limit": 25, "offset": 25 * (params.get("page", 1) - 1)}
                 url = "/api/accounts?" + urlencode(query, doseq=True)
                 headers = {"Authorization": f"Bearer {p.token}"}
                 cases.append(Case(p, "api", name, [url], params=params, is_search=search, headers=headers))
@@ -510,12 +520,14 @@ def prepare(case: Case, cur) -> None:
     p = case.persona
     if case.area == "list":
         number, cap, per_page = discover_list(case)
-        case.bare = bare_list(p, case.params, per_page, (number - 1) * per_page, cap, pages_capped=True)
+        last = case.params.get("page") == "last"
+        offset = 0 if last else (number - 1) * per_page
+        case.bare = bare_list(p, case.params, per_page, offset, cap, pages_capped=True, last=last)
         shown = page_ids(p.client.get(case.urls[0], headers=case.headers))
         bare_ids = case.bare(cur)
         case.rows_match = "yes" if shown == bare_ids else f"NO ({len(shown)} vs {len(bare_ids)})"
         case.note = f"count capped at {cap:,}"
-        if number != case.params.get("page", number):
+        if number != case.params.get("page", number) and not last:
             case.note = f"page {number} shown"
     elif case.area == "agenda":
         page = p.client.get(case.urls[0])
@@ -528,7 +540,10 @@ def prepare(case: Case, cur) -> None:
         case.note = f"{len(shown)} touches shown" + (f", team table of {len(team)}" if team else "")
     elif case.area == "api":
         data = p.client.get(case.urls[0], headers=case.headers).json()
-        case.bare = bare_list(p, case.params, data["limit"], data["offset"], settings.ORBIT_COUNT_CAP, False)
+        last = case.params.get("page") == "last"
+        case.bare = bare_list(
+            p, case.params, data["limit"], data["offset"], settings.ORBIT_COUNT_CAP, False, last=last
+        )
         bare_ids = case.bare(cur)
         shown = [item["id"] for item in data["items"]]
         case.rows_match = "yes" if shown == bare_ids else f"NO ({len(shown)} vs {len(bare_ids)})"

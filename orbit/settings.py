@@ -82,6 +82,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "orbit.ops.requestid.RequestIdMiddleware",  # first: every later log line of the request carries its id
+    "orbit.ops.body_limit.RefuseOversizedBodyMiddleware",  # 413 before anything reads a too-large body
     "django_prometheus.middleware.PrometheusBeforeMiddleware",  # times the whole request (with the After one)
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",  # static files without DEBUG (the demo, a small install)
@@ -333,6 +334,9 @@ ORBIT_EXPORT_KEEP_DAYS = int(os.environ.get("ORBIT_EXPORT_KEEP_DAYS", "7"))
 # Contacts of accounts churned more than this many years ago are anonymised by the morning run (orbit/privacy;
 # 152-FZ: kept no longer than the purpose needs). Orbit's default.
 ORBIT_PERSONAL_DATA_RETENTION_YEARS = int(os.environ.get("ORBIT_PERSONAL_DATA_RETENTION_YEARS", "3"))
+# Largest file upload (multipart) a request may carry, in MB (orbit/ops/body_limit.py; Orbit's default, as the
+# reverse proxy's client_max_body_size). Other bodies: Django's DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB).
+ORBIT_MAX_UPLOAD_MB = int(os.environ.get("ORBIT_MAX_UPLOAD_MB", "200"))
 # Lists count at most this many rows and then show "more than 1,000" (see orbit/common/pagination.py).
 ORBIT_COUNT_CAP = int(os.environ.get("ORBIT_COUNT_CAP", "1000"))
 

@@ -70,6 +70,11 @@ def search_q(text: str) -> Q:
     return query
 
 
+def list_order(filters: AccountFilters) -> tuple[str, ...]:
+    """The fields the list is sorted by (the last one the id): what a keyset page's cursor holds."""
+    return SORTS.get(filters.sort, SORTS["name"])
+
+
 def account_list(user: User, filters: AccountFilters) -> QuerySet[Account]:
     qs = visible_accounts(user, include_archived=filters.archived)
     if filters.archived:
@@ -90,7 +95,7 @@ def account_list(user: User, filters: AccountFilters) -> QuerySet[Account]:
         qs = qs.filter(responsible_manager_id__in=filters.manager)
     if filters.parent:
         qs = qs.filter(parent_id=filters.parent)
-    order = SORTS.get(filters.sort, SORTS["name"])
+    order = list_order(filters)
     if filters.q.strip():
         order = _sorted_after_search(order)
     # The manager's name is shown, never his password hash or login stamps: they are not even selected.

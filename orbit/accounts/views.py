@@ -36,7 +36,7 @@ from orbit.accounts.models import (
     Segment,
     Tier,
 )
-from orbit.common import idempotency
+from orbit.common import idempotency, keyset
 from orbit.common.errors import ConflictError
 from orbit.common.forms import apply_service_error
 from orbit.common.pagination import CappedPaginator, list_queries
@@ -71,8 +71,12 @@ def filters_from(get) -> selectors.AccountFilters:
 @login_required
 def account_list(request):
     filters = filters_from_request(request)
-    paginator = CappedPaginator(selectors.account_list(request.user, filters), settings.ORBIT_PAGE_SIZE)
-    page = paginator.get_page(request.GET.get("page"))
+    page = keyset.page_or_first(
+        selectors.account_list(request.user, filters),
+        selectors.list_order(filters),
+        request.GET.get("page"),
+        per_page=settings.ORBIT_PAGE_SIZE,
+    )
     query, sort_query = list_queries(request.GET)
     context = {
         "page": page,

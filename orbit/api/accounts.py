@@ -37,7 +37,7 @@ from orbit.api.schemas import (
     ResponsibleOut,
     Text,
 )
-from orbit.common import idempotency
+from orbit.common import idempotency, keyset
 from orbit.common.validators import validate_reasonable_date
 
 router = Router()
@@ -115,6 +115,31 @@ def _page(qs: QuerySet, limit: int, offset: int) -> dict:
     }
 
 
+def _keyset_page(qs: QuerySet, order: tuple[str, ...], filters) -> dict:
+    """A page by cursor (orbit/common/keyset.py): seeks from the sort key instead of skipping `offset` rows."""
+    if filters.offset:
+        raise ValidationError({"offset": [_("Page either by cursor or by offset, not both.")]})
+    try:
+        page = keyset.page_of(qs, order, filters.cursor, per_page=filters.limit)
+    except keyset.BadCursor:
+        raise ValidationError(
+            {
+                "cursor": [
+                    _("This cursor was not issued for this sort order: start again from the first page.")
+                ]
+            }
+        ) from None
+    return {
+        "count": page.paginator.count,
+        "count_exact": not page.paginator.count_is_capped,
+        "limit": filters.limit,
+        "offset": 0,
+        "next_cursor": page.next_cursor,
+        "previous_cursor": page.previous_cursor,
+        "items": page.object_list,
+    }
+
+
 def _fresh_account(user, account: Account) -> Account:
     """Read the written account back through the selector (related records in one query)."""
     try:
@@ -151,7 +176,9 @@ def account_list(request, filters: Query[AccountQuery]):
             sort=filters.sort,
         ),
     )
-    return _page(qs, filters.limit, filters.offset)
+    if filters.cursor is None and filters.offset:
+        return _page(qs, filters.limit, filters.offset)
+    return _keyset_page(qs, selectors.list_order(selectors.AccountFilters(sort=filters.sort)), filters)
 
 
 @router.get("/accounts/{account_id}", response={200: AccountDetail, **READ_ERRORS}, tags=["accounts"])

@@ -279,6 +279,14 @@ class AccountPage(Schema):
     count_exact: bool = Field(description="False when more accounts match than `count`: narrow the filters.")
     limit: int
     offset: int
+    next_cursor: str | None = Field(
+        None,
+        description="Pass as `cursor` for the page after this one; null on the last page and when paging by offset.",
+    )
+    previous_cursor: str | None = Field(
+        None,
+        description="Pass as `cursor` for the page before this one; null on the first page and when paging by offset.",
+    )
     items: list[AccountListItem]
 
 
@@ -295,6 +303,12 @@ class AccountQuery(Schema):
     sort: SortValue = "name"
     limit: int = Field(settings.ORBIT_PAGE_SIZE, ge=1, le=settings.ORBIT_MAX_PAGE_SIZE)
     offset: int = Field(0, ge=0, le=MAX_OFFSET)
+    cursor: Text | None = Field(
+        None,
+        max_length=1000,
+        description="`next_cursor` or `previous_cursor` of a page read with the same `sort`, or `last` for the "
+        "last page; as fast deep in the list as at its start. Not together with `offset`.",
+    )
 
 
 class _AccountFields(Schema):

@@ -49,6 +49,8 @@ def test_search_cannot_find_an_invisible_account(call, org, book):
         "count_exact": True,
         "limit": 25,
         "offset": 0,
+        "next_cursor": None,
+        "previous_cursor": None,
         "items": [],
     }
     assert api.get("/accounts", params={"q": "дельта"}).json()["count"] == 0
