@@ -151,3 +151,26 @@ def test_a_built_in_presets_name_cannot_be_taken(head, client, settings, tmp_pat
     assert response.status_code == 400
     assert "“amocrm” is a built-in preset: choose another name." in response.content.decode()
     assert not SavedMapping.objects.exists()
+
+
+def test_the_preview_shows_the_first_warnings_and_counts_the_rest(
+    head, client, settings, tmp_path, monkeypatch
+):
+    from orbit.imports import views_import
+    from tests.factories import make_account
+
+    settings.MEDIA_ROOT = tmp_path
+    monkeypatch.setattr(views_import, "SHOWN_ERRORS", 1)
+    make_account(head.head, head.am_a, legal_name="ООО «Ромашка»", inn="7707083893", kpp="770701001")
+    upload = _file("Ромашка;7736207543;773601001;am_a", "Ромашка, ООО;7728168971;772801001;am_a")
+    preview = client.post(
+        reverse("imports:preview"), {"file": upload, "on_duplicate": "update", "col-0": "legal_name"}
+    )
+    token = preview.context["token"]
+    fixed = client.post(
+        reverse("imports:preview"), {"token": token, "on_duplicate": "update", "col-0": "legal_name"}
+    )
+    page = fixed.content.decode()
+    assert fixed.context["report"].warnings_total == 2
+    assert page.count("A company with this name is already in Orbit") == 1
+    assert "And 1 more warning." in page
