@@ -169,4 +169,3 @@ def global_search(user: User, text: str, *, size: int = GROUP_SIZE) -> Results:
         groups.append(_group("requests", request_matches(user, text), size))
     too_short = bool(text) and not groups
     return Results(text=text, groups=groups, too_short=too_short)
-

@@ -32,7 +32,9 @@ def test_type_and_open_a_result_with_the_keyboard(org, page):
     box.press_sequentially("921 555", delay=40)
     expect(listbox.get_by_role("option", name="Орлова Анна")).to_be_visible()
     page.keyboard.press("ArrowDown")
-    expect(box).to_have_attribute("aria-activedescendant", listbox.get_by_role("option").first.get_attribute("id"))
+    expect(box).to_have_attribute(
+        "aria-activedescendant", listbox.get_by_role("option").first.get_attribute("id")
+    )
     page.keyboard.press("Enter")
     page.wait_for_url(f"**/accounts/{mine.pk}/**")
 

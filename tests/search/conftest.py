@@ -16,7 +16,9 @@ from tests.factories import make_account
 @pytest.fixture
 def found(org):
     accounts = {
-        "acct_a": make_account(org.head, org.am_a, legal_name="ООО «Кристалл Альфа»", short_name="Кристалл-А"),
+        "acct_a": make_account(
+            org.head, org.am_a, legal_name="ООО «Кристалл Альфа»", short_name="Кристалл-А"
+        ),
         "acct_a1": make_account(org.head, org.am_a1, legal_name="ООО «Кристалл Север»"),
         "acct_b": make_account(org.head, org.am_b, legal_name="АО «Кристалл Бета»"),
         "prospect_s": make_account(

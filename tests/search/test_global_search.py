@@ -129,5 +129,5 @@ def test_suggest_states_and_links(org, found, client):
         make_account(org.head, org.am_a, legal_name=f"ООО «Кристалл {n}»")
     html = client.get(url, {"q": "кристалл"}).content.decode()
     assert html.count('role="option"') == 6  # five accounts and "all 7 results"
-    assert f'{reverse("accounts:list")}?q=%D0%BA' in html
+    assert f"{reverse('accounts:list')}?q=%D0%BA" in html
     assert client.get(reverse("search:page")).status_code == 200
