@@ -61,13 +61,11 @@ def bare(conn, persona, text: str) -> list[list[int]]:
         where = " AND ".join(f"a.search_text LIKE %(w{i})s" for i in range(len(words)))
         args = {**params, **{f"w{i}": like(w) for i, w in enumerate(words)}}
         sql = f"FROM accounts_account a WHERE a.archived_at IS NULL AND {scope} AND {where}"
-        ids = [
-            r[0] for r in conn.execute(f"SELECT a.id {sql} ORDER BY a.sort_name || '', a.id LIMIT 5", args)
-        ]
-        count = len(ids)
-        if count == 5:
-            count = conn.execute(f"SELECT count(*) FROM (SELECT 1 {sql} LIMIT 101) x", args).fetchone()[0]
-        out.append([*ids, count])
+        # The list's order as Django writes it (an expression, so the sort index is not walked); one query
+        # of up to 101 rows: the first five shown, the rest counted (orbit/search/selectors.py, _group).
+        order = "ORDER BY (COALESCE(a.sort_name, '') || COALESCE('', '')), a.id LIMIT 101"
+        ids = [r[0] for r in conn.execute(f"SELECT a.id {sql} {order}", args)]
+        out.append([*ids[:5], len(ids)])
         digits = selectors.phone_digits(text)
         terms = [digits] if digits else [w.strip("«»\"'.,;") for w in text.lower().split()]
         where = " AND ".join(f"{CONTACT_KEY} LIKE %(t{i})s" for i in range(len(terms)))
@@ -76,11 +74,10 @@ def bare(conn, persona, text: str) -> list[list[int]]:
             "FROM accounts_contact c JOIN accounts_account a ON a.id = c.account_id "
             f"WHERE c.archived_at IS NULL AND a.archived_at IS NULL AND {scope} AND {where}"
         )
-        ids = sorted(r[0] for r in conn.execute(f"SELECT c.id {sql} LIMIT 5", args))
-        count = len(ids)
-        if count == 5:
-            count = conn.execute(f"SELECT count(*) FROM (SELECT 1 {sql} LIMIT 101) x", args).fetchone()[0]
-        out.append([*ids, count])
+        ids = [r[0] for r in conn.execute(f"SELECT c.id {sql} LIMIT 101", args)]
+        # No order: which rows come first depends on the plan, so the whole set (up to 101) is compared, and
+        # only its size once the cap is reached.
+        out.append([len(ids)] if len(ids) > 100 else sorted(ids))
     number = selectors.request_number(text)
     if number is not None:
         ids = [
@@ -99,11 +96,17 @@ def ours_rows(persona, text: str) -> list[list[int]]:
     from orbit.org.models import User
     from orbit.search import selectors
 
-    results = selectors.global_search(User.objects.get(pk=persona.user_id), text)
+    user = User.objects.get(pk=persona.user_id)
+    results = selectors.global_search(user, text)
     rows = []
     for group in results.groups:
-        ids = [item.pk for item in group.items]
-        rows.append([*(sorted(ids) if group.kind == "contacts" else ids), group.matched])
+        if group.kind == "contacts":
+            ids = list(
+                selectors.contact_matches(user, text, any_order=True)[:101].values_list("pk", flat=True)
+            )
+            rows.append([len(ids)] if len(ids) > 100 else sorted(ids))
+        else:
+            rows.append([*(item.pk for item in group.items), group.matched])
     return rows
 
 

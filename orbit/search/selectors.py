@@ -2,7 +2,7 @@
 
 Every group reads through the visibility model (`visible_accounts`, `Contact.objects.visible_to`,
 `Request.objects.visible_to`), so a result, and a count, never reveals a row he may not read.
-A group costs at most two queries (its first rows; the capped count only when they fill the group).
+A group costs one query (its first rows, counted up to the cap).
 """
 
 import re
@@ -146,12 +146,13 @@ def request_matches(user: User, text: str) -> QuerySet[Request]:
 
 
 def _group(kind: str, qs: QuerySet, size: int, key=None) -> Group:
-    items = list(qs[:size])
+    """One query: up to COUNT_CAP + 1 rows, the first `size` shown, the rest only counted. A separate capped
+    COUNT would repeat the same scan (the trigram bitmap of a common word is most of the cost)."""
+    found = list(qs[: max(size, COUNT_CAP + 1)])
+    items = found[:size]
     if key:
         items.sort(key=key)
-    if len(items) < size:
-        return Group(kind, items, len(items))
-    return Group(kind, items, qs.order_by()[: COUNT_CAP + 1].count())
+    return Group(kind, items, len(found))
 
 
 def _by_name(contact: Contact) -> tuple:

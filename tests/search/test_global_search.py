@@ -115,8 +115,8 @@ def test_suggest_query_count_does_not_grow(org, found, client):
         account = make_account(org.head, org.am_a, legal_name=f"ООО «Кристалл {n}»")
         services.contact_create(by=org.head, account=account, full_name=f"Кристаллова {n}")
     many = count("кристалл")
-    assert many <= few + 2  # the capped counts of the groups that now overflow; nothing per row
-    assert many <= 8
+    assert many == few  # one query a group, however many rows it finds
+    assert many <= 6  # the session, the user and one query per group
 
 
 def test_suggest_states_and_links(org, found, client):
