@@ -12,6 +12,7 @@ def test_type_and_open_a_result_with_the_keyboard(org, page):
     mine = make_account(org.head, org.am_a, legal_name="ООО «Кристалл Альфа»", short_name="Кристалл")
     services.contact_create(by=org.head, account=mine, full_name="Орлова Анна", phone="+79215550212")
     make_account(org.head, org.am_b, legal_name="АО «Кристалл Бета»")  # another team's: never shown
+    page.set_viewport_size({"width": 1440, "height": 900})
     login(page, "am_a", PASSWORD)
     settle(page)
 
