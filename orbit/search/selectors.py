@@ -136,7 +136,7 @@ def contact_matches(user: User, text: str, *, any_order: bool = False) -> QueryS
 def request_matches(user: User, text: str) -> QuerySet[Request]:
     number = request_number(text)
     if number is None:
-        return Request.objects.none()
+        return Request.objects.visible_to(user).none()
     return (
         Request.objects.visible_to(user)
         .filter(pk=number)
