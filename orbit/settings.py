@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "orbit.workload",
     "orbit.bonuses",
     "orbit.privacy",
+    "orbit.search",
     "orbit.api",
     "django_prometheus",
 ]

@@ -29,6 +29,7 @@ urlpatterns = [
     path("managers/workload/", include("orbit.workload.urls")),
     path("managers/bonuses/", include("orbit.bonuses.urls")),
     path("privacy/", include("orbit.privacy.urls")),
+    path("search/", include("orbit.search.urls")),
     path("api/", api.urls),
     path("health/", include("orbit.ops.urls")),
     path("admin/", admin.site.urls),

@@ -378,6 +378,9 @@ ROUTES = {
         data={"reference": "№ 15 от 01.12.2026", "confirm": "on"},
     ),
     "privacy:erasures": Route(scope="global"),
+    # Global search (orbit/search): every signed-in user; what it finds is scoped (tests/search).
+    "search:page": Route(),
+    "search:suggest": Route(),
 }
 # Who sets am_a's capacity (PERSON_SEES, in personas.py, see his workload); who sees team A's rebalancing.
 PERSON_SETS = {"lead_a", "head", "admin"}

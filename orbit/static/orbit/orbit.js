@@ -63,3 +63,72 @@ document.addEventListener("htmx:afterRequest", (event) => {
 window.addEventListener("pageshow", () => {
   document.querySelectorAll("form[data-sending]").forEach(releaseForm);
 });
+
+// Global search (orbit/search): "/" focuses the top bar's box from any page; the list htmx fills is an ARIA
+// combobox/listbox — arrows move the active option, Enter opens it (or the search page), Esc closes the list.
+(() => {
+  const box = () => document.getElementById("global-search");
+  const list = () => document.getElementById("global-search-list");
+  const options = () => Array.from(list().querySelectorAll("[role=option]"));
+  function setOpen(open) {
+    const input = box();
+    list().hidden = !open;
+    input.setAttribute("aria-expanded", open ? "true" : "false");
+    if (!open) setActive(null);
+  }
+  function setActive(option) {
+    const input = box();
+    options().forEach((o) => o.setAttribute("aria-selected", o === option ? "true" : "false"));
+    if (option) {
+      input.setAttribute("aria-activedescendant", option.id);
+      option.scrollIntoView({ block: "nearest" });
+    } else {
+      input.removeAttribute("aria-activedescendant");
+    }
+  }
+  document.addEventListener("keydown", (event) => {
+    const input = box();
+    if (!input) return;
+    const target = event.target;
+    const typing = target.closest && target.closest("input, textarea, select, [contenteditable]");
+    if (event.key === "/" && !typing && !event.ctrlKey && !event.metaKey && !event.altKey) {
+      event.preventDefault();
+      input.focus();
+      input.select();
+      return;
+    }
+    if (target !== input) return;
+    const all = options();
+    const current = all.findIndex((o) => o.id === input.getAttribute("aria-activedescendant"));
+    if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+      if (!all.length) return;
+      event.preventDefault();
+      setOpen(true);
+      const step = event.key === "ArrowDown" ? 1 : -1;
+      setActive(all[(current + step + all.length) % all.length] || all[0]);
+    } else if (event.key === "Enter" && current >= 0 && !list().hidden) {
+      event.preventDefault();
+      window.location.assign(all[current].href);
+    } else if (event.key === "Escape") {
+      if (!list().hidden) {
+        event.preventDefault();
+        setOpen(false);
+      } else if (input.value) {
+        input.value = "";
+      }
+    }
+  });
+  document.addEventListener("htmx:afterSwap", (event) => {
+    if (event.detail.target && event.detail.target.id === "global-search-list") {
+      setOpen(Boolean(box().value.trim()) && list().innerHTML.trim() !== "");
+    }
+  });
+  // The list closes when focus leaves the search form (a click on an option follows its link first).
+  document.addEventListener("focusout", (event) => {
+    const form = event.target.closest && event.target.closest("[data-global-search]");
+    if (form && !form.contains(event.relatedTarget)) setTimeout(() => { if (!form.contains(document.activeElement)) setOpen(false); }, 150);
+  });
+  document.addEventListener("focusin", (event) => {
+    if (event.target === box() && list().innerHTML.trim() && box().value.trim()) setOpen(true);
+  });
+})();
