@@ -27,6 +27,14 @@ class VisibleAccountField(forms.ModelChoiceField):
 
 class AccountForm(forms.ModelForm):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    # People type "romashka.ru": the scheme is assumed rather than refused.
+    website = forms.URLField(
+        label=_("website"),
+        max_length=200,
+        required=False,
+        assume_scheme="https",
+        widget=forms.URLInput(attrs={"placeholder": "https://example.ru"}),
+    )
 
     class Meta:
         model = Account
@@ -62,14 +70,6 @@ class AccountForm(forms.ModelForm):
             )
         self.fields["kpp"].widget.attrs.update(autocomplete="off", maxlength=9)
         self.fields["phone"].widget.attrs.update(type="tel", placeholder="+7 495 123-45-67")
-        # People type "romashka.ru": the scheme is assumed rather than refused.
-        self.fields["website"] = forms.URLField(
-            label=Account._meta.get_field("website").verbose_name,
-            max_length=200,
-            required=False,
-            assume_scheme="https",
-            widget=forms.URLInput(attrs={"placeholder": "https://example.ru"}),
-        )
 
     def clean_inn(self):
         inn = self.cleaned_data["inn"].strip()
