@@ -57,7 +57,7 @@ def enabled() -> bool:
 def find_by_inn(inn: str) -> Company | None:
     """The company (its head office, as DaData answers first) with this INN; None when the register has none."""
     body = json.dumps({"query": inn, "count": 1}).encode()
-    request = urllib.request.Request(  # noqa: S310 — the URL is the administrator's setting, not user input
+    request = urllib.request.Request(
         settings.ORBIT_DADATA_URL,
         data=body,
         method="POST",
@@ -68,11 +68,13 @@ def find_by_inn(inn: str) -> Company | None:
         },
     )
     try:
-        with urllib.request.urlopen(request, timeout=settings.ORBIT_DADATA_TIMEOUT) as response:  # noqa: S310
+        with urllib.request.urlopen(request, timeout=settings.ORBIT_DADATA_TIMEOUT) as response:
             answer = json.loads(response.read().decode("utf-8"))
     except urllib.error.HTTPError as exc:
         if exc.code in (401, 403):
-            raise RegisterError(_("The company register refused Orbit's key: ask the administrator.")) from exc
+            raise RegisterError(
+                _("The company register refused Orbit's key: ask the administrator.")
+            ) from exc
         if exc.code == 429:
             raise RegisterError(_("The company register is busy: try again in a minute.")) from exc
         raise RegisterError(
@@ -80,7 +82,9 @@ def find_by_inn(inn: str) -> Company | None:
             % {"code": exc.code}
         ) from exc
     except (urllib.error.URLError, TimeoutError, OSError) as exc:
-        raise RegisterError(_("The company register did not answer in time: fill in the details by hand.")) from exc
+        raise RegisterError(
+            _("The company register did not answer in time: fill in the details by hand.")
+        ) from exc
     except ValueError as exc:  # not JSON
         raise RegisterError(_("The company register gave an answer Orbit cannot read.")) from exc
     suggestions = answer.get("suggestions") if isinstance(answer, dict) else None

@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 from django import forms
+from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -25,30 +26,33 @@ class VisibleAccountField(forms.ModelChoiceField):
         self.error_messages["invalid_choice"] = _("Pick an account from the list.")
 
 
+def _formfield(field, **kwargs):
+    # People type "romashka.ru": the scheme is assumed (https, as Django 6 will) rather than refused.
+    if isinstance(field, models.URLField):
+        kwargs.setdefault("assume_scheme", "https")
+    return field.formfield(**kwargs)
+
+
 class AccountForm(forms.ModelForm):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-    # People type "romashka.ru": the scheme is assumed rather than refused.
-    website = forms.URLField(
-        label=_("website"),
-        max_length=200,
-        required=False,
-        assume_scheme="https",
-        widget=forms.URLInput(attrs={"placeholder": "https://example.ru"}),
-    )
 
     class Meta:
         model = Account
         fields = ACCOUNT_EDITABLE_FIELDS
+        formfield_callback = _formfield
         widgets = {
-            name: forms.Textarea(attrs={"rows": 3})
-            for name in (
-                "goals",
-                "strategy",
-                "investment_plans",
-                "financial_indicators",
-                "competitors",
-                "switching_barriers",
-            )
+            "website": forms.URLInput(attrs={"placeholder": "https://example.ru"}),
+            **{
+                name: forms.Textarea(attrs={"rows": 3})
+                for name in (
+                    "goals",
+                    "strategy",
+                    "investment_plans",
+                    "financial_indicators",
+                    "competitors",
+                    "switching_barriers",
+                )
+            },
         }
 
     def __init__(self, *args, user, **kwargs):

@@ -53,7 +53,11 @@ ACCOUNT_FIELDS = (
     Field("status", _("status"), ("статус", "status", "type", "тип компании")),
     Field("tier", _("tier"), ("категория", "уровень", "tier")),
     Field("agreed_budget", _("agreed budget"), ("бюджет", "согласованный бюджет", "budget", "agreed budget")),
-    Field("phone", _("company phone"), ("телефон", "телефон компании", "рабочий телефон", "phone", "company phone")),
+    Field(
+        "phone",
+        _("company phone"),
+        ("телефон", "телефон компании", "рабочий телефон", "phone", "company phone"),
+    ),
     Field("address", _("address"), ("адрес", "юридический адрес", "фактический адрес", "address")),
     Field("website", _("website"), ("сайт", "веб-сайт", "web", "website", "web site")),
     Field("parent_inn", _("INN of the holding"), ("инн холдинга", "инн головной компании", "parent inn")),

@@ -10,22 +10,33 @@ PATH = "/suggestions/api/4_1/rs/findById/party"
 KEY = "test-dadata-key"
 
 
-def party(inn: str, *, kpp="770101001", status="ACTIVE", liquidation_date=None, kind="LEGAL", **names) -> dict:
+def party(
+    inn: str, *, kpp="770101001", status="ACTIVE", liquidation_date=None, kind="LEGAL", **names
+) -> dict:
     """One suggestion as DaData gives it (the fields Orbit reads, and some it does not)."""
-    full = names.get("full", "ОБЩЕСТВО С ОГРАНИЧЕННОЙ ОТВЕТСТВЕННОСТЬЮ \"РОМАШКА\"")
-    short = names.get("short", "ООО \"РОМАШКА\"")
+    full = names.get("full", 'ОБЩЕСТВО С ОГРАНИЧЕННОЙ ОТВЕТСТВЕННОСТЬЮ "РОМАШКА"')
+    short = names.get("short", 'ООО "РОМАШКА"')
     return {
         "value": short,
         "unrestricted_value": full,
         "data": {
             "kpp": kpp if kind == "LEGAL" else None,
             "capital": None,
-            "management": {"name": "Иванов Иван Иванович", "post": "ГЕНЕРАЛЬНЫЙ ДИРЕКТОР", "disqualified": None}
+            "management": {
+                "name": "Иванов Иван Иванович",
+                "post": "ГЕНЕРАЛЬНЫЙ ДИРЕКТОР",
+                "disqualified": None,
+            }
             if kind == "LEGAL"
             else None,
             "branch_type": "MAIN",
             "type": kind,
-            "opf": {"type": "2014", "code": "12300", "full": "Общество с ограниченной ответственностью", "short": "ООО"},
+            "opf": {
+                "type": "2014",
+                "code": "12300",
+                "full": "Общество с ограниченной ответственностью",
+                "short": "ООО",
+            },
             "name": {"full_with_opf": full, "short_with_opf": short, "full": "РОМАШКА", "short": "РОМАШКА"},
             "inn": inn,
             "ogrn": "1027700132195",
@@ -54,13 +65,15 @@ class FakeDaData:
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):  # noqa: N802 — http.server's name
+            def do_POST(self):
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
                 fake.seen.append({"path": self.path, "auth": self.headers.get("Authorization"), "body": body})
                 if self.path != PATH or self.headers.get("Authorization") != f"Token {KEY}":
                     status, answer, delay = 403, {"detail": "Forbidden"}, 0.0
                 else:
-                    status, answer, delay = fake.answers.get(body.get("query"), (200, {"suggestions": []}, 0.0))
+                    status, answer, delay = fake.answers.get(
+                        body.get("query"), (200, {"suggestions": []}, 0.0)
+                    )
                 time.sleep(delay)
                 data = json.dumps(answer, ensure_ascii=False).encode()
                 try:
