@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 # DaData's state.status values a manager must not miss (the others: ACTIVE, REORGANIZING).
 CLOSING = frozenset({"LIQUIDATING", "LIQUIDATED", "BANKRUPT"})
@@ -40,12 +41,13 @@ class Company:
         return self.status in CLOSING
 
     def status_display(self) -> str:
+        # Context "company register status": read as "the company is …" (gettext needs the literal each time).
         labels = {
-            "ACTIVE": _("active"),
-            "LIQUIDATING": _("being liquidated"),
-            "LIQUIDATED": _("liquidated"),
-            "BANKRUPT": _("bankrupt"),
-            "REORGANIZING": _("being reorganised"),
+            "ACTIVE": pgettext("company register status", "active"),
+            "LIQUIDATING": pgettext("company register status", "being liquidated"),
+            "LIQUIDATED": pgettext("company register status", "liquidated"),
+            "BANKRUPT": pgettext("company register status", "bankrupt"),
+            "REORGANIZING": pgettext("company register status", "being reorganised"),
         }
         return labels.get(self.status, self.status)
 
