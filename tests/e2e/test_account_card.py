@@ -78,6 +78,10 @@ def test_the_card_header_shows_the_key_facts_and_quick_actions(org, page, width,
     actions = page.get_by_role("group", name="Быстрые действия")
     expect(actions.get_by_role("link", name="Записать касание")).to_be_visible()
     expect(actions.get_by_role("link", name="Зарегистрировать обращение")).to_be_visible()
+    # The header fits its box at either width (its buttons and facts wrap, the sections' links scroll).
+    assert page.evaluate(
+        "(() => { const h = document.querySelector('.card-head'); return h.scrollWidth <= h.clientWidth; })()"
+    )
     screenshot(page, f"account-card-ru-{width}")
     actions.get_by_role("link", name="Запланировать касание").click()
     page.wait_for_url(f"**/agenda/accounts/{account.pk}/plan/")
