@@ -27,6 +27,7 @@ Rules:
 """
 
 import functools
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -214,8 +215,10 @@ _URL = forms.URLField(max_length=200, assume_scheme="https")
 
 
 def _phone(cell) -> str:
-    """As the account form reads it: one stored form, +74951234567."""
-    text = parse_text(cell, max_length=40)
+    """As the account form reads it: one stored form, +74951234567. CRMs export several numbers in one cell
+    ("+7 495 …, +7 916 …"): the first is the company's."""
+    text = parse_text(cell, max_length=200)
+    text = next((part.strip() for part in re.split(r"[,;\n]", text) if part.strip()), "")
     try:
         return normalize_phone(text) if text else ""
     except ValidationError as exc:

@@ -66,7 +66,7 @@ ACCOUNT_FIELDS = (
 )
 
 # Exports as the systems write them (headers of their company/account exports); what they have that Orbit
-# keeps nowhere (tags, phones of the company, web sites) is left out on purpose.
+# keeps nowhere (tags) is left out on purpose; the company's phone, address and site are found by their names.
 PRESETS: dict[str, dict[str, str]] = {
     "amocrm": {
         "ID": "external_id",

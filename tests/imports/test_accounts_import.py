@@ -243,7 +243,7 @@ def test_the_companys_phone_address_and_website_are_read_as_the_form_reads_them(
         "\n".join(
             [
                 header,
-                "ООО «Ромашка»;7707083893;770701001;8 (495) 123-45-67;г Москва, ул Тверская, д 1;romashka.ru",
+                "ООО «Ромашка»;7707083893;770701001;8 (495) 123-45-67, +7 916 000-00-00;г Москва, ул Тверская, д 1;romashka.ru",
             ]
         ),
     )
