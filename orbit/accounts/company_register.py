@@ -34,7 +34,7 @@ class Company:
     address: str
     director: str  # "Иванов Иван Иванович, генеральный директор"
     status: str  # DaData's state.status, e.g. "ACTIVE"
-    liquidation_date: str = ""  # ISO date when the register gives one
+    liquidation_date: dt.date | None = None  # when the register gives one
 
     @property
     def closing(self) -> bool:
@@ -113,12 +113,12 @@ def _company(suggestion: dict) -> Company:
         address=(address.get("unrestricted_value") or address.get("value") or "")[:500],
         director=director[:300],
         status=state.get("status") or "",
-        liquidation_date=_iso_date(state.get("liquidation_date")),
+        liquidation_date=_register_date(state.get("liquidation_date")),
     )
 
 
-def _iso_date(milliseconds) -> str:
+def _register_date(milliseconds) -> dt.date | None:
     """DaData gives dates as Unix milliseconds (UTC midnight of the register's date)."""
     if not isinstance(milliseconds, int | float):
-        return ""
-    return (dt.date(1970, 1, 1) + dt.timedelta(days=int(milliseconds) // 86_400_000)).isoformat()
+        return None
+    return dt.date(1970, 1, 1) + dt.timedelta(days=int(milliseconds) // 86_400_000)

@@ -1,6 +1,8 @@
 """Company details by INN: the account form asks DaData's findById/party (a real local HTTP server answering with
 the documented shapes) and fills the form; a liquidated company is flagged; errors and timeouts say so."""
 
+import datetime as dt
+
 import pytest
 from django.urls import reverse
 
@@ -36,7 +38,7 @@ def test_a_liquidated_company_is_flagged_with_its_date(dadata):
     inn = unique_inn()
     dadata.answer(inn, party(inn, status="LIQUIDATED", liquidation_date=1_704_067_200_000))  # 2024-01-01 UTC
     company = company_register.find_by_inn(inn)
-    assert company.closing and company.liquidation_date == "2024-01-01"
+    assert company.closing and company.liquidation_date == dt.date(2024, 1, 1)
 
 
 def test_an_entrepreneur_has_no_kpp_and_no_director(dadata):

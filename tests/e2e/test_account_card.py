@@ -43,7 +43,8 @@ def test_typing_an_inn_fills_the_company_from_the_register(org, page, dadata):
 
     page.locator("#id_inn").fill(closed)
     expect(page.locator("#inn-register .conflict")).to_contain_text("ликвидирована")
-    expect(page.locator("#inn-register .conflict")).to_contain_text("2024-01-01")
+    expect(page.locator("#inn-register .conflict")).to_contain_text("01.01.2024")
+    screenshot(page, "account-form-inn-liquidated-ru")
 
     page.locator("#id_inn").fill(inn)
     expect(page.locator("#inn-register .conflict")).to_have_count(0)
