@@ -5,10 +5,18 @@ import datetime as dt
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from orbit.accounts import company_register
 from tests.accounts.fake_dadata import KEY, FakeDaData, party
 from tests.factories import unique_inn
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """The messages are matched in English (the default language is Russian)."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
