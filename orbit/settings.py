@@ -360,3 +360,11 @@ if os.environ.get("SENTRY_DSN"):
     from orbit.ops.errors import start_error_reporting
 
     start_error_reporting(os.environ["SENTRY_DSN"])
+
+# Company details by INN (docs/account-card.md): DaData's findById/party, off without a key. The timeout is
+# Orbit's default: long enough for the service's usual answer, short enough not to hold the person typing.
+ORBIT_DADATA_API_KEY = os.environ.get("ORBIT_DADATA_API_KEY", "")
+ORBIT_DADATA_URL = os.environ.get(
+    "ORBIT_DADATA_URL", "https://suggestions.dadata.ru/suggestions/api/4_1/rs/findById/party"
+)
+ORBIT_DADATA_TIMEOUT = float(os.environ.get("ORBIT_DADATA_TIMEOUT", "3"))

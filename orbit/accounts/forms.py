@@ -1,10 +1,13 @@
 from datetime import timedelta
 
 from django import forms
+from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from orbit.access.policy import visible_accounts
+from orbit.accounts import company_register
 from orbit.accounts.models import STATUS_TRANSITIONS, Account, AccountStatus, ChangeReason, Contact, TeamRole
 from orbit.accounts.selectors import manager_choices
 from orbit.accounts.services import ACCOUNT_EDITABLE_FIELDS, CONTACT_EDITABLE_FIELDS
@@ -23,22 +26,33 @@ class VisibleAccountField(forms.ModelChoiceField):
         self.error_messages["invalid_choice"] = _("Pick an account from the list.")
 
 
+def _formfield(field, **kwargs):
+    # People type "romashka.ru": the scheme is assumed (https, as Django 6 will) rather than refused.
+    if isinstance(field, models.URLField):
+        kwargs.setdefault("assume_scheme", "https")
+    return field.formfield(**kwargs)
+
+
 class AccountForm(forms.ModelForm):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:
         model = Account
         fields = ACCOUNT_EDITABLE_FIELDS
+        formfield_callback = _formfield
         widgets = {
-            name: forms.Textarea(attrs={"rows": 3})
-            for name in (
-                "goals",
-                "strategy",
-                "investment_plans",
-                "financial_indicators",
-                "competitors",
-                "switching_barriers",
-            )
+            "website": forms.URLInput(attrs={"placeholder": "https://example.ru"}),
+            **{
+                name: forms.Textarea(attrs={"rows": 3})
+                for name in (
+                    "goals",
+                    "strategy",
+                    "investment_plans",
+                    "financial_indicators",
+                    "competitors",
+                    "switching_barriers",
+                )
+            },
         }
 
     def __init__(self, *args, user, **kwargs):
@@ -47,7 +61,19 @@ class AccountForm(forms.ModelForm):
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
         self.fields["inn"].widget.attrs.update(inputmode="numeric", autocomplete="off", maxlength=12)
+        self.register_lookup = company_register.enabled()
+        if self.register_lookup:  # typing an INN asks the company register (views_register.inn_lookup)
+            self.fields["inn"].widget.attrs.update(
+                {
+                    "hx-get": reverse("accounts:inn_lookup"),
+                    "hx-trigger": "input changed delay:400ms",
+                    "hx-target": "#inn-register",
+                    "hx-sync": "this:replace",
+                    "aria-describedby": "inn-register",
+                }
+            )
         self.fields["kpp"].widget.attrs.update(autocomplete="off", maxlength=9)
+        self.fields["phone"].widget.attrs.update(type="tel", placeholder="+7 495 123-45-67")
 
     def clean_inn(self):
         inn = self.cleaned_data["inn"].strip()
@@ -59,6 +85,10 @@ class AccountForm(forms.ModelForm):
         if kpp:
             validate_kpp(kpp)
         return kpp
+
+    def clean_phone(self):
+        phone = self.cleaned_data["phone"].strip()
+        return normalize_phone(phone) if phone else ""
 
     def _post_clean(self):
         # Model validation (INN uniqueness, holding cycles) runs in the service, inside its transaction.

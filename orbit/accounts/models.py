@@ -136,6 +136,12 @@ class Account(TrackedModel):
         related_name="responsible_accounts",
     )
 
+    # How to reach the company itself (its people are contacts); the address may come from the register by INN.
+    phone = models.CharField(_("company phone"), max_length=32, blank=True)
+    address = models.CharField(_("address"), max_length=500, blank=True)
+    website = models.URLField(_("website"), max_length=200, blank=True)
+    director = models.CharField(_("director"), max_length=300, blank=True)
+
     # Strategic profile kept by the account manager.
     goals = models.TextField(_("long-term goals"), blank=True)
     strategy = models.TextField(_("development strategy"), blank=True)

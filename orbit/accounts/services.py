@@ -33,6 +33,10 @@ ACCOUNT_EDITABLE_FIELDS = (
     "segment",
     "tier",
     "parent",
+    "phone",
+    "address",
+    "website",
+    "director",
     "goals",
     "strategy",
     "investment_plans",
@@ -139,6 +143,11 @@ def _validate_account(account: Account, by: User) -> None:
         raise ValidationError({"kpp": _("An organisation (10-digit INN) needs a KPP.")})
     if account.agreed_budget is not None and account.agreed_budget < 0:
         raise ValidationError({"agreed_budget": _("The budget cannot be negative.")})
+    if account.phone:  # the API and the import reach here without the form: one stored form of a number
+        try:
+            account.phone = normalize_phone(account.phone)
+        except ValidationError as exc:
+            raise ValidationError({"phone": exc.messages}) from exc
     account.full_clean(exclude=["responsible_manager", "created_by"], validate_constraints=False)
     _check_inn_free(account, by)
     _check_parent(account)

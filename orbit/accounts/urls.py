@@ -1,12 +1,13 @@
 from django.urls import path
 
-from orbit.accounts import views, views_dedup
+from orbit.accounts import views, views_dedup, views_register
 
 app_name = "accounts"
 urlpatterns = [
     path("", views.account_list, name="list"),
     path("new/", views.account_create, name="create"),
     path("lookup/", views.account_lookup, name="lookup"),
+    path("inn-lookup/", views_register.inn_lookup, name="inn_lookup"),
     path("reassignments/", views.reassignment_report, name="reassignments"),
     path("duplicates/", views_dedup.duplicates_report, name="duplicates"),
     path("<int:pk>/", views.account_detail, name="detail"),

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from orbit.access import policy
-from orbit.accounts import history, ownership, selectors, services, team
+from orbit.accounts import card_facts, history, ownership, selectors, services, team
 from orbit.accounts.forms import (
     AccountCreateForm,
     AccountForm,
@@ -108,22 +108,41 @@ def account_detail(request, pk: int):
         return redirect("accounts:detail", pk=account.merged_into_id)
     periods = list(account.ownership_periods.all())
     contacts = list(account.contacts.all())
+    can_change = policy.can_change_account(request.user, account)
+    facts = card_facts.collect(account=account)
+    next_on = facts.get("next_touch_on")
     return TemplateResponse(
         request,
         "accounts/detail.html",
         {
             "account": account,
+            "facts": facts,
+            "next_touch_overdue": next_on is not None and next_on < timezone.localdate(),
+            "actions": _quick_actions(request.user, account, can_change),
             "contacts": [c for c in contacts if c.archived_at is None],
             "archived_contacts": [c for c in contacts if c.archived_at is not None],
             "periods": periods,
             "holding": selectors.holding_tree(request.user, account),
-            "can_change": policy.can_change_account(request.user, account),
+            "can_change": can_change,
             "can_reassign": policy.may_reassign(request.user, account),
             "status_form": StatusForm.for_account(account),
             "team": account.current_team,
             "merged_accounts": selectors.merged_into(request.user, account),
         },
     )
+
+
+def _quick_actions(user, account, can_change: bool) -> dict[str, bool]:
+    """Which of the header's quick actions the reader may take: the same rules as the pages they open."""
+    if account.is_archived:
+        return {}
+    work = policy.can_work_account(user, account)
+    # The handoff page's own rule (handoffs.services.can_start): the giver himself, or whoever may reassign.
+    giver_id = account.responsible_manager_id or (
+        account.created_by_id if account.status == AccountStatus.PROSPECT else None
+    )
+    handoff = (can_change and giver_id == user.pk) or policy.may_reassign(user, account)
+    return {"touch": work, "request": work, "handoff": handoff and not account.open_handoff_id}
 
 
 @login_required

@@ -3,7 +3,7 @@
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, Func, Max, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, F, Func, Max, Min, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from orbit.access.policy import access_context, led_people, sees_everything, visible_accounts
 from orbit.access.querysets import AccountScopedManager, AccountScopedQuerySet
+from orbit.accounts import card_facts
 from orbit.activities import deadlines
 from orbit.activities.cadence import cadence_for, policies
 from orbit.activities.models import Task, TaskStatus, Touch, TouchStatus
@@ -281,6 +282,15 @@ def account_touches(account, *, limit: int = 10) -> tuple[list[Touch], list[Touc
     planned = list(base.filter(status=TouchStatus.PLANNED).order_by("planned_for")[:limit])
     done = list(base.filter(status=TouchStatus.DONE).order_by("-happened_at")[:limit])
     return planned, done
+
+
+@card_facts.register
+def account_touch_facts(*, account) -> dict:
+    """The card header's last and next touch, in one query (the account is one its reader sees)."""
+    return Touch.objects.filter(account=account).aggregate(
+        last_touch_at=Max("happened_at", filter=Q(status=TouchStatus.DONE)),
+        next_touch_on=Min("planned_for", filter=Q(status=TouchStatus.PLANNED)),
+    )
 
 
 def account_open_tasks(account) -> list[Task]:

@@ -254,6 +254,10 @@ class AccountListItem(Schema):
 
 class AccountDetail(AccountListItem):
     status_changed_at: dt.datetime | None
+    phone: str
+    address: str
+    website: str
+    director: str
     created_at: dt.datetime
     created_by: UserRef | None
     goals: str
@@ -325,6 +329,10 @@ class _AccountFields(Schema):
     segment: Id | None = Field(None, description="Segment id.")
     tier: TierValue | None = None
     parent: Id | None = Field(None, description="Holding (parent account) id; must be visible to you.")
+    phone: Text | None = Field(None, description="The company's phone; stored as +74951234567.")
+    address: Text | None = None
+    website: Text | None = Field(None, description="http(s) address of the company's site.")
+    director: Text | None = None
     goals: Text | None = None
     strategy: Text | None = None
     investment_plans: Text | None = None

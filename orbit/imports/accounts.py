@@ -27,9 +27,11 @@ Rules:
 """
 
 import functools
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
@@ -41,7 +43,7 @@ from orbit.access import policy
 from orbit.accounts import ownership_bulk, services
 from orbit.accounts.models import Account, AccountStatus, ChangeReason, OwnershipPeriod, Tier, sort_name_of
 from orbit.accounts.names import name_key
-from orbit.common.validators import validate_inn, validate_kpp
+from orbit.common.validators import normalize_phone, validate_inn, validate_kpp
 from orbit.imports import accounts_undo, copying
 from orbit.imports.engine import (
     SKIP,
@@ -62,7 +64,7 @@ from orbit.imports.engine import (
 from orbit.imports.mapping import ACCOUNT_FIELDS, PRESETS
 from orbit.imports.models import ImportedRow
 from orbit.imports.reading import Table, shape_problem
-from orbit.imports.values import parse_number, parse_text
+from orbit.imports.values import ValueProblem, parse_number, parse_text
 from orbit.org.models import User
 
 __all__ = ["KIND", "SKIP", "UPDATE", "Report", "RowError", "import_accounts"]
@@ -189,6 +191,9 @@ def _read(run: _Run, row: Row) -> dict[str, Any] | None:
         "tier", word(_words("tier"), _("“%(value)s” is not a tier: write A, B, C or “ключевой”."))
     )
     budget = row.read("agreed_budget", parse_number)
+    phone = row.read("phone", _phone, "")
+    address = row.read("address", lambda c: parse_text(c, max_length=500), "")
+    website = row.read("website", _website, "")
     if inn:
         key = (int(inn), int(kpp or 0))  # a branch: the head company's INN with its own KPP
         if key in run.seen_inn:
@@ -198,10 +203,35 @@ def _read(run: _Run, row: Row) -> dict[str, Any] | None:
     if row.errors:
         return None
     fields: dict[str, Any] = {"legal_name": legal_name, "inn": inn}
-    for key, value in (("short_name", short_name), ("kpp", kpp), ("tier", tier), ("agreed_budget", budget)):
+    optional = (("short_name", short_name), ("kpp", kpp), ("tier", tier), ("agreed_budget", budget))
+    optional += (("phone", phone), ("address", address), ("website", website))
+    for key, value in optional:
         if value not in (None, ""):
             fields[key] = value
     return {"fields": fields, "owner": owner, "status": status}
+
+
+_URL = forms.URLField(max_length=200, assume_scheme="https")
+
+
+def _phone(cell) -> str:
+    """As the account form reads it: one stored form, +74951234567. CRMs export several numbers in one cell
+    ("+7 495 …, +7 916 …"): the first is the company's."""
+    text = parse_text(cell, max_length=200)
+    text = next((part.strip() for part in re.split(r"[,;\n]", text) if part.strip()), "")
+    try:
+        return normalize_phone(text) if text else ""
+    except ValidationError as exc:
+        raise ValueProblem(exc.messages[0]) from None
+
+
+def _website(cell) -> str:
+    """As the account form reads it: "romashka.ru" is https://romashka.ru."""
+    text = parse_text(cell, max_length=200)
+    try:
+        return _URL.clean(text) if text else ""
+    except ValidationError as exc:
+        raise ValueProblem(exc.messages[0]) from None
 
 
 def existing_by_inn(inns: list[str]) -> dict[str, list[Account]]:

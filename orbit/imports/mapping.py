@@ -53,13 +53,20 @@ ACCOUNT_FIELDS = (
     Field("status", _("status"), ("статус", "status", "type", "тип компании")),
     Field("tier", _("tier"), ("категория", "уровень", "tier")),
     Field("agreed_budget", _("agreed budget"), ("бюджет", "согласованный бюджет", "budget", "agreed budget")),
+    Field(
+        "phone",
+        _("company phone"),
+        ("телефон", "телефон компании", "рабочий телефон", "phone", "company phone"),
+    ),
+    Field("address", _("address"), ("адрес", "юридический адрес", "фактический адрес", "address")),
+    Field("website", _("website"), ("сайт", "веб-сайт", "web", "website", "web site")),
     Field("parent_inn", _("INN of the holding"), ("инн холдинга", "инн головной компании", "parent inn")),
     Field("external_id", _("id in the source system"), ("id", "account id", "идентификатор")),
     Field("parent_external_id", _("holding's id in the source system"), ("parent account id", "parent id")),
 )
 
 # Exports as the systems write them (headers of their company/account exports); what they have that Orbit
-# keeps nowhere (tags, phones of the company, web sites) is left out on purpose.
+# keeps nowhere (tags) is left out on purpose; the company's phone, address and site are found by their names.
 PRESETS: dict[str, dict[str, str]] = {
     "amocrm": {
         "ID": "external_id",

@@ -7,6 +7,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from orbit.access.querysets import AccountScopedQuerySet
+from orbit.accounts import card_facts
 from orbit.org.models import User
 from orbit.requests import sla
 from orbit.requests.models import (
@@ -251,3 +252,9 @@ def request_timeline(item: Request) -> list[TimelineEntry]:
     # A comment written with a status change is saved right after it: the move comes first.
     entries.sort(key=lambda e: (e.when, 0 if e.kind == "status" else 1))
     return entries
+
+
+@card_facts.register
+def account_request_facts(*, account) -> dict:
+    """The card header's count of open requests (the account is one its reader sees)."""
+    return {"open_requests": Request.objects.filter(account=account, status__in=OPEN_STATUSES).count()}

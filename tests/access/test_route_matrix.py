@@ -113,6 +113,8 @@ ROUTES = {
     "imports:undo": Route(method="post", scope="import_undo", ok=302),
     "imports:progress": Route(scope="import_batch", ok=302),  # a finished import: on to its page
     "accounts:lookup": Route(),
+    # Writers only; no register key in the tests, so the feature is hidden (404): tests/accounts/test_company_register.py
+    "accounts:inn_lookup": Route(scope="create", ok=404),
     "accounts:reassignments": Route(),
     "accounts:duplicates": Route(),  # groups among the accounts he sees: tests/accounts/test_duplicates.py
     # The merge page: who may change the account (the other one is checked by the merge: tests/accounts).

@@ -345,6 +345,8 @@ ALLOWED_READS = {
     ("accounts/history.py", "account_timeline", "OwnershipPeriod"): ON_ONE_ACCOUNT,
     ("activities/selectors.py", "account_touches", "Touch"): ON_ONE_ACCOUNT,
     ("activities/selectors.py", "account_open_tasks", "Task"): ON_ONE_ACCOUNT,
+    ("activities/selectors.py", "account_touch_facts", "Touch"): ON_ONE_ACCOUNT,  # the card header's facts
+    ("requests/selectors.py", "account_request_facts", "Request"): ON_ONE_ACCOUNT,
     ("activities/timeline.py", "touch_events", "Touch"): ON_ONE_ACCOUNT,
     ("requests/timeline.py", "request_events", "Request"): ON_ONE_ACCOUNT,
     ("handoffs/timeline.py", "handoff_events", "Handoff"): ON_ONE_ACCOUNT,

@@ -62,7 +62,8 @@ def test_card_shows_profile_contacts_holding_and_history(
 ):
     _holding, accounts = portfolio
     client.force_login(org.am_a)
-    with django_assert_max_num_queries(10):  # constant: contacts, periods and the holding tree are batched
+    # constant: contacts, periods and the holding tree are batched; +2 for the header's facts (touches, requests)
+    with django_assert_max_num_queries(12):
         response = client.get(reverse("accounts:detail", args=[accounts[0].pk]))
     body = response.content.decode()
     assert "Анна Смирнова" in body and "Холдинг Север" in body

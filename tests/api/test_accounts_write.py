@@ -239,3 +239,25 @@ def test_malformed_json_is_a_json_error(call, org):
     )
     assert response.status_code == 400
     assert response.json()["detail"] and response.json()["errors"] == {}
+
+
+def test_the_companys_phone_address_website_and_director_go_through_the_api(call, org):
+    payload = new_account(
+        status="active",
+        responsible_manager=org.am_a.pk,
+        phone="8 (495) 123-45-67",
+        address="г Москва, ул Тверская, д 1",
+        website="https://romashka.ru",
+        director="Иванов Иван Иванович",
+    )
+    response = call(org.am_a).post("/accounts", json=payload)
+    assert response.status_code == 201, response.text
+    body = response.json()
+    assert (body["phone"], body["website"], body["director"]) == (
+        "+74951234567",
+        "https://romashka.ru",
+        "Иванов Иван Иванович",
+    )
+    refused = call(org.am_a).post("/accounts", json=new_account(phone="12", website="nonsense"))
+    assert refused.status_code == 422, refused.text
+    assert "phone" in refused.text

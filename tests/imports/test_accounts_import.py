@@ -234,3 +234,25 @@ def test_a_login_with_an_underscore_finds_its_person_whatever_his_name(org):
     assert people.find("am_a") == org.am_a
     assert people.find("Смирнова Ольга") == org.am_a
     assert people.find("O.Smirnova@Example.ru") == org.am_a
+
+
+def test_the_companys_phone_address_and_website_are_read_as_the_form_reads_them(people):
+    header = "Название;ИНН;КПП;Телефон;Адрес;Сайт"
+    report = run(
+        people,
+        "\n".join(
+            [
+                header,
+                "ООО «Ромашка»;7707083893;770701001;8 (495) 123-45-67, +7 916 000-00-00;г Москва, ул Тверская, д 1;romashka.ru",
+            ]
+        ),
+    )
+    assert report.as_json()["new"] == 1, report.as_json()
+    romashka = Account.objects.get(inn="7707083893")
+    assert (romashka.phone, romashka.address, romashka.website) == (
+        "+74951234567",
+        "г Москва, ул Тверская, д 1",
+        "https://romashka.ru",
+    )
+    failed = run(people, "\n".join([header, "АО «Вектор»;7736207543;773601001;12;;not a site"]), dry_run=True)
+    assert {e["column"] for e in failed.as_json()["errors"]} == {"Телефон", "Сайт"}, failed.as_json()
