@@ -29,7 +29,10 @@ def _world(org):
     ensure_default_cadence()
     account = make_account(org.head, org.am_a, tier="A", legal_name="ООО «Доступ»", short_name="Доступ")
     Touch.objects.create(
-        account=account, owner=org.am_a, planned_for=timezone.localdate() - dt.timedelta(days=2), subject="Звонок"
+        account=account,
+        owner=org.am_a,
+        planned_for=timezone.localdate() - dt.timedelta(days=2),
+        subject="Звонок",
     )
     request = request_services.request_create(
         by=org.am_a,
