@@ -132,6 +132,9 @@ def test_keyboard_shortcuts(org, page):
 
 def test_empty_lists_do_not_tell_an_auditor_to_add_things(org, page):
     login(page, "auditor", PASSWORD)
+    today = page.locator("section[aria-labelledby=today-h]")
+    expect(today).to_contain_text("На сегодня ничего не запланировано.")
+    expect(today).not_to_contain_text("Запланируйте")
     page.goto("/accounts/")
     empty = page.locator(".empty")
     expect(empty).to_be_visible()
