@@ -121,6 +121,8 @@ TEMPLATES = [
         },
     },
 ]
+# Every select's empty choice reads "—" (orbit/common/form_renderer.py).
+FORM_RENDERER = "orbit.common.form_renderer.OrbitFormRenderer"
 
 DATABASES = {
     "default": dj_database_url.parse(

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from orbit.access.policy import can_set_policy, can_work_account
+from orbit.access.policy import can_create_account, can_set_policy, can_work_account
 from orbit.accounts.selectors import account_get
 from orbit.activities import ical, selectors, services
 from orbit.activities.forms import CadencePolicyForm, TaskForm, TouchCompleteForm, TouchLogForm, TouchPlanForm
@@ -41,6 +41,8 @@ def agenda(request):
             "own": person == request.user,
             "complete_form": TouchCompleteForm(),
             "feed": CalendarFeed.objects.filter(user=request.user).first(),
+            # An auditor reads the day; he is not told to plan or log touches (empty states fit the role).
+            "works": can_create_account(request.user),
         },
     )
 

@@ -2,6 +2,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from orbit.access.policy import can_set_policy
+from orbit.common.nav_icons import icon_for
 
 # Areas plug into the shell by adding an entry: (url name, label, path prefix, who sees the item).
 NAVIGATION = [
@@ -15,6 +16,8 @@ NAVIGATION = [
     ("kpi:page", _("Managers"), "/managers/", lambda user: True),
     ("org:teams", _("Teams"), "/teams/", lambda user: True),
     ("access:visibility", _("Settings"), "/settings/", can_set_policy),
+    # Django's admin, for staff accounts only (its own login checks the same flag).
+    ("admin:index", _("Administration"), "/admin/", lambda user: user.is_staff),
 ]
 
 
@@ -24,7 +27,7 @@ def navigation(request):
         return {}
     path = request.path
     items = [
-        {"url": reverse(name), "label": label, "active": path.startswith(prefix)}
+        {"url": reverse(name), "label": label, "active": path.startswith(prefix), "icon": icon_for(name)}
         for name, label, prefix, allowed in NAVIGATION
         if allowed(user)
     ]

@@ -132,3 +132,64 @@ window.addEventListener("pageshow", () => {
     if (event.target === box() && list().innerHTML.trim() && box().value.trim()) setOpen(true);
   });
 })();
+// Any screen (issue 17): below 1024 px the top bar's menu folds behind a button that says whether it is open.
+document.addEventListener("click", (event) => {
+  const toggle = event.target.closest(".menu-toggle");
+  if (!toggle) return;
+  const menu = document.getElementById(toggle.getAttribute("aria-controls"));
+  const open = toggle.getAttribute("aria-expanded") !== "true";
+  toggle.setAttribute("aria-expanded", String(open));
+  menu.classList.toggle("open", open);
+  if (open) menu.querySelector("a, button").focus();
+});
+
+function closeMenu() {
+  const toggle = document.querySelector(".menu-toggle[aria-expanded=true]");
+  if (!toggle) return false;
+  toggle.setAttribute("aria-expanded", "false");
+  document.getElementById(toggle.getAttribute("aria-controls")).classList.remove("open");
+  toggle.focus();
+  return true;
+}
+
+document.addEventListener("click", (event) => {
+  if (event.target.closest(".shortcuts-open")) showShortcuts();
+});
+
+function showShortcuts() {
+  const dialog = document.getElementById("shortcuts");
+  if (dialog && !dialog.open) dialog.showModal();
+}
+
+// Keyboard shortcuts, listed on "?" (templates/_shortcuts.html): "g" then a letter goes to an area, "n" opens
+// the new-touch form where the page has one. "/" is the global search's. Keys typed into a field are text.
+let pendingG = 0;
+document.addEventListener("keydown", (event) => {
+  if (event.key === "Escape" && closeMenu()) return;
+  if (event.ctrlKey || event.metaKey || event.altKey || event.defaultPrevented) return;
+  const target = event.target;
+  if (target.closest("input, textarea, select, [contenteditable=''], [contenteditable=true], dialog[open]")) return;
+  const now = Date.now();
+  if (pendingG && now - pendingG < 1500) {
+    pendingG = 0;
+    const link = document.querySelector(`[data-shortcut="g ${event.key}"]`);
+    if (link) {
+      event.preventDefault();
+      window.location.assign(link.href);
+    }
+    return;
+  }
+  if (event.key === "g") {
+    pendingG = now;
+  } else if (event.key === "?") {
+    event.preventDefault();
+    showShortcuts();
+  } else if (event.key === "n") {
+    const form = document.querySelector("[data-shortcut-new-touch]");
+    if (!form) return;
+    event.preventDefault();
+    if (form.tagName === "DETAILS") form.open = true;
+    const field = form.querySelector("input:not([type=hidden]), select, textarea");
+    if (field) field.focus();
+  }
+});
