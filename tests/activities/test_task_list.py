@@ -93,7 +93,9 @@ def test_done_refused_with_the_reason(client, org, tasks):
     response = client.post(reverse("activities:task_complete", args=[tasks["late"].pk]), **HTMX)
     assert response.status_code == 403 and response.context["reasons"]
     client.force_login(org.am_b)
-    assert client.post(reverse("activities:task_complete", args=[tasks["late"].pk]), **HTMX).status_code == 404
+    assert (
+        client.post(reverse("activities:task_complete", args=[tasks["late"].pk]), **HTMX).status_code == 404
+    )
     assert Task.objects.get(pk=tasks["late"].pk).status == TaskStatus.OPEN
 
 

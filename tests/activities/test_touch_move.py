@@ -87,7 +87,10 @@ def test_only_who_may_work_the_account_moves_it(org, planned, at_clock):
             )
     # His lead may: he changes his people's accounts.
     services.touch_move(
-        by=org.lead_a, touch=planned, version=planned.version, planned_for=at_clock.today + dt.timedelta(days=1)
+        by=org.lead_a,
+        touch=planned,
+        version=planned.version,
+        planned_for=at_clock.today + dt.timedelta(days=1),
     )
 
 

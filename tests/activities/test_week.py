@@ -8,10 +8,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from orbit.accounts.models import ChangeReason
 from orbit.activities import services
 from orbit.activities import week as weeks
 from orbit.activities.models import Touch, TouchKind, TouchStatus
-from orbit.accounts.models import ChangeReason
 from orbit.handoffs import services as handoff_services
 from orbit.handoffs.models import HandoffKind, HandoffStep
 from tests.factories import make_account
@@ -72,7 +72,9 @@ def test_handoff_steps_and_overdue(org, account):
     monday = {e.title: e for e in _entries(week, start)}
     assert monday["Старый"].overdue and monday["Старый"].movable
     assert {e.kind for e in monday.values()} == {"touch", "step"}
-    assert all(e.url == reverse("handoffs:detail", args=[handoff.pk]) for e in monday.values() if e.kind == "step")
+    assert all(
+        e.url == reverse("handoffs:detail", args=[handoff.pk]) for e in monday.values() if e.kind == "step"
+    )
     assert late.status == TouchStatus.PLANNED
 
 
@@ -134,7 +136,10 @@ def test_move_from_the_page(client, org, account):
 def test_move_refused_to_who_may_not(client, org, account):
     touch = services.touch_plan(by=org.am_a, account=account, planned_for=timezone.localdate())
     url = reverse("activities:touch_move", args=[touch.pk])
-    data = {"version": touch.version, "planned_for": (timezone.localdate() + dt.timedelta(days=1)).isoformat()}
+    data = {
+        "version": touch.version,
+        "planned_for": (timezone.localdate() + dt.timedelta(days=1)).isoformat(),
+    }
     client.force_login(org.am_b)
     assert client.post(url, data, **HTMX).status_code == 404  # he does not see it
     client.force_login(org.auditor)

@@ -37,7 +37,9 @@ def test_drag_a_touch_in_the_week_and_close_a_task(org, page):
     visit = services.touch_plan(
         by=org.am_a, account=other, planned_for=monday, kind=TouchKind.MEETING, subject="Визит на склад"
     )
-    task = services.task_create(by=org.am_a, title="Выставить счёт", assignee=org.am_a, due_on=today, account=client)
+    task = services.task_create(
+        by=org.am_a, title="Выставить счёт", assignee=org.am_a, due_on=today, account=client
+    )
     services.task_create(by=org.am_a, title="Сверка", assignee=org.am_a, due_on=monday, account=other)
     request_services.request_create(
         by=org.am_a,

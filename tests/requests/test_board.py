@@ -17,7 +17,12 @@ def requests_(org):
 
     def create(subject):
         return services.request_create(
-            by=org.am_a, account=account, request_type="question", priority="normal", department=department, subject=subject
+            by=org.am_a,
+            account=account,
+            request_type="question",
+            priority="normal",
+            department=department,
+            subject=subject,
         )
 
     def move(request, status):
@@ -39,7 +44,12 @@ def test_the_board_has_a_column_per_status(client, org, requests_):
     client.force_login(org.am_a)
     response = client.get(reverse("requests:board"))
     columns = {c.status: [r.subject for r in c.cards] for c in response.context["columns"]}
-    assert columns == {"new": ["Новый вопрос"], "in_progress": ["В работе"], "waiting_client": [], "resolved": []}
+    assert columns == {
+        "new": ["Новый вопрос"],
+        "in_progress": ["В работе"],
+        "waiting_client": [],
+        "resolved": [],
+    }
     cards = [r for c in response.context["columns"] for r in c.cards]
     assert all(r.sla_state in ("ok", "warning", "overdue", "none") for r in cards)
     assert "Закрытый" not in response.content.decode()
