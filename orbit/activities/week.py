@@ -119,13 +119,17 @@ def week(person: User, *, viewer: User, start: dt.date, today: dt.date | None = 
         .only("id", "title", "status", "due_on", "account_id", *_named("account"))
         .order_by("due_on", "id")
     )
+    # Someone else's task is on the list's "my team's" view; the status "all" keeps a done one there too.
+    tasks_url = (
+        reverse("activities:tasks") + "?status=all" + ("" if viewer.pk == person.pk else "&scope=team")
+    )
     for task in tasks:
         is_done = task.status == TaskStatus.DONE
         days[task.due_on].append(
             Entry(
                 kind="task",
                 title=task.title,
-                url=reverse("activities:tasks") + (f"?account={task.account_id}" if task.account_id else ""),
+                url=tasks_url + (f"&account={task.account_id}" if task.account_id else ""),
                 account_name=task.account.display_name if task.account else "",
                 done=is_done,
                 overdue=not is_done and task.due_on < today,
