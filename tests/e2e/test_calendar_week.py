@@ -91,7 +91,9 @@ def test_drag_a_touch_in_the_week_and_close_a_task(org, page):
     _shots(page, "tasks-list")
     row = page.locator(f"#task-{task.pk}")
     row.get_by_role("button", name="Сделано").click()
-    expect(page.locator(f"#task-{task.pk}")).to_contain_text("Сделано")
+    closed = page.locator(f"#task-{task.pk}")
+    expect(closed.get_by_role("button")).to_have_count(0)
+    expect(closed.locator(".badge")).to_have_text("Сделано")
     assert Task.objects.get(pk=task.pk).status == TaskStatus.DONE
     page.get_by_label("Срок").select_option("today")
     # Due today and still open: nothing left (the one closed, "Сверка" is due next week).
