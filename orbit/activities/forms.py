@@ -78,3 +78,10 @@ class CadencePolicyForm(forms.ModelForm):
     class Meta:
         model = CadencePolicy
         fields = ["tier", "segment", "status", "interval_days", "is_active"]
+
+
+class TouchMoveForm(forms.Form):
+    """The week calendar's move of a planned touch: by drag and drop, or typed in its "Move to" field."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    planned_for = DateField(label=_("Move to"), widget=DateInput())

@@ -272,11 +272,8 @@ def next_plan_message(plan: NextPlan | None) -> str:
     return ""
 
 
-@transaction.atomic
-def touch_plan(
-    *, by: User, account: Account, planned_for: dt.date, kind: str = TouchKind.CALL, subject: str = ""
-) -> Touch:
-    _require_work(by, account)
+def _check_plan_day(planned_for: dt.date) -> None:
+    """The day a touch is planned on (or moved to): not in the past of the local day, within the horizon."""
     if planned_for < timezone.localdate():
         raise ValidationError({"planned_for": _("A touch cannot be planned in the past.")})
     if planned_for > timezone.localdate() + PLAN_HORIZON:
@@ -286,6 +283,14 @@ def touch_plan(
                 % {"years": PLAN_HORIZON.days // 365}
             }
         )
+
+
+@transaction.atomic
+def touch_plan(
+    *, by: User, account: Account, planned_for: dt.date, kind: str = TouchKind.CALL, subject: str = ""
+) -> Touch:
+    _require_work(by, account)
+    _check_plan_day(planned_for)
     touch = Touch(
         account=account, owner=by, kind=kind, planned_for=planned_for, subject=subject, created_by=by
     )
@@ -319,6 +324,26 @@ def touch_complete(
         next_on=None,
         contacts=(),
     )
+
+
+@transaction.atomic
+def touch_move(*, by: User, touch: Touch, version: int, planned_for: dt.date) -> Touch:
+    """Re-plan a planned touch on another day (the week calendar's drag, or its "move to" field), by the rules
+    of planning; a second writer gets a conflict instead of overwriting. The touch keeps its source: the cadence
+    counts from the last done touch, not from the planned day."""
+    _require_work(by, touch.account)
+    locked = Touch.objects.select_for_update().get(pk=touch.pk)
+    if locked.version != version or locked.status != TouchStatus.PLANNED:
+        raise ConflictError(
+            _("Someone has just changed this touch; reload the page to see the change."), current=locked
+        )
+    _check_plan_day(planned_for)
+    if locked.planned_for == planned_for:
+        return locked  # dropped back on its own day: nothing to change
+    locked.planned_for = planned_for
+    locked.version += 1
+    locked.save(update_fields=["planned_for", "version", "updated_at"])
+    return locked
 
 
 @transaction.atomic

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from orbit.activities import views
+from orbit.activities import views, workspace_views
 
 app_name = "activities"
 urlpatterns = [
@@ -10,6 +10,9 @@ urlpatterns = [
     path("accounts/<int:pk>/plan/", views.touch_plan, name="touch_plan"),
     path("touches/<int:pk>/complete/", views.touch_complete, name="touch_complete"),
     path("touches/<int:pk>/cancel/", views.touch_cancel, name="touch_cancel"),
+    path("touches/<int:pk>/move/", workspace_views.touch_move, name="touch_move"),
+    path("tasks/", workspace_views.task_list, name="tasks"),
+    path("week/", workspace_views.calendar_week, name="week"),
     path("tasks/new/", views.task_create, name="task_create"),
     path("tasks/<int:pk>/complete/", views.task_complete, name="task_complete"),
     path("cadence/", views.cadence, name="cadence"),

@@ -204,12 +204,31 @@ def task_create(request):
 @require_POST
 def task_complete(request, pk: int):
     task = get_object_or_404(selectors.visible_tasks(request.user).select_related("account"), pk=pk)
+    if request.htmx:  # the task list's one-click "Done": the row as it now is, or the reason and a 4xx
+        return _task_row_after_complete(request, task)
     try:
         services.task_complete(by=request.user, task=task)
         messages.success(request, _("Task done."))
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     return _back(request, reverse("activities:agenda"))
+
+
+def _task_row_after_complete(request, task: Task):
+    reasons: list[str] = []
+    status = 200
+    try:
+        task = services.task_complete(by=request.user, task=task)
+    except PermissionDenied:
+        reasons, status = [_("You may not close this task.")], 403
+    except ValidationError as exc:
+        reasons, status = exc.messages, 400
+    return render(
+        request,
+        "activities/_task_row.html",
+        {"task": task, "reasons": reasons, "today": timezone.localdate(), "just_done": status == 200},
+        status=status,
+    )
 
 
 @login_required

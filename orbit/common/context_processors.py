@@ -7,6 +7,8 @@ from orbit.common.nav_icons import icon_for
 # Areas plug into the shell by adding an entry: (url name, label, path prefix, who sees the item).
 NAVIGATION = [
     ("activities:agenda", _("My day"), "/agenda/", lambda user: True),
+    ("activities:tasks", _("Tasks"), "/agenda/tasks/", lambda user: True),
+    ("activities:week", _("Calendar"), "/agenda/week/", lambda user: True),
     ("accounts:list", _("Accounts"), "/accounts/", lambda user: True),
     ("handoffs:list", _("Handoffs"), "/handoffs/", lambda user: True),
     ("requests:list", _("Requests"), "/requests/", lambda user: True),
@@ -26,8 +28,12 @@ def navigation(request):
     if user is None or not user.is_authenticated:
         return {}
     path = request.path
+    # The longest matching prefix is the current item (/agenda/tasks/ is "Tasks", not also "My day").
+    current = max(
+        (prefix for *_rest, prefix, _allowed in NAVIGATION if path.startswith(prefix)), key=len, default=""
+    )
     items = [
-        {"url": reverse(name), "label": label, "active": path.startswith(prefix), "icon": icon_for(name)}
+        {"url": reverse(name), "label": label, "active": prefix == current, "icon": icon_for(name)}
         for name, label, prefix, allowed in NAVIGATION
         if allowed(user)
     ]

@@ -7,6 +7,8 @@ DEFAULT_ICON = "M12 9a3 3 0 1 0 0 6 3 3 0 0 0 0-6z"
 
 NAV_ICONS = {
     "activities:agenda": "M4 6h16v14H4zM4 10h16M8 3v4M16 3v4M8 14h3",
+    "activities:tasks": "M9 6h11M9 12h11M9 18h11M4 6l1 1 2-2M4 12l1 1 2-2M4 18l1 1 2-2",
+    "activities:week": "M4 6h16v14H4zM4 10h16M8 3v4M16 3v4M8 14v3M12 14v3M16 14v3",
     "accounts:list": "M4 21V6l8-3 8 3v15M2 21h20M9 9h1M14 9h1M9 13h1M14 13h1M10 21v-4h4v4",
     "handoffs:list": "M4 8h15M15 4l4 4-4 4M20 16H5M9 12l-4 4 4 4",
     "requests:list": "M4 5h16v11H10l-6 4zM8 9h8M8 12h5",

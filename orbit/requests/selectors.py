@@ -258,3 +258,31 @@ def request_timeline(item: Request) -> list[TimelineEntry]:
 def account_request_facts(*, account) -> dict:
     """The card header's count of open requests (the account is one its reader sees)."""
     return {"open_requests": Request.objects.filter(account=account, status__in=OPEN_STATUSES).count()}
+
+
+# Cards per column of the requests board (Orbit's default); the column says how many more there are.
+BOARD_LIMIT = 50
+
+
+@dataclass
+class BoardColumn:
+    status: str
+    label: str
+    cards: list
+    total: int
+
+    @property
+    def more(self) -> int:
+        return max(0, self.total - len(self.cards))
+
+
+def board_columns(user: User, filters: RequestFilters, statuses) -> list[BoardColumn]:
+    """The board's columns: per status the requests the user sees (most urgent first), with their SLA state."""
+    base = request_list(user, filters).order_by("resolution_due", "-received_at", "-id")
+    totals = dict(base.order_by().values_list("status").annotate(n=Count("id")).values_list("status", "n"))
+    columns = []
+    for status in statuses:
+        cards = list(base.filter(status=status)[:BOARD_LIMIT]) if totals.get(status) else []
+        mark_sla_state(cards)
+        columns.append(BoardColumn(status, str(RequestStatus(status).label), cards, totals.get(status, 0)))
+    return columns

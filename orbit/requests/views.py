@@ -44,10 +44,17 @@ def _ints(values) -> list[int]:
     return [int(v) for v in values if v.isdigit()]
 
 
+OPEN = "open"  # the status filter's value for every open status at once
+
+
 def filters_from(params) -> selectors.RequestFilters:
     account = params.get("account", "")
+    # The list opens on the open requests (issue 17); "status=" (All) shows every status.
+    statuses = params.getlist("status") if "status" in params else [OPEN]
     return selectors.RequestFilters(
-        status=[s for s in params.getlist("status") if s in RequestStatus.values],
+        status=list(OPEN_STATUSES)
+        if statuses == [OPEN]
+        else [s for s in statuses if s in RequestStatus.values],
         request_type=[t for t in params.getlist("type") if t in RequestType.values],
         priority=[p for p in params.getlist("priority") if p in Priority.values],
         department=_ints(params.getlist("department")),
@@ -72,6 +79,7 @@ def request_list(request):
         "sort_query": sort_query,
         "can_set_policy": policy.can_set_policy(request.user),
         "statuses": RequestStatus.choices,
+        "status_open": filters.status == list(OPEN_STATUSES),
         "types": RequestType.choices,
         "priorities": Priority.choices,
         "departments": list(Department.objects.order_by("name_ru")),
@@ -362,3 +370,26 @@ def policy_edit(request, pk: int):
             messages.success(request, _("SLA rule saved."))
             return redirect("requests:policies")
     return render(request, "requests/policy_form.html", {"form": form, "policy": instance})
+
+
+# Columns of the requests board: the open statuses and the resolved ones (waiting for the client's close).
+BOARD_STATUSES = (*OPEN_STATUSES, RequestStatus.RESOLVED)
+
+
+@login_required
+def request_board(request):
+    """The requests by status, a column each, for those who handle them: cards with their SLA state."""
+    params = request.GET.copy()
+    params.setlist("status", list(BOARD_STATUSES))
+    filters = filters_from(params)
+    columns = selectors.board_columns(request.user, filters, BOARD_STATUSES)
+    return render(
+        request,
+        "requests/board.html",
+        {
+            "columns": columns,
+            "filters": filters,
+            "departments": list(Department.objects.order_by("name_ru")),
+            "can_open": services.may_open_requests(request.user),
+        },
+    )

@@ -175,6 +175,11 @@ ROUTES = {
     ),
     "activities:touch_cancel": Route(method="post", scope="touch", need=CHANGE, ok=302),
     "activities:task_create": Route(),
+    "activities:touch_move": Route(
+        method="post", scope="touch", need=CHANGE, ok=302, data={"version": 1, "planned_for": "2030-01-15"}
+    ),
+    "activities:tasks": Route(),
+    "activities:week": Route(),
     "activities:task_complete": Route(method="post", scope="task", need=CHANGE, ok=302),
     "activities:cadence": Route(),
     "activities:cadence_toggle": Route(method="post", scope="head", ok=302),
@@ -183,6 +188,7 @@ ROUTES = {
     "activities:ical": Route(scope="public", ok=404),  # a wrong secret finds nothing, whoever asks
     "requests:list": Route(),
     "requests:create": Route(scope="create"),
+    "requests:board": Route(),
     "requests:policies": Route(scope="head"),
     "requests:policy_edit": Route(scope="head"),
     "requests:account_panel": Route(scope="account", need=VISIBLE),

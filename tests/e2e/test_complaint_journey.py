@@ -61,6 +61,9 @@ def test_a_complaint_is_registered_answered_and_resolved(org, browser, live_serv
     assert complaint.status == RequestStatus.RESOLVED and complaint.first_responded_at is not None
     assert complaint.attachments.get().original_name == "фото.png"
 
+    # The list opens on open requests (issue 17): the resolved complaint is under "All".
     manager.goto("/requests/?type=complaint")
+    expect(manager.locator("#results")).not_to_contain_text("Недовоз 20 коробок")
+    manager.locator("#f-status").select_option(label="Все")
     expect(manager.locator("#results")).to_contain_text("Недовоз 20 коробок")
     screenshot(manager, "requests-list")

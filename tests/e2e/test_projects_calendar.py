@@ -67,7 +67,7 @@ def test_project_page_and_calendar(org, page):
     # The account manager started the project himself (not told); the stage start by the PM is his to know.
     assert Notification.objects.filter(recipient=org.am_a, kind="project_stage").count() == 1
 
-    page.get_by_role("link", name="Календарь").first.click()
+    page.locator("#main").get_by_role("link", name="Календарь").first.click()  # not the menu's week calendar
     settle(page)
     month = page.locator("#month-h")
     this_month = month.inner_text()
