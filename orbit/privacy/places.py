@@ -48,7 +48,17 @@ _ACCOUNT_TEXT = (
     "competitors",
     "switching_barriers",
 )
-_ACCOUNT_KEPT = {"legal_name": COMPANY, "short_name": COMPANY, "inn": COMPANY, "kpp": COMPANY}
+REGISTER = "the company's director as the public company register names him (a fact about the company)"
+_ACCOUNT_KEPT = {
+    "legal_name": COMPANY,
+    "short_name": COMPANY,
+    "inn": COMPANY,
+    "kpp": COMPANY,
+    "phone": COMPANY,
+    "address": COMPANY,
+    "website": COMPANY,
+    "director": REGISTER,
+}
 _HANDOFF_TEXT = (
     "promised",
     "technical_scope",

@@ -79,7 +79,7 @@ def test_mark_a_case_lost_in_the_browser(org, page):
     screenshot(page, "reactivation-lost-form-error")
 
     page.goto("/analytics/changes/")
-    expect(page.locator("tbody tr")).to_have_count(5)
+    expect(page.locator("main tbody tr")).to_have_count(5)
     expect(page.locator("tr", has_text="Северный ветер").first).to_contain_text("Класс ABC B → A")
     expect(page.locator("tr", has_text="Балтийские верфи").first).to_contain_text("прогноз LTV упал с 960")
     screenshot(page, "reactivation-changes")
