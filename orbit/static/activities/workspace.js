@@ -2,50 +2,13 @@
 // own "Move to" form gets the day and is submitted, htmx posts it and swaps the week. The form itself is the
 // keyboard way. No inline scripts: the Content-Security-Policy allows only Orbit's static files.
 (() => {
-  let dragged = null;
-  const dayOf = (target) => (target && target.closest ? target.closest("[data-drop-day]") : null);
-  const clearHighlights = () => {
-    document.querySelectorAll(".drop-over").forEach((day) => day.classList.remove("drop-over"));
-  };
-
-  document.addEventListener("dragstart", (event) => {
-    const card = event.target.closest && event.target.closest("[data-touch]");
-    if (!card) return;
-    dragged = card;
-    event.dataTransfer.effectAllowed = "move";
-    event.dataTransfer.setData("text/plain", card.dataset.touch);
-    card.classList.add("dragging");
-  });
-
-  document.addEventListener("dragend", () => {
-    if (dragged) dragged.classList.remove("dragging");
-    dragged = null;
-    clearHighlights();
-  });
-
-  document.addEventListener("dragover", (event) => {
-    const day = dayOf(event.target);
-    if (!day || !dragged) return;
-    event.preventDefault();
-    event.dataTransfer.dropEffect = "move";
-    if (!day.classList.contains("drop-over")) {
-      clearHighlights();
-      day.classList.add("drop-over");
-    }
-  });
-
-  document.addEventListener("drop", (event) => {
-    const day = dayOf(event.target);
-    if (!day || !dragged) return;
-    event.preventDefault();
-    clearHighlights();
-    const form = dragged.querySelector("form.touch-move");
-    const input = form.querySelector("input[name=planned_for]");
-    dragged.classList.remove("dragging");
-    dragged = null;
-    if (input.dataset.current === day.dataset.dropDay) return; // dropped back on its own day
-    input.value = day.dataset.dropDay;
-    form.requestSubmit();
+  window.orbitDragToMove({
+    card: "[data-touch]",
+    cardId: "touch",
+    zone: "[data-drop-day]",
+    form: "form.touch-move",
+    field: "input[name=planned_for]",
+    value: "dropDay",
   });
 
   // A refused move answers 400/409 with the week as it is and the reason in its alert region; a refused

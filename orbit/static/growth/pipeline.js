@@ -2,51 +2,13 @@
 // "Move to…" menu (the keyboard way). Both submit the card's own form (htmx posts it and swaps the board);
 // moving to Lost first asks why in a dialog. No inline scripts: the Content-Security-Policy allows only these.
 (() => {
-  let dragged = null;
-
-  const zoneOf = (target) => (target && target.closest ? target.closest("[data-drop-stage]") : null);
-  const clearHighlights = () => {
-    document.querySelectorAll(".drop-over").forEach((zone) => zone.classList.remove("drop-over"));
-  };
-
-  document.addEventListener("dragstart", (event) => {
-    const card = event.target.closest && event.target.closest("[data-card]");
-    if (!card) return;
-    dragged = card;
-    event.dataTransfer.effectAllowed = "move";
-    event.dataTransfer.setData("text/plain", card.dataset.card);
-    card.classList.add("dragging");
-  });
-
-  document.addEventListener("dragend", () => {
-    if (dragged) dragged.classList.remove("dragging");
-    dragged = null;
-    clearHighlights();
-  });
-
-  document.addEventListener("dragover", (event) => {
-    const zone = zoneOf(event.target);
-    if (!zone || !dragged) return;
-    event.preventDefault();
-    event.dataTransfer.dropEffect = "move";
-    if (!zone.classList.contains("drop-over")) {
-      clearHighlights();
-      zone.classList.add("drop-over");
-    }
-  });
-
-  document.addEventListener("drop", (event) => {
-    const zone = zoneOf(event.target);
-    if (!zone || !dragged) return;
-    event.preventDefault();
-    clearHighlights();
-    const form = dragged.querySelector("form.card-move");
-    const select = form.querySelector("select[name=stage]");
-    dragged.classList.remove("dragging");
-    dragged = null;
-    if (select.dataset.current === zone.dataset.dropStage) return; // dropped back on its own column
-    select.value = zone.dataset.dropStage;
-    form.requestSubmit();
+  window.orbitDragToMove({
+    card: "[data-card]",
+    cardId: "card",
+    zone: "[data-drop-stage]",
+    form: "form.card-move",
+    field: "select[name=stage]",
+    value: "dropStage",
   });
 
   // Lost needs a reason: the card's form opens the dialog instead of posting (captured before htmx sees it).

@@ -193,3 +193,55 @@ document.addEventListener("keydown", (event) => {
     if (field) field.focus();
   }
 });
+
+// Drag to move (the pipeline board's cards, the week calendar's planned touches): a card dragged onto a drop zone
+// (HTML5 drag and drop) gets the zone's value in its own form's field, and the form is submitted (htmx posts
+// it). The form itself stays the keyboard way. `card`, `zone`, `form`, `field`: selectors; `cardId`: the card's
+// data attribute (camelCase) naming it in the drag; `value`: the zone's data attribute holding what the field takes.
+window.orbitDragToMove = ({ card, cardId, zone, form, field, value }) => {
+  let dragged = null;
+  const zoneOf = (target) => (target && target.closest ? target.closest(zone) : null);
+  const clearHighlights = () => {
+    document.querySelectorAll(".drop-over").forEach((over) => over.classList.remove("drop-over"));
+  };
+
+  document.addEventListener("dragstart", (event) => {
+    const found = event.target.closest && event.target.closest(card);
+    if (!found) return;
+    dragged = found;
+    event.dataTransfer.effectAllowed = "move";
+    event.dataTransfer.setData("text/plain", found.dataset[cardId]);
+    found.classList.add("dragging");
+  });
+
+  document.addEventListener("dragend", () => {
+    if (dragged) dragged.classList.remove("dragging");
+    dragged = null;
+    clearHighlights();
+  });
+
+  document.addEventListener("dragover", (event) => {
+    const over = zoneOf(event.target);
+    if (!over || !dragged) return;
+    event.preventDefault();
+    event.dataTransfer.dropEffect = "move";
+    if (!over.classList.contains("drop-over")) {
+      clearHighlights();
+      over.classList.add("drop-over");
+    }
+  });
+
+  document.addEventListener("drop", (event) => {
+    const over = zoneOf(event.target);
+    if (!over || !dragged) return;
+    event.preventDefault();
+    clearHighlights();
+    const moving = dragged.querySelector(form);
+    const input = moving.querySelector(field);
+    dragged.classList.remove("dragging");
+    dragged = null;
+    if (input.dataset.current === over.dataset[value]) return; // dropped back where it was
+    input.value = over.dataset[value];
+    moving.requestSubmit();
+  });
+};
