@@ -50,19 +50,20 @@ NOT_READ_FOR_USERS = {
 PEOPLE_SCOPED = {"handoffs.Cover", "notifications.Notification"}
 
 
-def _has_path_to_account(model, depth: int = 4) -> bool:
+def reaches(model, target, depth: int) -> bool:
+    """Does `model` lead to `target` through foreign keys, one-to-ones or many-to-manys within `depth` steps?"""
     frontier, seen = [model], {model}
     for _level in range(depth):
         following = []
         for current in frontier:
-            if current is Account:
+            if current is target:
                 return True
             for field in current._meta.get_fields():
                 if not field.is_relation or field.auto_created or field.related_model is None:
                     continue
                 if not (field.many_to_one or field.one_to_one or field.many_to_many):
                     continue
-                if field.related_model is Account:
+                if field.related_model is target:
                     return True
                 if field.related_model not in seen:
                     seen.add(field.related_model)
@@ -75,7 +76,7 @@ def account_linked_models() -> list:
     return [
         model
         for model in apps.get_models(include_auto_created=True)
-        if not model._meta.abstract and not model._meta.proxy and _has_path_to_account(model)
+        if not model._meta.abstract and not model._meta.proxy and reaches(model, Account, depth=4)
     ]
 
 

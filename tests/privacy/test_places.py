@@ -12,36 +12,17 @@ from django.db import models
 
 from orbit.accounts.models import Contact
 from orbit.privacy.places import NOT_CONTACT_DATA, PLACES, SPECIAL
-from tests.access.test_scoping_guard import account_linked_models
+from tests.access.test_scoping_guard import account_linked_models, reaches
 
 # Records that name no account and may still carry a person's data: an import's file name and row report, an
 # export's filters and file.
 NOT_AN_ACCOUNTS = ("imports.ImportBatch", "imports.ExportLog")
 
 
-def _reaches_contact(model, depth: int = 2) -> bool:
-    frontier, seen = [model], {model}
-    for _level in range(depth):
-        following = []
-        for current in frontier:
-            for field in current._meta.get_fields():
-                if not field.is_relation or field.auto_created or field.related_model is None:
-                    continue
-                if not (field.many_to_one or field.one_to_one or field.many_to_many):
-                    continue
-                if field.related_model is Contact:
-                    return True
-                if field.related_model not in seen:
-                    seen.add(field.related_model)
-                    following.append(field.related_model)
-        frontier = following
-    return False
-
-
 def candidate_models() -> list:
     found = {m._meta.label: m for m in account_linked_models()}
     for model in apps.get_models(include_auto_created=True):
-        if not model._meta.abstract and not model._meta.proxy and _reaches_contact(model):
+        if not model._meta.abstract and not model._meta.proxy and reaches(model, Contact, depth=2):
             found[model._meta.label] = model
     for label in NOT_AN_ACCOUNTS:
         found[label] = apps.get_model(label)
