@@ -272,11 +272,13 @@ def namesakes(by: User, keys: set[str]) -> dict[str, list[tuple[str, bool]]]:
 _TWO_NAMESAKES = """
 SELECT k.key, a.id, a.inn FROM unnest(%s::text[]) AS k(key)
 CROSS JOIN LATERAL (
-    (SELECT id, inn FROM accounts_account WHERE name_key = k.key AND archived_at IS NULL LIMIT 1)
+    SELECT id, inn FROM accounts_account WHERE name_key = k.key AND archived_at IS NULL LIMIT 1
+) first
+CROSS JOIN LATERAL (
+    SELECT first.id, first.inn
     UNION ALL
-    (SELECT b.id, b.inn FROM accounts_account b WHERE b.name_key = k.key AND b.archived_at IS NULL
-        AND b.inn <> (SELECT inn FROM accounts_account WHERE name_key = k.key AND archived_at IS NULL LIMIT 1)
-      LIMIT 1)
+    (SELECT b.id, b.inn FROM accounts_account b
+      WHERE b.name_key = k.key AND b.archived_at IS NULL AND b.inn <> first.inn LIMIT 1)
 ) a
 """
 
