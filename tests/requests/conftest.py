@@ -3,9 +3,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from orbit.requests import sla
+from orbit.requests import services, sla
 from orbit.requests.defaults import ensure_defaults
-from orbit.requests.models import Department
+from orbit.requests.models import Department, Priority, RequestType
 from tests.factories import make_account
 
 MSK = ZoneInfo("Europe/Moscow")
@@ -46,3 +46,18 @@ def support(db):
 @pytest.fixture
 def account(org):
     return make_account(org.head, org.am_a, legal_name="ООО «Ромашка»")
+
+
+@pytest.fixture
+def request_(org, account, support, clock):
+    """A documents request of am_a's client, registered on a Monday morning (the attachments' tests; a module
+    about another kind of request defines its own)."""
+    clock.set(msk(2026, 11, 23, 10, 0))
+    return services.request_create(
+        by=org.am_a,
+        account=account,
+        request_type=RequestType.DOCUMENTS,
+        priority=Priority.NORMAL,
+        department=support,
+        subject="Акт сверки",
+    )

@@ -12,24 +12,9 @@ from django.core.files.storage import FileSystemStorage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from orbit.requests import services
-from orbit.requests.models import Attachment, Priority, RequestType
-from tests.requests.conftest import msk
+from orbit.requests.models import Attachment
 
 PDF = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n"
-
-
-@pytest.fixture
-def request_(org, account, support, clock):
-    clock.set(msk(2026, 11, 23, 10, 0))
-    return services.request_create(
-        by=org.am_a,
-        account=account,
-        request_type=RequestType.DOCUMENTS,
-        priority=Priority.NORMAL,
-        department=support,
-        subject="Акт сверки",
-    )
 
 
 class FillsUpHalfway(FileSystemStorage):

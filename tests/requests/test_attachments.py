@@ -7,8 +7,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from orbit.requests import services
-from orbit.requests.models import Attachment, Priority, RequestType
-from tests.requests.conftest import msk
+from orbit.requests.models import Attachment
 
 PDF = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 40
@@ -20,19 +19,6 @@ EXE = b"MZ\x90\x00\x03\x00\x00\x00" + b"\x00" * 40
 def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     return settings.MEDIA_ROOT
-
-
-@pytest.fixture
-def request_(org, account, support, clock):
-    clock.set(msk(2026, 11, 23, 10, 0))
-    return services.request_create(
-        by=org.am_a,
-        account=account,
-        request_type=RequestType.DOCUMENTS,
-        priority=Priority.NORMAL,
-        department=support,
-        subject="Акт сверки",
-    )
 
 
 def _stored(media):
