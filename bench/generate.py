@@ -67,7 +67,7 @@ ACCOUNT_COLUMNS = (
     "id, created_at, updated_at, version, archived_at, legal_name, short_name, inn, kpp, tier, status, "
     "status_changed_at, goals, strategy, investment_plans, financial_indicators, agreed_budget, "
     "budget_currency, competitors, switching_barriers, search_text, created_by_id, parent_id, "
-    "responsible_manager_id, industry_id, region_id, segment_id, sort_name"
+    "responsible_manager_id, industry_id, region_id, segment_id, sort_name, phone, address, website, director"
 )
 CONTACT_COLUMNS = (
     "id, created_at, updated_at, version, archived_at, full_name, position, phone, email, buying_role, "
@@ -390,6 +390,10 @@ def account_rows(plan: Plan, chunk: int, emit, first_id: int = 0) -> int:
             region_of[inn[:2]],
             segment,
             sort,
+            "",  # the company's own phone, address, website and director: none generated
+            "",
+            "",
+            "",
         )
         emit(row if manager_sort is None else (*row, manager_sort.get(c.owner[j], "")))
     return n
