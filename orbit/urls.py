@@ -30,6 +30,7 @@ urlpatterns = [
     path("managers/bonuses/", include("orbit.bonuses.urls")),
     path("privacy/", include("orbit.privacy.urls")),
     path("search/", include("orbit.search.urls")),
+    path("views/", include("orbit.savedviews.urls")),
     path("api/", api.urls),
     path("health/", include("orbit.ops.urls")),
     path("admin/", admin.site.urls),

@@ -56,6 +56,7 @@ class AccessContext:
     seat_account_ids: set[int]  # accounts where he sits on the account team (holdings expanded) or receives
     covered_owner_ids: set[int]  # managers away whose whole portfolio he covers today
     covered_account_ids: set[int]  # single accounts he covers today
+    teams: dict[int, tuple[int | None, int | None]]  # the whole team tree: id -> (parent id, lead id)
 
 
 def access_context(user: User) -> AccessContext:
@@ -69,6 +70,7 @@ def access_context(user: User) -> AccessContext:
     children: dict[int | None, list[int]] = {}
     roots: list[int] = []
     team_of: dict[int, int] = {}
+    teams: dict[int, tuple[int | None, int | None]] = {}
     widened: dict[str, list] = {}
     policy = VisibilityPolicy()
     for row in rows:
@@ -79,6 +81,7 @@ def access_context(user: User) -> AccessContext:
             policy = VisibilityPolicy(pk=1, managers_see_team=bool(a), leads_see_subteams=bool(b))
         elif kind == "team":
             children.setdefault(b, []).append(a)
+            teams[a] = (b, c)
             if c == user.pk:
                 roots.append(a)
         elif kind == "member":
@@ -100,6 +103,7 @@ def access_context(user: User) -> AccessContext:
         seat_account_ids=grants.seat_account_ids,
         covered_owner_ids=grants.covered_owner_ids,
         covered_account_ids=grants.covered_account_ids,
+        teams=teams,
     )
     user._role_set = context.roles
     user._access_context = context  # type: ignore[attr-defined]  # per-request cache on the user
@@ -234,6 +238,12 @@ def can_create_account(user: User) -> bool:
     return bool(user and user.is_authenticated and user.is_active) and (
         user.is_superuser or _has(user, *_WRITER_ROLES)
     )
+
+
+def may_act_in_bulk(user: User) -> bool:
+    """Whoever changes accounts may act on a selection of them (each account still checked as one by one);
+    the auditor, who changes nothing, does no bulk action."""
+    return can_create_account(user)
 
 
 def may_reassign(user: User, account) -> bool:

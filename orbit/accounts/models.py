@@ -416,3 +416,21 @@ class AccountTeamMember(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} — {self.get_role_display()}"
+
+
+class BulkAction(models.Model):
+    """One bulk action on the account list, done all or nothing: who, what, on how many accounts.
+
+    Each account's change is in its own history as a one-by-one change is; this row is the action's receipt (what
+    a double submit finds under its idempotency key). It names no account, so it is not account-linked data.
+    """
+
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    action = models.CharField(max_length=20)
+    count = models.PositiveIntegerField()
+    params = models.JSONField(default=dict, blank=True)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("bulk action")
+        verbose_name_plural = _("bulk actions")

@@ -50,6 +50,7 @@ class AccountFilters:
     parent: int | None = None
     archived: bool = False  # True: the archive instead of the live accounts
     sort: str = "name"
+    ids: list[int] = field(default_factory=list)  # a bulk selection's accounts (its export)
 
 
 _LEGAL_FORM_WORDS = {form.lower() for form in LEGAL_FORMS}
@@ -95,6 +96,8 @@ def account_list(user: User, filters: AccountFilters) -> QuerySet[Account]:
         qs = qs.filter(responsible_manager_id__in=filters.manager)
     if filters.parent:
         qs = qs.filter(parent_id=filters.parent)
+    if filters.ids:
+        qs = qs.filter(pk__in=filters.ids)
     order = list_order(filters)
     if filters.q.strip():
         order = _sorted_after_search(order)

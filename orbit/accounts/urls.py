@@ -1,6 +1,6 @@
 from django.urls import path
 
-from orbit.accounts import views, views_dedup, views_register
+from orbit.accounts import views, views_bulk, views_dedup, views_register
 
 app_name = "accounts"
 urlpatterns = [
@@ -9,6 +9,7 @@ urlpatterns = [
     path("lookup/", views.account_lookup, name="lookup"),
     path("inn-lookup/", views_register.inn_lookup, name="inn_lookup"),
     path("reassignments/", views.reassignment_report, name="reassignments"),
+    path("bulk/", views_bulk.bulk_action, name="bulk"),
     path("duplicates/", views_dedup.duplicates_report, name="duplicates"),
     path("<int:pk>/", views.account_detail, name="detail"),
     path("<int:pk>/edit/", views.account_edit, name="edit"),

@@ -30,17 +30,23 @@ from orbit.accounts.models import (
     Account,
     AccountStatus,
     AccountTeamMember,
+    ChangeReason,
     Contact,
     Industry,
     Region,
     Segment,
     Tier,
 )
+from orbit.activities.models import TouchKind
 from orbit.common import idempotency, keyset
 from orbit.common.errors import ConflictError
 from orbit.common.forms import apply_service_error
 from orbit.common.pagination import CappedPaginator, list_queries
 from orbit.common.refusal import refused
+from orbit.handoffs.models import HandoffKind
+from orbit.handoffs.services import BETWEEN_MANAGERS_REASONS
+from orbit.savedviews import rules as saved_views
+from orbit.savedviews.models import ListKind
 
 
 def _int_list(values: list[str]) -> list[int]:
@@ -65,6 +71,7 @@ def filters_from(get) -> selectors.AccountFilters:
         parent=int(parent) if parent.isdigit() else None,
         archived=get.get("archived") == "1",
         sort=get.get("sort", "name") if get.get("sort") in selectors.SORTS else "name",
+        ids=_int_list(get.getlist("id"))[: settings.ORBIT_BULK_ACTION_MAX],
     )
 
 
@@ -91,9 +98,26 @@ def account_list(request):
         # Plain (id, name) pairs: the filter lists every manager, and 500 model instances cost a page its speed.
         "managers": selectors.manager_choices().values_list("id", "display_name"),
         "can_create": policy.can_create_account(request.user),
+        **_bars(request),
     }
     template = "accounts/_results.html" if request.htmx and not request.htmx.boosted else "accounts/list.html"
     return TemplateResponse(request, template, context)
+
+
+def _bars(request) -> dict:
+    """The views bar's and the bulk bar's context (accounts/_bulk_bar.html, savedviews/_bar.html)."""
+    view = request.GET.get("view", "")
+    return {
+        "saved_views": saved_views.visible_to(request.user, ListKind.ACCOUNTS),
+        "current_view": int(view) if view.isdigit() else None,
+        "bulk": {
+            "changes": policy.may_act_in_bulk(request.user),
+            "max": settings.ORBIT_BULK_ACTION_MAX,
+            "touch_kinds": TouchKind.choices,
+            "handoff_kinds": HandoffKind.choices,
+            "reasons": [(r.value, r.label) for r in ChangeReason if r in BETWEEN_MANAGERS_REASONS],
+        },
+    }
 
 
 @login_required
