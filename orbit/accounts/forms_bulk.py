@@ -32,7 +32,7 @@ NEEDS = {
 
 class BulkForm(forms.Form):
     action = forms.ChoiceField(label=_("Action"), choices=ACTION_CHOICES)
-    scope = forms.ChoiceField(choices=[("page", "page"), ("all", "all")], initial="page", widget=forms.HiddenInput)
+    scope = forms.ChoiceField(choices=[("page", "page"), ("all", "all")], required=False, widget=forms.HiddenInput)
     query = forms.CharField(required=False, widget=forms.HiddenInput)
     tier = forms.ChoiceField(label=_("New tier"), choices=[("", "—"), *Tier.choices], required=False)
     segment = forms.ModelChoiceField(label=_("New segment"), queryset=Segment.objects.all(), required=False)
