@@ -24,6 +24,7 @@ from orbit.handoffs.models import BulkMove
 from orbit.imports.models import ExportLog, ImportBatch
 from orbit.requests.models import SlaPolicy
 from orbit.revenue.models import ProductLine
+from orbit.savedviews.models import SavedView
 from orbit.staffing.models import Competency, Training
 from orbit.worktime.services import default_calendar
 from tests.access.personas import (
@@ -113,6 +114,16 @@ ROUTES = {
     "imports:undo": Route(method="post", scope="import_undo", ok=302),
     "imports:progress": Route(scope="import_batch", ok=302),  # a finished import: on to its page
     "accounts:lookup": Route(),
+    # The bulk bar: an empty post is a 400 for everyone; who may do what to each account: tests/accounts/test_bulk_*.
+    "accounts:bulk": Route(method="post", ok=400),
+    # Saved views: his own and those shared with him; an empty save is a 400 (tests/savedviews).
+    "savedviews:manage": Route(),
+    "savedviews:open": Route(ok=302),  # no view chosen: on to the list
+    "savedviews:create": Route(method="post", ok=400),
+    # lead_a's view shared with team A: he changes it, its readers (team A, sub-team A1) get 403, others 404.
+    "savedviews:rename": Route(method="post", scope="saved_view", ok=302, data={"name": "Новое имя"}),
+    "savedviews:share": Route(method="post", scope="saved_view", ok=302, data={"shared": "0"}),
+    "savedviews:delete": Route(method="post", scope="saved_view", ok=302),
     # Writers only; no register key in the tests, so the feature is hidden (404): tests/accounts/test_company_register.py
     "accounts:inn_lookup": Route(scope="create", ok=404),
     "accounts:reassignments": Route(),
@@ -441,6 +452,8 @@ def _expected(route: Route, persona: str, target: str | None) -> int:
         return 200 if persona in ("lead_a", "head", "admin") else 404
     if route.scope == "own_export":
         return route.ok if persona == "lead_a" else 404
+    if route.scope == "saved_view":
+        return route.ok if persona == "lead_a" else 403 if persona in ("am_a", "am_a1") else 404
     if route.scope in ("profile", "profile_write"):
         if persona not in PROFILE_READERS:
             return 404
@@ -553,6 +566,11 @@ def _request(world, name: str, persona: str, target: str | None):
         args = [default_calendar().pk] + (["2026-11-24"] if name.startswith("worktime:day") else [])
     elif name == "imports:report":
         args = ["0" * 32]
+    elif route.scope == "saved_view":
+        view = SavedView.objects.filter(owner=world.people["lead_a"]).first() or SavedView.objects.create(
+            owner=world.people["lead_a"], kind="accounts", name="Команда А", query="tier=A", shared=True
+        )
+        args = [view.pk]
     elif route.scope == "own_export":
         log = ExportLog.objects.create(
             by=world.people["lead_a"], list_name="accounts", format="csv", status="queued", background=True
