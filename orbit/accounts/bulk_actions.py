@@ -105,7 +105,9 @@ def apply(*, by: User, action: str, versions: dict[int, int | None], params: dic
     change = _change(action, params, by)
     with transaction.atomic():
         visible = set(
-            policy.visible_accounts(by, include_archived=True).filter(pk__in=versions).values_list("pk", flat=True)
+            policy.visible_accounts(by, include_archived=True)
+            .filter(pk__in=versions)
+            .values_list("pk", flat=True)
         )
         # Locked in id order (two bulk actions on overlapping selections never wait for each other in a circle).
         locked = list(
@@ -125,13 +127,19 @@ def apply(*, by: User, action: str, versions: dict[int, int | None], params: dic
                     Refusal(
                         account.pk,
                         account.display_name,
-                        [_("Someone changed this account after you opened the list: reload the list and try again.")],
+                        [
+                            _(
+                                "Someone changed this account after you opened the list: reload the list and try again."
+                            )
+                        ],
                         conflict=True,
                     )
                 )
                 continue
             try:
-                change(account)  # its own savepoint: a refusal undoes only its partial work, then all is undone
+                change(
+                    account
+                )  # its own savepoint: a refusal undoes only its partial work, then all is undone
             except ConflictError as exc:
                 refusals.append(Refusal(account.pk, account.display_name, _reasons(exc), conflict=True))
             except (PermissionDenied, ValidationError) as exc:

@@ -32,16 +32,23 @@ NEEDS = {
 
 class BulkForm(forms.Form):
     action = forms.ChoiceField(label=_("Action"), choices=ACTION_CHOICES)
-    scope = forms.ChoiceField(choices=[("page", "page"), ("all", "all")], required=False, widget=forms.HiddenInput)
+    scope = forms.ChoiceField(
+        choices=[("page", "page"), ("all", "all")], required=False, widget=forms.HiddenInput
+    )
     query = forms.CharField(required=False, widget=forms.HiddenInput)
     tier = forms.ChoiceField(label=_("New tier"), choices=[("", "—"), *Tier.choices], required=False)
     segment = forms.ModelChoiceField(label=_("New segment"), queryset=Segment.objects.all(), required=False)
-    touch_kind = forms.ChoiceField(label=_("Kind of touch"), choices=[("", "—"), *TouchKind.choices], required=False)
+    touch_kind = forms.ChoiceField(
+        label=_("Kind of touch"), choices=[("", "—"), *TouchKind.choices], required=False
+    )
     planned_for = DateField(label=_("Day"), required=False)
     subject = forms.CharField(label=_("Note"), max_length=200, required=False)
     to_user = forms.ModelChoiceField(label=_("Receiver"), queryset=manager_choices(), required=False)
     handoff_kind = forms.ChoiceField(
-        label=_("Kind of handoff"), choices=HandoffKind.choices, initial=HandoffKind.BETWEEN_MANAGERS, required=False
+        label=_("Kind of handoff"),
+        choices=HandoffKind.choices,
+        initial=HandoffKind.BETWEEN_MANAGERS,
+        required=False,
     )
     reason = forms.ChoiceField(
         label=_("Reason"),
@@ -66,7 +73,11 @@ class BulkForm(forms.Form):
         if action == bulk_actions.SEGMENT:
             return {"segment": data["segment"].pk}
         if action == bulk_actions.TOUCH:
-            return {"kind": data["touch_kind"], "planned_for": data["planned_for"].isoformat(), "subject": data["subject"]}
+            return {
+                "kind": data["touch_kind"],
+                "planned_for": data["planned_for"].isoformat(),
+                "subject": data["subject"],
+            }
         if action == bulk_actions.HANDOFF:
             return {"to_user": data["to_user"].pk, "kind": data["handoff_kind"], "reason": data["reason"]}
         return {"format": data["format"]}

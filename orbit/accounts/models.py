@@ -434,3 +434,6 @@ class BulkAction(models.Model):
     class Meta:
         verbose_name = _("bulk action")
         verbose_name_plural = _("bulk actions")
+
+    def __str__(self) -> str:
+        return f"{self.action} × {self.count}"

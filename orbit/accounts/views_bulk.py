@@ -32,7 +32,9 @@ def _selection(user, form: BulkForm, request) -> dict[int, int | None]:
     if form.cleaned_data["scope"] != "all":
         return checked_versions(request.POST.getlist("account"))
     filters = filters_from(QueryDict(form.cleaned_data["query"]))
-    ids = selectors.account_list(user, filters).values_list("pk", flat=True)[: settings.ORBIT_BULK_ACTION_MAX + 1]
+    ids = selectors.account_list(user, filters).values_list("pk", flat=True)[
+        : settings.ORBIT_BULK_ACTION_MAX + 1
+    ]
     return dict.fromkeys(ids)
 
 
@@ -54,12 +56,14 @@ def bulk_action(request):
         suffix += ("&" if suffix else "") + urlencode({"format": form.cleaned_data["format"]})
         return redirect(f"{reverse('imports:accounts_export')}?{suffix}")
     try:
-        receipt, first = idempotency.once(
+        receipt, _first = idempotency.once(
             user=request.user,
             key=idempotency.key_of(request),
             scope="accounts_bulk",
             model=BulkAction,
-            write=lambda: bulk_actions.apply(by=request.user, action=action, versions=versions, params=form.params()),
+            write=lambda: bulk_actions.apply(
+                by=request.user, action=action, versions=versions, params=form.params()
+            ),
         )
     except PermissionDenied as exc:
         return _refused(request, back_url, reasons=[str(exc)], status=403)

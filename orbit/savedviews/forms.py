@@ -5,7 +5,7 @@ from orbit.savedviews.models import ListKind, SavedView
 
 
 class SaveViewForm(forms.Form):
-    """"Save current as…": the list's query string travels in a hidden field (orbit/static/orbit/lists.js keeps
+    """ "Save current as…": the list's query string travels in a hidden field (orbit/static/orbit/lists.js keeps
     it equal to the address, which htmx changes as the filters change)."""
 
     kind = forms.ChoiceField(choices=ListKind.choices, widget=forms.HiddenInput)

@@ -17,7 +17,10 @@ class SavedView(models.Model):
     may see (a shared view never widens visibility). Who reads a view: orbit/savedviews/rules.py."""
 
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_views", verbose_name=_("owner")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="saved_views",
+        verbose_name=_("owner"),
     )
     kind = models.CharField(_("list"), max_length=30, choices=ListKind.choices)
     name = models.CharField(_("name"), max_length=80)

@@ -119,7 +119,9 @@ def view_create(*, by: User, kind: str, name: str, query: str, shared: bool = Fa
     return _save(view)
 
 
-def view_update(*, by: User, view: SavedView, name: str | None = None, shared: bool | None = None) -> SavedView:
+def view_update(
+    *, by: User, view: SavedView, name: str | None = None, shared: bool | None = None
+) -> SavedView:
     """Rename or share (unshare) his own view."""
     _ensure_owner(by, view)
     if name is not None:

@@ -70,7 +70,11 @@ def view_create(request):
                 scope="saved_view_create",
                 model=SavedView,
                 write=lambda: rules.view_create(
-                    by=request.user, kind=data["kind"], name=data["name"], query=data["query"], shared=data["shared"]
+                    by=request.user,
+                    kind=data["kind"],
+                    name=data["name"],
+                    query=data["query"],
+                    shared=data["shared"],
                 ),
             )
         except ValidationError as exc:

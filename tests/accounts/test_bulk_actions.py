@@ -36,7 +36,9 @@ def accounts(org):
 
 def test_am_changes_the_tier_of_his_accounts_each_in_its_history(org, accounts):
     a1, a2 = accounts["a1"], accounts["a2"]
-    receipt = bulk_actions.apply(by=org.am_a, action="tier", versions=_versions(a1, a2), params={"tier": Tier.B})
+    receipt = bulk_actions.apply(
+        by=org.am_a, action="tier", versions=_versions(a1, a2), params={"tier": Tier.B}
+    )
     assert receipt.count == 2 and receipt.by == org.am_a
     assert _tiers(a1, a2) == [Tier.B, Tier.B]
     for account in (a1, a2):
@@ -81,7 +83,9 @@ def test_each_role_changes_what_it_may_change_one_by_one(org, accounts, persona,
             assert _tiers(account) == [Tier.A]
         else:
             with pytest.raises(BulkRefused):
-                bulk_actions.apply(by=user, action="tier", versions=_versions(account), params={"tier": Tier.A})
+                bulk_actions.apply(
+                    by=user, action="tier", versions=_versions(account), params={"tier": Tier.A}
+                )
             assert _tiers(account) == [Tier.C]
 
 
@@ -106,8 +110,12 @@ def test_an_account_changed_since_the_list_was_read_fails_the_whole_action(org, 
 def test_segment_in_bulk(org, accounts):
     large = Segment.objects.create(code="large", name_ru="Крупный бизнес", name_en="Enterprise")
     a1, a2 = accounts["a1"], accounts["a2"]
-    bulk_actions.apply(by=org.am_a, action="segment", versions=_versions(a1, a2), params={"segment": large.pk})
-    assert set(Account.objects.filter(pk__in=[a1.pk, a2.pk]).values_list("segment_id", flat=True)) == {large.pk}
+    bulk_actions.apply(
+        by=org.am_a, action="segment", versions=_versions(a1, a2), params={"segment": large.pk}
+    )
+    assert set(Account.objects.filter(pk__in=[a1.pk, a2.pk]).values_list("segment_id", flat=True)) == {
+        large.pk
+    }
 
 
 def test_touches_are_planned_for_the_one_acting_as_one_by_one(org, accounts):
@@ -117,7 +125,9 @@ def test_touches_are_planned_for_the_one_acting_as_one_by_one(org, accounts):
     bulk_actions.apply(by=org.lead_a, action="touch", versions=_versions(a1, a2), params=params)
     touches = Touch.objects.filter(account__in=[a1, a2])
     assert touches.count() == 2
-    assert {(t.owner_id, t.planned_for, t.subject) for t in touches} == {(org.lead_a.pk, day, "Обсудить продление")}
+    assert {(t.owner_id, t.planned_for, t.subject) for t in touches} == {
+        (org.lead_a.pk, day, "Обсудить продление")
+    }
 
 
 def test_a_touch_in_the_past_is_refused_for_every_account(org, accounts):
@@ -136,7 +146,9 @@ def test_handoffs_start_through_handoff_start_all_or_nothing(org, accounts):
     assert Handoff.objects.filter(account=a1, to_user=org.am_a1).count() == 1
     # a1 has an open handoff now: a second start on a1 and a2 is refused for a1, and a2 is not started either.
     with pytest.raises(BulkRefused) as refused:
-        bulk_actions.apply(by=org.lead_a, action="handoff", versions={a1.pk: None, a2.pk: None}, params=params)
+        bulk_actions.apply(
+            by=org.lead_a, action="handoff", versions={a1.pk: None, a2.pk: None}, params=params
+        )
     assert [r.account_id for r in refused.value.refusals] == [a1.pk]
     assert not Handoff.objects.filter(account=a2).exists()
 
@@ -147,7 +159,10 @@ def test_an_empty_or_too_large_selection_is_refused(org, accounts, settings):
     settings.ORBIT_BULK_ACTION_MAX = 2
     with pytest.raises(ValidationError, match="2"):
         bulk_actions.apply(
-            by=org.head, action="tier", versions=dict.fromkeys(a.pk for a in accounts.values()), params={"tier": "A"}
+            by=org.head,
+            action="tier",
+            versions=dict.fromkeys(a.pk for a in accounts.values()),
+            params={"tier": "A"},
         )
     assert set(Account.objects.values_list("tier", flat=True)) == {Tier.C}
 

@@ -31,7 +31,9 @@ def test_the_list_shows_the_bars_and_a_checkbox_per_row(client, org, accounts):
     client.force_login(org.am_a)
     body = client.get(reverse("accounts:list")).content.decode()
     assert 'id="bulk-form"' in body and body.count('name="account"') == 2 and "data-bulk-page" in body
-    assert 'value="tier"' in body and "savedviews/open" in body.replace(reverse("savedviews:open"), "savedviews/open")
+    assert 'value="tier"' in body and "savedviews/open" in body.replace(
+        reverse("savedviews:open"), "savedviews/open"
+    )
 
 
 def test_the_auditor_is_offered_the_export_only(client, org, accounts):
@@ -50,14 +52,16 @@ def test_bulk_tier_changes_and_confirms_with_the_count(client, org, accounts):
     )
     assert response.redirect_chain[-1][0] == reverse("accounts:list") + "?sort=name"
     assert _tiers(a1, a2) == ["A", "A"]
-    assert "2" in str(list(response.context["messages"])[0])
+    assert "2" in str(next(iter(response.context["messages"])))
 
 
 def test_a_refusal_is_a_4xx_listing_each_account_in_russian(client, org, accounts):
     a1, b = accounts["a1"], accounts["b"]
     team.team_member_add(by=org.head, account=b, user=org.am_a, role=TeamRole.SUPPORT_ENGINEER)
     client.force_login(org.am_a)
-    response = client.post(reverse("accounts:bulk"), {"action": "tier", "tier": "A", "account": _checked(a1, b)})
+    response = client.post(
+        reverse("accounts:bulk"), {"action": "tier", "tier": "A", "account": _checked(a1, b)}
+    )
     assert response.status_code == 400
     body = response.content.decode()
     assert "Ничего не изменено" in body and "ООО «Дельта»" in body and "ООО «Альфа»" not in body
@@ -89,7 +93,9 @@ def test_a_concurrent_edit_is_a_409(client, org, accounts):
 
 def test_the_auditor_gets_403_and_a_missing_field_400(client, org, accounts):
     client.force_login(org.auditor)
-    response = client.post(reverse("accounts:bulk"), {"action": "tier", "tier": "A", "account": _checked(accounts["a1"])})
+    response = client.post(
+        reverse("accounts:bulk"), {"action": "tier", "tier": "A", "account": _checked(accounts["a1"])}
+    )
     assert response.status_code == 403
     client.force_login(org.am_a)
     response = client.post(reverse("accounts:bulk"), {"action": "tier", "account": _checked(accounts["a1"])})
@@ -112,7 +118,9 @@ def test_all_matching_the_filter_goes_through_the_lists_filters_and_visibility(c
 def test_all_matching_beyond_the_cap_is_refused(client, org, accounts, settings):
     settings.ORBIT_BULK_ACTION_MAX = 1
     client.force_login(org.am_a)
-    response = client.post(reverse("accounts:bulk"), {"action": "tier", "tier": "A", "scope": "all", "query": ""})
+    response = client.post(
+        reverse("accounts:bulk"), {"action": "tier", "tier": "A", "scope": "all", "query": ""}
+    )
     assert response.status_code == 400 and _tiers(accounts["a1"], accounts["a2"]) == ["C", "C"]
 
 

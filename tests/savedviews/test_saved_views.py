@@ -19,8 +19,12 @@ def _names(user) -> set[str]:
 @pytest.fixture
 def views(org):
     return {
-        "shared_a": rules.view_create(by=org.am_a, kind="accounts", name="Ключевые", query="tier=A", shared=True),
-        "own_a": rules.view_create(by=org.am_a, kind="accounts", name="Мои черновики", query="status=prospect"),
+        "shared_a": rules.view_create(
+            by=org.am_a, kind="accounts", name="Ключевые", query="tier=A", shared=True
+        ),
+        "own_a": rules.view_create(
+            by=org.am_a, kind="accounts", name="Мои черновики", query="status=prospect"
+        ),
         "shared_b": rules.view_create(by=org.am_b, kind="accounts", name="Команда Б", query="", shared=True),
     }
 
@@ -104,7 +108,10 @@ def test_saving_from_the_bar_and_opening_it(client, org):
     )
     view = SavedView.objects.get(owner=org.am_a)
     assert view.query == "tier=A&sort=-name" and view.shared
-    assert response.status_code == 302 and response.url == f"{reverse('accounts:list')}?tier=A&sort=-name&view={view.pk}"
+    assert (
+        response.status_code == 302
+        and response.url == f"{reverse('accounts:list')}?tier=A&sort=-name&view={view.pk}"
+    )
     opened = client.get(reverse("savedviews:open"), {"view": view.pk})
     assert opened.url == response.url
     page = client.get(opened.url)
@@ -113,7 +120,9 @@ def test_saving_from_the_bar_and_opening_it(client, org):
 
 def test_a_duplicate_name_from_the_bar_is_a_400_with_the_field_error(client, org, views):
     client.force_login(org.am_a)
-    response = client.post(reverse("savedviews:create"), {"kind": "accounts", "name": "Ключевые", "query": ""})
+    response = client.post(
+        reverse("savedviews:create"), {"kind": "accounts", "name": "Ключевые", "query": ""}
+    )
     assert response.status_code == 400 and "У вас уже есть вид «Ключевые»" in response.content.decode()
 
 
@@ -135,7 +144,10 @@ def test_pages_answer_404_to_a_stranger_and_403_to_a_reader(client, org, views):
     client.force_login(org.lead_a)
     assert client.post(reverse("savedviews:rename", args=[view.pk]), {"name": "X"}).status_code == 403
     client.force_login(org.am_a)
-    assert client.post(reverse("savedviews:rename", args=[view.pk]), {"name": "Мои черновики"}).status_code == 400
+    assert (
+        client.post(reverse("savedviews:rename", args=[view.pk]), {"name": "Мои черновики"}).status_code
+        == 400
+    )
     assert client.post(reverse("savedviews:share", args=[view.pk]), {"shared": "0"}).status_code == 302
     assert client.post(reverse("savedviews:delete", args=[view.pk])).status_code == 302
     assert client.get(reverse("savedviews:manage"), {"kind": "accounts"}).status_code == 200
