@@ -12,6 +12,7 @@ from orbit.activities.models import Touch
 from orbit.requests import services as request_services
 from orbit.requests.defaults import ensure_defaults
 from orbit.requests.models import Department
+from orbit.savedviews import rules
 from tests.e2e.conftest import login, settle
 from tests.factories import PASSWORD, make_account
 
@@ -84,4 +85,24 @@ def test_main_pages_have_no_serious_accessibility_violations(org, page, language
     for url in main_pages(account, request, head=who == "head"):
         found += axe_violations(page, url)
         assert page.locator("html").get_attribute("lang") == language, url
+    assert found == [], "\n".join(found)
+
+
+@pytest.mark.parametrize("language", ["ru", "en"])
+def test_the_account_lists_bars_have_no_serious_accessibility_violations(org, page, language):
+    """The views bar with "Save current as…" open and the bulk bar shown (a row checked), and the views page."""
+    make_account(org.head, org.am_a, legal_name="ООО «Доступ»")
+    make_account(org.head, org.am_a, legal_name="ООО «Доступ-2»")
+    rules.view_create(by=org.am_a, kind="accounts", name="Мои", query="tier=A", shared=True)
+    org.am_a.language = language
+    org.am_a.save(update_fields=["language"])
+    login(page, "am_a", PASSWORD)
+    page.goto("/accounts/")
+    settle(page)
+    page.locator("input[data-bulk-row]").first.check()
+    page.locator(".views-save summary").click()
+    assert page.locator("#bulk-form").is_visible()
+    page.add_script_tag(url=AXE)
+    found = [f"/accounts/ (bars open) {v}" for v in page.evaluate(RUN_AXE)]
+    found += axe_violations(page, "/views/?kind=accounts")
     assert found == [], "\n".join(found)
