@@ -48,7 +48,7 @@ def _reached_teams(user: User) -> set[int]:
 
 
 def visible_to(user: User, kind: str) -> QuerySet[SavedView]:
-    """His own views of this list and those shared with him, his own first."""
+    """His own views of this list and those shared with him, by name."""
     return (
         SavedView.objects.filter(kind=kind)
         .filter(Q(owner=user) | Q(shared=True, owner__team_id__in=_reached_teams(user)))
