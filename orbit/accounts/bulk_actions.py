@@ -14,7 +14,7 @@ one by one. A selection is capped at ORBIT_BULK_ACTION_MAX accounts and runs in 
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -41,11 +41,12 @@ class Refusal:
     conflict: bool = False
 
 
-@dataclass
 class BulkRefused(Exception):
     """Nothing was changed: these accounts were refused (each with its reasons)."""
 
-    refusals: list[Refusal] = field(default_factory=list)
+    def __init__(self, refusals: list[Refusal]):
+        super().__init__(f"{len(refusals)} accounts refused")
+        self.refusals = refusals
 
     @property
     def conflict(self) -> bool:

@@ -1,8 +1,6 @@
 """The account list's bulk bar posts here: a refusal is a 4xx page listing each refused account with its reason,
 success goes back to the list with the count (orbit/accounts/bulk_actions.py does the work)."""
 
-from urllib.parse import urlencode
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -11,6 +9,7 @@ from django.http import QueryDict
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
@@ -48,13 +47,17 @@ def bulk_action(request):
         return _refused(request, back_url, form=form)
     versions = _selection(request.user, form, request)
     action = form.cleaned_data["action"]
-    if action == EXPORT:  # the list's own export, narrowed to the selection (the ids, or the same filters)
-        params = [("id", pk) for pk in versions] if form.cleaned_data["scope"] != "all" else []
-        export_query = QueryDict(query, mutable=True) if not params else QueryDict(mutable=True)
-        export_query.pop("page", None)
-        suffix = "&".join(part for part in (export_query.urlencode(), urlencode(params)) if part)
-        suffix += ("&" if suffix else "") + urlencode({"format": form.cleaned_data["format"]})
-        return redirect(f"{reverse('imports:accounts_export')}?{suffix}")
+    if not versions:
+        return _refused(request, back_url, reasons=[_("Select at least one account.")])
+    if action == EXPORT:  # the list's own export, narrowed to the checked rows, or with the list's filters
+        if form.cleaned_data["scope"] == "all":
+            export_query = QueryDict(query, mutable=True)
+            export_query.pop("page", None)
+        else:
+            export_query = QueryDict(mutable=True)
+            export_query.setlist("id", [str(pk) for pk in versions])
+        export_query["format"] = form.cleaned_data["format"]
+        return redirect(f"{reverse('imports:accounts_export')}?{export_query.urlencode()}")
     try:
         receipt, _first = idempotency.once(
             user=request.user,

@@ -142,3 +142,18 @@ def test_export_of_the_selection_is_the_lists_export_narrowed_to_it(client, org,
     assert response.status_code == 302 and response.url.startswith(reverse("imports:accounts_export"))
     csv = b"".join(client.get(response.url).streaming_content).decode("utf-8-sig")
     assert "ООО «Бета»" in csv and "ООО «Альфа»" not in csv
+
+
+def test_export_of_all_matching_uses_the_lists_filters_and_an_empty_selection_exports_nothing(
+    client, org, accounts
+):
+    client.force_login(org.am_a)
+    response = client.post(
+        reverse("accounts:bulk"),
+        {"action": "export", "format": "csv", "scope": "all", "query": "q=Бета&page=x"},
+    )
+    assert response.status_code == 302 and "q=" in response.url and "page" not in response.url
+    csv = b"".join(client.get(response.url).streaming_content).decode("utf-8-sig")
+    assert "ООО «Бета»" in csv and "ООО «Альфа»" not in csv
+    response = client.post(reverse("accounts:bulk"), {"action": "export", "format": "csv"})
+    assert response.status_code == 400
