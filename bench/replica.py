@@ -274,8 +274,12 @@ def exercise(report: Report, primary: Cluster, replica: Cluster) -> None:
     )
     assert unpinned[4] > 0 and unpinned[2] > 0
     report()
-    report("Query counts include the session and the signed-in user, read from the primary before any view, and")
-    report("on the replica the one query that asks its state (here before every request; every 5 s by default).")
+    report(
+        "Query counts include the session and the signed-in user, read from the primary before any view, and"
+    )
+    report(
+        "on the replica the one query that asks its state (here before every request; every 5 s by default)."
+    )
 
     try:
         replica.sql(f"UPDATE {accounts_table} SET legal_name = legal_name WHERE id = {first.pk}")
