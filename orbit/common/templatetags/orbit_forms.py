@@ -26,7 +26,7 @@ def options(choices, selected) -> str:
     alone (500 people) was a third of the page's time at a million accounts (bench/README, issue 16).
     """
     chosen = {str(v) for v in selected} if isinstance(selected, list | tuple | set) else {str(selected)}
-    return mark_safe(  # every value and label is escaped above
+    return mark_safe(  # every value and label is escaped as it is written, below
         "".join(
             f'<option value="{escape(str(value))}"{" selected" if str(value) in chosen else ""}>'
             f"{escape(str(label))}</option>"
