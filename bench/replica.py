@@ -13,7 +13,10 @@ What it does, end to end, and then stops both servers and removes their folders 
 5. lag: pause replay on the replica, let a manager create an account through the form, and show that he sees
    it at once (pinned to the primary), a colleague does not until replay resumes, and after the pin the writer
    reads from the replica again;
-6. a write sent to the replica is refused by PostgreSQL (read-only).
+6. too far behind: with replay still paused and ORBIT_REPLICA_MAX_LAG_SECONDS lowered to 1 s, the colleague's
+   list is read from the primary (and shows the new account) until replay resumes;
+7. a write sent to the replica is refused by PostgreSQL (read-only);
+8. the replica stopped: the lag-tolerant list is served from the primary, and /health/ready says why.
 """
 
 import argparse
@@ -151,14 +154,18 @@ def exercise(report: Report, primary: Cluster, replica: Cluster) -> None:
     import django
 
     django.setup()
+    from django.conf import settings
     from django.db import connections
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
     from django.urls import reverse
 
     from orbit.accounts.models import Account
+    from orbit.ops import replica as routing
     from orbit.org.models import Role, User, UserRole
     from tests.factories import make_account
+
+    settings.ORBIT_REPLICA_CHECK_SECONDS = 0  # each request asks the replica's state afresh: the run is short
 
     head = User.objects.create_user(username="head", password="x" * 12, display_name="Head")
     manager = User.objects.create_user(username="am", password="x" * 12, display_name="Manager")
@@ -191,6 +198,11 @@ def exercise(report: Report, primary: Cluster, replica: Cluster) -> None:
             after["primary"] - before["primary"],
             after["replica"] - before["replica"],
         )
+
+    def visit_primary_only(client, url):
+        """A request while the replica's server is down (counting on it would need a connection to it)."""
+        connections.close_all()
+        return client.get(url)
 
     report()
     report(
@@ -240,6 +252,16 @@ def exercise(report: Report, primary: Cluster, replica: Cluster) -> None:
     behind = primary.sql("SELECT pg_current_wal_lsn()")[0][0]
     behind = replica.sql(f"SELECT pg_wal_lsn_diff('{behind}', pg_last_wal_replay_lsn())")[0][0]
     report(f"| *the replica is {int(behind)} bytes of WAL behind the primary* | | | |")
+    settings.ORBIT_REPLICA_MAX_LAG_SECONDS = 1.0  # from Orbit's default 30 s, so the run need not wait 30 s
+    while (state := routing.probe()).usable:
+        time.sleep(0.2)
+    report(f"| *ORBIT_REPLICA_MAX_LAG_SECONDS lowered to 1 s: the replica is {state.detail}* | | | |")
+    too_far = row(
+        "head, not pinned, replica too far behind: GET accounts list",
+        visit(colleague, reverse("accounts:list", query={"q": "Записано"})),
+    )
+    assert too_far[4] == 0 and too_far[3] > 0 and "Записано только что" in too_far[0].content.decode()
+    settings.ORBIT_REPLICA_MAX_LAG_SECONDS = 30.0
     replica.sql("SELECT pg_wal_replay_resume()")
     wait_for_replay(primary, replica)
     report("| *replay resumed, the replica caught up* | | | |")
@@ -252,7 +274,12 @@ def exercise(report: Report, primary: Cluster, replica: Cluster) -> None:
     )
     assert unpinned[4] > 0 and unpinned[2] > 0
     report()
-    report("Query counts include the session and the signed-in user, read from the primary before any view.")
+    report(
+        "Query counts include the session and the signed-in user, read from the primary before any view, and"
+    )
+    report(
+        "on the replica the one query that asks its state (here before every request; every 5 s by default)."
+    )
 
     try:
         replica.sql(f"UPDATE {accounts_table} SET legal_name = legal_name WHERE id = {first.pk}")
@@ -271,6 +298,19 @@ def exercise(report: Report, primary: Cluster, replica: Cluster) -> None:
     report(
         f"rows inserted into {accounts_table} as counted by each server: primary {inserted}, replica {on_replica}"
     )
+
+    connections.close_all()
+    replica.stop()
+    report()
+    report("the replica's server stopped:")
+    down = visit_primary_only(colleague, reverse("accounts:list"))
+    assert down.status_code == 200 and "Реплика 00" in down.content.decode()
+    report(
+        f"- head: GET accounts list: {down.status_code}, read from the primary ({routing.replica_state().detail})"
+    )
+    ready = colleague.get(reverse("ops:ready"))
+    assert ready.status_code == 200 and ready.json()["checks"]["replica"]["ok"] is False
+    report(f"- GET /health/ready: {ready.status_code}, replica check {ready.json()['checks']['replica']}")
     connections.close_all()
 
 

@@ -170,6 +170,10 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
 # writer's browser reads from the primary for ORBIT_REPLICA_PIN_SECONDS (Orbit's default 5 s).
 DATABASE_ROUTERS: list[str] = []
 ORBIT_REPLICA_PIN_SECONDS = int(os.environ.get("ORBIT_REPLICA_PIN_SECONDS", "5"))
+# A replica further behind than this (Orbit's default 30 s), or unreachable, is not read from; its state is
+# asked at most every ORBIT_REPLICA_CHECK_SECONDS (Orbit's default 5 s) per process.
+ORBIT_REPLICA_MAX_LAG_SECONDS = float(os.environ.get("ORBIT_REPLICA_MAX_LAG_SECONDS", "30"))
+ORBIT_REPLICA_CHECK_SECONDS = float(os.environ.get("ORBIT_REPLICA_CHECK_SECONDS", "5"))
 if os.environ.get("DATABASE_REPLICA_URL"):
     DATABASES["replica"] = dj_database_url.parse(
         os.environ["DATABASE_REPLICA_URL"], conn_max_age=DATABASES["default"]["CONN_MAX_AGE"]

@@ -94,12 +94,13 @@ def access_context(user: User) -> AccessContext:
         if mine:
             widening.collect(user, mine, grants)
     led = set(roots) if not policy.leads_see_subteams else _subtree(roots, children)
+    my_team = user.team_id  # read once: request.user is a lazy object, and every read of it costs
     context = AccessContext(
         roles=frozenset(roles),
         policy=policy,
         led_team_ids=led,
         led_people={uid for uid, team in team_of.items() if team in led},
-        teammates={uid for uid, team in team_of.items() if user.team_id and team == user.team_id},
+        teammates={uid for uid, team in team_of.items() if my_team and team == my_team},
         seat_account_ids=grants.seat_account_ids,
         covered_owner_ids=grants.covered_owner_ids,
         covered_account_ids=grants.covered_account_ids,

@@ -99,11 +99,17 @@ def account_list(user: User, filters: AccountFilters) -> QuerySet[Account]:
     if filters.ids:
         qs = qs.filter(pk__in=filters.ids)
     order = list_order(filters)
-    if filters.q.strip():
+    if sorts_all_matches(filters):
         order = _sorted_after_search(order)
     # The manager's name is shown, never his password hash or login stamps: they are not even selected.
     qs = qs.select_related("responsible_manager", "industry", "region", "segment")
     return qs.defer(*(f"responsible_manager__{name}" for name in USER_FIELDS_NOT_LISTED)).order_by(*order)
+
+
+def sorts_all_matches(filters: AccountFilters) -> bool:
+    """A search sorted by anything but the last change: PostgreSQL finds every match, then sorts them
+    (`_sorted_after_search`), so the page can count them on the way (keyset `counts_with_rows`)."""
+    return bool(filters.q.strip()) and list_order(filters)[0].lstrip("-") != "updated_at"
 
 
 def _sorted_after_search(order: tuple[str, ...]) -> tuple:
@@ -115,8 +121,6 @@ def _sorted_after_search(order: tuple[str, ...]) -> tuple:
     expression (`key || ''`) keeps the order and is what stops the planner from using the index.
     """
     first, *rest = order
-    if first.lstrip("-") == "updated_at":
-        return order
     expression = Concat(F(first.lstrip("-")), Value(""))
     return (expression.desc() if first.startswith("-") else expression.asc(), *rest)
 

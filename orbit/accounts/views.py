@@ -32,7 +32,6 @@ from orbit.accounts.models import (
     AccountTeamMember,
     ChangeReason,
     Contact,
-    Industry,
     Region,
     Segment,
     Tier,
@@ -83,6 +82,7 @@ def account_list(request):
         selectors.list_order(filters),
         request.GET.get("page"),
         per_page=settings.ORBIT_PAGE_SIZE,
+        counts_with_rows=selectors.sorts_all_matches(filters),
     )
     query, sort_query = list_queries(request.GET)
     context = {
@@ -92,10 +92,10 @@ def account_list(request):
         "sort_query": sort_query,
         "statuses": AccountStatus.choices,
         "tiers": Tier.choices,
-        "segments": Segment.objects.all(),
-        "regions": Region.objects.all(),
-        "industries": Industry.objects.all(),
-        # Plain (id, name) pairs: the filter lists every manager, and 500 model instances cost a page its speed.
+        # The filters' choices as plain (id, name) pairs, written out by {% options %}: the manager filter lists
+        # every manager, and 500 model instances through the template language cost the page its speed.
+        "segments": [(s.pk, str(s)) for s in Segment.objects.all()],
+        "regions": [(r.pk, str(r)) for r in Region.objects.all()],
         "managers": selectors.manager_choices().values_list("id", "display_name"),
         "can_create": policy.can_create_account(request.user),
         **_bars(request),

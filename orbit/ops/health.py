@@ -6,7 +6,8 @@
   and background work is being taken: the oldest task waiting in the queue is younger than
   ORBIT_READY_QUEUE_AGE_MINUTES (Orbit's default 15) — a dead or missing worker shows as a queue that stops
   moving. Each check reports ok and, when not, a short reason with no secrets in it.
-- and, reported but not required (heartbeat.py says why): whether a background worker beat lately.
+- and, reported but not required (heartbeat.py says why): whether a background worker beat lately; with a read
+  replica, whether it answers and how far behind it is (not required: the primary serves its pages meanwhile).
 """
 
 import datetime as dt
@@ -69,8 +70,17 @@ def worker(now: dt.datetime | None = None) -> Check:
     return Check("worker", False, f"no worker: {seen}", required=False)
 
 
+def replica() -> Check:
+    from orbit.ops import replica as replica_routing
+
+    state = replica_routing.probe()  # asked afresh, not the routing's cached answer
+    return Check("replica", state.usable and state.standby, state.detail, required=False)
+
+
 def readiness() -> list[Check]:
+    from orbit.ops.replica import routing_on
+
     first = database()
     if not first.ok:  # the rest would only fail the same way, slowly
         return [first]
-    return [first, migrations(), queue(), worker()]
+    return [first, migrations(), queue(), worker(), *([replica()] if routing_on() else [])]

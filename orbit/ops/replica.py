@@ -8,6 +8,9 @@ The rule, per request:
   figure a few seconds old is acceptable) reads from the replica;
 - everything else reads from the primary, and every write, transaction, select_for_update and migration
   is on the primary;
+- a replica that cannot be reached, or lags more than ORBIT_REPLICA_MAX_LAG_SECONDS (Orbit's default 30 s),
+  is left alone: those pages read from the primary until it is back (`replica_state`, asked at most every
+  ORBIT_REPLICA_CHECK_SECONDS per process, Orbit's default 5 s; /health/ready reports it);
 - read-your-own-writes: a write (a non-safe method not refused with a 4xx/5xx; a form shown again with its
   errors is a 200 and pins too, which costs only reads on the primary) sets a signed cookie for
   ORBIT_REPLICA_PIN_SECONDS (Orbit's default 5 s, longer than a healthy replica's lag on a LAN); while it is
@@ -17,10 +20,13 @@ django-multidb-router (jbalogh) was the model for the cookie pinning; it is not 
 read to a replica unless pinned, while Orbit's pages must opt in.
 """
 
+import threading
+import time
 from contextvars import ContextVar
+from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 
 REPLICA = "replica"
 PIN_COOKIE = "orbit_primary"
@@ -79,6 +85,78 @@ def replica_configured() -> bool:
     return REPLICA in settings.DATABASES
 
 
+def routing_on() -> bool:
+    """DATABASE_REPLICA_URL adds the alias and this router together (the suite has the alias alone)."""
+    return replica_configured() and f"{__name__}.ReplicaRouter" in settings.DATABASE_ROUTERS
+
+
+@dataclass(frozen=True)
+class ReplicaState:
+    usable: bool  # lag-tolerant pages may read from it
+    standby: bool  # it is in recovery, fed by the primary (a promoted or stray server is not)
+    lag_seconds: float | None  # None: not reached
+    detail: str
+
+
+# How far behind the replica is: nothing when it has replayed all it received (an idle primary sends nothing,
+# and the last replayed commit's age would grow without any lag); otherwise the age of that commit.
+_LAG_SQL = """
+SELECT pg_is_in_recovery(),
+       CASE WHEN pg_last_wal_receive_lsn() IS NOT DISTINCT FROM pg_last_wal_replay_lsn() THEN 0
+            ELSE EXTRACT(EPOCH FROM now() - pg_last_xact_replay_timestamp()) END
+"""
+
+
+def probe() -> ReplicaState:
+    """Ask the replica itself (one query on its own connection)."""
+    connection = connections[REPLICA]
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(_LAG_SQL)
+            standby, lag = cursor.fetchone()
+    except DatabaseError as exc:
+        connection.close()  # a broken connection is not reused by the next probe
+        return ReplicaState(False, False, None, f"unreachable ({exc.__class__.__name__})")
+    lag = float(lag or 0)
+    if lag > settings.ORBIT_REPLICA_MAX_LAG_SECONDS:
+        return ReplicaState(False, bool(standby), lag, f"{lag:.0f} s behind the primary: not used")
+    if not standby:
+        # Used (the suite's replica is a second connection to the primary), but /health/ready flags it: a
+        # promoted ex-replica gets no more changes and would serve ever older figures.
+        return ReplicaState(True, False, lag, "not a standby: it receives no replication")
+    return ReplicaState(True, True, lag, f"{lag:.1f} s behind the primary")
+
+
+_state: tuple[float, ReplicaState] | None = None
+_probing = threading.Lock()
+
+
+def replica_state() -> ReplicaState:
+    """The replica's state, asked again when the last answer is older than ORBIT_REPLICA_CHECK_SECONDS.
+
+    One thread of a process asks; the others keep the last answer meanwhile, so a replica that hangs holds up
+    at most one request (for the connect timeout), not every request of the process.
+    """
+    global _state
+    now = time.monotonic()
+    if _state is not None and now - _state[0] < settings.ORBIT_REPLICA_CHECK_SECONDS:
+        return _state[1]
+    if not _probing.acquire(blocking=_state is None):
+        return _state[1]  # type: ignore[index]  # another thread is asking; None only before the first answer
+    try:
+        state = probe()
+        _state = (time.monotonic(), state)
+        return state
+    finally:
+        _probing.release()
+
+
+def forget_state() -> None:
+    """The next request asks the replica again (tests, and after settings change)."""
+    global _state
+    _state = None
+
+
 class ReplicaRouter:
     """Django database router (settings.DATABASE_ROUTERS)."""
 
@@ -131,7 +209,7 @@ class PinAfterWriteMiddleware:
     def process_view(self, request, view_func, view_args, view_kwargs):
         match = request.resolver_match
         tolerant = match is not None and match.view_name in LAG_TOLERANT_ROUTES
-        if tolerant and not request.orbit_pinned:
+        if tolerant and not request.orbit_pinned and replica_state().usable:
             request._orbit_replica_token = _reads_from_replica.set(True)
         return None
 

@@ -106,3 +106,40 @@ def test_row_comparison_for_one_direction_and_expanded_for_mixed():
         ).query
     )
     assert '"accounts_account"."status" <= b' in mixed and '"accounts_account"."status" < b' in mixed
+
+
+@pytest.mark.parametrize("sort", ["name", "-name", "tier", "-manager"])
+def test_a_search_counts_its_matches_while_reading_its_first_page(client, org, many, sort):
+    """The first page of a search reads its rows and their count in one pass (keyset counts_with_rows): the
+    same rows, in the same order, and the same count as the separate COUNT gives."""
+    client.force_login(org.lead_a)
+    response = client.get(reverse("accounts:list"), {"q": "клиент", "sort": sort})
+    page = response.context["page"]
+    assert page.paginator.count == 11 and not page.paginator.count_is_capped
+    whole = list(page.paginator.object_list)  # the list's queryset, read whole here
+    assert [a.pk for a in page] == [a.pk for a in whole[:4]]
+    assert page.paginator.object_list.count() == 11
+    assert "Page 1 of 3" in response.content.decode() or "Страница 1 из 3" in response.content.decode()
+
+
+def test_a_counted_first_page_caps_its_count_and_finds_none_without_a_match(client, org, many, settings):
+    settings.ORBIT_COUNT_CAP = 8
+    client.force_login(org.lead_a)
+    page = client.get(reverse("accounts:list"), {"q": "клиент"}).context["page"]
+    assert page.paginator.matched == 9 and page.paginator.count_is_capped and page.paginator.count == 8
+    empty = client.get(reverse("accounts:list"), {"q": "несуществующее"}).context["page"]
+    assert empty.paginator.count == 0 and list(empty) == []
+
+
+def test_a_search_page_needs_no_separate_count(client, org, many, django_assert_max_num_queries):
+    """Page and count together: the search's first page asks no COUNT of its own, and no more queries than
+    the list without a search (the ids with their count, then the rows by id)."""
+    client.force_login(org.lead_a)
+    client.get(reverse("accounts:list"))  # warm the session
+    with django_assert_max_num_queries(20) as plain:
+        client.get(reverse("accounts:list"))
+    with django_assert_max_num_queries(len(plain.captured_queries)) as searched:
+        client.get(reverse("accounts:list"), {"q": "клиент"})
+    sqls = [q["sql"] for q in searched.captured_queries]
+    assert not [sql for sql in sqls if sql.startswith("SELECT COUNT(*)")]
+    assert [sql for sql in sqls if "OVER ()" in sql]

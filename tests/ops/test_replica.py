@@ -33,6 +33,9 @@ def routed(settings):
     )
     settings.MIDDLEWARE = middleware
     settings.ORBIT_REPLICA_PIN_SECONDS = 5
+    replica.forget_state()
+    yield
+    replica.forget_state()
 
 
 class Reads:
@@ -143,6 +146,85 @@ def test_another_users_write_does_not_pin_this_user(routed, org, manager_client,
     with Reads() as reads:
         manager_client.get(reverse("accounts:list"))
     assert reads.on("replica", "accounts_account") >= 1
+
+
+@pytest.fixture
+def replica_down():
+    """The replica's address points at a port nobody listens on, as when its server is stopped."""
+    connection = connections[replica.REPLICA]
+    saved = connection.settings_dict["PORT"]
+    connection.close()
+    connection.settings_dict["PORT"] = str(_free_port())
+    replica.forget_state()
+    yield
+    connection.close()
+    connection.settings_dict["PORT"] = saved
+    replica.forget_state()
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@both
+def test_a_replica_that_cannot_be_reached_leaves_the_pages_to_the_primary(
+    routed, replica_down, manager_client
+):
+    with CaptureQueriesContext(connections[DEFAULT_DB_ALIAS]) as on_primary:  # the replica has no connection
+        response = manager_client.get(reverse("accounts:list"))
+    assert response.status_code == 200 and "ООО «Первый»" in response.content.decode()
+    assert any('"accounts_account"' in q["sql"] for q in on_primary.captured_queries)
+    state = replica.replica_state()
+    assert not state.usable and state.lag_seconds is None and state.detail.startswith("unreachable")
+
+
+@both
+def test_a_replica_too_far_behind_is_not_read_from(routed, manager_client, settings):
+    settings.ORBIT_REPLICA_MAX_LAG_SECONDS = (
+        -1
+    )  # any replica is "too far behind": the same branch as 31 s of 30
+    with Reads() as reads:
+        assert manager_client.get(reverse("accounts:list")).status_code == 200
+    assert reads.on("primary", "accounts_account") >= 1 and reads.on("replica", "accounts_account") == 0
+    assert "behind the primary: not used" in replica.replica_state().detail
+
+
+@both
+def test_the_replica_is_asked_at_most_once_per_check_interval(routed, manager_client, settings):
+    settings.ORBIT_REPLICA_CHECK_SECONDS = 60
+    with Reads() as reads:
+        for _ in range(3):
+            assert manager_client.get(reverse("accounts:list")).status_code == 200
+    asked = [q for q in reads.replica.captured_queries if "pg_is_in_recovery" in q["sql"]]
+    assert len(asked) == 1
+    settings.ORBIT_REPLICA_CHECK_SECONDS = 0  # every request asks again
+    with Reads() as reads:
+        for _ in range(2):
+            manager_client.get(reverse("accounts:list"))
+    assert len([q for q in reads.replica.captured_queries if "pg_is_in_recovery" in q["sql"]]) == 2
+
+
+@both
+def test_ready_reports_the_replica_without_requiring_it(routed, client, replica_down):
+    checks = client.get(reverse("ops:ready")).json()["checks"]
+    assert checks["replica"]["required"] is False and checks["replica"]["ok"] is False
+    assert checks["replica"]["detail"] == "unreachable (OperationalError)"
+
+
+@both
+def test_ready_flags_a_replica_that_is_not_a_standby(routed, client):
+    response = client.get(reverse("ops:ready"))
+    assert response.status_code == 200  # not required: the primary serves meanwhile
+    # the suite's replica is a second connection to the primary itself: used, but flagged
+    assert response.json()["checks"]["replica"] == {
+        "ok": False,
+        "detail": "not a standby: it receives no replication",
+        "required": False,
+    }
 
 
 @pytest.fixture
