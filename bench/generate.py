@@ -978,6 +978,12 @@ CHECKS = [
         """SELECT count(*) FROM accounts_account
             WHERE search_text <> lower(concat_ws(' ', legal_name, nullif(short_name, ''), inn))""",
     ),
+    (
+        "contacts whose visibility keys differ from their account's (accounts migration 0015)",
+        """SELECT count(*) FROM accounts_contact c JOIN accounts_account a ON a.id = c.account_id
+            WHERE c.visibility_keys IS DISTINCT FROM
+                  accounts_visibility_keys(a.id, a.responsible_manager_id, a.status, a.created_by_id)""",
+    ),
 ]
 
 
