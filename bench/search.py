@@ -27,11 +27,13 @@ CONTACT_KEY = "lower(c.full_name || ' ' || c.email || ' ' || regexp_replace(c.ph
 ACCOUNT_KEYS = "accounts_visibility_keys(a.id, a.responsible_manager_id, a.status, a.created_by_id)"
 
 
-def narrowing(persona, alias_keys: str, max_managers: int | None = None) -> tuple[str, dict]:
+def narrowing(persona, alias_keys: str) -> tuple[str, dict]:
     """The visibility-keys condition the selectors add (accounts migration 0015): the persona's people as
     manager (`m`) and prospect creator (`p`) tokens; nothing for the head, who sees everything, nor past
-    `max_managers` (the contacts' KEYS_MAX_MANAGERS)."""
-    if persona.people is None or (max_managers is not None and len(persona.people) > max_managers):
+    search_keys.KEYS_MAX_MANAGERS."""
+    from orbit.accounts.search_keys import KEYS_MAX_MANAGERS
+
+    if persona.people is None or len(persona.people) > KEYS_MAX_MANAGERS:
         return "TRUE", {}
     keys = [f"m{p}" for p in persona.people] + [f"p{p}" for p in persona.people]
     return f"{alias_keys} && %(keys)s::text[]", {"keys": keys}
@@ -81,7 +83,7 @@ def bare(conn, persona, text: str) -> list[list[int]]:
         digits = selectors.phone_digits(text)
         terms = [digits] if digits else [w.strip("«»\"'.,;") for w in text.lower().split()]
         where = " AND ".join(f"{CONTACT_KEY} LIKE %(t{i})s" for i in range(len(terms)))
-        keys, keys_args = narrowing(persona, "c.visibility_keys", selectors.KEYS_MAX_MANAGERS)
+        keys, keys_args = narrowing(persona, "c.visibility_keys")
         args = {**params, **keys_args, **{f"t{i}": like(t) for i, t in enumerate(terms)}}
         sql = (
             "FROM accounts_contact c JOIN accounts_account a ON a.id = c.account_id "

@@ -19,15 +19,22 @@ ACCOUNT_KEYS = (
 )
 CONTACT_KEYS = "accounts_contact.visibility_keys"
 
+# Orbit's default: the keys narrow a search for a viewer of at most this many managers' portfolios (a team).
+# A wider scope — the bench's division lead: 71 managers, 14% of a million accounts — holds so many of the
+# matches that PostgreSQL finds them by the text alone sooner than the index unions his managers' keys
+# (70–100 ms for that union under load, whatever the text; the text alone: a few ms for a rare word, 40–50 ms
+# for the list's «дон»). Measured in bench/README.md, "Issue 17".
+KEYS_MAX_MANAGERS = 20
 
-def narrowed(qs: QuerySet, user: User, keys_sql: str, *, max_managers: int | None = None) -> QuerySet:
+
+def narrowed(qs: QuerySet, user: User, keys_sql: str) -> QuerySet:
     """`qs` with "the row's keys overlap the user's"; unchanged for those who see everything, and for those
-    whose keys name more than `max_managers` managers (see the contacts' search for why)."""
+    whose keys name more than KEYS_MAX_MANAGERS managers."""
     if connection.vendor != "postgresql":
         return qs
     keys = visibility_keys(user)
     if keys is None:
         return qs
-    if max_managers is not None and sum(key.startswith("m") for key in keys) > max_managers:
+    if sum(key.startswith("m") for key in keys) > KEYS_MAX_MANAGERS:
         return qs
     return qs.filter(RawSQL(f"{keys_sql} && %s::text[]", (keys,), output_field=BooleanField()))

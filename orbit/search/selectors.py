@@ -24,12 +24,6 @@ PAGE_GROUP_SIZE = 20
 COUNT_CAP = 100
 # Orbit's default: text shorter than this is not searched (a trigram index needs three characters).
 MIN_TEXT = 3
-# Orbit's default: the contacts' search narrows by visibility keys for a viewer of at most this many
-# managers' portfolios (a team). A wider scope — a division lead's 71 managers, 14% of the base at the bench's
-# million accounts — holds so many of the matches that PostgreSQL finds his first hundred by the text alone
-# sooner than the index unions his managers' 400,000 contacts (measured: 70–100 ms for that union, whatever
-# the text, against a few ms for a rare one). The accounts' search, which sorts every match, always narrows.
-KEYS_MAX_MANAGERS = 20
 # A phone is typed with digits and punctuation; this many digits make it worth searching as one.
 MIN_PHONE_DIGITS = 5
 
@@ -121,9 +115,9 @@ def contact_matches(user: User, text: str, *, any_order: bool = False) -> QueryS
     for word in words:
         query &= Q(search_key__contains=word)
     # The contact's copy of its account's visibility keys and the text meet in one index (accounts 0015):
-    # only the rows he may see that hold the words are read. visible_to still decides what he sees.
-    contacts = Contact.objects.visible_to(user, include_archived=False)
-    contacts = narrowed(contacts, user, CONTACT_KEYS, max_managers=KEYS_MAX_MANAGERS)
+    # only the rows he may see that hold the words are read (a team's scope: search_keys.KEYS_MAX_MANAGERS).
+    # visible_to still decides what he sees.
+    contacts = narrowed(Contact.objects.visible_to(user, include_archived=False), user, CONTACT_KEYS)
     return (
         contacts.filter(archived_at__isnull=True, account__archived_at__isnull=True)
         .alias(search_key=RawSQL(SEARCH_EXPRESSION, ()))

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from orbit.access import policy
 from orbit.access.models import VisibilityPolicy
-from orbit.accounts import merge, services, team
+from orbit.accounts import merge, search_keys, services, team
 from orbit.accounts.models import Account, AccountStatus, Contact, TeamRole
 from orbit.accounts.search_keys import ACCOUNT_KEYS
 from orbit.handoffs import covers
@@ -185,3 +185,20 @@ def test_bulk_writes_keep_the_copy(org, found):
             [found.contacts["acct_a"].pk],
         )
     assert stale_contacts() == []
+
+
+@pytest.mark.parametrize("persona", [p for p in PERSONAS if p != "anonymous"])
+def test_narrowed_or_not_the_search_finds_the_same(org, found, persona, monkeypatch):
+    """Past KEYS_MAX_MANAGERS the search does not narrow: both ways give the same rows and counts."""
+    user = getattr(org, persona)
+
+    def rows(text):
+        return [
+            (g.kind, [i.pk for i in g.items], g.matched)
+            for g in selectors.global_search(fresh(user), text).groups
+        ]
+
+    narrowed = [rows(text) for text in ("орлова", "кристалл", "anna.orlova1@", "555-01-11")]
+    monkeypatch.setattr(search_keys, "KEYS_MAX_MANAGERS", -1)
+    assert [rows(text) for text in ("орлова", "кристалл", "anna.orlova1@", "555-01-11")] == narrowed
+    assert sum(len(items) for groups in narrowed for _kind, items, _n in groups) > 0 or persona == "outsider"
