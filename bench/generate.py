@@ -71,7 +71,7 @@ ACCOUNT_COLUMNS = (
 )
 CONTACT_COLUMNS = (
     "id, created_at, updated_at, version, archived_at, full_name, position, phone, email, buying_role, "
-    "consent_given, consent_date, consent_source, account_id, created_by_id"
+    "consent_given, consent_date, consent_source, account_id, created_by_id, visibility_keys"
 )
 PERIOD_COLUMNS = (
     "id, started_at, ended_at, reason, comment, created_at, account_id, changed_by_id, manager_id"
@@ -418,6 +418,11 @@ def contact_rows(plan: Plan, chunk: int, emit, first_id: int = 1) -> int:
     for j in range(n):
         account_id = c.lo + j + 1
         creator = c.owner[j] or c.creator[j]
+        # The copy of the account's visibility keys (accounts migration 0015; its trigger, like every user
+        # trigger, is off during the load): accounts_visibility_keys(id, manager, status, creator).
+        keys = [f"a{account_id}"]
+        keys += [f"m{c.owner[j]}"] if c.owner[j] else []
+        keys += [f"p{c.creator[j]}"] if c.status[j] == "prospect" and c.creator[j] else []
         day0 = c.day[j]
         for k in range(counts[j]):
             full, _surname, _initials, email = people[x]
@@ -442,6 +447,7 @@ def contact_rows(plan: Plan, chunk: int, emit, first_id: int = 1) -> int:
                     sources[x] if consent else "",
                     account_id,
                     creator,
+                    keys,
                 )
             )
             x += 1
@@ -971,6 +977,12 @@ CHECKS = [
         "search_text different from lower(legal_name || ' ' || short_name || ' ' || inn)",
         """SELECT count(*) FROM accounts_account
             WHERE search_text <> lower(concat_ws(' ', legal_name, nullif(short_name, ''), inn))""",
+    ),
+    (
+        "contacts whose visibility keys differ from their account's (accounts migration 0015)",
+        """SELECT count(*) FROM accounts_contact c JOIN accounts_account a ON a.id = c.account_id
+            WHERE c.visibility_keys IS DISTINCT FROM
+                  accounts_visibility_keys(a.id, a.responsible_manager_id, a.status, a.created_by_id)""",
     ),
 ]
 

@@ -221,6 +221,18 @@ def where_of(persona: Persona, params: dict) -> tuple[str, dict]:
     for k, word in enumerate(params.get("q", "").lower().split()):
         clauses.append(f"a.search_text LIKE %(q{k})s")
         values[f"q{k}"] = like(word)
+    from orbit.accounts.search_keys import KEYS_MAX_MANAGERS
+
+    if (
+        params.get("q", "").strip()
+        and persona.people is not None
+        and len(persona.people) <= KEYS_MAX_MANAGERS
+    ):
+        # The visibility keys the list adds to a search (orbit/accounts/search_keys.py, accounts 0015).
+        clauses.append(
+            "accounts_visibility_keys(a.id, a.responsible_manager_id, a.status, a.created_by_id) && %(keys)s::text[]"
+        )
+        values["keys"] = [f"{kind}{p}" for kind in "mp" for p in persona.people]
     return " AND ".join(clauses), values
 
 

@@ -24,6 +24,19 @@ from bench.words import NAME_ROOTS
 HERE = Path(__file__).resolve().parent
 TARGET_MS = 100.0  # issue 17: ≤ 100 ms p95 at a million accounts
 CONTACT_KEY = "lower(c.full_name || ' ' || c.email || ' ' || regexp_replace(c.phone, '[^0-9]', '', 'g'))"
+ACCOUNT_KEYS = "accounts_visibility_keys(a.id, a.responsible_manager_id, a.status, a.created_by_id)"
+
+
+def narrowing(persona, alias_keys: str) -> tuple[str, dict]:
+    """The visibility-keys condition the selectors add (accounts migration 0015): the persona's people as
+    manager (`m`) and prospect creator (`p`) tokens; nothing for the head, who sees everything, nor past
+    search_keys.KEYS_MAX_MANAGERS."""
+    from orbit.accounts.search_keys import KEYS_MAX_MANAGERS
+
+    if persona.people is None or len(persona.people) > KEYS_MAX_MANAGERS:
+        return "TRUE", {}
+    keys = [f"m{p}" for p in persona.people] + [f"p{p}" for p in persona.people]
+    return f"{alias_keys} && %(keys)s::text[]", {"keys": keys}
 
 
 def texts_of(conn, persona) -> list[tuple[str, str]]:
@@ -59,8 +72,9 @@ def bare(conn, persona, text: str) -> list[list[int]]:
     if selectors.searchable(text):
         words = [w.strip("«»\"'.,") for w in text.lower().split()]
         where = " AND ".join(f"a.search_text LIKE %(w{i})s" for i in range(len(words)))
-        args = {**params, **{f"w{i}": like(w) for i, w in enumerate(words)}}
-        sql = f"FROM accounts_account a WHERE a.archived_at IS NULL AND {scope} AND {where}"
+        keys, keys_args = narrowing(persona, ACCOUNT_KEYS)
+        args = {**params, **keys_args, **{f"w{i}": like(w) for i, w in enumerate(words)}}
+        sql = f"FROM accounts_account a WHERE a.archived_at IS NULL AND {scope} AND {keys} AND {where}"
         # The list's order as Django writes it (an expression, so the sort index is not walked); one query
         # of up to 101 rows: the first five shown, the rest counted (orbit/search/selectors.py, _group).
         order = "ORDER BY (COALESCE(a.sort_name, '') || COALESCE('', '')), a.id LIMIT 101"
@@ -69,10 +83,11 @@ def bare(conn, persona, text: str) -> list[list[int]]:
         digits = selectors.phone_digits(text)
         terms = [digits] if digits else [w.strip("«»\"'.,;") for w in text.lower().split()]
         where = " AND ".join(f"{CONTACT_KEY} LIKE %(t{i})s" for i in range(len(terms)))
-        args = {**params, **{f"t{i}": like(t) for i, t in enumerate(terms)}}
+        keys, keys_args = narrowing(persona, "c.visibility_keys")
+        args = {**params, **keys_args, **{f"t{i}": like(t) for i, t in enumerate(terms)}}
         sql = (
             "FROM accounts_contact c JOIN accounts_account a ON a.id = c.account_id "
-            f"WHERE c.archived_at IS NULL AND a.archived_at IS NULL AND {scope} AND {where}"
+            f"WHERE c.archived_at IS NULL AND a.archived_at IS NULL AND {scope} AND {keys} AND {where}"
         )
         ids = [r[0] for r in conn.execute(f"SELECT c.id {sql} LIMIT 101", args)]
         # No order: which rows come first depends on the plan, so the whole set (up to 101) is compared, and

@@ -161,6 +161,25 @@ def _own_scope(user: User) -> Q:
     return scope
 
 
+def visibility_keys(user: User) -> list[str] | None:
+    """`_own_scope` as tokens, for an index to narrow a search (migration accounts 0015): an account carries
+    `a<its id>`, `m<its manager>` and, while a prospect, `p<its creator>`; he sees it iff one of them is in
+    this list. None for those who see everything. Only a narrowing for speed: queries still apply
+    `account_scope`, and tests/search checks both give the same accounts for every role."""
+    if not (user and user.is_authenticated and user.is_active):
+        return []
+    if sees_everything(user):
+        return None
+    context = access_context(user)
+    people = set(context.led_people)
+    if context.policy.managers_see_team:
+        people |= context.teammates
+    people.add(user.pk)
+    keys = {f"m{pk}" for pk in people | context.covered_owner_ids} | {f"p{pk}" for pk in people}
+    keys |= {f"a{pk}" for pk in context.seat_account_ids | context.covered_account_ids}
+    return sorted(keys)
+
+
 _NOTHING = Q(pk__in=[])
 
 

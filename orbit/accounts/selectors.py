@@ -16,6 +16,7 @@ from orbit.accounts.models import (
     OwnershipPeriod,
     TeamRole,
 )
+from orbit.accounts.search_keys import ACCOUNT_KEYS, narrowed
 from orbit.handoffs.models import OPEN_STATUSES, Handoff
 from orbit.org.models import User
 
@@ -81,7 +82,8 @@ def account_list(user: User, filters: AccountFilters) -> QuerySet[Account]:
     if filters.archived:
         qs = qs.filter(archived_at__isnull=False)
     if filters.q.strip():
-        qs = qs.filter(search_q(filters.q))
+        # The scope and the text in one index scan (accounts 0015); the scope above still decides.
+        qs = narrowed(qs.filter(search_q(filters.q)), user, ACCOUNT_KEYS)
     if filters.status:
         qs = qs.filter(status__in=filters.status)
     if filters.tier:
