@@ -20,6 +20,6 @@ def _run(statement):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("search", "0001_contact_search_index"), ("accounts", "0015_visibility_keys")]
+    dependencies = [("search", "0001_contact_search_index"), ("accounts", "0016_visibility_keys")]
 
     operations = [migrations.RunPython(_run(DROP), _run(CREATE))]

@@ -118,6 +118,6 @@ def _run(statements):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("accounts", "0014_account_phone_address_website")]
+    dependencies = [("accounts", "0015_bulkaction")]
 
     operations = [migrations.RunPython(_run(FORWARD), _run(BACKWARD))]
