@@ -228,7 +228,7 @@ def where_of(persona: Persona, params: dict) -> tuple[str, dict]:
         and persona.people is not None
         and len(persona.people) <= KEYS_MAX_MANAGERS
     ):
-        # The visibility keys the list adds to a search (orbit/accounts/search_keys.py, accounts 0015).
+        # The visibility keys the list adds to a search (orbit/accounts/search_keys.py, accounts 0016).
         clauses.append(
             "accounts_visibility_keys(a.id, a.responsible_manager_id, a.status, a.created_by_id) && %(keys)s::text[]"
         )

@@ -162,7 +162,7 @@ def _own_scope(user: User) -> Q:
 
 
 def visibility_keys(user: User) -> list[str] | None:
-    """`_own_scope` as tokens, for an index to narrow a search (migration accounts 0015): an account carries
+    """`_own_scope` as tokens, for an index to narrow a search (migration accounts 0016): an account carries
     `a<its id>`, `m<its manager>` and, while a prospect, `p<its creator>`; he sees it iff one of them is in
     this list. None for those who see everything. Only a narrowing for speed: queries still apply
     `account_scope`, and tests/search checks both give the same accounts for every role."""

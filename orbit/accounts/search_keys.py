@@ -1,6 +1,6 @@
 """Narrow a search by the viewer's visibility keys, so the scope and the text meet in one index.
 
-Migration accounts 0015 indexes (keys, text) for accounts and contacts; `visibility_keys(user)` lists his
+Migration accounts 0016 indexes (keys, text) for accounts and contacts; `visibility_keys(user)` lists his
 tokens. The condition only helps the planner: callers keep the real scope (`visible_accounts`, `visible_to`),
 so results are the same with or without it. PostgreSQL only (the SQLite demo has neither keys nor index).
 """
@@ -12,7 +12,7 @@ from django.db.models.expressions import RawSQL
 from orbit.access.policy import visibility_keys
 from orbit.org.models import User
 
-# Exactly the indexed expressions of accounts 0015 (an index is used only for the same expression).
+# Exactly the indexed expressions of accounts 0016 (an index is used only for the same expression).
 ACCOUNT_KEYS = (
     "accounts_visibility_keys(accounts_account.id, accounts_account.responsible_manager_id, "
     "accounts_account.status, accounts_account.created_by_id)"

@@ -82,7 +82,7 @@ def account_list(user: User, filters: AccountFilters) -> QuerySet[Account]:
     if filters.archived:
         qs = qs.filter(archived_at__isnull=False)
     if filters.q.strip():
-        # The scope and the text in one index scan (accounts 0015); the scope above still decides.
+        # The scope and the text in one index scan (accounts 0016); the scope above still decides.
         qs = narrowed(qs.filter(search_q(filters.q)), user, ACCOUNT_KEYS)
     if filters.status:
         qs = qs.filter(status__in=filters.status)

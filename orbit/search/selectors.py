@@ -114,7 +114,7 @@ def contact_matches(user: User, text: str, *, any_order: bool = False) -> QueryS
     query = Q()
     for word in words:
         query &= Q(search_key__contains=word)
-    # The contact's copy of its account's visibility keys and the text meet in one index (accounts 0015):
+    # The contact's copy of its account's visibility keys and the text meet in one index (accounts 0016):
     # only the rows he may see that hold the words are read (a team's scope: search_keys.KEYS_MAX_MANAGERS).
     # visible_to still decides what he sees.
     contacts = narrowed(Contact.objects.visible_to(user, include_archived=False), user, CONTACT_KEYS)

@@ -1,4 +1,4 @@
-"""search/0001's trigram index over a contact's text is dropped: accounts/0015's index over (visibility keys,
+"""search/0001's trigram index over a contact's text is dropped: accounts/0016's index over (visibility keys,
 the same text) serves the same searches, those of viewers who see everything included (its second column
 alone), and one index less is one less to write on every contact change (PostgreSQL only)."""
 
