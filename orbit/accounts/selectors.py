@@ -8,6 +8,7 @@ from django.db.models.functions import Coalesce, Concat
 from django.http import Http404
 
 from orbit.access.policy import visible_accounts
+from orbit.accounts import list_columns
 from orbit.accounts.models import (
     LEGAL_FORMS,
     Account,
@@ -32,7 +33,17 @@ SORTS = {
     "-manager": ("-manager_sort", "-sort_name", "-id"),
     "updated": ("updated_at", "id"),
     "-updated": ("-updated_at", "-id"),
+    # The work columns, read from the account's pulse (one indexed row per account, never NULL: see
+    # AccountPulse). The tiebreaker is the pulse's own key (the account's id), so each sort is one index walk
+    # and a keyset cursor one row comparison on the pulse's index.
+    "last_touch": ("last_touch_at", "pulse_key"),
+    "-last_touch": ("-last_touch_at", "-pulse_key"),
+    "next_touch": ("next_touch_on", "pulse_key"),
+    "-next_touch": ("-next_touch_on", "-pulse_key"),
+    "open_requests": ("open_requests", "pulse_key"),
+    "-open_requests": ("-open_requests", "-pulse_key"),
 }
+PULSE_SORTS = {"last_touch_at", "next_touch_on", "open_requests"}
 
 # Columns of the user row an account list never needs (secrets and stamps).
 USER_FIELDS_NOT_LISTED = ("password", "last_login", "date_joined")
@@ -50,6 +61,7 @@ class AccountFilters:
     parent: int | None = None
     archived: bool = False  # True: the archive instead of the live accounts
     sort: str = "name"
+    cols: tuple[str, ...] = list_columns.DEFAULT  # the columns shown (list_columns.chosen)
 
 
 _LEGAL_FORM_WORDS = {form.lower() for form in LEGAL_FORMS}
@@ -96,11 +108,28 @@ def account_list(user: User, filters: AccountFilters) -> QuerySet[Account]:
     if filters.parent:
         qs = qs.filter(parent_id=filters.parent)
     order = list_order(filters)
+    if _reads_pulse(filters, order):
+        qs = _with_pulse(qs)
     if filters.q.strip():
         order = _sorted_after_search(order)
     # The manager's name is shown, never his password hash or login stamps: they are not even selected.
     qs = qs.select_related("responsible_manager", "industry", "region", "segment")
     return qs.defer(*(f"responsible_manager__{name}" for name in USER_FIELDS_NOT_LISTED)).order_by(*order)
+
+
+def _reads_pulse(filters: AccountFilters, order: tuple[str, ...]) -> bool:
+    return list_columns.needs_pulse(filters.cols) or order[0].lstrip("-") in PULSE_SORTS
+
+
+def _with_pulse(qs: QuerySet[Account]) -> QuerySet[Account]:
+    """The account's pulse on each row, by an inner join (every account has its row: AccountPulse): the sort
+    then walks the pulse's index and meets the accounts by their key. No query per row."""
+    return qs.filter(pulse__isnull=False).annotate(
+        last_touch_at=F("pulse__last_touch_at"),
+        next_touch_on=F("pulse__next_touch_on"),
+        open_requests=F("pulse__open_requests"),
+        pulse_key=F("pulse__account_id"),
+    )
 
 
 def _sorted_after_search(order: tuple[str, ...]) -> tuple:
@@ -112,9 +141,11 @@ def _sorted_after_search(order: tuple[str, ...]) -> tuple:
     expression (`key || ''`) keeps the order and is what stops the planner from using the index.
     """
     first, *rest = order
-    if first.lstrip("-") == "updated_at":
+    name = first.lstrip("-")
+    if name == "updated_at":
         return order
-    expression = Concat(F(first.lstrip("-")), Value(""))
+    # A date or a count goes through COALESCE (the same value, not a text); a name through `|| ''`.
+    expression = Coalesce(F(name), F(name)) if name in PULSE_SORTS else Concat(F(name), Value(""))
     return (expression.desc() if first.startswith("-") else expression.asc(), *rest)
 
 

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from orbit.access import policy
-from orbit.accounts import card_facts, history, ownership, selectors, services, team
+from orbit.accounts import card_facts, history, list_columns, ownership, selectors, services, team
 from orbit.accounts.forms import (
     AccountCreateForm,
     AccountForm,
@@ -65,6 +65,7 @@ def filters_from(get) -> selectors.AccountFilters:
         parent=int(parent) if parent.isdigit() else None,
         archived=get.get("archived") == "1",
         sort=get.get("sort", "name") if get.get("sort") in selectors.SORTS else "name",
+        cols=list_columns.chosen(get.getlist("cols"), given="cols" in get),
     )
 
 
@@ -81,6 +82,11 @@ def account_list(request):
     context = {
         "page": page,
         "filters": filters,
+        "columns": list_columns.columns_of(filters.cols),
+        "all_columns": list_columns.COLUMNS,
+        # What the column chooser's form carries besides the columns, so choosing them keeps the filters.
+        "kept_params": [(k, v) for k, vs in request.GET.lists() if k not in ("cols", "page") for v in vs],
+        "today": timezone.localdate(),
         "query": query,
         "sort_query": sort_query,
         "statuses": AccountStatus.choices,

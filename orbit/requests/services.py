@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from orbit.access import policy as access
-from orbit.accounts import open_work
+from orbit.accounts import open_work, pulse
 from orbit.accounts.models import Account, AccountStatus, Contact
 from orbit.common.errors import ConflictError
 from orbit.notifications.kinds import Kind
@@ -218,6 +218,7 @@ def request_create(
     )
     request._history_user = by  # type: ignore[attr-defined]
     request.save()
+    pulse.refresh([account.pk])
     _tell_assigned(request, by, [manager, assignee])
     sla.schedule(request)
     return request
@@ -325,6 +326,8 @@ def request_change_status(
         locked.resolved_at = None
     locked.status = status
     _save(locked, by)
+    if (previous in OPEN_STATUSES) != (status in OPEN_STATUSES):
+        pulse.refresh([locked.account_id])
     if comment.strip():
         RequestComment.objects.create(request=locked, author=by, text=comment.strip())
     if status in RUNNING_STATUSES and previous not in RUNNING_STATUSES:
