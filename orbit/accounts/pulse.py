@@ -51,7 +51,7 @@ def _add_missing() -> int:
     table, accounts = AccountPulse._meta.db_table, AccountPulse._meta.get_field("account").related_model
     ignore = "" if connection.vendor == "postgresql" else "OR IGNORE "
     conflict = " ON CONFLICT DO NOTHING" if connection.vendor == "postgresql" else ""
-    sql = (  # noqa: S608  (table names from the models, no user input)
+    sql = (  # table names from the models: no user input
         f"INSERT {ignore}INTO {table} (account_id) SELECT a.id FROM {accounts._meta.db_table} a "
         f"WHERE NOT EXISTS (SELECT 1 FROM {table} p WHERE p.account_id = a.id){conflict}"
     )
