@@ -25,12 +25,11 @@ def _portfolio(org):
     soon = make_account(org.head, org.am_a, legal_name="ООО «Завтра»", short_name="Завтра")
     touches.touch_log(by=org.am_a, account=soon, duration_minutes=20, next_on=today + dt.timedelta(days=1))
     make_account(org.head, org.am_a, legal_name="ООО «Тишина»", short_name="Тишина")  # nothing at all
-    return late, soon
 
 
 @pytest.mark.parametrize(("width", "height"), [(1440, 900), (390, 844)])
 def test_choosing_columns_and_sorting_by_next_touch(org, page, width, height):
-    late, soon = _portfolio(org)
+    _portfolio(org)
     page.set_viewport_size({"width": width, "height": height})
     login(page, "am_a", PASSWORD)
     page.goto("/accounts/")
