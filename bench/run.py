@@ -262,7 +262,12 @@ def bare_list(
     an exact count or a full page of a capped one."""
     where, values = where_of(persona, params)
     values |= {"limit": limit, "offset": offset}
-    order = order_by(params.get("sort", "name"), bool(params.get("q")), reverse=last)
+    from orbit.accounts.selectors import PULSE_SORTS, SORT_BELOW, SORTS
+
+    sort = params.get("sort", "name")
+    # As the selector does: a work sort of a short list sorts it rather than walking the pulse's index.
+    short = SORTS.get(sort, SORTS["name"])[0].lstrip("-") in PULSE_SORTS and persona.visible <= SORT_BELOW
+    order = order_by(sort, bool(params.get("q")) or short, reverse=last)
     # The list's default columns include the work columns (issue 17): the account's pulse row is on every page.
     pulse_join = "JOIN accounts_accountpulse pu ON pu.account_id = a.id" if pulse else ""
     page_sql = f"""SELECT a.*, m.*, i.*, r.*, s.*{", pu.*" if pulse else ""} FROM accounts_account a {ACCOUNT_JOINS}

@@ -44,6 +44,11 @@ SORTS = {
     "-open_requests": ("-open_requests", "-pulse_key"),
 }
 PULSE_SORTS = {"last_touch_at", "next_touch_on", "open_requests"}
+# Up to this many accounts in the list, a work sort sorts them instead of walking the pulse's index (Orbit's own
+# threshold, measured in bench/README.md "Issue 17: the work columns"): a walk meets the list's accounts at
+# their share of all accounts — an AM's 300 of a million cost 16,000 probes, 0.5 s — while a team lead's 13,600
+# are met after ~2,000 probes (20 ms) and sorting them would read the whole pulse table instead (0.3-0.8 s).
+SORT_BELOW = 5_000
 
 # Columns of the user row an account list never needs (secrets and stamps).
 USER_FIELDS_NOT_LISTED = ("password", "last_login", "date_joined")
@@ -108,13 +113,19 @@ def account_list(user: User, filters: AccountFilters) -> QuerySet[Account]:
     if filters.parent:
         qs = qs.filter(parent_id=filters.parent)
     order = list_order(filters)
+    sorted_not_walked = bool(filters.q.strip()) or (order[0].lstrip("-") in PULSE_SORTS and _few(qs))
     if _reads_pulse(filters, order):
         qs = _with_pulse(qs)
-    if filters.q.strip():
+    if sorted_not_walked:
         order = _sorted_after_search(order)
     # The manager's name is shown, never his password hash or login stamps: they are not even selected.
     qs = qs.select_related("responsible_manager", "industry", "region", "segment")
     return qs.defer(*(f"responsible_manager__{name}" for name in USER_FIELDS_NOT_LISTED)).order_by(*order)
+
+
+def _few(qs: QuerySet[Account]) -> bool:
+    """Whether the list holds at most SORT_BELOW accounts (a COUNT that stops there)."""
+    return qs.order_by()[: SORT_BELOW + 1].count() <= SORT_BELOW
 
 
 def _reads_pulse(filters: AccountFilters, order: tuple[str, ...]) -> bool:
@@ -133,7 +144,8 @@ def _with_pulse(qs: QuerySet[Account]) -> QuerySet[Account]:
 
 
 def _sorted_after_search(order: tuple[str, ...]) -> tuple:
-    """Make PostgreSQL sort the matches instead of walking the sort index until 25 of them turn up.
+    """Make PostgreSQL sort the matches instead of walking the sort index until 25 of them turn up (after a
+    search, and for a work sort of a short list: see SORT_BELOW).
 
     The planner guesses a short word to match often and walks e.g. the sort_name index, filtering every
     row: 1.5 s for «кристалл» at a million accounts, whose matches sort late. Sorting the matches found

@@ -55,10 +55,15 @@ def _expected(user, sort: str) -> list[int]:
     ]
 
 
+@pytest.mark.parametrize("walk", [False, True], ids=["short list sorted", "long list walks the index"])
 @pytest.mark.parametrize(
     "sort", ["last_touch", "-last_touch", "next_touch", "-next_touch", "open_requests", "-open_requests"]
 )
-def test_each_work_column_sorts_and_pages_by_keyset_across_ties_and_empty_figures(client, org, worked, sort):
+def test_each_work_column_sorts_and_pages_by_keyset_across_ties_and_empty_figures(
+    client, org, worked, sort, walk, monkeypatch
+):
+    if walk:  # as a list longer than SORT_BELOW: the pulse's index order, not a sort
+        monkeypatch.setattr(selectors, "SORT_BELOW", 0)
     client.force_login(org.lead_a)
     forward = _walk(client, {"sort": sort}, None, "next")
     assert [pk for page in forward for pk in page] == _expected(org.lead_a, sort)
