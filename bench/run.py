@@ -268,12 +268,15 @@ def bare_list(
     # As the selector does: a work sort of a short list sorts it rather than walking the pulse's index.
     short = SORTS.get(sort, SORTS["name"])[0].lstrip("-") in PULSE_SORTS and persona.visible <= SORT_BELOW
     order = order_by(sort, bool(params.get("q")) or short, reverse=last)
-    # The list's default columns include the work columns (issue 17): the account's pulse row is on every page.
-    pulse_join = "JOIN accounts_accountpulse pu ON pu.account_id = a.id" if pulse else ""
-    page_sql = f"""SELECT a.*, m.*, i.*, r.*, s.*{", pu.*" if pulse else ""} FROM accounts_account a {ACCOUNT_JOINS}
-                      {pulse_join}
+    # Issue 17: the list's default columns include the work columns. A work sort joins the account's pulse; any
+    # other sort reads the page's pulse rows after it (one query), as the page does.
+    pulse_sorted = SORTS.get(sort, SORTS["name"])[0].lstrip("-") in PULSE_SORTS
+    join = "JOIN accounts_accountpulse pu ON pu.account_id = a.id" if pulse_sorted else ""
+    page_sql = f"""SELECT a.*, m.*, i.*, r.*, s.*{", pu.*" if pulse_sorted else ""}
+                     FROM accounts_account a {ACCOUNT_JOINS} {join}
                     WHERE {where} ORDER BY {order}
                     LIMIT %(limit)s OFFSET %(offset)s"""
+    pulse_sql = "SELECT * FROM accounts_accountpulse WHERE account_id = ANY(%(ids)s)"
     count_sql = f"SELECT count(*) FROM (SELECT 1 FROM accounts_account a WHERE {where} LIMIT {cap + 1}) t"
 
     def run(cur) -> list[int]:
@@ -284,6 +287,9 @@ def bare_list(
             rows = limit if count > cap or count % limit == 0 else count % limit
         cur.execute(page_sql, values | {"limit": rows})
         ids = [row[0] for row in cur.fetchall()]
+        if pulse and not pulse_sorted:
+            cur.execute(pulse_sql, {"ids": ids})
+            cur.fetchall()
         return ids[::-1] if last else ids
 
     run.sql = [(count_sql, values), (page_sql, values)]

@@ -12,6 +12,7 @@ from orbit.accounts import list_columns
 from orbit.accounts.models import (
     LEGAL_FORMS,
     Account,
+    AccountPulse,
     AccountTeamMember,
     Contact,
     OwnershipPeriod,
@@ -114,7 +115,7 @@ def account_list(user: User, filters: AccountFilters) -> QuerySet[Account]:
         qs = qs.filter(parent_id=filters.parent)
     order = list_order(filters)
     sorted_not_walked = bool(filters.q.strip()) or (order[0].lstrip("-") in PULSE_SORTS and _few(qs))
-    if _reads_pulse(filters, order):
+    if order[0].lstrip("-") in PULSE_SORTS:
         qs = _with_pulse(qs)
     if sorted_not_walked:
         order = _sorted_after_search(order)
@@ -128,19 +129,28 @@ def _few(qs: QuerySet[Account]) -> bool:
     return qs.order_by()[: SORT_BELOW + 1].count() <= SORT_BELOW
 
 
-def _reads_pulse(filters: AccountFilters, order: tuple[str, ...]) -> bool:
-    return list_columns.needs_pulse(filters.cols) or order[0].lstrip("-") in PULSE_SORTS
-
-
 def _with_pulse(qs: QuerySet[Account]) -> QuerySet[Account]:
-    """The account's pulse on each row, by an inner join (every account has its row: AccountPulse): the sort
-    then walks the pulse's index and meets the accounts by their key. No query per row."""
+    """Sorting by the pulse: it joins each row (an inner join: every account has its row, see AccountPulse),
+    so the sort can walk the pulse's index and meet the accounts by their key."""
     return qs.filter(pulse__isnull=False).annotate(
         last_touch_at=F("pulse__last_touch_at"),
         next_touch_on=F("pulse__next_touch_on"),
         open_requests=F("pulse__open_requests"),
         pulse_key=F("pulse__account_id"),
     )
+
+
+def attach_pulse(accounts: list[Account]) -> None:
+    """The pulse's figures on a page of accounts that were not sorted by them (one query for the page): the
+    other sorts keep their own plans, without the join."""
+    missing = [a for a in accounts if not hasattr(a, "pulse_key")]
+    if not missing:
+        return
+    rows = AccountPulse.objects.in_bulk([a.pk for a in missing])
+    for account in missing:
+        row = rows.get(account.pk) or AccountPulse(account_id=account.pk)
+        account.last_touch_at, account.next_touch_on = row.last_touch_at, row.next_touch_on
+        account.open_requests, account.pulse_key = row.open_requests, account.pk
 
 
 def _sorted_after_search(order: tuple[str, ...]) -> tuple:

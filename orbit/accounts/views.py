@@ -78,6 +78,8 @@ def account_list(request):
         request.GET.get("page"),
         per_page=settings.ORBIT_PAGE_SIZE,
     )
+    if list_columns.needs_pulse(filters.cols):
+        selectors.attach_pulse(page.object_list)
     query, sort_query = list_queries(request.GET)
     context = {
         "page": page,
