@@ -25,6 +25,7 @@ from orbit.activities.models import (
     TouchSource,
     TouchStatus,
 )
+from orbit.activities.pulse import refresh_touch_columns
 from orbit.common.errors import ConflictError
 from orbit.org.models import User
 
@@ -148,7 +149,7 @@ def _record_done(
         _NEXT_PLAN,
         _plan_next(by=by, account=account, after=day, on=next_on, kind=kind, step=next_step),
     )
-    pulse.refresh([account.pk])
+    refresh_touch_columns([account.pk])
     return touch
 
 
@@ -297,7 +298,7 @@ def touch_plan(
     )
     touch.full_clean(exclude=["contacts"])
     touch.save()
-    pulse.refresh([account.pk])
+    refresh_touch_columns([account.pk])
     return touch
 
 
@@ -345,7 +346,7 @@ def touch_move(*, by: User, touch: Touch, version: int, planned_for: dt.date) ->
     locked.planned_for = planned_for
     locked.version += 1
     locked.save(update_fields=["planned_for", "version", "updated_at"])
-    pulse.refresh([locked.account_id])
+    refresh_touch_columns([locked.account_id])
     return locked
 
 
@@ -357,7 +358,7 @@ def touch_cancel(*, by: User, touch: Touch) -> Touch:
     touch.status = TouchStatus.CANCELLED
     touch.version += 1
     touch.save(update_fields=["status", "version", "updated_at"])
-    pulse.refresh([touch.account_id])
+    refresh_touch_columns([touch.account_id])
     return touch
 
 
@@ -400,7 +401,7 @@ def touch_record_past(
     )
     touch.full_clean(exclude=["contacts"])
     touch.save()
-    pulse.refresh([account.pk])
+    refresh_touch_columns([account.pk])
     return touch
 
 
@@ -469,7 +470,7 @@ def plan_cadence_touches(*, today: dt.date | None = None, account_ids=None) -> i
             )
         )
     Touch.objects.bulk_create(planned, batch_size=2000)
-    pulse.refresh(touch.account_id for touch in planned)
+    pulse.refresh(touch.account_id for touch in planned)  # in chunks: the morning plans thousands
     return len(planned)
 
 
@@ -561,7 +562,7 @@ def cancel_orphaned_work(*, account: Account, frm: User, to: User | None) -> int
         status=TouchStatus.CANCELLED, **bump
     )
     if touches:
-        pulse.refresh([account.pk])
+        refresh_touch_columns([account.pk])
     tasks = Task.objects.filter(account=account, status=TaskStatus.OPEN, assignee=frm).update(
         status=TaskStatus.CANCELLED, **bump
     )
