@@ -418,7 +418,7 @@ def contact_rows(plan: Plan, chunk: int, emit, first_id: int = 1) -> int:
     for j in range(n):
         account_id = c.lo + j + 1
         creator = c.owner[j] or c.creator[j]
-        # The copy of the account's visibility keys (accounts migration 0015; its trigger, like every user
+        # The copy of the account's visibility keys (accounts migration 0016; its trigger, like every user
         # trigger, is off during the load): accounts_visibility_keys(id, manager, status, creator).
         keys = [f"a{account_id}"]
         keys += [f"m{c.owner[j]}"] if c.owner[j] else []
@@ -979,7 +979,7 @@ CHECKS = [
             WHERE search_text <> lower(concat_ws(' ', legal_name, nullif(short_name, ''), inn))""",
     ),
     (
-        "contacts whose visibility keys differ from their account's (accounts migration 0015)",
+        "contacts whose visibility keys differ from their account's (accounts migration 0016)",
         """SELECT count(*) FROM accounts_contact c JOIN accounts_account a ON a.id = c.account_id
             WHERE c.visibility_keys IS DISTINCT FROM
                   accounts_visibility_keys(a.id, a.responsible_manager_id, a.status, a.created_by_id)""",

@@ -242,19 +242,31 @@ def order_by(sort: str, searched: bool, reverse: bool = False) -> str:
     With a search the first key is an expression (`key || ''`), as in the selector: the matches are sorted
     rather than found by walking the sort index.
     """
-    from orbit.accounts.selectors import SORTS
+    from orbit.accounts.selectors import PULSE_SORTS, SORTS
 
     columns = []
     for position, name in enumerate(SORTS.get(sort, SORTS["name"])):
-        column = f"a.{name.lstrip('-')}"
+        field = name.lstrip("-")
+        column = f"pu.{field}" if field in PULSE_SORTS else f"a.{field}"
+        if (
+            field == "pulse_key"
+        ):  # issue 17: the work columns' tiebreaker is the pulse's key (= the account's)
+            column = "pu.account_id"
         if searched and position == 0 and column != "a.updated_at":
-            column = f"({column} || '')"
+            column = f"COALESCE({column}, {column})" if field in PULSE_SORTS else f"({column} || '')"
         columns.append(column + (" DESC" if name.startswith("-") != reverse else ""))
     return ", ".join(columns)
 
 
 def bare_list(
-    persona: Persona, params: dict, limit: int, offset: int, cap: int, pages_capped: bool, last: bool = False
+    persona: Persona,
+    params: dict,
+    limit: int,
+    offset: int,
+    cap: int,
+    pages_capped: bool,
+    last: bool = False,
+    pulse: bool = True,
 ) -> Callable:
     """COUNT stopped at cap + 1 rows and the page. `pages_capped`: the UI's pages cover only the first
     `cap` rows, so the last page holds what is left of them; the API pages on past the cap. `last`: the last
@@ -262,10 +274,21 @@ def bare_list(
     an exact count or a full page of a capped one."""
     where, values = where_of(persona, params)
     values |= {"limit": limit, "offset": offset}
-    order = order_by(params.get("sort", "name"), bool(params.get("q")), reverse=last)
-    page_sql = f"""SELECT a.*, m.*, i.*, r.*, s.* FROM accounts_account a {ACCOUNT_JOINS}
+    from orbit.accounts.selectors import PULSE_SORTS, SORT_BELOW, SORTS
+
+    sort = params.get("sort", "name")
+    # As the selector does: a work sort of a short list sorts it rather than walking the pulse's index.
+    short = SORTS.get(sort, SORTS["name"])[0].lstrip("-") in PULSE_SORTS and persona.visible <= SORT_BELOW
+    order = order_by(sort, bool(params.get("q")) or short, reverse=last)
+    # Issue 17: the list's default columns include the work columns. A work sort joins the account's pulse; any
+    # other sort reads the page's pulse rows after it (one query), as the page does.
+    pulse_sorted = SORTS.get(sort, SORTS["name"])[0].lstrip("-") in PULSE_SORTS
+    join = "JOIN accounts_accountpulse pu ON pu.account_id = a.id" if pulse_sorted else ""
+    page_sql = f"""SELECT a.*, m.*, i.*, r.*, s.*{", pu.*" if pulse_sorted else ""}
+                     FROM accounts_account a {ACCOUNT_JOINS} {join}
                     WHERE {where} ORDER BY {order}
                     LIMIT %(limit)s OFFSET %(offset)s"""
+    pulse_sql = "SELECT * FROM accounts_accountpulse WHERE account_id = ANY(%(ids)s)"
     count_sql = f"SELECT count(*) FROM (SELECT 1 FROM accounts_account a WHERE {where} LIMIT {cap + 1}) t"
 
     def run(cur) -> list[int]:
@@ -276,6 +299,9 @@ def bare_list(
             rows = limit if count > cap or count % limit == 0 else count % limit
         cur.execute(page_sql, values | {"limit": rows})
         ids = [row[0] for row in cur.fetchall()]
+        if pulse and not pulse_sorted:
+            cur.execute(pulse_sql, {"ids": ids})
+            cur.fetchall()
         return ids[::-1] if last else ids
 
     run.sql = [(count_sql, values), (page_sql, values)]
@@ -492,6 +518,10 @@ def build_cases(personas: list[Persona], with_api: bool) -> list[Case]:
             ("all", {}, False),
             ("status=active & tier=B", {"status": ["active"], "tier": ["B"]}, False),
             ("sort by manager", {"sort": "manager"}, False),
+            # Issue 17: the work columns, by the account's pulse.
+            ("sort by last touch (latest first)", {"sort": "-last_touch"}, False),
+            ("sort by next touch (soonest first)", {"sort": "next_touch"}, False),
+            ("sort by next touch, last page (keyset)", {"sort": "next_touch", "page": "last"}, False),
             ("page 50", {"page": 50}, False),  # an old ?page=N link: OFFSET, as before keyset pagination
             ("last page (keyset)", {"page": "last"}, False),
             (f"search name «{p.name_word}»", {"q": p.name_word}, True),
@@ -510,7 +540,7 @@ def build_cases(personas: list[Persona], with_api: bool) -> list[Case]:
         cases.append(Case(p, "card", "account card", [f"/accounts/{i}/" for i in p.card_ids]))
         if with_api:
             for name, params, search in variants:
-                if "prefix" in name:
+                if "prefix" in name or "touch" in name:  # the API has no work columns
                     continue
                 query = {k: v for k, v in params.items() if k != "page"}
                 if params.get("page") == "last":
@@ -554,7 +584,14 @@ def prepare(case: Case, cur) -> None:
         data = p.client.get(case.urls[0], headers=case.headers).json()
         last = case.params.get("page") == "last"
         case.bare = bare_list(
-            p, case.params, data["limit"], data["offset"], settings.ORBIT_COUNT_CAP, False, last=last
+            p,
+            case.params,
+            data["limit"],
+            data["offset"],
+            settings.ORBIT_COUNT_CAP,
+            False,
+            last=last,
+            pulse=False,
         )
         bare_ids = case.bare(cur)
         shown = [item["id"] for item in data["items"]]

@@ -28,7 +28,7 @@ ACCOUNT_KEYS = "accounts_visibility_keys(a.id, a.responsible_manager_id, a.statu
 
 
 def narrowing(persona, alias_keys: str) -> tuple[str, dict]:
-    """The visibility-keys condition the selectors add (accounts migration 0015): the persona's people as
+    """The visibility-keys condition the selectors add (accounts migration 0016): the persona's people as
     manager (`m`) and prospect creator (`p`) tokens; nothing for the head, who sees everything, nor past
     search_keys.KEYS_MAX_MANAGERS."""
     from orbit.accounts.search_keys import KEYS_MAX_MANAGERS

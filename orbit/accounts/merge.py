@@ -56,6 +56,7 @@ RELATIONS = {
     "revenue.Payment.account": MOVE,
     "revenue.AccountRevenueMonth.account": DERIVED,
     "revenue.AccountReceivable.account": DERIVED,
+    "accounts.AccountPulse.account": DERIVED,  # the list's last/next touch and open requests
     "growth.Opportunity.account": MOVE,
     "growth.Project.account": MOVE,
     "analytics.AccountMetrics.account": DERIVED,
@@ -157,8 +158,11 @@ def _move(fk: models.ForeignKey, keep: Account, gone: Account, now) -> int:
 
 
 def _rebuild_derived(keep: Account, gone: Account) -> None:
+    from orbit.accounts import pulse
     from orbit.analytics.models import AccountMetrics
     from orbit.revenue import balances, totals
+
+    pulse.refresh([keep.pk, gone.pk])
 
     totals.rebuild_month_totals([keep.pk, gone.pk])
     today = timezone.localdate()

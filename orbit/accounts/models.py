@@ -1,3 +1,4 @@
+import datetime as dt
 import re
 
 from django.conf import settings
@@ -437,3 +438,35 @@ class BulkAction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} × {self.count}"
+
+
+# The pulse's "nothing there" values. Sentinels instead of NULL keep each sort a plain index walk and a keyset
+# cursor a plain row comparison (a comparison with NULL is unknown). Orbit's own choice, not from the domain.
+NEVER_TOUCHED = dt.datetime(1900, 1, 1, tzinfo=dt.UTC)  # no done touch: sorts as the oldest last touch
+NOTHING_PLANNED = dt.date(9999, 12, 31)  # no planned touch: sorts as the furthest next touch
+
+
+class AccountPulse(models.Model):
+    """One row per account with what the account list sorts its work columns by: the last done touch, the
+    next planned one and the open requests. Derived: kept by the services that change touches and requests,
+    in their transaction (orbit.accounts.pulse.refresh), and checked each morning (pulse.rebuild). Every
+    account has its row from its first moment: a database trigger adds it (migration 0017), so the list
+    joins it without losing accounts."""
+
+    account = models.OneToOneField(Account, primary_key=True, on_delete=models.CASCADE, related_name="pulse")
+    last_touch_at = models.DateTimeField(default=NEVER_TOUCHED, db_default=NEVER_TOUCHED)
+    next_touch_on = models.DateField(default=NOTHING_PLANNED, db_default=NOTHING_PLANNED)
+    open_requests = models.PositiveIntegerField(default=0, db_default=0)
+    objects = AccountScopedManager("account")
+
+    class Meta:
+        verbose_name = _("account pulse")
+        verbose_name_plural = _("account pulses")
+        indexes = [
+            models.Index(fields=["last_touch_at", "account"], name="accounts_pulse_last_touch"),
+            models.Index(fields=["next_touch_on", "account"], name="accounts_pulse_next_touch"),
+            models.Index(fields=["open_requests", "account"], name="accounts_pulse_open_requests"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account_id}: {self.last_touch_at} / {self.next_touch_on} / {self.open_requests}"

@@ -8,9 +8,11 @@ from django.db.models.functions import Coalesce, Concat
 from django.http import Http404
 
 from orbit.access.policy import visible_accounts
+from orbit.accounts import list_columns
 from orbit.accounts.models import (
     LEGAL_FORMS,
     Account,
+    AccountPulse,
     AccountTeamMember,
     Contact,
     OwnershipPeriod,
@@ -33,7 +35,22 @@ SORTS = {
     "-manager": ("-manager_sort", "-sort_name", "-id"),
     "updated": ("updated_at", "id"),
     "-updated": ("-updated_at", "-id"),
+    # The work columns, read from the account's pulse (one indexed row per account, never NULL: see
+    # AccountPulse). The tiebreaker is the pulse's own key (the account's id), so each sort is one index walk
+    # and a keyset cursor one row comparison on the pulse's index.
+    "last_touch": ("last_touch_at", "pulse_key"),
+    "-last_touch": ("-last_touch_at", "-pulse_key"),
+    "next_touch": ("next_touch_on", "pulse_key"),
+    "-next_touch": ("-next_touch_on", "-pulse_key"),
+    "open_requests": ("open_requests", "pulse_key"),
+    "-open_requests": ("-open_requests", "-pulse_key"),
 }
+PULSE_SORTS = {"last_touch_at", "next_touch_on", "open_requests"}
+# Up to this many accounts in the list, a work sort sorts them instead of walking the pulse's index (Orbit's own
+# threshold, measured in bench/README.md "Issue 17: the work columns"): a walk meets the list's accounts at
+# their share of all accounts — an AM's 300 of a million cost 16,000 probes, 0.5 s — while a team lead's 13,600
+# are met after ~2,000 probes (20 ms) and sorting them would read the whole pulse table instead (0.3-0.8 s).
+SORT_BELOW = 5_000
 
 # Columns of the user row an account list never needs (secrets and stamps).
 USER_FIELDS_NOT_LISTED = ("password", "last_login", "date_joined")
@@ -52,6 +69,7 @@ class AccountFilters:
     archived: bool = False  # True: the archive instead of the live accounts
     sort: str = "name"
     ids: list[int] = field(default_factory=list)  # a bulk selection's accounts (its export)
+    cols: tuple[str, ...] = list_columns.DEFAULT  # the columns shown (list_columns.chosen)
 
 
 _LEGAL_FORM_WORDS = {form.lower() for form in LEGAL_FORMS}
@@ -101,7 +119,11 @@ def account_list(user: User, filters: AccountFilters) -> QuerySet[Account]:
     if filters.ids:
         qs = qs.filter(pk__in=filters.ids)
     order = list_order(filters)
-    if sorts_all_matches(filters):
+    pulse_sort = order[0].lstrip("-") in PULSE_SORTS
+    sorted_not_walked = sorts_all_matches(filters) or (pulse_sort and _few(qs))
+    if pulse_sort:
+        qs = _with_pulse(qs)
+    if sorted_not_walked:
         order = _sorted_after_search(order)
     # The manager's name is shown, never his password hash or login stamps: they are not even selected.
     qs = qs.select_related("responsible_manager", "industry", "region", "segment")
@@ -114,8 +136,41 @@ def sorts_all_matches(filters: AccountFilters) -> bool:
     return bool(filters.q.strip()) and list_order(filters)[0].lstrip("-") != "updated_at"
 
 
+def _few(qs: QuerySet[Account]) -> bool:
+    """Whether the list holds at most SORT_BELOW accounts (a COUNT that stops there)."""
+    return qs.order_by()[: SORT_BELOW + 1].count() <= SORT_BELOW
+
+
+def _with_pulse(qs: QuerySet[Account]) -> QuerySet[Account]:
+    """Sorting by the pulse: it joins each row (an inner join: every account has its row, see AccountPulse),
+    so the sort can walk the pulse's index and meet the accounts by their key."""
+    return qs.filter(pulse__isnull=False).annotate(
+        last_touch_at=F("pulse__last_touch_at"),
+        next_touch_on=F("pulse__next_touch_on"),
+        open_requests=F("pulse__open_requests"),
+        pulse_key=F("pulse__account_id"),
+    )
+
+
+def attach_pulse(accounts: list[Account]) -> None:
+    """The pulse's figures on a page of accounts that were not sorted by them (one query for the page): the
+    other sorts keep their own plans, without the join."""
+    missing = [a for a in accounts if not hasattr(a, "pulse_key")]
+    if not missing:
+        return
+    rows = AccountPulse.objects.in_bulk([a.pk for a in missing])
+    for account in missing:
+        row = rows.get(account.pk) or AccountPulse(account_id=account.pk)
+        # The same names a work sort annotates, so the cells read one shape of row.
+        setattr(account, "last_touch_at", row.last_touch_at)  # noqa: B010
+        setattr(account, "next_touch_on", row.next_touch_on)  # noqa: B010
+        setattr(account, "open_requests", row.open_requests)  # noqa: B010
+        setattr(account, "pulse_key", account.pk)  # noqa: B010
+
+
 def _sorted_after_search(order: tuple[str, ...]) -> tuple:
-    """Make PostgreSQL sort the matches instead of walking the sort index until 25 of them turn up.
+    """Make PostgreSQL sort the matches instead of walking the sort index until 25 of them turn up (after a
+    search, and for a work sort of a short list: see SORT_BELOW).
 
     The planner guesses a short word to match often and walks e.g. the sort_name index, filtering every
     row: 1.5 s for «кристалл» at a million accounts, whose matches sort late. Sorting the matches found
@@ -123,7 +178,9 @@ def _sorted_after_search(order: tuple[str, ...]) -> tuple:
     expression (`key || ''`) keeps the order and is what stops the planner from using the index.
     """
     first, *rest = order
-    expression = Concat(F(first.lstrip("-")), Value(""))
+    name = first.lstrip("-")
+    # A date or a count goes through COALESCE (the same value, not a text); a name through `|| ''`.
+    expression = Coalesce(F(name), F(name)) if name in PULSE_SORTS else Concat(F(name), Value(""))
     return (expression.desc() if first.startswith("-") else expression.asc(), *rest)
 
 

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from orbit.access import policy
-from orbit.accounts import card_facts, history, ownership, selectors, services, team
+from orbit.accounts import card_facts, history, list_columns, ownership, selectors, services, team
 from orbit.accounts.forms import (
     AccountCreateForm,
     AccountForm,
@@ -71,6 +71,7 @@ def filters_from(get) -> selectors.AccountFilters:
         archived=get.get("archived") == "1",
         sort=get.get("sort", "name") if get.get("sort") in selectors.SORTS else "name",
         ids=_int_list(get.getlist("id"))[: settings.ORBIT_BULK_ACTION_MAX],
+        cols=list_columns.chosen(get.getlist("cols"), given="cols" in get),
     )
 
 
@@ -84,10 +85,17 @@ def account_list(request):
         per_page=settings.ORBIT_PAGE_SIZE,
         counts_with_rows=selectors.sorts_all_matches(filters),
     )
+    if list_columns.needs_pulse(filters.cols):
+        selectors.attach_pulse(page.object_list)
     query, sort_query = list_queries(request.GET)
     context = {
         "page": page,
         "filters": filters,
+        "columns": list_columns.columns_of(filters.cols),
+        "all_columns": list_columns.COLUMNS,
+        # What the column chooser's form carries besides the columns, so choosing them keeps the filters.
+        "kept_params": [(k, v) for k, vs in request.GET.lists() if k not in ("cols", "page") for v in vs],
+        "today": timezone.localdate(),
         "query": query,
         "sort_query": sort_query,
         "statuses": AccountStatus.choices,

@@ -8,5 +8,5 @@ class ActivitiesConfig(AppConfig):
     verbose_name = _("Touches and tasks")
 
     def ready(self):
-        # Plug into the accounts area: open touches and tasks move with responsibility; touches on the timeline; the card header's facts.
-        from orbit.activities import selectors, services, timeline  # noqa: F401
+        # Plug into the accounts area: open touches and tasks move with responsibility; touches on the timeline; the card header's facts; the account's pulse.
+        from orbit.activities import pulse, selectors, services, timeline  # noqa: F401

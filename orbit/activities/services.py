@@ -11,7 +11,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from orbit.access.policy import can_set_policy, can_work_account, led_people, may_reassign_anything
-from orbit.accounts import open_work
+from orbit.accounts import open_work, pulse
 from orbit.accounts.models import Account, AccountStatus, Contact
 from orbit.activities.cadence import cadence_for, policies
 from orbit.activities.models import (
@@ -25,6 +25,7 @@ from orbit.activities.models import (
     TouchSource,
     TouchStatus,
 )
+from orbit.activities.pulse import refresh_touch_columns
 from orbit.common.errors import ConflictError
 from orbit.org.models import User
 
@@ -148,6 +149,7 @@ def _record_done(
         _NEXT_PLAN,
         _plan_next(by=by, account=account, after=day, on=next_on, kind=kind, step=next_step),
     )
+    refresh_touch_columns([account.pk])
     return touch
 
 
@@ -296,6 +298,7 @@ def touch_plan(
     )
     touch.full_clean(exclude=["contacts"])
     touch.save()
+    refresh_touch_columns([account.pk])
     return touch
 
 
@@ -343,6 +346,7 @@ def touch_move(*, by: User, touch: Touch, version: int, planned_for: dt.date) ->
     locked.planned_for = planned_for
     locked.version += 1
     locked.save(update_fields=["planned_for", "version", "updated_at"])
+    refresh_touch_columns([locked.account_id])
     return locked
 
 
@@ -354,6 +358,7 @@ def touch_cancel(*, by: User, touch: Touch) -> Touch:
     touch.status = TouchStatus.CANCELLED
     touch.version += 1
     touch.save(update_fields=["status", "version", "updated_at"])
+    refresh_touch_columns([touch.account_id])
     return touch
 
 
@@ -396,6 +401,7 @@ def touch_record_past(
     )
     touch.full_clean(exclude=["contacts"])
     touch.save()
+    refresh_touch_columns([account.pk])
     return touch
 
 
@@ -427,7 +433,7 @@ def touch_amend_done(*, by: User, touch: Touch, version: int | None, **changes) 
     locked.version += 1
     locked.full_clean(exclude=["contacts"])
     locked.save()
-    return locked
+    return locked  # its moment stays: the account's pulse is unchanged
 
 
 def plan_cadence_touches(*, today: dt.date | None = None, account_ids=None) -> int:
@@ -464,6 +470,7 @@ def plan_cadence_touches(*, today: dt.date | None = None, account_ids=None) -> i
             )
         )
     Touch.objects.bulk_create(planned, batch_size=2000)
+    pulse.refresh(touch.account_id for touch in planned)  # in chunks: the morning plans thousands
     return len(planned)
 
 
@@ -554,6 +561,8 @@ def cancel_orphaned_work(*, account: Account, frm: User, to: User | None) -> int
     touches = Touch.objects.filter(account=account, status=TouchStatus.PLANNED, owner=frm).update(
         status=TouchStatus.CANCELLED, **bump
     )
+    if touches:
+        refresh_touch_columns([account.pk])
     tasks = Task.objects.filter(account=account, status=TaskStatus.OPEN, assignee=frm).update(
         status=TaskStatus.CANCELLED, **bump
     )

@@ -16,6 +16,7 @@ from django.core.management import call_command
 from django.db import connection, transaction
 from django.utils import timezone
 
+from orbit.accounts import pulse
 from orbit.accounts.models import (
     Account,
     AccountStatus,
@@ -120,6 +121,7 @@ def seed(
         write_kpi(today, now)  # the managers' published ranking, over the figures above
         write_workload(today)  # capacities that show an overloaded and an underloaded manager
         write_bonuses(today=today)  # a rule version and last month closed
+        pulse.rebuild()  # the account list's work columns, over the touches and requests written in bulk
         # Fire PostgreSQL's deferred invariant checks here, so a broken plan fails with a clear message.
         connection.check_constraints()
     return SeedReport(

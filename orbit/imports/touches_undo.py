@@ -5,6 +5,7 @@ outcome through the activities services."""
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from orbit.accounts import pulse
 from orbit.activities import services
 from orbit.activities.models import Touch
 from orbit.imports.models import ImportBatch, ImportedRow
@@ -26,3 +27,4 @@ def undo_touches(by: User, batch: ImportBatch, rows: list[ImportedRow]) -> None:
             services.touch_amend_done(by=by, touch=touch, version=touch.version, **r.before)
         else:
             touch.delete()  # nothing refers to a touch but its own contacts' links, which go with it
+    pulse.refresh(touch.account_id for touch in touches.values())

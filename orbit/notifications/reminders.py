@@ -39,6 +39,7 @@ class ReminderCount:
     contracts_expired: int = 0
     contract_notices: int = 0
     receivables: int = 0
+    pulses_corrected: int = 0
     analytics_run: int = 0  # the id of the full analytics run queued (or already under way)
     kpi_refresh: str = ""  # the id of the managers' KPI refresh queued after it
 
@@ -99,6 +100,7 @@ def remind_cover_ends(today: dt.date) -> int:
 
 
 def send_reminders(today: dt.date | None = None) -> ReminderCount:
+    from orbit.accounts.pulse import rebuild as rebuild_pulse
     from orbit.activities.daily import morning
     from orbit.analytics.compute import request_run
     from orbit.kpi.tasks import refresh_kpi_snapshots
@@ -113,6 +115,7 @@ def send_reminders(today: dt.date | None = None) -> ReminderCount:
         contracts_expired=expired,
         contract_notices=remind_notice_deadlines(today),
         receivables=rebuild_receivables(today=today),  # the ageing buckets shift each day
+        pulses_corrected=rebuild_pulse(),  # after the cadence planned touches: anything that slipped
         handoff_steps=remind_handoff_steps(today),
         covers=remind_covers(today),
         covers_ended=remind_cover_ends(today),

@@ -8,5 +8,5 @@ class RequestsConfig(AppConfig):
     verbose_name = _("Requests and complaints")
 
     def ready(self):
-        # Plug into the accounts area: open requests move with responsibility; requests on the timeline; the card header's facts.
-        from orbit.requests import selectors, services, timeline  # noqa: F401
+        # Plug into the accounts area: open requests move with responsibility; requests on the timeline; the card header's facts; the account's pulse.
+        from orbit.requests import pulse, selectors, services, timeline  # noqa: F401

@@ -42,6 +42,7 @@ from orbit.requests.models import (
     RequestType,
     SlaPolicy,
 )
+from orbit.requests.pulse import refresh_request_columns
 from orbit.worktime.services import business_hours_between
 
 # A request received "now" may carry a clock a little ahead of the server's.
@@ -218,6 +219,7 @@ def request_create(
     )
     request._history_user = by  # type: ignore[attr-defined]
     request.save()
+    refresh_request_columns([account.pk])
     _tell_assigned(request, by, [manager, assignee])
     sla.schedule(request)
     return request
@@ -325,6 +327,8 @@ def request_change_status(
         locked.resolved_at = None
     locked.status = status
     _save(locked, by)
+    if (previous in OPEN_STATUSES) != (status in OPEN_STATUSES):
+        refresh_request_columns([locked.account_id])
     if comment.strip():
         RequestComment.objects.create(request=locked, author=by, text=comment.strip())
     if status in RUNNING_STATUSES and previous not in RUNNING_STATUSES:

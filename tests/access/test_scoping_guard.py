@@ -268,6 +268,9 @@ BONUS_STATEMENTS = (
 )
 # (file under orbit/, function, model) -> why this read needs no visible_to.
 ALLOWED_READS = {
+    ("accounts/selectors.py", "attach_pulse", "AccountPulse"): (
+        "the pulse rows of a page of accounts the caller read through visible_accounts (account_list)"
+    ),
     ("privacy/selectors.py", "personal_data", "Contact"): (
         "the change history of one contact the caller already read through visible_to (contact_get)"
     ),

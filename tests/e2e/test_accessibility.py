@@ -51,6 +51,7 @@ def main_pages(account, request, *, head: bool) -> list[str]:
     pages = [
         "/agenda/",
         "/accounts/",
+        "/accounts/?cols=last_touch&cols=next_touch&cols=open_requests&cols=manager&sort=next_touch",
         f"/accounts/{account.pk}/",
         "/requests/",
         f"/requests/{request.pk}/",

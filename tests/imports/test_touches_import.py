@@ -268,11 +268,11 @@ def test_touches_go_only_on_ones_own_name_or_ones_peoples(base):
 
 def test_queries_do_not_grow_beyond_the_rows_own_writes(base, django_assert_max_num_queries):
     rows = [f"7707083893;15.03.2025 {h:02d}:00;звонок;Смирнова Ольга;15;;" for h in range(20)]
-    # Per row 21, all the row's own: its savepoint and the service's (4), the lookup of the same touch (1), the
+    # Per row 22, all the row's own: its savepoint and the service's (4), the lookup of the same touch (1), the
     # touch form's checks (full_clean: 3 references, 3 constraints in savepoints = 12), the insert, its history
-    # and the history's reads (4). Once (9): the account, the people, the access context, the batch (made, then
+    # and the history's reads (4), the account's pulse (1). Once (9): the account, the people, the access context, the batch (made, then
     # completed) and its rows.
-    with django_assert_max_num_queries(9 + 20 * 21):
+    with django_assert_max_num_queries(9 + 20 * 22):
         report = run(base.head, "\n".join([HEADER, *rows]))
     assert report.new == 20
 

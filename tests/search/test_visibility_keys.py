@@ -1,4 +1,4 @@
-"""Visibility keys (accounts migration 0015), the index key the search narrows by: per role they pick exactly
+"""Visibility keys (accounts migration 0016), the index key the search narrows by: per role they pick exactly
 the accounts the policy shows, every writer keeps the contacts' copy in the same transaction, and a search
 after each change finds what the policy shows — the new owner's people find the contact, the old ones don't."""
 

@@ -4,7 +4,7 @@ from orbit.notifications.reminders import send_reminders, send_reminders_task
 
 
 class Command(BaseCommand):
-    help = "The morning run: handoff steps due, covers begun and ended, touches planned by cadence and overdue, contracts renewed or expired, receivables aged, the analytics and the managers' KPI figures queued. Once a day."
+    help = "The morning run: handoff steps due, covers begun and ended, touches planned by cadence and overdue, contracts renewed or expired, receivables aged, the account list's pulse checked, the analytics and the managers' KPI figures queued. Once a day."
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -22,5 +22,6 @@ class Command(BaseCommand):
             f"touches planned: {count.touches_planned}; managers told of overdue touches: {count.overdue_touches}; "
             f"contracts renewed: {count.contracts_renewed}; contracts expired: {count.contracts_expired}; "
             f"notice deadlines told: {count.contract_notices}; receivables aged: {count.receivables}; "
+            f"pulses corrected: {count.pulses_corrected}; "
             f"analytics run queued: {count.analytics_run}; KPI refresh queued: {count.kpi_refresh}"
         )
