@@ -20,6 +20,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from orbit.accounts import card_tabs
 from orbit.accounts.selectors import account_get, manager_choices
 from orbit.common import idempotency
 from orbit.common.errors import ConflictError
@@ -147,7 +148,7 @@ def opportunity_create(request):
         )
     account = account_get(request.user, int(account_id))
     _require_sell(request, account)
-    card = reverse("accounts:detail", args=[account.pk])
+    card = card_tabs.url(account.pk, card_tabs.GROWTH)
     if account.is_archived:
         return refused(
             request,
