@@ -201,6 +201,7 @@ def request_comment(request, pk: int):
         except ValidationError as exc:
             apply_service_error(form, exc)
         else:
+            messages.success(request, _("Comment added."))
             return redirect(f"{item.get_absolute_url()}#comment-{comment.pk}")
     return _detail(request, selectors.request_get(request.user, pk), status=400, comment_form=form)
 
