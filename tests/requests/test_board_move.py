@@ -5,7 +5,6 @@ import pytest
 from django.urls import reverse
 
 from orbit.requests.models import Request, RequestStatus
-from tests.requests.test_board import requests_  # noqa: F401  (the board's fixture: a new and a working request)
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
@@ -19,7 +18,7 @@ def _columns(response) -> dict[str, list[int]]:
     return {c.status: [r.pk for r in c.cards] for c in response.context["columns"]}
 
 
-def test_a_card_moved_to_an_allowed_column_changes_status_and_the_counts(client, org, requests_):  # noqa: F811
+def test_a_card_moved_to_an_allowed_column_changes_status_and_the_counts(client, org, requests_):
     fresh = requests_["new"]
     client.force_login(org.am_a)
     response = _move(client, fresh, RequestStatus.IN_PROGRESS)
@@ -34,7 +33,7 @@ def test_a_card_moved_to_an_allowed_column_changes_status_and_the_counts(client,
     assert "is now" in body or "теперь" in body
 
 
-def test_a_move_the_status_flow_does_not_allow_is_refused_with_the_reason(client, org, requests_):  # noqa: F811
+def test_a_move_the_status_flow_does_not_allow_is_refused_with_the_reason(client, org, requests_):
     fresh = requests_["new"]
     client.force_login(org.am_a)
     response = _move(client, fresh, RequestStatus.RESOLVED)  # new → resolved skips the work
@@ -45,7 +44,7 @@ def test_a_move_the_status_flow_does_not_allow_is_refused_with_the_reason(client
     assert f'id="req-card-{fresh.pk}-why"' in response.content.decode()
 
 
-def test_a_card_changed_meanwhile_answers_409_and_stays(client, org, requests_):  # noqa: F811
+def test_a_card_changed_meanwhile_answers_409_and_stays(client, org, requests_):
     working = requests_["working"]
     client.force_login(org.am_a)
     stale = working.version - 1
@@ -56,7 +55,7 @@ def test_a_card_changed_meanwhile_answers_409_and_stays(client, org, requests_):
     assert response.context["refusal"]
 
 
-def test_who_may_not_work_it_gets_403_and_no_draggable_cards(client, org, requests_):  # noqa: F811
+def test_who_may_not_work_it_gets_403_and_no_draggable_cards(client, org, requests_):
     fresh = requests_["new"]
     client.force_login(org.auditor)
     board = client.get(reverse("requests:board"))
@@ -66,13 +65,13 @@ def test_who_may_not_work_it_gets_403_and_no_draggable_cards(client, org, reques
     assert Request.objects.get(pk=fresh.pk).status == RequestStatus.NEW
 
 
-def test_an_invisible_request_is_a_404(client, org, requests_):  # noqa: F811
+def test_an_invisible_request_is_a_404(client, org, requests_):
     client.force_login(org.am_b)
     assert _move(client, requests_["new"], RequestStatus.IN_PROGRESS).status_code == 404
 
 
 @pytest.mark.parametrize("allowed", [True, False])
-def test_without_htmx_a_move_redirects_or_shows_the_refusal(client, org, requests_, allowed):  # noqa: F811
+def test_without_htmx_a_move_redirects_or_shows_the_refusal(client, org, requests_, allowed):
     fresh = requests_["new"]
     client.force_login(org.am_a)
     status = RequestStatus.IN_PROGRESS if allowed else RequestStatus.RESOLVED
@@ -85,7 +84,7 @@ def test_without_htmx_a_move_redirects_or_shows_the_refusal(client, org, request
 
 def test_the_board_keeps_its_filters_and_costs_few_queries(
     client, org, requests_, django_assert_max_num_queries
-):  # noqa: F811
+):
     client.force_login(org.am_a)
     url = reverse("requests:board")
     client.get(url)
