@@ -145,4 +145,12 @@ def test_the_card_tabs_open_by_mouse_and_keyboard_and_stay_in_the_address(org, p
     assert box[2] < 60  # one row of tabs
     if width == 390:
         assert box[0] > box[1]
+        # A link to a tab far along the list (the ownership tab) shows that tab, scrolled into sight.
+        page.goto(f"/accounts/{account.pk}/?tab=ownership")
+        settle(page)
+        assert page.evaluate(
+            "(() => { const l = document.querySelector('[role=tablist]').getBoundingClientRect();"
+            " const t = document.querySelector('[role=tab][aria-selected=true]').getBoundingClientRect();"
+            " return t.left >= l.left && t.right <= l.right; })()"
+        )
     screenshot(page, f"account-card-tabs-{width}")

@@ -252,6 +252,15 @@ window.orbitDragToMove = ({ card, cardId, zone, form, field, value }) => {
 // (the "orbit-tab-open" event its hx-trigger waits for) only when its tab is first opened.
 (() => {
   const tabsOf = (list) => Array.from(list.querySelectorAll("[role=tab]"));
+  // The chosen tab in sight in a tab list that scrolls sideways (a phone), without scrolling the page.
+  const reveal = (tab) => {
+    const list = tab.closest("[role=tablist]");
+    const left = tab.offsetLeft; // .card-tabs is positioned: offsets are within the list
+    if (left < list.scrollLeft || left + tab.offsetWidth > list.scrollLeft + list.clientWidth) {
+      list.scrollLeft = Math.max(0, left - 16);
+    }
+  };
+  document.querySelectorAll("[role=tablist][data-tabs] [role=tab][aria-selected=true]").forEach(reveal);
   function select(tab, { focus = false } = {}) {
     const list = tab.closest("[role=tablist]");
     tabsOf(list).forEach((other) => {
@@ -270,6 +279,7 @@ window.orbitDragToMove = ({ card, cardId, zone, form, field, value }) => {
     url.searchParams.set("tab", tab.dataset.tab);
     url.hash = "";
     window.history.replaceState(null, "", url);
+    reveal(tab);
     if (focus) tab.focus();
   }
   document.addEventListener("click", (event) => {
