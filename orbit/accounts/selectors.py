@@ -218,8 +218,22 @@ def account_card(user: User, pk: int) -> Account:
                 Handoff.objects.filter(account=OuterRef("pk"), status__in=OPEN_STATUSES).values("id")[:1]
             )
         )
+        # The team and the ownership history are the card's "Team and ownership" tab, read when it is opened.
+        .prefetch_related(Prefetch("contacts", queryset=Contact.objects.order_by("archived_at", "full_name")))
+        .first()
+    )
+    if account is None:
+        raise Http404
+    return account
+
+
+def account_ownership(user: User, pk: int) -> Account:
+    """The account with its current team (`current_team`) and ownership periods: the card's ownership tab."""
+    account = (
+        visible_accounts(user, include_archived=True)
+        .filter(pk=pk)
+        .select_related("responsible_manager")
         .prefetch_related(
-            Prefetch("contacts", queryset=Contact.objects.order_by("archived_at", "full_name")),
             Prefetch(
                 "team_members",
                 queryset=AccountTeamMember.objects.filter(ended_at__isnull=True).select_related("user"),

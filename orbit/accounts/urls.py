@@ -14,6 +14,7 @@ urlpatterns = [
     path("<int:pk>/", views.account_detail, name="detail"),
     path("<int:pk>/edit/", views.account_edit, name="edit"),
     path("<int:pk>/history/", views.account_history, name="history"),
+    path("<int:pk>/ownership/", views.account_ownership_panel, name="ownership"),
     path("<int:pk>/holding/", views.holding_matrix, name="holding"),
     path("<int:pk>/status/", views.account_status, name="status"),
     path("<int:pk>/reassign/", views.account_reassign, name="reassign"),

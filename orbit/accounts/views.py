@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from orbit.access import policy
-from orbit.accounts import card_facts, history, list_columns, ownership, selectors, services, team
+from orbit.accounts import card_facts, card_tabs, history, list_columns, ownership, selectors, services, team
 from orbit.accounts.forms import (
     AccountCreateForm,
     AccountForm,
@@ -138,30 +138,47 @@ def account_detail(request, pk: int):
             _("Account №%(id)s (%(name)s) was merged into this one.") % {"id": pk, "name": account},
         )
         return redirect("accounts:detail", pk=account.merged_into_id)
-    periods = list(account.ownership_periods.all())
     contacts = list(account.contacts.all())
     can_change = policy.can_change_account(request.user, account)
     facts = card_facts.collect(account=account)
     next_on = facts.get("next_touch_on")
-    return TemplateResponse(
-        request,
-        "accounts/detail.html",
-        {
-            "account": account,
-            "facts": facts,
-            "next_touch_overdue": next_on is not None and next_on < timezone.localdate(),
-            "actions": _quick_actions(request.user, account, can_change),
-            "contacts": [c for c in contacts if c.archived_at is None],
-            "archived_contacts": [c for c in contacts if c.archived_at is not None],
-            "periods": periods,
-            "holding": selectors.holding_tree(request.user, account),
-            "can_change": can_change,
-            "can_reassign": policy.may_reassign(request.user, account),
-            "status_form": StatusForm.for_account(account),
-            "team": account.current_team,
-            "merged_accounts": selectors.merged_into(request.user, account),
-        },
-    )
+    tab = card_tabs.chosen(request.GET.get("tab"))
+    active_contacts = [c for c in contacts if c.archived_at is None]
+    context = {
+        "account": account,
+        "facts": facts,
+        "next_touch_overdue": next_on is not None and next_on < timezone.localdate(),
+        "actions": _quick_actions(request.user, account, can_change),
+        "contacts": active_contacts,
+        "archived_contacts": [c for c in contacts if c.archived_at is not None],
+        "can_change": can_change,
+        "merged_accounts": selectors.merged_into(request.user, account),
+        "tab": tab,
+        "tabs": card_tabs.tabs(open_requests=facts.get("open_requests"), contacts=len(active_contacts)),
+    }
+    if tab == card_tabs.OWNERSHIP:
+        # Opened by a link (or without JS): the tab is rendered in the page instead of fetched after it.
+        context |= _ownership_context(request.user, selectors.account_ownership(request.user, pk))
+    return TemplateResponse(request, "accounts/detail.html", context)
+
+
+@login_required
+def account_ownership_panel(request, pk: int):
+    """The card's "Team and ownership" tab: responsible manager and status, account team, periods, holding."""
+    account = selectors.account_ownership(request.user, pk)
+    context = {"account": account, "can_change": policy.can_change_account(request.user, account)}
+    context |= _ownership_context(request.user, account)
+    return render(request, "accounts/_ownership_panel.html", context)
+
+
+def _ownership_context(user, account) -> dict:
+    return {
+        "periods": list(account.ownership_periods.all()),
+        "team": account.current_team,
+        "holding": selectors.holding_tree(user, account),
+        "can_reassign": policy.may_reassign(user, account),
+        "status_form": StatusForm.for_account(account),
+    }
 
 
 def _quick_actions(user, account, can_change: bool) -> dict[str, bool]:
@@ -321,7 +338,7 @@ def account_status(request, pk: int):
         except ValidationError as exc:
             return refused(request, exc, back_url=_card(pk))
         messages.success(request, _("Status changed."))
-        return redirect("accounts:detail", pk=pk)
+        return redirect(card_tabs.url(pk, card_tabs.OWNERSHIP))
     return refused(request, _form_reasons(form), back_url=_card(pk))
 
 
@@ -342,7 +359,7 @@ def account_reassign(request, pk: int):
         except ValidationError as exc:
             return refused(request, exc, back_url=_card(pk))
         messages.success(request, _("Responsible manager changed."))
-        return redirect("accounts:detail", pk=pk)
+        return redirect(card_tabs.url(pk, card_tabs.OWNERSHIP))
     return refused(request, [_("Choose the new manager and the reason.")], back_url=_card(pk))
 
 
@@ -355,7 +372,7 @@ def account_reassign_reverse(request, pk: int):
     except ValidationError as exc:
         return refused(request, exc, back_url=_card(pk))
     messages.success(request, _("Reassignment reversed: the previous manager is responsible again."))
-    return redirect("accounts:detail", pk=pk)
+    return redirect(card_tabs.url(pk, card_tabs.OWNERSHIP))
 
 
 @login_required
@@ -412,7 +429,7 @@ def _contact_set_archived(request, pk: int, contact_pk: int, *, archived: bool):
     except ValidationError as exc:
         return refused(request, exc, back_url=_card(pk))
     messages.success(request, _("Contact archived.") if archived else _("Contact restored."))
-    return redirect("accounts:detail", pk=pk)
+    return redirect(card_tabs.url(pk, card_tabs.CONTACTS))
 
 
 @login_required
@@ -441,7 +458,7 @@ def team_add(request, pk: int):
             messages.success(request, _("Added to the account team."))
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
-    return redirect("accounts:detail", pk=pk)
+    return redirect(card_tabs.url(pk, card_tabs.OWNERSHIP))
 
 
 @login_required
@@ -453,7 +470,7 @@ def team_end(request, pk: int, member_pk: int):
         raise Http404
     team.team_member_end(by=request.user, member=member)
     messages.success(request, _("%(name)s left the account team.") % {"name": member.user})
-    return redirect("accounts:detail", pk=pk)
+    return redirect(card_tabs.url(pk, card_tabs.OWNERSHIP))
 
 
 @login_required
@@ -508,7 +525,7 @@ def contact_create(request, pk: int):
             apply_service_error(form, exc)
         else:
             messages.success(request, _("Contact added."))
-            return redirect("accounts:detail", pk=account.pk)
+            return redirect(card_tabs.url(account.pk, card_tabs.CONTACTS))
     return render(
         request, "accounts/contact_form.html", {"form": form, "account": account, "title": _("New contact")}
     )
@@ -533,7 +550,7 @@ def contact_edit(request, pk: int, contact_pk: int):
         )
         if saved:
             messages.success(request, _("Contact saved."))
-            return redirect("accounts:detail", pk=account.pk)
+            return redirect(card_tabs.url(account.pk, card_tabs.CONTACTS))
     return render(
         request,
         "accounts/contact_form.html",

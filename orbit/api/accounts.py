@@ -225,7 +225,7 @@ def account_update(request, account_id: Id, payload: AccountPatchIn):
 )
 def account_ownership(request, account_id: Id):
     """Who was responsible for the account and when, newest first."""
-    return list(selectors.account_card(request.auth, account_id).ownership_periods.all())
+    return list(selectors.account_ownership(request.auth, account_id).ownership_periods.all())
 
 
 def _moment(value: str | None) -> dt.datetime | dt.date:

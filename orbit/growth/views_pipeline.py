@@ -20,6 +20,8 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from orbit.access import policy
+from orbit.accounts import card_tabs
 from orbit.accounts.selectors import account_get, manager_choices
 from orbit.common import idempotency
 from orbit.common.errors import ConflictError
@@ -147,7 +149,7 @@ def opportunity_create(request):
         )
     account = account_get(request.user, int(account_id))
     _require_sell(request, account)
-    card = reverse("accounts:detail", args=[account.pk])
+    card = card_tabs.url(account.pk, card_tabs.GROWTH)
     if account.is_archived:
         return refused(
             request,
@@ -332,6 +334,8 @@ def _board_context(request, params) -> dict:
         "filters": filters,
         "board_query": query.urlencode(),
         "lost_reasons": pipeline.lost_reasons(),
+        # The empty board tells a writer where opportunities come from; an auditor is told what would appear.
+        "can_open": policy.can_create_account(request.user),
         "list_url": reverse("growth:opportunities"),
         "base_currency": base_currency(),
         "today": timezone.localdate(),
@@ -364,6 +368,7 @@ def forecast(request):
         "filters": filters,
         "buckets": [(key, pipeline.BUCKET_LABELS[key]) for key in pipeline.BUCKETS],
         "base_currency": base_currency(),
+        "can_open": policy.can_create_account(request.user),
         **_choices(),
     }
     return render(request, "growth/pipeline/forecast.html", context)

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from orbit.accounts import card_tabs
 from orbit.accounts.selectors import account_get
 from orbit.common import idempotency
 from orbit.common.errors import ConflictError
@@ -115,7 +116,7 @@ def _start(request, account, opportunity=None):
         return refused(
             request,
             [_("The account is archived: restore it before working its projects.")],
-            back_url=reverse("accounts:detail", args=[account.pk]),
+            back_url=card_tabs.url(account.pk, card_tabs.GROWTH),
         )
     today = timezone.localdate()
     initial = {"starts_on": today}
@@ -176,7 +177,7 @@ def project_start(request):
         reason = _("This opportunity has started a project already.")
     # On a GET only: a double-clicked POST returns the project the first click started (idempotency key).
     if reason is not None and request.method == "GET" and can_sell(request.user, opportunity.account):
-        return refused(request, [reason], back_url=reverse("accounts:detail", args=[opportunity.account_id]))
+        return refused(request, [reason], back_url=card_tabs.url(opportunity.account_id, card_tabs.GROWTH))
     return _start(request, opportunity.account, opportunity)
 
 
@@ -514,7 +515,7 @@ def account_calendar(request, account_pk: int):
         request,
         title=_("Planned work for %(name)s") % {"name": account.display_name},
         works=selectors.calendar_works(request.user, account=account),
-        back_url=reverse("accounts:detail", args=[account.pk]),
+        back_url=card_tabs.url(account.pk, card_tabs.GROWTH),
         back_label=_("Back to the account"),
         account=account,
     )

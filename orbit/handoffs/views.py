@@ -44,6 +44,7 @@ def handoff_list(request):
             "view": view,
             "steps": selectors.my_open_steps(request.user),
             "can_bulk": _can_bulk(request.user),
+            "can_start": policy.can_create_account(request.user),
         },
     )
 

@@ -9,6 +9,7 @@ urlpatterns = [
     path("", views.request_list, name="list"),
     path("new/", views.request_create, name="create"),
     path("board/", views.request_board, name="board"),
+    path("<int:pk>/board-move/", views.request_board_move, name="board_move"),
     path("sla/", views.policy_list, name="policies"),
     path("sla/<int:pk>/", views.policy_edit, name="policy_edit"),
     path("account/<int:account_pk>/", views.account_panel, name="account_panel"),

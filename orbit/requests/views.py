@@ -1,10 +1,13 @@
 """Request pages: thin views over the request selectors and services."""
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -14,6 +17,7 @@ from orbit.common import idempotency
 from orbit.common.errors import ConflictError
 from orbit.common.forms import apply_service_error
 from orbit.common.pagination import CappedPaginator, list_queries
+from orbit.common.refusal import refused
 from orbit.requests import selectors, services, sla
 from orbit.requests.forms import (
     AssignForm,
@@ -197,6 +201,7 @@ def request_comment(request, pk: int):
         except ValidationError as exc:
             apply_service_error(form, exc)
         else:
+            messages.success(request, _("Comment added."))
             return redirect(f"{item.get_absolute_url()}#comment-{comment.pk}")
     return _detail(request, selectors.request_get(request.user, pk), status=400, comment_form=form)
 
@@ -379,17 +384,80 @@ BOARD_STATUSES = (*OPEN_STATUSES, RequestStatus.RESOLVED)
 @login_required
 def request_board(request):
     """The requests by status, a column each, for those who handle them: cards with their SLA state."""
-    params = request.GET.copy()
+    return render(request, "requests/board.html", _board_context(request, request.GET))
+
+
+# The board's filters a move carries along, so the board it answers with is the one the person was looking at.
+BOARD_FILTERS = ("department", "mine")
+
+
+def _board_context(request, params, **extra) -> dict:
+    params = params.copy()
     params.setlist("status", list(BOARD_STATUSES))
     filters = filters_from(params)
     columns = selectors.board_columns(request.user, filters, BOARD_STATUSES)
-    return render(
-        request,
-        "requests/board.html",
-        {
-            "columns": columns,
-            "filters": filters,
-            "departments": list(Department.objects.order_by("name_ru")),
-            "can_open": services.may_open_requests(request.user),
-        },
-    )
+    movable = {
+        card.pk for column in columns for card in column.cards if services.may_work(request.user, card)
+    }
+    return {
+        "columns": columns,
+        "filters": filters,
+        "movable": movable,
+        "board_statuses": [(s, RequestStatus(s).label) for s in BOARD_STATUSES],
+        "departments": list(Department.objects.order_by("name_ru")),
+        "can_open": services.may_open_requests(request.user),
+        "focus": None,
+        "refusal": "",
+        "done": "",
+    } | extra
+
+
+@login_required
+@require_POST
+def request_board_move(request, pk: int):
+    """A card dragged (or moved from its menu) to another column: the status service with the card's version.
+
+    htmx gets the board back: the card in its new column with the counts updated, or where it was with the
+    reason on it (400 a move the status flow does not allow, 403 not his to change, 409 changed meanwhile).
+    A plain form gets a redirect to the board, or the refusal page."""
+    item = selectors.request_get(request.user, pk)
+    form = StatusForm(request.POST)
+    status, error, done = 400, None, ""
+    if form.is_valid():
+        try:
+            services.request_change_status(
+                by=request.user,
+                request=item,
+                status=form.cleaned_data["status"],
+                version=form.cleaned_data["version"],
+                comment=form.cleaned_data["comment"],
+            )
+        except ConflictError as exc:
+            status, error = 409, exc
+        except PermissionDenied as exc:
+            status, error = 403, ValidationError(str(exc) or _("You may not change this request."))
+        except ValidationError as exc:
+            error = exc
+        else:
+            status = 200
+            done = _("№%(id)s «%(subject)s» is now %(status)s.") % {
+                "id": item.pk,
+                "subject": item.subject,
+                "status": RequestStatus(form.cleaned_data["status"]).label,
+            }
+    else:
+        error = ValidationError([e for errors in form.errors.values() for e in errors])
+    back = reverse("requests:board")
+    query = urlencode([(k, v) for k in BOARD_FILTERS for v in request.POST.getlist(k) if v])
+    if query:
+        back = f"{back}?{query}"
+    if not request.htmx:
+        if error is None:
+            messages.success(request, done)
+            return redirect(back)
+        if status == 403:
+            raise PermissionDenied(error.messages[0])
+        return refused(request, error, back_url=back)
+    refusal = " ".join(error.messages) if error is not None else ""
+    context = _board_context(request, request.POST, focus=pk, done=done, refusal=refusal)
+    return render(request, "requests/_board.html", context, status=status)

@@ -7,11 +7,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.template.response import TemplateResponse
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from orbit.accounts import card_tabs
 from orbit.accounts.models import Account, AccountStatus
 from orbit.accounts.selectors import account_get, manager_choices
 from orbit.common import idempotency
@@ -210,7 +210,7 @@ def _written(form, write, *, scope: str, model, request):
 def invoice_create(request, pk: int):
     account = _billable(request, pk)
     if reason := _not_billable(account, payment=False):
-        return refused(request, [reason], back_url=reverse("accounts:detail", args=[pk]))
+        return refused(request, [reason], back_url=card_tabs.url(pk, card_tabs.MONEY))
     if request.method == "POST" and "more_lines" in request.POST:
         # "More lines": the same form back with five more empty rows, what was typed kept, nothing checked yet.
         data = request.POST.copy()
@@ -287,7 +287,7 @@ def credit_note_create(request, pk: int):
 def payment_create(request, pk: int):
     account = _billable(request, pk)
     if reason := _not_billable(account, payment=True):
-        return refused(request, [reason], back_url=reverse("accounts:detail", args=[pk]))
+        return refused(request, [reason], back_url=card_tabs.url(pk, card_tabs.MONEY))
     open_invoices = list(selectors.open_invoices(request.user, [account.pk]))
     form = PaymentForm(request.POST or None, open_invoices=open_invoices)
     if request.method == "POST" and form.is_valid():
@@ -310,7 +310,7 @@ def payment_create(request, pk: int):
         )
         if payment is not None:
             messages.success(request, _("Payment recorded."))
-            return redirect("accounts:detail", pk=account.pk)
+            return redirect(card_tabs.url(account.pk, card_tabs.MONEY))
     status = 400 if request.method == "POST" else 200
     return render(
         request,

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from orbit.accounts import card_tabs
 from orbit.accounts.models import AccountStatus
 from orbit.accounts.selectors import account_get
 from orbit.common import idempotency
@@ -41,7 +42,7 @@ def _require_bill(request, account) -> None:
 
 
 def _card(account) -> str:
-    return reverse("accounts:detail", args=[account.pk])
+    return card_tabs.url(account.pk, card_tabs.MONEY)
 
 
 # --- contracts ---------------------------------------------------------------------------------------------

@@ -133,6 +133,7 @@ ROUTES = {
     "accounts:create": Route(scope="create"),
     "accounts:detail": Route(scope="account", need=VISIBLE),
     "accounts:history": Route(scope="account", need=VISIBLE),
+    "accounts:ownership": Route(scope="account", need=VISIBLE),  # the card's "Team and ownership" tab
     "accounts:holding": Route(scope="account", need=VISIBLE, ok=302),  # standalone accounts: back to the card
     "accounts:edit": Route(scope="account", need=CHANGE),
     # A prospect cannot go dormant; acct_a1 is already am_a1's; no account of the world has a reassignment
@@ -210,6 +211,10 @@ ROUTES = {
         method="post", scope="request", need=CHANGE, ok=302, data={"status": "in_progress"}
     ),
     "requests:assign": Route(method="post", scope="request", need=CHANGE, ok=302),
+    # The board's drag (a plain form here, so a redirect back to the board; htmx gets the board: tests/requests).
+    "requests:board_move": Route(
+        method="post", scope="request", need=CHANGE, ok=302, data={"status": "in_progress"}
+    ),
     "requests:attach": Route(method="post", scope="request", need=CHANGE, ok=302),
     "requests:download": Route(scope="attachment", need=VISIBLE),
     "notifications:list": Route(),
@@ -723,10 +728,11 @@ def test_holding_tree_shows_only_visible_members(world, client):
     for key in ("acct_a1", "acct_b"):
         services.account_update(by=people["head"], account=accounts[key], version=None, parent=holding)
     client.force_login(people["am_a1"])
-    response = client.get(reverse("accounts:detail", args=[accounts["acct_a1"].pk]))
+    # The holding is on the card's "Team and ownership" tab.
+    response = client.get(reverse("accounts:ownership", args=[accounts["acct_a1"].pk]))
     assert response.context["holding"] is None  # the parent is not his: he sees no tree, not even its name
     client.force_login(people["lead_a"])
-    tree = client.get(reverse("accounts:detail", args=[holding.pk])).context["holding"]
+    tree = client.get(reverse("accounts:ownership", args=[holding.pk])).context["holding"]
     assert [child.account.pk for child in tree.children] == [accounts["acct_a1"].pk]
 
 

@@ -76,3 +76,9 @@ def settle(page) -> None:
         "() => !document.querySelector('.htmx-request, .htmx-settling, .htmx-swapping, [hx-trigger=\"load\"]')"
     )
     page.wait_for_timeout(50)  # htmx wires the swapped content after its settle delay (20 ms)
+
+
+def open_tab(page, name: str) -> None:
+    """Open one of the account card's tabs (its panel is fetched when first opened) and wait for it."""
+    page.get_by_role("tab", name=name).click()
+    settle(page)

@@ -17,6 +17,7 @@ from tests.e2e.conftest import login, settle
 from tests.factories import PASSWORD, make_account
 
 AXE = "/static/vendor/axe-core/axe.min.js"
+CARD_TABS = ("requests", "contacts", "money", "growth", "analytics", "ownership", "timeline")
 RUN_AXE = """async () => {
   const result = await axe.run(document, { resultTypes: ["violations"] });
   return result.violations
@@ -53,7 +54,10 @@ def main_pages(account, request, *, head: bool) -> list[str]:
         "/accounts/",
         "/accounts/?cols=last_touch&cols=next_touch&cols=open_requests&cols=manager&sort=next_touch",
         f"/accounts/{account.pk}/",
+        # The card's tabs, each opened by its link (the panel it fetches is checked with the tab markup).
+        *(f"/accounts/{account.pk}/?tab={tab}" for tab in CARD_TABS),
         "/requests/",
+        "/requests/board/",
         f"/requests/{request.pk}/",
         "/analytics/",
         "/managers/kpi/",

@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from orbit.accounts import ownership
 from orbit.accounts.models import ChangeReason
-from tests.e2e.conftest import login, screenshot
+from tests.e2e.conftest import login, open_tab, screenshot
 from tests.factories import PASSWORD, make_account
 
 
@@ -48,6 +48,7 @@ def test_search_open_edit_and_see_history(org, page):
     expect(page).to_have_url(re.compile(r"[?&]q="))
     page.locator("#results tbody a", has_text="Северный ветер").click()
     expect(page.locator("h1")).to_have_text("Северный ветер")
+    open_tab(page, "Команда и владение")
     history = page.locator("#history-h + ol.timeline > li")
     expect(history).to_have_count(2)
     expect(history.first).to_contain_text("Балансировка портфеля")

@@ -11,7 +11,7 @@ from orbit.activities.models import Touch, TouchStatus
 from orbit.requests import services as request_services
 from orbit.requests.defaults import ensure_defaults
 from orbit.requests.models import Department, Request, RequestStatus
-from tests.e2e.conftest import login, screenshot
+from tests.e2e.conftest import login, open_tab, screenshot
 from tests.factories import PASSWORD, make_account
 
 
@@ -61,6 +61,7 @@ def test_log_a_touch_from_the_day_and_resolve_a_complaint(org, page):
     screenshot(page, "agenda-after")
     page.goto(f"/accounts/{late.pk}/")
     expect(page.locator("#account-touches")).to_contain_text("Согласовали новую дату отгрузки")
+    open_tab(page, "Лента событий")
     expect(page.locator("#history")).to_contain_text("Согласовали новую дату отгрузки")
 
     done = Touch.objects.get(account=late, status=TouchStatus.DONE)

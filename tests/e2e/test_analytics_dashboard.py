@@ -12,7 +12,7 @@ from orbit.accounts.models import Tier
 from orbit.analytics import figures
 from orbit.analytics.models import SegmentChange
 from tests.analytics.rows import done_run, metrics
-from tests.e2e.conftest import login, screenshot, settle
+from tests.e2e.conftest import login, open_tab, screenshot, settle
 from tests.factories import PASSWORD, make_account
 
 # (name, manager, window revenue, ABC, XYZ, RFM segment, R, F)
@@ -81,6 +81,7 @@ def test_the_dashboard_draws_pareto_and_the_heatmap_leads_to_the_accounts(org, p
     screenshot(page, "analytics-rfm")
     page.goto(f"/accounts/{accounts['Северный ветер'].pk}/")
     settle(page)
+    open_tab(page, "Аналитика")
     panel = page.locator("#analytics")
     expect(panel).to_contain_text("Чемпионы")
     expect(panel).to_contain_text("B → A")

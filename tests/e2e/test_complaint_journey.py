@@ -23,7 +23,7 @@ def test_a_complaint_is_registered_answered_and_resolved(org, browser, live_serv
     ensure_defaults()  # departments and SLA rules, should an earlier test have flushed them
     account = make_account(org.head, org.am_a, legal_name="ООО «Ромашка»", short_name="Ромашка")
     manager = _page_for(browser, live_server, "am_a")
-    manager.goto(f"/accounts/{account.pk}/")
+    manager.goto(f"/accounts/{account.pk}/?tab=requests")
     manager.locator("#account-requests").get_by_role("link", name="+ Новое обращение").click()
     manager.locator("#id_request_type").select_option(label="Претензия")
     manager.locator("#id_priority").select_option(label="Высокий")

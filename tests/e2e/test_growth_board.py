@@ -63,9 +63,12 @@ def test_moves_on_the_board_with_the_mouse_and_the_keyboard(org, page):
     assert dragged.stage == stage["qualified"] and dragged.probability == 30
     expect(page.locator("#board-status")).to_contain_text("Лицензии на 200 мест")
 
-    # 2. The keyboard only: from the card's title, Tab to its "Move to…" menu, pick the next stage, Tab, Enter.
+    # 2. The keyboard only: from the card's title, Tab past the account's link to its "Move to…" menu, pick the
+    # next stage, Tab, Enter.
     settle(page)
     _card(page, keyed).locator(".card-title").focus()
+    page.keyboard.press("Tab")
+    expect(_card(page, keyed).locator("a.card-account")).to_be_focused()
     page.keyboard.press("Tab")
     menu = _card(page, keyed).locator("select[name=stage]")
     expect(menu).to_be_focused()

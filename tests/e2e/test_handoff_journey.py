@@ -83,7 +83,7 @@ def test_sales_hands_over_and_the_manager_accepts(org, browser, live_server):
     expect(manager.locator("#handoff-status")).to_have_text("Завершена")
     screenshot(manager, "handoff-completed")
 
-    manager.goto(f"/accounts/{won.pk}/")
+    manager.goto(f"/accounts/{won.pk}/?tab=ownership")
     history = manager.locator("#history-h + ol.timeline")
     expect(history.locator("> li").first).to_contain_text("Am_A")
     expect(history.locator("> li").first).to_contain_text("Передача из отдела продаж")

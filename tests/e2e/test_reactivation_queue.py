@@ -90,7 +90,7 @@ def test_mark_a_case_lost_in_the_browser(org, page):
     northern = cases[0].account
     account_set_status(by=org.head, account=northern, status=AccountStatus.ACTIVE)  # back, as before the run
     dormancy.apply(SegmentChange.objects.filter(kind="dormant").first().run)
-    page.goto(f"/accounts/{northern.pk}/")
+    page.goto(f"/accounts/{northern.pk}/?tab=timeline")
     settle(page)
     expect(page.locator("#history")).to_contain_text(
         "Orbit: спящий — нет покупок 94 дн., обычный интервал 21 дн."

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from orbit.accounts import services
 from orbit.revenue.invoicing import LineInput
 from orbit.revenue.models import Payment
-from tests.e2e.conftest import ARTIFACTS, login, screenshot, settle
+from tests.e2e.conftest import ARTIFACTS, login, open_tab, screenshot, settle
 from tests.factories import PASSWORD
 from tests.revenue.conftest import build_shop, client_since_2024
 from tests.revenue.ledger import issue, pay
@@ -56,6 +56,8 @@ def test_the_card_draws_the_revenue_chart_and_records_a_payment(org, page):
     login(page, "am_a", PASSWORD)
     page.goto(f"/accounts/{account.pk}/")
     settle(page)
+    open_tab(page, "Деньги")
+    expect(page).to_have_url(re.compile(r"\?tab=money$"))  # a reload opens the same tab
     panel = page.locator("#account-money")
     expect(panel.locator(".chart-canvas canvas")).to_have_count(1)
     expect(panel.locator(".chart-canvas")).to_be_visible()
@@ -93,6 +95,7 @@ def test_the_card_draws_the_revenue_chart_and_records_a_payment(org, page):
     org.am_a.save(update_fields=["language"])
     page.goto(f"/accounts/{account.pk}/")
     settle(page)
+    open_tab(page, "Money")
     expect(page.locator("#account-money .chart-canvas canvas")).to_have_count(1)
     expect(page.locator("#account-money")).to_contain_text("Revenue, 12 months")
     screenshot(page, "revenue-card-en")

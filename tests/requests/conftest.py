@@ -5,7 +5,7 @@ import pytest
 
 from orbit.requests import services, sla
 from orbit.requests.defaults import ensure_defaults
-from orbit.requests.models import Department, Priority, RequestType
+from orbit.requests.models import Department, Priority, RequestStatus, RequestType
 from tests.factories import make_account
 
 MSK = ZoneInfo("Europe/Moscow")
@@ -61,3 +61,35 @@ def request_(org, account, support, clock):
         department=support,
         subject="Акт сверки",
     )
+
+
+@pytest.fixture
+def requests_(org):
+    """The boards' requests: a new one, one in work, one closed (off the board)."""
+    ensure_defaults()
+    account = make_account(org.head, org.am_a, legal_name="ООО «Клиент»", short_name="Клиент")
+    department = Department.objects.get(code="support")
+
+    def create(subject):
+        return services.request_create(
+            by=org.am_a,
+            account=account,
+            request_type="question",
+            priority="normal",
+            department=department,
+            subject=subject,
+        )
+
+    def move(request, status):
+        request.refresh_from_db()
+        services.request_change_status(
+            by=org.am_a, request=request, status=status, version=request.version, comment="Ответили"
+        )
+
+    fresh = create("Новый вопрос")
+    working = create("В работе")
+    move(working, RequestStatus.IN_PROGRESS)
+    closed = create("Закрытый")
+    for status in (RequestStatus.IN_PROGRESS, RequestStatus.RESOLVED, RequestStatus.CLOSED):
+        move(closed, status)
+    return {"new": fresh, "working": working, "closed": closed}

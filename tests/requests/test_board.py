@@ -1,43 +1,6 @@
 """The requests board (a column per status, cards with their SLA state) and the list opening on open ones."""
 
-import pytest
 from django.urls import reverse
-
-from orbit.requests import services
-from orbit.requests.defaults import ensure_defaults
-from orbit.requests.models import Department, RequestStatus
-from tests.factories import make_account
-
-
-@pytest.fixture
-def requests_(org):
-    ensure_defaults()
-    account = make_account(org.head, org.am_a, legal_name="ООО «Клиент»", short_name="Клиент")
-    department = Department.objects.get(code="support")
-
-    def create(subject):
-        return services.request_create(
-            by=org.am_a,
-            account=account,
-            request_type="question",
-            priority="normal",
-            department=department,
-            subject=subject,
-        )
-
-    def move(request, status):
-        request.refresh_from_db()
-        services.request_change_status(
-            by=org.am_a, request=request, status=status, version=request.version, comment="Ответили"
-        )
-
-    fresh = create("Новый вопрос")
-    working = create("В работе")
-    move(working, RequestStatus.IN_PROGRESS)
-    closed = create("Закрытый")
-    for status in (RequestStatus.IN_PROGRESS, RequestStatus.RESOLVED, RequestStatus.CLOSED):
-        move(closed, status)
-    return {"new": fresh, "working": working, "closed": closed}
 
 
 def test_the_board_has_a_column_per_status(client, org, requests_):

@@ -245,3 +245,68 @@ window.orbitDragToMove = ({ card, cardId, zone, form, field, value }) => {
     moving.requestSubmit();
   });
 };
+
+// Tabs (WAI-ARIA tabs pattern; the account card): a click, Enter or Space on a tab selects it; the arrow keys,
+// Home and End move between tabs and select the one reached. Each tab is a link to ?tab=…, so without JS the
+// server opens that tab; with JS the address is updated in place and a panel fetched by htmx is asked for
+// (the "orbit-tab-open" event its hx-trigger waits for) only when its tab is first opened.
+(() => {
+  const tabsOf = (list) => Array.from(list.querySelectorAll("[role=tab]"));
+  // The chosen tab in sight in a tab list that scrolls sideways (a phone), without scrolling the page.
+  const reveal = (tab) => {
+    const list = tab.closest("[role=tablist]");
+    const left = tab.offsetLeft; // .card-tabs is positioned: offsets are within the list
+    if (left < list.scrollLeft || left + tab.offsetWidth > list.scrollLeft + list.clientWidth) {
+      list.scrollLeft = Math.max(0, left - 16);
+    }
+  };
+  document.querySelectorAll("[role=tablist][data-tabs] [role=tab][aria-selected=true]").forEach(reveal);
+  function select(tab, { focus = false } = {}) {
+    const list = tab.closest("[role=tablist]");
+    tabsOf(list).forEach((other) => {
+      const chosen = other === tab;
+      other.setAttribute("aria-selected", String(chosen));
+      if (chosen) other.removeAttribute("tabindex");
+      else other.setAttribute("tabindex", "-1");
+      const panel = document.getElementById(other.getAttribute("aria-controls"));
+      if (panel) panel.hidden = !chosen;
+    });
+    const panel = document.getElementById(tab.getAttribute("aria-controls"));
+    if (panel && window.htmx) {
+      panel.querySelectorAll("[hx-trigger*='orbit-tab-open']").forEach((lazy) => window.htmx.trigger(lazy, "orbit-tab-open"));
+    }
+    const url = new URL(window.location.href);
+    url.searchParams.set("tab", tab.dataset.tab);
+    url.hash = "";
+    window.history.replaceState(null, "", url);
+    reveal(tab);
+    if (focus) tab.focus();
+  }
+  document.addEventListener("click", (event) => {
+    const tab = event.target.closest("[role=tablist][data-tabs] [role=tab]");
+    const link = event.target.closest("a[data-open-tab]");
+    const chosen = tab || (link && document.querySelector(`[data-tabs] [data-tab="${link.dataset.openTab}"]`));
+    if (!chosen || event.ctrlKey || event.metaKey || event.shiftKey) return; // a new window keeps the link's way
+    event.preventDefault();
+    select(chosen, { focus: Boolean(link) });
+  });
+  document.addEventListener("keydown", (event) => {
+    const tab = event.target.closest && event.target.closest("[role=tablist][data-tabs] [role=tab]");
+    if (!tab) return;
+    const all = tabsOf(tab.closest("[role=tablist]"));
+    const at = all.indexOf(tab);
+    const next = {
+      ArrowRight: all[(at + 1) % all.length],
+      ArrowLeft: all[(at - 1 + all.length) % all.length],
+      Home: all[0],
+      End: all[all.length - 1],
+    }[event.key];
+    if (next) {
+      event.preventDefault();
+      select(next, { focus: true });
+    } else if (event.key === " ") {
+      event.preventDefault(); // a link does not answer Space by itself; a tab does
+      select(tab);
+    }
+  });
+})();
