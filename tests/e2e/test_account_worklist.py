@@ -49,7 +49,7 @@ def test_choosing_columns_and_sorting_by_next_touch(org, page, width, height):
     page.wait_for_url("**/accounts/?*cols=*")
     settle(page)
     headers = page.locator("table.data thead th")
-    expect(headers).to_have_count(6)  # the name, segment, manager and the three work columns
+    expect(headers).to_have_count(7)  # the bulk selection, the name, segment, manager, the three work columns
     expect(page.locator("table.data thead")).not_to_contain_text("ИНН")
 
     page.locator("table.data thead").get_by_role("link", name="Следующее касание").click()
@@ -63,5 +63,5 @@ def test_choosing_columns_and_sorting_by_next_touch(org, page, width, height):
     expect(rows.nth(1)).to_contain_text("Завтра")
     expect(rows.nth(2)).to_contain_text("Тишина")
     expect(rows.nth(2)).to_contain_text("ничего не запланировано")
-    expect(headers).to_have_count(6)
+    expect(headers).to_have_count(7)
     screenshot(page, f"account-worklist-{width}")
