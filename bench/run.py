@@ -493,8 +493,10 @@ def page_ids(response) -> list[int]:
     html = response.content.decode()
     body = html.split("<tbody>", 1)[-1].split("</tbody>", 1)[0]
     ids = []
-    for match in re.finditer(r'<tr>\s*<td><a href="/accounts/(\d+)/"', body):
-        ids.append(int(match[1]))
+    for row in body.split("<tr")[1:]:  # each row's first link to a card (after its selection box)
+        match = re.search(r'<a href="/accounts/(\d+)/"', row)
+        if match:
+            ids.append(int(match[1]))
     return ids
 
 

@@ -1,5 +1,5 @@
 """The account list's columns the user chooses (`?cols=last_touch&cols=next_touch…`; the default set when the
-query has none), each drawn by one small partial in templates/accounts/columns/ (its header and its cell).
+query has none), each drawn by its branch in templates/accounts/_results.html (its header and its cell).
 
 The column choice lives in the query string, so a saved view, a bookmark and the export keep it. The name
 column is always there: it is the row's link.
@@ -17,10 +17,6 @@ class ListColumn:
     label: str | Promise
     default: bool = True  # shown when the query chooses no columns
     pulse: bool = False  # reads the account's pulse (the list then joins it)
-
-    @property
-    def template(self) -> str:
-        return f"accounts/columns/{self.key}.html"
 
 
 COLUMNS: tuple[ListColumn, ...] = (

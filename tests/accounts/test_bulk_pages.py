@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from orbit.accounts import team
-from orbit.accounts.models import Account, BulkAction, TeamRole, Tier
+from orbit.accounts.models import Account, BulkAction, Segment, TeamRole, Tier
 from tests.factories import make_account
 
 
@@ -41,6 +41,15 @@ def test_the_auditor_is_offered_the_export_only(client, org, accounts):
     body = client.get(reverse("accounts:list")).content.decode()
     # the bulk bar's actions (the column chooser has a "tier" checkbox of its own)
     assert '<option value="export">' in body and '<option value="tier">' not in body
+
+
+def test_the_bulk_bar_offers_each_segment_and_receiver_by_id(client, org, accounts):
+    segment = Segment.objects.create(code="retail", name_ru="Розница", name_en="Retail")
+    client.force_login(org.am_a)
+    body = client.get(reverse("accounts:list")).content.decode()
+    bar = body.split('id="bulk-form"', 1)[1].split("</form>", 1)[0]
+    assert f'<option value="{segment.pk}">Розница</option>' in bar
+    assert f'<option value="{org.am_b.pk}">{org.am_b.display_name}</option>' in bar
 
 
 def test_bulk_tier_changes_and_confirms_with_the_count(client, org, accounts):
