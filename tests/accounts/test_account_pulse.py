@@ -198,3 +198,40 @@ def test_the_insert_trigger_covers_bulk_inserts(org):
         ]
     )
     assert AccountPulse.objects.count() == Account.objects.count() == 2
+
+
+def test_the_upgrade_migrations_fill_the_pulse_of_existing_accounts(org, account, support):
+    """accounts 0017 makes the rows at their "nothing yet" values; the activities and requests migrations after
+    it fill them with what each account already has, so an upgraded base lists them right at once."""
+    from importlib import import_module
+
+    from django.db import connection
+
+    quiet = make_account(org.head, org.am_a, legal_name="ООО «Тишина»")
+    touches.touch_log(by=org.am_a, account=account, duration_minutes=10)
+    touches.touch_plan(by=org.am_a, account=account, planned_for=timezone.localdate() + dt.timedelta(days=3))
+    for n, status in enumerate((RequestStatus.NEW, RequestStatus.RESOLVED)):
+        made = requests.request_create(
+            by=org.am_a,
+            account=account,
+            request_type=RequestType.DOCUMENTS,
+            priority=Priority.NORMAL,
+            department=support,
+            subject=f"Запрос {n}",
+        )
+        if status == RequestStatus.RESOLVED:
+            made = requests.request_change_status(
+                by=org.am_a, request=made, status=RequestStatus.IN_PROGRESS, version=made.version
+            )
+            requests.request_change_status(
+                by=org.am_a, request=made, status=status, version=made.version, comment="Готово"
+            )
+    AccountPulse.objects.update(last_touch_at=NEVER_TOUCHED, next_touch_on=NOTHING_PLANNED, open_requests=0)
+    with connection.cursor() as cursor:
+        for migration in ("orbit.activities.migrations.0005_fill_account_pulse",
+                          "orbit.requests.migrations.0004_fill_account_pulse"):  # fmt: skip
+            cursor.execute(import_module(migration).FILL)
+    assert stored(account) == expected(account) and stored(account)[2] == 1
+    assert stored(account)[0] != NEVER_TOUCHED and stored(account)[1] != NOTHING_PLANNED
+    assert stored(quiet) == (NEVER_TOUCHED, NOTHING_PLANNED, 0)
+    assert pulse.rebuild() == 0

@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 # Every account has its pulse row from its first moment, whoever inserts it (a service, an import's bulk insert,
 # a COPY): the account list joins the pulse and must lose no account. Existing accounts get theirs here; the
-# figures are filled by `manage.py rebuild_pulse` (and checked each morning).
+# figures are filled by the activities and requests migrations that follow (and checked each morning).
 POSTGRES = [
     """CREATE OR REPLACE FUNCTION accounts_pulse_for_new_account() RETURNS trigger AS $$
     BEGIN
