@@ -9,7 +9,7 @@ from orbit.accounts import pulse
 class Command(BaseCommand):
     help = (
         "Recompute every account's pulse (last touch, next planned touch, open requests) that the account "
-        "list sorts by; the morning run does it too. Run it once after upgrading to the release that adds it."
+        "list sorts by: what the morning run does; for a base loaded around the services (a COPY, a restore)."
     )
 
     def handle(self, *args, **options):
