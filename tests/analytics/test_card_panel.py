@@ -54,5 +54,8 @@ def test_another_managers_account_is_404(client, org, world):
 def test_the_card_loads_the_panel(client, org, world):
     account = world[1]["big"]
     client.force_login(org.am_a)
+    url = reverse("analytics:account_panel", args=[account.pk])
     page = client.get(reverse("accounts:detail", args=[account.pk])).content.decode()
-    assert f'hx-get="{reverse("analytics:account_panel", args=[account.pk])}" hx-trigger="load"' in page
+    assert f'hx-get="{url}" hx-trigger="orbit-tab-open once"' in page  # when its tab is first opened
+    page = client.get(reverse("accounts:detail", args=[account.pk]), {"tab": "analytics"}).content.decode()
+    assert f'hx-get="{url}" hx-trigger="load"' in page  # its tab chosen in the address: loaded with the card

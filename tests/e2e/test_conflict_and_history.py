@@ -3,7 +3,7 @@ and the audit timeline on the card tells who changed what."""
 
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import login, screenshot, settle
+from tests.e2e.conftest import login, open_tab, screenshot, settle
 from tests.factories import PASSWORD, make_account
 
 
@@ -35,6 +35,7 @@ def test_second_writer_gets_the_conflict_and_the_timeline_shows_both(org, browse
     # The form now carries the current version: saving again is a deliberate overwrite, and it is recorded.
     manager.locator("form.panel button[type=submit]").click()
     expect(manager.locator(".msg-success")).to_be_visible()
+    open_tab(manager, "Лента событий")  # the card's timeline tab
     history = manager.locator("#history")
     expect(history.locator("ol.timeline > li")).to_have_count(
         4
