@@ -155,7 +155,7 @@ def _first_rows_counted(qs: QuerySet, size: int, paginator: CappedPaginator) -> 
     by primary key. At a million accounts this is 9–13 ms where the page and its COUNT took 23–26 ms.
     """
     found = list(qs.annotate(_matches=Window(Count("pk"))).values_list("pk", "_matches")[:size])
-    paginator.__dict__["matched"] = min(found[0][1], paginator.cap + 1) if found else 0
+    paginator.counted(found[0][1] if found else 0)
     by_pk = qs.order_by().in_bulk([pk for pk, _ in found])
     return [by_pk[pk] for pk, _ in found]
 

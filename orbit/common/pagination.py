@@ -17,7 +17,11 @@ class CappedPaginator(Paginator):
         super().__init__(object_list, per_page, **kwargs)
         self.cap = cap or settings.ORBIT_COUNT_CAP
         if matched is not None:  # counted already by the caller (e.g. with a totals row): no COUNT query
-            self.__dict__["matched"] = matched
+            self.counted(matched)
+
+    def counted(self, matched: int) -> None:
+        """The rows found, counted by the caller (up to cap + 1 is enough): no COUNT query is made."""
+        self.__dict__["matched"] = min(matched, self.cap + 1)
 
     @cached_property
     def matched(self) -> int:
