@@ -980,6 +980,9 @@ def main(argv: list[str] | None = None) -> None:
         cases = [c for c in cases if args.only in f"{c.persona.key} {c.area} {c.name}"]
     if not cases:
         raise SystemExit(skipped_note or f"No case matches --only {args.only!r}.")
+    from orbit.ops import heap
+
+    heap.settle()  # as each process of `orbit serve` does once Orbit is loaded
     load_before = os.getloadavg()
     t0 = time.perf_counter()
     for case in cases:

@@ -139,6 +139,24 @@ def led_people(user: User) -> set[int]:
     return access_context(user).led_people
 
 
+def _people(context: AccessContext) -> set[int]:
+    """Those whose accounts (and created prospects) he sees besides his own: his teams' members, and his
+    teammates where the policy lets managers see their team."""
+    people = set(context.led_people)
+    if context.policy.managers_see_team:
+        people |= context.teammates
+    return people
+
+
+def owners_seen(user: User) -> set[int] | None:
+    """The managers whose whole portfolio he sees (himself included), for choices such as a list's manager
+    filter; None for those who see everything. Single accounts seen through a seat or a cover are not here."""
+    if sees_everything(user):
+        return None
+    context = access_context(user)
+    return _people(context) | context.covered_owner_ids | {user.pk}
+
+
 def _own_scope(user: User) -> Q:
     """The accounts he sees, as a condition on the account's own fields (names declared by the accounts app)."""
     shape = registry.accounts()
@@ -150,10 +168,7 @@ def _own_scope(user: User) -> Q:
         scope |= Q(id__in=context.seat_account_ids | context.covered_account_ids)
     if context.covered_owner_ids:
         scope |= Q(**{f"{manager}_id__in": context.covered_owner_ids})
-    people = set(context.led_people)
-    if context.policy.managers_see_team:
-        people |= context.teammates
-    people.discard(user.pk)
+    people = _people(context) - {user.pk}
     if people:
         # A lead sees what his people see: their accounts and the prospects they created.
         scope |= Q(**{f"{manager}_id__in": people})
@@ -171,10 +186,7 @@ def visibility_keys(user: User) -> list[str] | None:
     if sees_everything(user):
         return None
     context = access_context(user)
-    people = set(context.led_people)
-    if context.policy.managers_see_team:
-        people |= context.teammates
-    people.add(user.pk)
+    people = _people(context) | {user.pk}
     keys = {f"m{pk}" for pk in people | context.covered_owner_ids} | {f"p{pk}" for pk in people}
     keys |= {f"a{pk}" for pk in context.seat_account_ids | context.covered_account_ids}
     return sorted(keys)

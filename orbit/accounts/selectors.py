@@ -7,7 +7,7 @@ from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce, Concat
 from django.http import Http404
 
-from orbit.access.policy import visible_accounts
+from orbit.access.policy import owners_seen, visible_accounts
 from orbit.accounts import list_columns
 from orbit.accounts.models import (
     LEGAL_FORMS,
@@ -128,6 +128,28 @@ def account_list(user: User, filters: AccountFilters) -> QuerySet[Account]:
     # The manager's name is shown, never his password hash or login stamps: they are not even selected.
     qs = qs.select_related("responsible_manager", "industry", "region", "segment")
     return qs.defer(*(f"responsible_manager__{name}" for name in USER_FIELDS_NOT_LISTED)).order_by(*order)
+
+
+# What a row of the list page draws (templates/accounts/_results.html) and the bulk bar posts (id and version).
+LIST_PAGE_FIELDS = (
+    "id", "version", "legal_name", "short_name", "inn", "status", "tier",
+    "segment__code", "segment__name_ru", "segment__name_en",
+    "region__code", "region__name_ru", "region__name_en",
+    "responsible_manager__display_name", "responsible_manager__first_name",
+    "responsible_manager__last_name", "responsible_manager__username",
+)  # fmt: skip
+
+
+def for_list_page(qs: QuerySet[Account], order: tuple[str, ...]) -> QuerySet[Account]:
+    """`account_list` narrowed to the columns the page draws, plus the sort's fields (the page's cursors hold
+    them): building 25 accounts with every field and the industry was a tenth of the page's time."""
+    fields = {f.name for f in Account._meta.concrete_fields}  # not the pulse's annotations nor expressions
+    sort_fields = [name.lstrip("-") for name in order if isinstance(name, str) and name.lstrip("-") in fields]
+    return (
+        qs.select_related(None)
+        .select_related("responsible_manager", "region", "segment")
+        .only(*LIST_PAGE_FIELDS, *sort_fields)
+    )
 
 
 def sorts_all_matches(filters: AccountFilters) -> bool:
@@ -354,6 +376,17 @@ def manager_choices() -> QuerySet[User]:
     return (
         User.objects.filter(is_active=True, roles__role__in=OWNER_ROLES).distinct().order_by("display_name")
     )
+
+
+def manager_filter_choices(user: User, managers, selected=()) -> list[tuple[int, str]]:
+    """The list's manager filter, out of `managers` ((id, name) pairs of manager_choices): those whose accounts
+    he sees (all for the head; a division lead his ~70 of 500), and any already chosen (a saved view, a link),
+    so the choice still shows."""
+    owners = owners_seen(user)
+    if owners is None:
+        return list(managers)
+    wanted = owners | set(selected)
+    return [(pk, name) for pk, name in managers if pk in wanted]
 
 
 def reassignments(user: User, *, start, end, reason: str = "", manager_id: int | None = None):

@@ -78,9 +78,10 @@ def filters_from(get) -> selectors.AccountFilters:
 @login_required
 def account_list(request):
     filters = filters_from_request(request)
+    order = selectors.list_order(filters)
     page = keyset.page_or_first(
-        selectors.account_list(request.user, filters),
-        selectors.list_order(filters),
+        selectors.for_list_page(selectors.account_list(request.user, filters), order),
+        order,
         request.GET.get("page"),
         per_page=settings.ORBIT_PAGE_SIZE,
         counts_with_rows=selectors.sorts_all_matches(filters),
@@ -88,10 +89,11 @@ def account_list(request):
     if list_columns.needs_pulse(filters.cols):
         selectors.attach_pulse(page.object_list)
     query, sort_query = list_queries(request.GET)
+    managers = selectors.manager_choices().values_list("id", "display_name")  # read once, when first drawn
     context = {
         "page": page,
         "filters": filters,
-        "columns": list_columns.columns_of(filters.cols),
+        "shown": list_columns.shown(filters.cols),
         "all_columns": list_columns.COLUMNS,
         # What the column chooser's form carries besides the columns, so choosing them keeps the filters.
         "kept_params": [(k, v) for k, vs in request.GET.lists() if k not in ("cols", "page") for v in vs],
@@ -100,16 +102,18 @@ def account_list(request):
         "sort_query": sort_query,
         "statuses": AccountStatus.choices,
         "tiers": Tier.choices,
-        # The filters' choices as plain (id, name) pairs, written out by {% options %}: the manager filter lists
-        # every manager, and 500 model instances through the template language cost the page its speed.
+        # Choices as plain (id, name) pairs, written out by {% options %}: 500 model instances through the template
+        # language cost the page its speed. The filter offers the managers he sees; a handoff goes to anyone.
         "segments": [(s.pk, str(s)) for s in Segment.objects.all()],
         "regions": [(r.pk, str(r)) for r in Region.objects.all()],
-        "managers": selectors.manager_choices().values_list("id", "display_name"),
+        "receivers": managers,
         "can_create": policy.can_create_account(request.user),
         **_bars(request),
     }
-    template = "accounts/_results.html" if request.htmx and not request.htmx.boosted else "accounts/list.html"
-    return TemplateResponse(request, template, context)
+    if request.htmx and not request.htmx.boosted:  # the results alone, as the filters change
+        return TemplateResponse(request, "accounts/_results.html", context)
+    context["filter_managers"] = selectors.manager_filter_choices(request.user, managers, filters.manager)
+    return TemplateResponse(request, "accounts/list.html", context)
 
 
 def _bars(request) -> dict:

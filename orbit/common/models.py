@@ -1,6 +1,12 @@
 from django.conf import settings
 from django.db import models
+from django.utils.encoding import force_str
+from django.utils.hashable import make_hashable
 from django.utils.translation import gettext_lazy as _
+
+# Each choice field's {value: lazy label}, made once: the labels stay lazy, so each call still answers in the
+# active language. (Orbit's choices are fixed lists, none computed per call.)
+_CHOICE_LABELS: dict[models.Field, dict] = {}
 
 
 class TrackedModel(models.Model):
@@ -26,6 +32,15 @@ class TrackedModel(models.Model):
     @property
     def is_archived(self) -> bool:
         return self.archived_at is not None
+
+    def _get_FIELD_display(self, field):
+        # Django's own builds a dict of the choices on every call, hashing each lazy label (a translation lookup
+        # apiece): a list page of 25 accounts showing status and tier paid a millisecond for it. Same answer.
+        labels = _CHOICE_LABELS.get(field)
+        if labels is None:
+            labels = _CHOICE_LABELS[field] = dict(make_hashable(field.flatchoices))
+        value = getattr(self, field.attname)
+        return force_str(labels.get(make_hashable(value), value), strings_only=True)
 
 
 def name_field() -> str:

@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -292,3 +294,36 @@ def test_a_refused_card_action_answers_400_with_the_reason_and_changes_nothing(c
         assert reverse("accounts:detail", args=[account.pk]) in page  # the way back
     account.refresh_from_db()
     assert (account.status, account.version, account.responsible_manager_id) == before
+
+
+def _manager_filter(response) -> dict[int, bool]:
+    """The list filter's manager options: id -> selected."""
+    html = response.content.decode()
+    select = html[html.index('<select id="f-manager"') :]
+    select = select[: select.index("</select>")]
+    options = re.findall(r'<option value="(\d+)"( selected)?>', select)
+    return {int(pk): bool(chosen) for pk, chosen in options}
+
+
+def test_the_manager_filter_offers_the_managers_whose_accounts_he_sees(client, org):
+    make_account(org.head, org.am_a, legal_name="ООО «Свой»")  # the bulk bar shows over a list with rows
+    client.force_login(org.lead_a)
+    offered = _manager_filter(client.get(reverse("accounts:list")))
+    assert set(offered) == {org.lead_a.pk, org.am_a.pk, org.am_a1.pk}  # his team, its sub-team and himself
+    # A manager already chosen elsewhere (a saved view, a link) stays shown, and chosen.
+    offered = _manager_filter(client.get(reverse("accounts:list"), {"manager": org.am_b.pk}))
+    assert offered[org.am_b.pk] is True and set(offered) == {
+        org.lead_a.pk,
+        org.am_a.pk,
+        org.am_a1.pk,
+        org.am_b.pk,
+    }
+    # A handoff may go to anyone: the bulk bar's receivers are every manager.
+    receivers = client.get(reverse("accounts:list")).content.decode().split('id="bulk-receiver"')[1]
+    assert f'value="{org.am_b.pk}"' in receivers.split("</select>")[0]
+    # The head sees everyone's accounts: every manager is offered.
+    client.force_login(org.head)
+    response = client.get(reverse("accounts:list"))
+    assert {org.lead_a.pk, org.am_a.pk, org.am_a1.pk, org.am_b.pk, org.sales.pk} <= set(
+        _manager_filter(response)
+    )

@@ -15,7 +15,7 @@ from django.core.management.base import BaseCommand
 from django.db import connections
 from gunicorn.app.base import BaseApplication
 
-from orbit.ops import metrics
+from orbit.ops import heap, metrics
 from orbit.wsgi import application
 
 ACCESS_LOG_FORMAT = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms id=%({x-request-id}o)s'
@@ -62,6 +62,8 @@ class Command(BaseCommand):
                 # Prometheus: one set of counts across the processes (see orbit/ops/metrics.py).
                 "on_starting": lambda _server: metrics.clear_directory(),
                 "child_exit": lambda _server, worker: metrics.process_exited(worker.pid),
+                # Each process, once it has loaded Orbit (orbit/ops/heap.py).
+                "post_worker_init": lambda _worker: heap.settle(),
                 "forwarded_allow_ips": os.environ.get("ORBIT_FORWARDED_ALLOW_IPS", "127.0.0.1"),
             }
         ).run()
