@@ -27,6 +27,7 @@ class Entry:
     title: str
     url: str
     account_name: str = ""
+    account_url: str = ""  # the account's card, where the title leads elsewhere (a task, a handoff)
     done: bool = False
     overdue: bool = False
     touch: Touch | None = None
@@ -131,6 +132,7 @@ def week(person: User, *, viewer: User, start: dt.date, today: dt.date | None = 
                 title=task.title,
                 url=tasks_url + (f"&account={task.account_id}" if task.account_id else ""),
                 account_name=task.account.display_name if task.account else "",
+                account_url=reverse("accounts:detail", args=[task.account_id]) if task.account_id else "",
                 done=is_done,
                 overdue=not is_done and task.due_on < today,
             )
@@ -148,6 +150,7 @@ def week(person: User, *, viewer: User, start: dt.date, today: dt.date | None = 
                 title=step.get_kind_display(),
                 url=reverse("handoffs:detail", args=[step.handoff_id]),
                 account_name=step.handoff.account.display_name,
+                account_url=reverse("accounts:detail", args=[step.handoff.account_id]),
                 done=step.done_at is not None,
                 overdue=step.done_at is None and step.due_date < today,
             )

@@ -49,6 +49,9 @@ def test_days_are_local_and_today_is_marked(org, account, at_clock):
     assert ("meeting", "Встреча", False, True) in kinds
     assert ("task", task.title, False, False) in kinds
     assert all(e.account_name == "Неделя" for e in on_today)
+    # A task's and a step's title lead elsewhere: their account's name is its card's link; a touch's title is.
+    card = reverse("accounts:detail", args=[account.pk])
+    assert {e.kind: e.account_url for e in on_today} == {"touch": "", "meeting": "", "task": card}
     # Nothing leaked onto UTC's date when it differs from the local one.
     assert all(not d.entries for d in week.days if d.date != today)
     assert meeting.pk in {e.touch.pk for e in on_today if e.touch}
@@ -75,6 +78,8 @@ def test_handoff_steps_and_overdue(org, account):
     assert all(
         e.url == reverse("handoffs:detail", args=[handoff.pk]) for e in monday.values() if e.kind == "step"
     )
+    card = reverse("accounts:detail", args=[account.pk])
+    assert all(e.account_url == card for e in monday.values() if e.kind == "step")
     assert late.status == TouchStatus.PLANNED
 
 
