@@ -378,15 +378,14 @@ def manager_choices() -> QuerySet[User]:
     )
 
 
-def manager_filter_choices(user: User, managers, selected=()) -> list[tuple[int, str]]:
-    """The list's manager filter, out of `managers` ((id, name) pairs of manager_choices): those whose accounts
-    he sees (all for the head; a division lead his ~70 of 500), and any already chosen (a saved view, a link),
-    so the choice still shows."""
+def manager_filter_choices(user: User, selected=()) -> list[tuple[int, str]]:
+    """The list's manager filter as (id, name) pairs: the managers whose accounts he sees (all for the head; a
+    division lead his ~70 of 500), and any already chosen (a saved view, a link), so the choice still shows."""
+    qs = manager_choices()
     owners = owners_seen(user)
-    if owners is None:
-        return list(managers)
-    wanted = owners | set(selected)
-    return [(pk, name) for pk, name in managers if pk in wanted]
+    if owners is not None:
+        qs = qs.filter(pk__in=owners | set(selected))
+    return list(qs.values_list("id", "display_name"))
 
 
 def reassignments(user: User, *, start, end, reason: str = "", manager_id: int | None = None):

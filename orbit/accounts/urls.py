@@ -10,6 +10,7 @@ urlpatterns = [
     path("inn-lookup/", views_register.inn_lookup, name="inn_lookup"),
     path("reassignments/", views.reassignment_report, name="reassignments"),
     path("bulk/", views_bulk.bulk_action, name="bulk"),
+    path("bulk/receivers/", views_bulk.bulk_receivers, name="bulk_receivers"),
     path("duplicates/", views_dedup.duplicates_report, name="duplicates"),
     path("<int:pk>/", views.account_detail, name="detail"),
     path("<int:pk>/edit/", views.account_edit, name="edit"),

@@ -89,7 +89,6 @@ def account_list(request):
     if list_columns.needs_pulse(filters.cols):
         selectors.attach_pulse(page.object_list)
     query, sort_query = list_queries(request.GET)
-    managers = selectors.manager_choices().values_list("id", "display_name")  # read once, when first drawn
     context = {
         "page": page,
         "filters": filters,
@@ -103,16 +102,16 @@ def account_list(request):
         "statuses": AccountStatus.choices,
         "tiers": Tier.choices,
         # Choices as plain (id, name) pairs, written out by {% options %}: 500 model instances through the template
-        # language cost the page its speed. The filter offers the managers he sees; a handoff goes to anyone.
+        # language cost the page its speed. The filter offers the managers he sees; the bulk bar's handoff
+        # receivers (anyone) come when that field first shows (views_bulk.bulk_receivers).
         "segments": [(s.pk, str(s)) for s in Segment.objects.all()],
         "regions": [(r.pk, str(r)) for r in Region.objects.all()],
-        "receivers": managers,
         "can_create": policy.can_create_account(request.user),
         **_bars(request),
     }
     if request.htmx and not request.htmx.boosted:  # the results alone, as the filters change
         return TemplateResponse(request, "accounts/_results.html", context)
-    context["filter_managers"] = selectors.manager_filter_choices(request.user, managers, filters.manager)
+    context["filter_managers"] = selectors.manager_filter_choices(request.user, filters.manager)
     return TemplateResponse(request, "accounts/list.html", context)
 
 

@@ -5,7 +5,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import QueryDict
+from django.http import HttpResponse, QueryDict
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -13,11 +13,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from orbit.access import policy
 from orbit.accounts import bulk_actions, selectors
 from orbit.accounts.forms_bulk import EXPORT, BulkForm, checked_versions
 from orbit.accounts.models import BulkAction
 from orbit.accounts.views import filters_from
 from orbit.common import idempotency
+from orbit.common.templatetags.orbit_forms import options
 
 
 def _refused(request, back_url: str, *, form=None, reasons=(), refusals=(), status: int = 400):
@@ -80,3 +82,13 @@ def bulk_action(request):
     ) % {"action": label, "count": receipt.count}
     messages.success(request, text)
     return redirect(back_url)
+
+
+@login_required
+def bulk_receivers(request):
+    """The handoff's receivers, asked for when the bar first shows that field (htmx, `intersect once`): every
+    manager (a handoff may go to anyone), 500 <option>s the list page need not carry on every load."""
+    if not policy.may_act_in_bulk(request.user):
+        raise PermissionDenied
+    managers = selectors.manager_choices().values_list("id", "display_name")
+    return HttpResponse('<option value="">—</option>' + options(managers, ""))

@@ -116,6 +116,7 @@ ROUTES = {
     "accounts:lookup": Route(),
     # The bulk bar: an empty post is a 400 for everyone; who may do what to each account: tests/accounts/test_bulk_*.
     "accounts:bulk": Route(method="post", ok=400),
+    "accounts:bulk_receivers": Route(scope="create"),  # the handoff field's choices: whoever acts in bulk
     # Saved views: his own and those shared with him; an empty save is a 400 (tests/savedviews).
     "savedviews:manage": Route(),
     "savedviews:open": Route(ok=302),  # no view chosen: on to the list

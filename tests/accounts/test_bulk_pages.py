@@ -49,7 +49,13 @@ def test_the_bulk_bar_offers_each_segment_and_receiver_by_id(client, org, accoun
     body = client.get(reverse("accounts:list")).content.decode()
     bar = body.split('id="bulk-form"', 1)[1].split("</form>", 1)[0]
     assert f'<option value="{segment.pk}">Розница</option>' in bar
-    assert f'<option value="{org.am_b.pk}">{org.am_b.display_name}</option>' in bar
+    # The receivers (every manager: a handoff may go to anyone) come when the handoff's field first shows.
+    assert f'hx-get="{reverse("accounts:bulk_receivers")}" hx-trigger="intersect once"' in bar
+    receivers = client.get(reverse("accounts:bulk_receivers")).content.decode()
+    assert receivers.startswith('<option value="">—</option>')
+    assert f'<option value="{org.am_b.pk}">{org.am_b.display_name}</option>' in receivers
+    client.force_login(org.auditor)  # who does no bulk action gets no receivers either
+    assert client.get(reverse("accounts:bulk_receivers")).status_code == 403
 
 
 def test_bulk_tier_changes_and_confirms_with_the_count(client, org, accounts):

@@ -69,3 +69,21 @@ def test_bulk_tier_change_and_the_refusal_list(org, page):
     assert refusals.count() == 1 and "ООО «Дельта»" in refusals.first.inner_text()
     assert Account.objects.get(pk=mine[0].pk).tier == "A" and Account.objects.get(pk=foreign.pk).tier == "C"
     screenshot(page, "views-bulk-refused")
+
+
+def test_bulk_handoff_to_a_receiver_loaded_when_the_field_shows(org, page):
+    from orbit.handoffs.models import Handoff
+
+    account = make_account(org.head, org.am_a, legal_name="ООО «Гамма»")
+    login(page, "am_a", PASSWORD)
+    page.goto("/accounts/")
+    settle(page)
+    assert page.locator("#bulk-receiver option").count() == 1  # only "—" until the field is shown
+    page.locator(f"input[data-bulk-row][value^='{account.pk}:']").check()
+    page.select_option("#bulk-action", "handoff")
+    # Playwright's select_option waits for the option: the receivers arrive when the field is on screen.
+    page.select_option("#bulk-receiver", label=org.am_b.display_name)
+    screenshot(page, "views-bulk-handoff")
+    page.locator("#bulk-form button[type=submit]").click()
+    page.wait_for_load_state("networkidle")
+    assert Handoff.objects.get(account=account).to_user == org.am_b
