@@ -36,8 +36,9 @@ SORTS = {
 }
 # The sorts that page by keyset (orbit/common/keyset.py): real, never-NULL columns, the id last. "due" stays on
 # OFFSET: resolution_due is NULL for a request without a policy, and a row comparison with NULL matches nothing
-# (the NULLs would drop out of the walk). "priority" too: it sorts by an annotation (priority_rank, a CASE), which
-# no index orders, so every page sorts all matches anyway; a cursor's comparison would not make it cheaper.
+# (the NULLs would drop out of the walk). "priority" too: it sorts by an annotation (priority_rank, a CASE), not a
+# column; no index orders it, so every page sorts all the matches whichever way it is paged. The status sorts have
+# no index of their own either (they sort the matches); the cursor still spares a deep page the rows before it.
 KEYSET_SORTS = frozenset({"received", "-received", "status", "-status"})
 SLA_FILTERS = ("overdue", "near")
 
