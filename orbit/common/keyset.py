@@ -15,6 +15,7 @@ import datetime as dt
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import cached_property
 
 from django.core import signing
@@ -42,8 +43,18 @@ def _field_names(order: Sequence[str]) -> tuple[str, ...]:
     return tuple(name.lstrip("-") for name in order)
 
 
+def _plain(value):
+    """A sort value as JSON carries it: dates and times in ISO form, a Decimal (money) as its exact text. The
+    database reads either back for the column it is compared with."""
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
 def encode(cursor: Cursor, order: Sequence[str]) -> str:
-    values = [v.isoformat() if isinstance(v, dt.datetime | dt.date) else v for v in cursor.values]
+    values = [_plain(v) for v in cursor.values]
     return signing.dumps([list(order), values, cursor.forward, cursor.position], salt=_SALT, compress=True)
 
 
@@ -131,7 +142,7 @@ class KeysetPage:
         return not self.has_next
 
     def _values(self, row: Model) -> tuple:
-        return tuple(getattr(row, name) for name in _field_names(self.order))
+        return tuple(_value(row, name) for name in _field_names(self.order))
 
     @property
     def next_cursor(self) -> str | None:
@@ -145,6 +156,15 @@ class KeysetPage:
         if not self.has_previous or not self.object_list:
             return None
         return encode(Cursor(self._values(self.object_list[0]), False, self.position - 1), self.order)
+
+
+def _value(row: Model, name: str):
+    """The row's value of a sort field, through its relations for a related one ("account__sort_name" reads
+    row.account.sort_name: the list selects the related row with its own, so this asks no query)."""
+    value = row
+    for part in name.split("__"):
+        value = getattr(value, part)
+    return value
 
 
 def _first_rows_counted(qs: QuerySet, size: int, paginator: CappedPaginator) -> list:
@@ -212,10 +232,18 @@ def page_of(
 
 
 def page_or_first(
-    qs: QuerySet, order: Sequence[str], token: str | None, *, per_page: int, counts_with_rows: bool = False
+    qs: QuerySet,
+    order: Sequence[str],
+    token: str | None,
+    *,
+    per_page: int,
+    counts_with_rows: bool = False,
+    paginator: CappedPaginator | None = None,
 ) -> KeysetPage:
-    """For pages: a link whose cursor no longer fits (the sort was changed, the secret rotated) opens page 1."""
+    """For pages: a link whose cursor no longer fits (the sort was changed, the secret rotated) opens page 1.
+    `paginator`: one the caller made (with a count it already has, `CappedPaginator(..., matched=n)`)."""
+    kw = {"per_page": per_page, "counts_with_rows": counts_with_rows, "paginator": paginator}
     try:
-        return page_of(qs, order, token, per_page=per_page, counts_with_rows=counts_with_rows)
+        return page_of(qs, order, token, **kw)
     except BadCursor:
-        return page_of(qs, order, None, per_page=per_page, counts_with_rows=counts_with_rows)
+        return page_of(qs, order, None, **kw)

@@ -6,6 +6,10 @@ from django.http import Http404
 from orbit.notifications.models import Notification
 from orbit.org.models import User
 
+# The list's order, newest first, the id breaking ties: what a keyset page's cursor holds. The index
+# notif_recipient_recent (recipient, -created_at) walks it for one person.
+LIST_ORDER = ("-created_at", "-id")
+
 
 def my_notifications(user: User) -> QuerySet[Notification]:
     """The person's in-app notifications, newest first.
@@ -13,7 +17,7 @@ def my_notifications(user: User) -> QuerySet[Notification]:
     A notification about an account he no longer sees (it was handed to another team) is hidden with the
     account: its title may name the client.
     """
-    return Notification.objects.visible_to(user).filter(in_app=True).order_by("-created_at", "-id")
+    return Notification.objects.visible_to(user).filter(in_app=True).order_by(*LIST_ORDER)
 
 
 def my_unread(user: User) -> QuerySet[Notification]:

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from orbit.common.pagination import CappedPaginator
+from orbit.common import keyset
 from orbit.notifications import selectors, services
 from orbit.notifications.forms import PreferencesForm
 
@@ -20,7 +20,9 @@ from orbit.notifications.forms import PreferencesForm
 def notification_list(request):
     unread_only = request.GET.get("unread") == "1"
     qs = selectors.my_unread(request.user) if unread_only else selectors.my_notifications(request.user)
-    page = CappedPaginator(qs, settings.ORBIT_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = keyset.page_or_first(
+        qs, selectors.LIST_ORDER, request.GET.get("page"), per_page=settings.ORBIT_PAGE_SIZE
+    )
     return render(
         request,
         "notifications/list.html",

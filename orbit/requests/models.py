@@ -221,6 +221,9 @@ class Request(TrackedModel):
         ordering = ["-received_at", "-id"]
         indexes = [
             models.Index(fields=["account", "-received_at"]),
+            # The list's default order, newest first (-received_at, -id), and its keyset pages' row comparison
+            # (received_at, id) < (…): read backwards, for whoever sees many accounts' requests.
+            models.Index(fields=["received_at", "id"], name="requests_request_received"),
             models.Index(fields=["status", "resolution_due"]),
             models.Index(fields=["manager", "status"]),
             models.Index(fields=["assignee", "status"]),

@@ -34,6 +34,12 @@ SORTS = {
     "status": ("status", "-received_at", "-id"),
     "-status": ("-status", "-received_at", "-id"),
 }
+# The sorts that page by keyset (orbit/common/keyset.py): real, never-NULL columns, the id last. "due" stays on
+# OFFSET: resolution_due is NULL for a request without a policy, and a row comparison with NULL matches nothing
+# (the NULLs would drop out of the walk). "priority" too: it sorts by an annotation (priority_rank, a CASE), not a
+# column; no index orders it, so every page sorts all the matches whichever way it is paged. The status sorts have
+# no index of their own either (they sort the matches); the cursor still spares a deep page the rows before it.
+KEYSET_SORTS = frozenset({"received", "-received", "status", "-status"})
 SLA_FILTERS = ("overdue", "near")
 
 
@@ -47,6 +53,15 @@ class RequestFilters:
     sla: str = ""  # "overdue" or "near" (near breach or overdue)
     mine: bool = False
     sort: str = "-received"
+
+
+def list_order(filters: RequestFilters) -> tuple[str, ...]:
+    """The fields the list is sorted by (the last one the id): what a keyset page's cursor holds."""
+    return SORTS.get(filters.sort, SORTS["-received"])
+
+
+def pages_by_keyset(filters: RequestFilters) -> bool:
+    return filters.sort in KEYSET_SORTS
 
 
 def visible_requests(user: User) -> AccountScopedQuerySet:
@@ -103,7 +118,7 @@ def request_list(user: User, filters: RequestFilters) -> QuerySet[Request]:
             output_field=IntegerField(),
         )
     )
-    return qs.order_by(*SORTS.get(filters.sort, SORTS["-received"]))
+    return qs.order_by(*list_order(filters))
 
 
 def mark_sla_state(requests, at: dt.datetime | None = None) -> None:

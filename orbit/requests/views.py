@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from orbit.access import policy
 from orbit.accounts.selectors import account_get
-from orbit.common import idempotency
+from orbit.common import idempotency, keyset
 from orbit.common.errors import ConflictError
 from orbit.common.forms import apply_service_error
 from orbit.common.pagination import CappedPaginator, list_queries
@@ -48,6 +48,7 @@ def _ints(values) -> list[int]:
     return [int(v) for v in values if v.isdigit()]
 
 
+REQUESTS_PER_PAGE = 50
 OPEN = "open"  # the status filter's value for every open status at once
 
 
@@ -72,12 +73,18 @@ def filters_from(params) -> selectors.RequestFilters:
 @login_required
 def request_list(request):
     filters = filters_from(request.GET)
-    paginator = CappedPaginator(selectors.request_list(request.user, filters), 50)
-    page = paginator.get_page(request.GET.get("page"))
+    requests = selectors.request_list(request.user, filters)
+    by_keyset = selectors.pages_by_keyset(filters)
+    if by_keyset:
+        order = selectors.list_order(filters)
+        page = keyset.page_or_first(requests, order, request.GET.get("page"), per_page=REQUESTS_PER_PAGE)
+    else:  # the sorts a keyset cannot walk (selectors.KEYSET_SORTS says why) page by OFFSET
+        page = CappedPaginator(requests, REQUESTS_PER_PAGE).get_page(request.GET.get("page"))
     selectors.mark_sla_state(page.object_list)
     query, sort_query = list_queries(request.GET)
     context = {
         "page": page,
+        "by_keyset": by_keyset,
         "filters": filters,
         "query": query,
         "sort_query": sort_query,

@@ -515,6 +515,9 @@ class Invoice(models.Model):
         ]
         indexes = [
             models.Index(fields=["account", "issued_on"]),
+            # The invoices list, newest first (-issued_on, -id), and its keyset pages' row comparison
+            # (issued_on, id) < (…): read backwards, for whoever sees many accounts' documents.
+            models.Index(fields=["issued_on", "id"], name="revenue_invoice_recent"),
             # An account's first invoice (the kind of sale: new business in its first months) in one index step.
             models.Index(fields=["account", "kind", "issued_on"], name="revenue_invoice_first_of_kind"),
             models.Index(fields=["manager", "issued_on"]),

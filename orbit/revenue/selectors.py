@@ -306,16 +306,18 @@ def receivables(user: User, filters: ReceivableFilters) -> QuerySet[AccountRecei
         rows = rows.filter(account__responsible_manager__team_id__in=team_subtree(filters.team))
     if filters.overdue_only:
         rows = rows.filter(overdue_base__gt=0)
+    return rows.select_related("account", "account__responsible_manager").order_by(*receivable_order(filters))
+
+
+def receivable_order(filters: ReceivableFilters) -> tuple[str, ...]:
+    """The fields the list is sorted by: the chosen column, then the account's name, then its id (what a keyset
+    page's cursor holds). Every one is a NOT NULL column (an account's sort_name and manager_sort are "" when
+    empty), so a row comparison never meets a NULL. The money columns sort on their own indexes."""
     key = filters.sort.lstrip("-")
-    column = F(RECEIVABLE_SORTS[key])
-    descending = filters.sort.startswith("-")
-    if key in ("name", "manager"):  # may be empty; the money columns never are, and sort on their indexes
-        first = column.desc(nulls_last=True) if descending else column.asc(nulls_first=True)
-    else:
-        first = column.desc() if descending else column.asc()
-    return rows.select_related("account", "account__responsible_manager").order_by(
-        first, "account__sort_name", "account_id"
-    )
+    first = ("-" if filters.sort.startswith("-") else "") + RECEIVABLE_SORTS[key]
+    if key == "name":
+        return (first, "account_id")
+    return (first, "account__sort_name", "account_id")
 
 
 def receivable_totals(rows: QuerySet[AccountReceivable]) -> dict:
@@ -336,6 +338,10 @@ def receivable_totals(rows: QuerySet[AccountReceivable]) -> dict:
 # --- Invoices ---------------------------------------------------------------------------------------------
 
 INVOICE_STATUSES = ("open", "overdue", "paid", "credit_notes")
+# The list's order, newest first, the id breaking ties: what a keyset page's cursor holds. Served by the index
+# revenue_invoice_recent (issued_on, id) for the whole list, and by (account, issued_on) / (manager, issued_on)
+# for one account's or one manager's documents.
+INVOICE_ORDER = ("-issued_on", "-id")
 
 
 @dataclass
@@ -362,7 +368,7 @@ def invoice_list(user: User, filters: InvoiceFilters, *, today: dt.date) -> Quer
                 "paid": Q(open_amount=0),
             }[filters.status]
         )
-    return invoices.order_by("-issued_on", "-id")
+    return invoices.order_by(*INVOICE_ORDER)
 
 
 def invoice_get(user: User, pk: int) -> Invoice:

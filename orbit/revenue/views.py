@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 from orbit.accounts import card_tabs
 from orbit.accounts.models import Account, AccountStatus
 from orbit.accounts.selectors import account_get, manager_choices
-from orbit.common import idempotency
+from orbit.common import idempotency, keyset
 from orbit.common.forms import apply_service_error
 from orbit.common.pagination import CappedPaginator, list_queries
 from orbit.common.params import int_param
@@ -88,8 +88,13 @@ def receivables(request):
     filters = _receivable_filters(request.GET)
     rows = selectors.receivables(request.user, filters)
     totals = selectors.receivable_totals(rows)  # counts the rows too: two passes over the list, not three
-    paginator = CappedPaginator(rows, settings.ORBIT_PAGE_SIZE, matched=totals["count"])
-    page = paginator.get_page(request.GET.get("page"))
+    page = keyset.page_or_first(
+        rows,
+        selectors.receivable_order(filters),
+        request.GET.get("page"),
+        per_page=settings.ORBIT_PAGE_SIZE,
+        paginator=CappedPaginator(rows, settings.ORBIT_PAGE_SIZE, matched=totals["count"]),
+    )
     query, sort_query = list_queries(request.GET)
     context = {
         "page": page,
@@ -121,7 +126,9 @@ def invoice_list(request):
     filters = invoice_filters(request.GET)
     today = timezone.localdate()
     invoices = selectors.invoice_list(request.user, filters, today=today)
-    page = CappedPaginator(invoices, settings.ORBIT_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = keyset.page_or_first(
+        invoices, selectors.INVOICE_ORDER, request.GET.get("page"), per_page=settings.ORBIT_PAGE_SIZE
+    )
     query, _sort_query = list_queries(request.GET)
     # The account filter names the account only if the person may see it (its id alone says nothing).
     account = None
