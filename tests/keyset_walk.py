@@ -36,3 +36,21 @@ def walk(
         url = reverse(url_name) + "?" + found if found else None
         assert len(pages) < 30, "the links go round in a circle"
     return pages
+
+
+def assert_deep_pages_cost_as_the_first(
+    client, url_name: str, params: dict, assert_max_queries, *, first_max: int
+):
+    """Page 1 takes at most `first_max` queries; the next two pages (the second one the last) and the "Last"
+    link take no more than page 1 did: a cursor seeks, it does not read the rows before it."""
+    url = reverse(url_name)
+    client.get(url, params)  # warm the session
+    with assert_max_queries(first_max) as first:
+        response = client.get(url, params)
+    n = len(first.captured_queries)
+    for _ in range(2):
+        with assert_max_queries(n):
+            response = client.get(url + "?" + link(response, "next"))
+    assert response.context["page"].is_last
+    with assert_max_queries(n):
+        client.get(url, {**params, "page": "last"})

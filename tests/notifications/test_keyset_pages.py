@@ -10,7 +10,7 @@ from django.utils import timezone
 from orbit.notifications.kinds import Kind
 from orbit.notifications.models import Notification
 from tests.factories import make_account
-from tests.keyset_walk import cursor, link, walk
+from tests.keyset_walk import assert_deep_pages_cost_as_the_first, cursor, link, walk
 
 
 @pytest.fixture
@@ -100,14 +100,6 @@ def test_a_notification_about_an_unseen_account_stays_hidden_on_every_page(clien
 
 
 def test_a_deep_page_costs_the_same_queries_as_the_first(client, many, django_assert_max_num_queries):
-    client.get(reverse("notifications:list"))  # warm the session
-    with django_assert_max_num_queries(8) as first:
-        response = client.get(reverse("notifications:list"))
-    n = len(first.captured_queries)
-    with django_assert_max_num_queries(n):
-        response = client.get(reverse("notifications:list") + "?" + link(response, "next"))
-    with django_assert_max_num_queries(n):
-        response = client.get(reverse("notifications:list") + "?" + link(response, "next"))
-    assert response.context["page"].is_last
-    with django_assert_max_num_queries(n):
-        client.get(reverse("notifications:list"), {"page": "last"})
+    assert_deep_pages_cost_as_the_first(
+        client, "notifications:list", {}, django_assert_max_num_queries, first_max=8
+    )

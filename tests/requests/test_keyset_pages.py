@@ -8,7 +8,7 @@ from django.urls import reverse
 from orbit.requests import selectors, views
 from orbit.requests.models import Priority, Request, RequestStatus
 from tests.factories import make_account
-from tests.keyset_walk import cursor, link, walk
+from tests.keyset_walk import assert_deep_pages_cost_as_the_first, cursor, link, walk
 from tests.requests.conftest import msk
 from tests.requests.test_pages import _new
 
@@ -143,14 +143,6 @@ def test_the_htmx_results_carry_keyset_links(client, org, many):
 
 def test_a_deep_page_costs_the_same_queries_as_the_first(client, org, many, django_assert_max_num_queries):
     client.force_login(org.lead_a)
-    client.get(reverse("requests:list"))  # warm the session
-    with django_assert_max_num_queries(20) as first:
-        response = client.get(reverse("requests:list"), {"status": ""})
-    n = len(first.captured_queries)
-    with django_assert_max_num_queries(n):
-        response = client.get(reverse("requests:list") + "?" + link(response, "next"))
-    with django_assert_max_num_queries(n):
-        response = client.get(reverse("requests:list") + "?" + link(response, "next"))
-    assert response.context["page"].is_last
-    with django_assert_max_num_queries(n):
-        client.get(reverse("requests:list"), {"status": "", "page": "last"})
+    assert_deep_pages_cost_as_the_first(
+        client, "requests:list", {"status": ""}, django_assert_max_num_queries, first_max=20
+    )
