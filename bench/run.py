@@ -536,9 +536,12 @@ def build_cases(personas: list[Persona], with_api: bool) -> list[Case]:
                 query["page"] = params["page"]
             url = "/accounts/" + ("?" + urlencode(query, doseq=True) if query else "")
             cases.append(Case(p, "list", name, [url], params=params, is_search=search))
+            htmx = {"HX-Request": "true", "HX-Target": "results"}
             if not params:
-                htmx = {"HX-Request": "true", "HX-Target": "results"}
                 cases.append(Case(p, "list", "all, htmx partial (results table only)", [url], headers=htmx))
+            if "prefix" in name:  # as typed in the list's search box: htmx asks for the results alone
+                typed = f"{name}, as typed (htmx partial)"
+                cases.append(Case(p, "list", typed, [url], params=params, is_search=True, headers=htmx))
         cases.append(Case(p, "card", "account card", [f"/accounts/{i}/" for i in p.card_ids]))
         if with_api:
             for name, params, search in variants:
