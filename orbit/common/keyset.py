@@ -19,6 +19,7 @@ from decimal import Decimal
 from functools import cached_property
 
 from django.core import signing
+from django.db import connection
 from django.db.models import Count, F, Field, Func, Model, Q, QuerySet, Value, Window
 from django.db.models.lookups import GreaterThan, LessThan
 
@@ -71,13 +72,15 @@ def decode(token: str, order: Sequence[str]) -> Cursor:
 def beyond(order: Sequence[str], values: Sequence, *, forward: bool) -> Q:
     """Rows after (forward) or before the row whose sort values are `values`, in the order `order`.
 
-    One direction for every field: a row comparison, `(a, b, id) > (x, y, z)`, which PostgreSQL answers from
+    One direction for every field, on PostgreSQL: a row comparison, `(a, b, id) > (x, y, z)`, answered from
     the index on (a, b, id) directly. Mixed directions (status descending, then name ascending) expand to
     `a < x OR (a = x AND (b > y OR …))`, with `a <= x` in front so the index still bounds the scan.
     """
     descending = [name.startswith("-") for name in order]
     names = _field_names(order)
-    if len(set(descending)) == 1:
+    # SQLite (the demo's) has row values but compares them as they come: a cursor's date, ISO text, against a
+    # stored one in its own text form. The expanded form's lookups convert each value for its field there.
+    if len(set(descending)) == 1 and connection.vendor == "postgresql":
         greater = descending[0] != forward  # ascending & forward, or descending & backward
         row = Field()  # a row has no single type of its own
         lhs = Func(*(F(name) for name in names), function="ROW", output_field=row)

@@ -97,7 +97,7 @@ def test_a_capped_list_pages_on_past_the_cap_and_its_last_page_is_the_real_end(c
     assert last.context["page"].number is None  # unknown: the count stopped at the cap
 
 
-def test_row_comparison_for_one_direction_and_expanded_for_mixed():
+def test_row_comparison_for_one_direction_and_expanded_for_mixed(postgres_only):
     one_way = str(Account.objects.filter(keyset.beyond(("sort_name", "id"), ("a", 1), forward=True)).query)
     assert 'ROW("accounts_account"."sort_name", "accounts_account"."id") > (ROW(' in one_way
     mixed = str(
