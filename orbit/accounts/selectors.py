@@ -142,7 +142,7 @@ LIST_PAGE_FIELDS = (
 
 def for_list_page(qs: QuerySet[Account], order: tuple[str, ...]) -> QuerySet[Account]:
     """`account_list` narrowed to the columns the page draws, plus the sort's fields (the page's cursors hold
-    them): building 25 accounts with every field and the industry was a tenth of the page's time."""
+    them): reading and building 25 accounts with every field and the industry took ~4 ms of a ~45 ms page."""
     fields = {f.name for f in Account._meta.concrete_fields}  # not the pulse's annotations nor expressions
     sort_fields = [name.lstrip("-") for name in order if isinstance(name, str) and name.lstrip("-") in fields]
     return (
