@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from orbit.accounts import list_columns, selectors
 from orbit.accounts.models import NEVER_TOUCHED, NOTHING_PLANNED, AccountPulse
-from tests.accounts.test_keyset_pages import _walk
 from tests.factories import make_account
+from tests.keyset_walk import walk as walk_pages
 
 LIST = reverse("accounts:list")
 
@@ -65,17 +65,25 @@ def test_each_work_column_sorts_and_pages_by_keyset_across_ties_and_empty_figure
     if walk:  # as a list longer than SORT_BELOW: the pulse's index order, not a sort
         monkeypatch.setattr(selectors, "SORT_BELOW", 0)
     client.force_login(org.lead_a)
-    forward = _walk(client, {"sort": sort}, None, "next")
+    forward = walk_pages(client, "accounts:list", {"sort": sort}, None, "next")
     assert [pk for page in forward for pk in page] == _expected(org.lead_a, sort)
     assert [len(page) for page in forward] == [4, 4, 3]
-    backward = _walk(client, {"sort": sort}, "last", "prev")
+    backward = walk_pages(client, "accounts:list", {"sort": sort}, "last", "prev")
     assert backward == forward[::-1]
 
 
 def test_accounts_without_figures_sort_after_the_rest_by_next_touch_and_latest_touch(client, org, worked):
     client.force_login(org.lead_a)
-    soonest = [pk for page in _walk(client, {"sort": "next_touch"}, None, "next") for pk in page]
-    latest = [pk for page in _walk(client, {"sort": "-last_touch"}, None, "next") for pk in page]
+    soonest = [
+        pk
+        for page in walk_pages(client, "accounts:list", {"sort": "next_touch"}, None, "next")
+        for pk in page
+    ]
+    latest = [
+        pk
+        for page in walk_pages(client, "accounts:list", {"sort": "-last_touch"}, None, "next")
+        for pk in page
+    ]
     nothing = {a.pk for a in worked[7:]}
     assert set(soonest[-4:]) == nothing and set(latest[-4:]) == nothing
 

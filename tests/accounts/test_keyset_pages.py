@@ -1,15 +1,13 @@
 """The accounts list pages by keyset (orbit/common/keyset.py): next/previous/first/last links walk every
 visible account once, in the sort the list offers, from the start and from the end alike."""
 
-import re
-from html import unescape
-
 import pytest
 from django.urls import reverse
 
 from orbit.accounts.models import Account
 from orbit.common import keyset
 from tests.factories import make_account
+from tests.keyset_walk import link, walk
 
 
 @pytest.fixture
@@ -22,26 +20,6 @@ def many(org, settings):
     return Account.objects.filter(responsible_manager__in=managers)
 
 
-def _link(response, rel: str) -> str | None:
-    match = re.search(rf'href="\?([^"]*)"[^>]*rel="{rel}"', response.content.decode())
-    return unescape(match[1]) if match else None
-
-
-def _walk(client, params: dict, start: str | None, rel: str) -> list[list[int]]:
-    url = reverse("accounts:list") + "?" + "&".join(f"{k}={v}" for k, v in params.items())
-    if start:
-        url += f"&page={start}"
-    pages = []
-    while url:
-        response = client.get(url)
-        assert response.status_code == 200
-        pages.append([a.pk for a in response.context["page"]])
-        link = _link(response, rel)
-        url = reverse("accounts:list") + "?" + link if link else None
-        assert len(pages) < 20
-    return pages
-
-
 @pytest.mark.parametrize(
     "sort", ["name", "-name", "-status", "tier", "-tier", "manager", "-manager", "updated"]
 )
@@ -51,10 +29,10 @@ def test_next_and_previous_walk_every_account_once_in_order(client, org, many, s
         a.pk
         for a in client.get(reverse("accounts:list"), {"sort": sort}).context["page"].paginator.object_list
     ]
-    forward = _walk(client, {"sort": sort}, None, "next")
+    forward = walk(client, "accounts:list", {"sort": sort}, None, "next")
     assert [pk for page in forward for pk in page] == expected
     assert [len(page) for page in forward] == [4, 4, 3]
-    backward = _walk(client, {"sort": sort}, "last", "prev")
+    backward = walk(client, "accounts:list", {"sort": sort}, "last", "prev")
     assert backward == forward[::-1]  # the last page holds what is left, aligned with page 1
 
 
@@ -62,17 +40,17 @@ def test_pages_say_where_they_are_and_link_first_and_last(client, org, many):
     client.force_login(org.lead_a)
     first = client.get(reverse("accounts:list"))
     assert "Page 1 of 3" in first.content.decode() or "Страница 1 из 3" in first.content.decode()
-    assert _link(first, "prev") is None and _link(first, "last").endswith("page=last")
+    assert link(first, "prev") is None and link(first, "last").endswith("page=last")
     last = client.get(reverse("accounts:list"), {"page": "last"})
-    assert last.context["page"].number == 3 and _link(last, "next") is None
-    assert _link(last, "first") == ""  # the list's own query, no page
-    middle = client.get(reverse("accounts:list") + "?" + _link(last, "prev"))
+    assert last.context["page"].number == 3 and link(last, "next") is None
+    assert link(last, "first") == ""  # the list's own query, no page
+    middle = client.get(reverse("accounts:list") + "?" + link(last, "prev"))
     assert middle.context["page"].number == 2
 
 
 def test_search_pages_by_keyset_too(client, org, many):
     client.force_login(org.lead_a)
-    forward = _walk(client, {"q": "клиент"}, None, "next")
+    forward = walk(client, "accounts:list", {"q": "клиент"}, None, "next")
     assert sum(len(page) for page in forward) == 11
     assert len({pk for page in forward for pk in page}) == 11
 
@@ -80,7 +58,7 @@ def test_search_pages_by_keyset_too(client, org, many):
 def test_a_forged_or_foreign_cursor_opens_the_first_page(client, org, many):
     client.force_login(org.lead_a)
     first = [a.pk for a in client.get(reverse("accounts:list")).context["page"]]
-    name_cursor = _link(client.get(reverse("accounts:list")), "next").split("page=")[1]
+    name_cursor = link(client.get(reverse("accounts:list")), "next").split("page=")[1]
     for page in ["garbage", name_cursor[:-3] + "abc"]:
         assert [a.pk for a in client.get(reverse("accounts:list"), {"page": page}).context["page"]] == first
     by_inn = client.get(reverse("accounts:list"), {"sort": "inn", "page": name_cursor})
@@ -90,7 +68,7 @@ def test_a_forged_or_foreign_cursor_opens_the_first_page(client, org, many):
 def test_a_capped_list_pages_on_past_the_cap_and_its_last_page_is_the_real_end(client, org, many, settings):
     settings.ORBIT_COUNT_CAP = 5
     client.force_login(org.lead_a)
-    forward = _walk(client, {}, None, "next")
+    forward = walk(client, "accounts:list", {}, None, "next")
     assert sum(len(page) for page in forward) == 11
     last = client.get(reverse("accounts:list"), {"page": "last"})
     assert [a.pk for a in last.context["page"]] == forward[-1][-4:] or len(forward[-1]) < 4
