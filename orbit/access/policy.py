@@ -16,7 +16,10 @@ from django.db import connection
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from orbit.access import registry
+from orbit.access import (
+    lookups,  # noqa: F401  (registers `__any`, used by the scope below)
+    registry,
+)
 from orbit.access.models import VisibilityPolicy
 from orbit.org.models import GLOBAL_READ_ROLES, Role, Team, User, UserRole
 
@@ -165,14 +168,14 @@ def _own_scope(user: User) -> Q:
     context = access_context(user)
     scope = Q(**{f"{manager}_id": user.pk}) | Q(**prospect, **{f"{creator}_id": user.pk})
     if context.seat_account_ids or context.covered_account_ids:
-        scope |= Q(id__in=context.seat_account_ids | context.covered_account_ids)
+        scope |= Q(id__any=context.seat_account_ids | context.covered_account_ids)
     if context.covered_owner_ids:
-        scope |= Q(**{f"{manager}_id__in": context.covered_owner_ids})
+        scope |= Q(**{f"{manager}_id__any": context.covered_owner_ids})
     people = _people(context) - {user.pk}
     if people:
         # A lead sees what his people see: their accounts and the prospects they created.
-        scope |= Q(**{f"{manager}_id__in": people})
-        scope |= Q(**prospect, **{f"{creator}_id__in": people})
+        scope |= Q(**{f"{manager}_id__any": people})
+        scope |= Q(**prospect, **{f"{creator}_id__any": people})
     return scope
 
 

@@ -384,7 +384,7 @@ def manager_filter_choices(user: User, selected=()) -> list[tuple[int, str]]:
     qs = manager_choices()
     owners = owners_seen(user)
     if owners is not None:
-        qs = qs.filter(pk__in=owners | set(selected))
+        qs = qs.filter(pk__any=owners | set(selected))  # one array (orbit/access/lookups.py)
     return list(qs.values_list("id", "display_name"))
 
 

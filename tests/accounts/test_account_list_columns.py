@@ -148,7 +148,7 @@ def test_the_export_takes_the_chosen_columns_and_sort(client, org, worked):
 
 
 def test_the_pulse_sentinels_read_as_nothing():
-    from orbit.accounts.templatetags.orbit_pulse import planned, touched
+    from orbit.accounts.list_rows import planned, touched
 
     assert touched(NEVER_TOUCHED) is None and planned(NOTHING_PLANNED) is None
     day = timezone.localdate()
