@@ -147,14 +147,14 @@ class KeysetPage:
     def _values(self, row: Model) -> tuple:
         return tuple(_value(row, name) for name in _field_names(self.order))
 
-    @property
+    @cached_property  # signed once: the links write each cursor twice (href and hx-get)
     def next_cursor(self) -> str | None:
         if not self.has_next or not self.object_list:
             return None
         position = self.position + 1 if self.position != -1 else -1
         return encode(Cursor(self._values(self.object_list[-1]), True, position), self.order)
 
-    @property
+    @cached_property
     def previous_cursor(self) -> str | None:
         if not self.has_previous or not self.object_list:
             return None

@@ -51,7 +51,7 @@ def visible_to(user: User, kind: str) -> QuerySet[SavedView]:
     """His own views of this list and those shared with him, by name."""
     return (
         SavedView.objects.filter(kind=kind)
-        .filter(Q(owner=user) | Q(shared=True, owner__team_id__in=_reached_teams(user)))
+        .filter(Q(owner=user) | Q(shared=True, owner__team_id__any=_reached_teams(user)))
         .select_related("owner")
         .only("id", "name", "query", "shared", "kind", "owner_id", "owner__display_name", "owner__username")
         .order_by("name", "id")
