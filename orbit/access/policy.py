@@ -16,10 +16,7 @@ from django.db import connection
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from orbit.access import (
-    lookups,  # noqa: F401  (registers `__any`, used by the scope below)
-    registry,
-)
+from orbit.access import registry
 from orbit.access.models import VisibilityPolicy
 from orbit.org.models import GLOBAL_READ_ROLES, Role, Team, User, UserRole
 

@@ -1,5 +1,6 @@
 """The account list's columns the user chooses (`?cols=last_touch&cols=next_touch…`; the default set when the
-query has none), each drawn in templates/accounts/_results.html (its header and its cell) when `shown`.
+query has none), each drawn when `shown`: its header in templates/accounts/_results.html, its cell by
+accounts/list_rows.py.
 
 The column choice lives in the query string, so a saved view, a bookmark and the export keep it. The name
 column is always there: it is the row's link.
@@ -43,8 +44,8 @@ def chosen(keys: list[str], *, given: bool) -> tuple[str, ...]:
 
 
 def shown(keys: tuple[str, ...]) -> dict[str, bool]:
-    """Which columns the table draws ({% if shown.inn %}…). Every key is there, False when not shown: the template
-    language takes a missing key through an exception, which 25 rows × 8 columns made a millisecond and a half."""
+    """Which columns the table draws ({% if shown.inn %}… for a header, shown["inn"] for a cell). Every key is
+    there, False when not shown: the template language takes a missing key through an exception."""
     return {column.key: column.key in keys for column in COLUMNS}
 
 

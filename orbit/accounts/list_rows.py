@@ -100,10 +100,10 @@ def _last_touch(moment, texts: dict) -> str:
 def _next_touch(day: date | None, today: date, texts: dict) -> str:
     if planned(day) is None:
         return f'<td class="num">{texts["nothing"]}</td>'
+    when = f'<time datetime="{day.isoformat()}">{dateformat.format(day, DAY)}</time>'
     if day < today:
-        badge = f' <span class="badge overdue">{texts["overdue"]}</span>'
-        return f'<td class="num overdue"><time datetime="{day.isoformat()}">{dateformat.format(day, DAY)}</time>{badge}</td>'
-    return f'<td class="num"><time datetime="{day.isoformat()}">{dateformat.format(day, DAY)}</time></td>'
+        return f'<td class="num overdue">{when} <span class="badge overdue">{texts["overdue"]}</span></td>'
+    return f'<td class="num">{when}</td>'
 
 
 def _open_requests(account: Account, texts: dict) -> str:

@@ -130,7 +130,7 @@ def account_list(user: User, filters: AccountFilters) -> QuerySet[Account]:
     return qs.defer(*(f"responsible_manager__{name}" for name in USER_FIELDS_NOT_LISTED)).order_by(*order)
 
 
-# What a row of the list page draws (templates/accounts/_results.html) and the bulk bar posts (id and version).
+# What a row of the list page draws (accounts/list_rows.py) and the bulk bar posts (id and version).
 LIST_PAGE_FIELDS = (
     "id", "version", "legal_name", "short_name", "inn", "status", "tier",
     "segment__code", "segment__name_ru", "segment__name_en",
