@@ -79,12 +79,16 @@ def filters_from(get) -> selectors.AccountFilters:
 def account_list(request):
     filters = filters_from_request(request)
     order = selectors.list_order(filters)
+    accounts, counted = selectors.account_list_counted(request.user, filters)
+    accounts = selectors.for_list_page(accounts, order)
     page = keyset.page_or_first(
-        selectors.for_list_page(selectors.account_list(request.user, filters), order),
+        accounts,
         order,
         request.GET.get("page"),
         per_page=settings.ORBIT_PAGE_SIZE,
         counts_with_rows=selectors.sorts_all_matches(filters),
+        # A work sort counted the list to choose its plan: that count is the page's (None: the page counts).
+        paginator=CappedPaginator(accounts, settings.ORBIT_PAGE_SIZE, matched=counted),
     )
     if list_columns.needs_pulse(filters.cols):
         selectors.attach_pulse(page.object_list)

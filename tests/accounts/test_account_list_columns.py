@@ -153,3 +153,27 @@ def test_the_pulse_sentinels_read_as_nothing():
     assert touched(NEVER_TOUCHED) is None and planned(NOTHING_PLANNED) is None
     day = timezone.localdate()
     assert planned(day) == day and touched(timezone.now()) is not None
+
+
+@pytest.mark.parametrize(
+    ("sort_below", "cap", "counts", "count", "capped"),
+    [
+        (5_000, 1_000, 1, 11, False),  # a short list: the work sort's count is exact, the page takes it
+        (5, 3, 1, 3, True),  # more than SORT_BELOW, which is more than the cap: "more than 3" is known
+        (5, 20, 2, 11, False),  # more than SORT_BELOW, less than the cap: the page counts for itself
+    ],
+    ids=["exact", "past both", "between"],
+)
+def test_a_work_sort_counts_its_list_once_when_that_count_serves_the_page(
+    client, org, worked, settings, monkeypatch, sort_below, cap, counts, count, capped
+):
+    monkeypatch.setattr(selectors, "SORT_BELOW", sort_below)
+    settings.ORBIT_COUNT_CAP = cap
+    client.force_login(org.lead_a)  # sees the eleven accounts of `worked`
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        page = client.get(LIST, {"sort": "next_touch"}).context["page"]
+    assert sum("COUNT(" in q["sql"].upper() for q in captured.captured_queries) == counts
+    assert (page.paginator.count, page.paginator.count_is_capped) == (count, capped)
