@@ -2,7 +2,6 @@
 
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.db import connection
 from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, Concat
@@ -101,10 +100,10 @@ def account_list(user: User, filters: AccountFilters) -> QuerySet[Account]:
 
 
 def account_list_counted(user: User, filters: AccountFilters) -> tuple[QuerySet[Account], int | None]:
-    """`account_list`, and its count when a work sort had to take one to choose its plan (see SORT_BELOW) and it
-    serves a page's capped count too (CappedPaginator `matched`): the list page then counts once, not twice. For
-    a division lead sorting his 136,000 accounts by last touch each count took 5–14 ms (bench/README, issue 16).
-    None when no count was taken."""
+    """`account_list`, and its count up to SORT_BELOW + 1 when a work sort had to take one to choose its plan (None
+    when none was taken), for the page's paginator (CappedPaginator `matched`, `counted_to`): the list page then
+    counts once, not twice. For a division lead sorting his 136,000 accounts by last touch each count took 5–14 ms
+    (bench/README, issue 16)."""
     qs = visible_accounts(user, include_archived=filters.archived)
     if filters.archived:
         qs = qs.filter(archived_at__isnull=False)
@@ -129,18 +128,18 @@ def account_list_counted(user: User, filters: AccountFilters) -> tuple[QuerySet[
         qs = qs.filter(pk__in=filters.ids)
     order = list_order(filters)
     pulse_sort = order[0].lstrip("-") in PULSE_SORTS
-    counted = _count_to_sort_below(qs) if pulse_sort and not sorts_all_matches(filters) else None
-    sorted_not_walked = sorts_all_matches(filters) or (counted is not None and counted <= SORT_BELOW)
+    searched = sorts_all_matches(filters)
+    counted = _count_to_sort_below(qs) if pulse_sort and not searched else None
+    sorted_not_walked = searched or (counted is not None and counted <= SORT_BELOW)
     if pulse_sort:
         qs = _with_pulse(qs)
     if sorted_not_walked:
         order = _sorted_after_search(order)
     # The manager's name is shown, never his password hash or login stamps: they are not even selected.
     qs = qs.select_related("responsible_manager", "industry", "region", "segment")
-    qs = qs.defer(*(f"responsible_manager__{name}" for name in USER_FIELDS_NOT_LISTED)).order_by(*order)
-    # Past SORT_BELOW the count says "more than that": a page's count if that is more than its cap too.
-    exact_enough = counted is not None and (counted <= SORT_BELOW or SORT_BELOW >= settings.ORBIT_COUNT_CAP)
-    return qs, counted if exact_enough else None
+    return qs.defer(*(f"responsible_manager__{name}" for name in USER_FIELDS_NOT_LISTED)).order_by(
+        *order
+    ), counted
 
 
 # What a row of the list page draws (accounts/list_rows.py) and the bulk bar posts (id and version).

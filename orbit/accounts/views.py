@@ -87,8 +87,10 @@ def account_list(request):
         request.GET.get("page"),
         per_page=settings.ORBIT_PAGE_SIZE,
         counts_with_rows=selectors.sorts_all_matches(filters),
-        # A work sort counted the list to choose its plan: that count is the page's (None: the page counts).
-        paginator=CappedPaginator(accounts, settings.ORBIT_PAGE_SIZE, matched=counted),
+        # A work sort counted the list to choose its plan: that count is the page's when it answers it.
+        paginator=CappedPaginator(
+            accounts, settings.ORBIT_PAGE_SIZE, matched=counted, counted_to=selectors.SORT_BELOW + 1
+        ),
     )
     if list_columns.needs_pulse(filters.cols):
         selectors.attach_pulse(page.object_list)

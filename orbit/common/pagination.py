@@ -12,11 +12,21 @@ from django.core.paginator import Paginator
 
 class CappedPaginator(Paginator):
     def __init__(
-        self, object_list, per_page, cap: int | None = None, *, matched: int | None = None, **kwargs
+        self,
+        object_list,
+        per_page,
+        cap: int | None = None,
+        *,
+        matched: int | None = None,
+        counted_to: int | None = None,
+        **kwargs,
     ):
+        """`matched`: the rows counted already by the caller (e.g. with a totals row): no COUNT query. `counted_to`:
+        the LIMIT that count stopped at, if any; it is taken only when it answers this page's own count, exact
+        (below the limit) or past the cap (a limit beyond it)."""
         super().__init__(object_list, per_page, **kwargs)
         self.cap = cap or settings.ORBIT_COUNT_CAP
-        if matched is not None:  # counted already by the caller (e.g. with a totals row): no COUNT query
+        if matched is not None and (counted_to is None or matched < counted_to or counted_to > self.cap):
             self.counted(matched)
 
     def counted(self, matched: int) -> None:

@@ -1,3 +1,4 @@
+import pytest
 from django.urls import reverse
 
 from tests.factories import make_account
@@ -27,3 +28,27 @@ def test_exact_count_under_the_cap(client, org, settings):
     client.force_login(org.am_a)
     paginator = client.get(reverse("accounts:list")).context["page"].paginator
     assert (paginator.count, paginator.count_is_capped) == (3, False)
+
+
+class _Uncountable:
+    """A list the paginator must not count itself."""
+
+    def order_by(self):
+        raise AssertionError("counted again")
+
+
+def test_a_count_the_caller_took_up_to_a_limit_is_taken_only_when_it_answers_the_cap():
+    from orbit.common.pagination import CappedPaginator
+
+    def paginator(matched, counted_to):
+        return CappedPaginator(_Uncountable(), 10, cap=5, matched=matched, counted_to=counted_to)
+
+    exact = paginator(4, counted_to=7)  # under its limit: exact
+    assert (exact.count, exact.count_is_capped) == (4, False)
+    past_both = paginator(7, counted_to=7)  # stopped at 7, beyond the cap of 5: "more than 5" is known
+    assert (past_both.count, past_both.count_is_capped) == (5, True)
+    unlimited = paginator(9, counted_to=None)
+    assert (unlimited.count, unlimited.count_is_capped) == (5, True)
+    # Stopped at 4, under the cap: the true count may be 4 or 5 or more, so the paginator counts for itself.
+    with pytest.raises(AssertionError, match="counted again"):
+        paginator(4, counted_to=4).count  # noqa: B018
